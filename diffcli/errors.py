@@ -1,0 +1,45 @@
+"""Error types and the exit codes of SPEC: one place maps a failure to its code."""
+
+from __future__ import annotations
+
+import difflib
+
+EXIT_OK = 0
+EXIT_MISMATCH = 1  # `check` found a disagreement
+EXIT_BAD_INPUT = 2
+EXIT_NONFINITE = 3  # a non-finite result (or a kink) under --strict / --kinks error
+
+
+class DiffcliError(Exception):
+    """A failure the user can mend; `str(e)` is the one-line message after `error: `.
+
+    `detail` holds extra lines (the input line and a caret) printed beneath it.
+    """
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, detail: str = "", exit_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class ShapeError(DiffcliError):
+    """Operands whose shapes do not fit together (exit 2)."""
+
+
+def suggest(word: str, choices) -> str:
+    """' (did you mean `sin`?)' for the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def caret(text: str, line: int, column: int) -> str:
+    """The 1-based `line` of `text` and, beneath it, a caret under `column` (1-based)."""
+    lines = text.split("\n")
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    prefix = f"line {line}: " if len(lines) > 1 else ""
+    pad = "".join(c if c == "\t" else " " for c in shown[: max(column - 1, 0)])
+    return f"  {prefix}{shown}\n  {' ' * len(prefix)}{pad}^"

@@ -1,0 +1,623 @@
+"""The op table: every operation defined once.
+
+An entry gives the op's shape rule, its forward rule on an array namespace (`ev.xp`: numpy by
+default, any namespace with the same functions otherwise), its derivative rule (a
+vector-Jacobian product that BUILDS graph nodes, so derivatives are graphs and can be
+differentiated again), its PyTorch-style `grad_fn` name, how it prints, and its doc line.
+
+Forward rules address axes from the right: evaluation may add leading batch axes (many points
+at once), so the static shape of a node describes its trailing axes.
+
+`FUNCTIONS` maps the names a user may call to builders; a new function needs one `Op` entry
+and one line there, nothing in the grammar.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import graph as G
+from .errors import DiffcliError, ShapeError
+from .graph import Node, apply, broadcast_shapes, const, is_one, is_zero, zeros
+
+
+@dataclass
+class Op:
+    name: str
+    arity: int | None  # None: any number of arguments
+    forward: Callable
+    vjp: Callable | None  # (node, g, needs) -> one contribution (or None) per argument
+    doc: str
+    shape: Callable = None  # (arg shapes, payload) -> shape; default: broadcast
+    elementwise: bool = True
+    simplify: Callable | None = None  # (args, payload, shape) -> Node | None
+    grad_fn: str = ""
+    syntax: tuple = ()  # ("infix", symbol, precedence) / ("prefix", symbol, precedence) / ()
+    latex: str = ""  # format string over the printed arguments
+    domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
+    user: bool = True  # callable by name from an expression
+
+    def __post_init__(self):
+        if self.shape is None:
+            self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
+        if not self.grad_fn:
+            self.grad_fn = self.name.title().replace("_", "") + "Backward0"
+        if not self.latex:
+            self.latex = "\\operatorname{%s}\\left(%s\\right)" % (self.name, "{0}")
+
+
+OPS: dict[str, Op] = G.REGISTRY
+
+
+def register(op: Op) -> Op:
+    OPS[op.name] = op
+    return op
+
+
+# ---------------------------------------------------------------- helpers used by rules
+
+
+def where(c: Node, a, b) -> Node:
+    return apply("where", c, G.lift(a), G.lift(b))
+
+
+def compare(op: str, a, b) -> Node:
+    return apply(op, G.lift(a), G.lift(b))
+
+
+def call(name: str, *args) -> Node:
+    return apply(name, *[G.lift(a) for a in args])
+
+
+def axes(k: int) -> tuple:
+    return tuple(range(-k, 0))
+
+
+def expand(x: Node, k: int) -> Node:
+    """x with k trailing axes of length 1, so a reduced adjoint broadcasts back."""
+    return apply("expand", x, payload=k) if k else x
+
+
+def reduce_sum(x: Node, k: int) -> Node:
+    return apply("sum", x, payload=k) if k else x
+
+
+def keep_shape(n: Node, shape) -> Node:
+    """n, broadcast to `shape` when simplification dropped axes."""
+    return n if n.shape == shape else apply("broadcast_to", n, payload=tuple(shape))
+
+
+def fit_shape(c: Node, shape) -> Node:
+    """An adjoint contribution made to match its input's shape (undo broadcasting)."""
+    if c.shape == tuple(shape):
+        return c
+    extra = len(c.shape) - len(shape)
+    if extra > 0 or any(t == 1 and s != 1 for s, t in zip(c.shape[max(extra, 0):], shape)):
+        c = apply("sum_to", c, payload=tuple(shape))
+    return keep_shape(c, tuple(shape))
+
+
+def coefficient(n: Node):
+    """(c, rest) when n is c*rest with a numeric c, else (1, n)."""
+    if n.op == "mul" and n.args[0].is_const and n.args[0].shape == ():
+        return n.args[0].value, n.args[1]
+    if n.op == "neg":
+        c, rest = coefficient(n.args[0])
+        return -c, rest
+    return 1.0, n
+
+
+def power_of(n: Node):
+    """(base, exponent) when n is base^c with numeric c, else (n, 1)."""
+    if n.op == "pow" and n.args[1].is_const and n.args[1].shape == ():
+        return n.args[0], n.args[1].value
+    return n, 1.0
+
+
+def scaled(c: float, rest: Node, shape) -> Node:
+    if c == 0:
+        return zeros(shape)
+    if c == 1:
+        return keep_shape(rest, shape)
+    if c == -1:
+        return keep_shape(apply("neg", rest), shape)
+    return keep_shape(apply("mul", const(c), rest), shape)
+
+
+# ---------------------------------------------------------------- simplification rules
+
+
+def simplify_add(args, payload, shape):
+    a, b = args
+    if is_zero(a):
+        return keep_shape(b, shape)
+    if is_zero(b):
+        return keep_shape(a, shape)
+    if b.op == "neg":
+        return apply("sub", a, b.args[0])
+    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
+    if ra is rb:
+        return scaled(ca + cb, ra, shape)
+    return None
+
+
+def simplify_sub(args, payload, shape):
+    a, b = args
+    if is_zero(b):
+        return keep_shape(a, shape)
+    if is_zero(a):
+        return keep_shape(apply("neg", b), shape)
+    if b.op == "neg":
+        return apply("add", a, b.args[0])
+    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
+    if ra is rb:
+        return scaled(ca - cb, ra, shape)
+    return None
+
+
+def simplify_mul(args, payload, shape):
+    a, b = args
+    if is_zero(a) or is_zero(b):
+        return zeros(shape)
+    if is_one(a):
+        return keep_shape(b, shape)
+    if is_one(b):
+        return keep_shape(a, shape)
+    if a.op == "neg":
+        return apply("neg", apply("mul", a.args[0], b))
+    if b.op == "neg":
+        return apply("neg", apply("mul", a, b.args[0]))
+    if a.is_const and a.shape == () and (b.op == "mul" and b.args[0].is_const):
+        return scaled(a.value * b.args[0].value, b.args[1], shape)
+    if b.is_const and b.shape == () and not a.is_const:
+        return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2, in derivatives
+    (ba, ea), (bb, eb) = power_of(a), power_of(b)
+    if ba is bb and not ba.is_const:
+        return keep_shape(apply("pow", ba, const(ea + eb)), shape)
+    return None
+
+
+def simplify_div(args, payload, shape):
+    a, b = args
+    if is_one(b):
+        return keep_shape(a, shape)
+    if is_zero(a):
+        return zeros(shape)
+    if b.is_const and b.shape == () and a.op == "mul" and a.args[0].is_const:
+        return scaled(a.args[0].value / b.value, a.args[1], shape)
+    if a.op == "neg":
+        return apply("neg", apply("div", a.args[0], b))
+    return None
+
+
+def simplify_neg(args, payload, shape):
+    (a,) = args
+    if a.op == "neg":
+        return a.args[0]
+    if a.op == "mul" and a.args[0].is_const:
+        return scaled(-a.args[0].value, a.args[1], shape)
+    if a.op == "sub":
+        return apply("sub", a.args[1], a.args[0])
+    return None
+
+
+def simplify_pow(args, payload, shape):
+    a, b = args
+    if is_zero(b):
+        return const(1.0, shape)
+    if is_one(b):
+        return keep_shape(a, shape)
+    if is_one(a):
+        return const(1.0, shape)
+    if a.op == "pow" and b.is_const and float(b.value).is_integer() and a.args[1].is_const:
+        return apply("pow", a.args[0], const(a.args[1].value * b.value))
+    return None
+
+
+def simplify_where(args, payload, shape):
+    c, a, b = args
+    if c.is_const:
+        return keep_shape(a if c.value != 0 else b, shape)
+    if a is b:
+        return keep_shape(a, shape)
+    return None
+
+
+def simplify_reshaping(args, payload, shape):
+    (a,) = args
+    if a.shape == shape:
+        return a
+    if a.is_const:
+        return const(a.value, shape)
+    return None
+
+
+def simplify_sum(args, payload, shape):
+    (a,) = args
+    if payload == 0:
+        return a
+    if is_zero(a):
+        return zeros(shape)
+    return None
+
+
+# ---------------------------------------------------------------- forward helpers
+
+
+def fn(name: str):
+    """Forward rule that calls xp.<name> on the inputs."""
+    return lambda ev, n, *xs: getattr(ev.xp, name)(*xs)
+
+
+def as_float(ev, mask):
+    return ev.xp.astype(mask, ev.dtype) if hasattr(ev.xp, "astype") else mask.astype(ev.dtype)
+
+
+def _sigmoid(ev, n, x):
+    xp = ev.xp
+    e = xp.exp(-xp.abs(x))  # never overflows; each branch exact at its own end
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _logsumexp(ev, n, x):
+    xp = ev.xp
+    m = xp.max(x, axis=-1, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    return xp.log(xp.sum(xp.exp(x - m), axis=-1)) + m[..., 0]
+
+
+def _softmax(ev, n, x):
+    xp = ev.xp
+    m = xp.max(x, axis=-1, keepdims=True)
+    e = xp.exp(x - xp.where(xp.isfinite(m), m, 0))
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+def _const(ev, n):
+    value, shape = n.payload
+    return ev.xp.full(shape, value, dtype=ev.dtype)
+
+
+def _var(ev, n):
+    raise AssertionError("variables are bound by the evaluator")
+
+
+def _matmul(ev, n, a, b):
+    xp = ev.xp
+    da, db = len(n.args[0].shape), len(n.args[1].shape)
+    if da == 1 and db == 1:
+        return xp.sum(a * b, axis=-1)
+    if da == 2 and db == 1:
+        return xp.matmul(a, b[..., None])[..., 0]
+    if da == 1 and db == 2:
+        return xp.matmul(a[..., None, :], b)[..., 0, :]
+    return xp.matmul(a, b)
+
+
+def _matmul_shape(shapes, payload):
+    sa, sb = shapes
+    if not (1 <= len(sa) <= 2 and 1 <= len(sb) <= 2):
+        raise ShapeError(f"`@` takes vectors and matrices, not shapes {sa} and {sb}")
+    inner_a, inner_b = sa[-1], sb[0]
+    if inner_a != inner_b:
+        raise ShapeError(f"`@` needs matching inner sizes, got shapes {sa} and {sb}")
+    return sa[:-1] + sb[1:]
+
+
+def _matmul_vjp(n, g, needs):
+    a, b = n.args
+    da, db = len(a.shape), len(b.shape)
+    if da == 1 and db == 1:
+        return g * b, g * a
+    if da == 2 and db == 1:
+        return expand(g, 1) * b, apply("matmul", g, a)
+    if da == 1 and db == 2:
+        return apply("matmul", b, g), expand(a, 1) * g
+    return (apply("matmul", g, apply("transpose", b)), apply("matmul", apply("transpose", a), g))
+
+
+def _index_items(ev, n, items):
+    return (Ellipsis,) + tuple(i if isinstance(i, int) else slice(*i) for i in items) + (
+        (slice(None),) * (len(n.args[0].shape) - len(items)) if n.op == "index" else ()
+    )
+
+
+def _index_shape(shapes, items):
+    import numpy as np
+
+    (shape,) = shapes
+    if len(items) > len(shape):
+        raise ShapeError(f"too many indices ({len(items)}) for a value of shape {shape}")
+    probe = np.broadcast_to(np.empty(()), shape)
+    try:
+        return probe[tuple(i if isinstance(i, int) else slice(*i) for i in items)].shape
+    except IndexError as e:
+        raise ShapeError(f"index out of range: {e}") from None
+
+
+def _scatter(ev, n, g):
+    shape, items = n.payload
+    xp = ev.xp
+    batch = g.shape[: g.ndim - len(n.args[0].shape)]
+    out = xp.zeros(tuple(batch) + tuple(shape), dtype=ev.dtype)
+    out[_index_items(ev, n, items)] = g
+    return out
+
+
+def _stack(ev, n, *xs):
+    xp = ev.xp
+    inner = len(n.shape) - 1
+    return xp.stack(xp.broadcast_arrays(*xs), axis=-(inner + 1))
+
+
+def _stack_shape(shapes, payload):
+    return (len(shapes),) + broadcast_shapes(shapes, "list elements")
+
+
+def _sum_to(ev, n, x):
+    target = n.payload
+    source = n.args[0].shape
+    xp = ev.xp
+    lead = len(source) - len(target)
+    if lead:
+        x = xp.sum(x, axis=tuple(range(-len(source), -len(target) or None)))
+    keep = tuple(i - len(target) for i, (s, t) in enumerate(zip(source[lead:], target)) if t == 1 and s != 1)
+    return xp.sum(x, axis=keep, keepdims=True) if keep else x
+
+
+def _broadcast_to(ev, n, x):
+    static = len(n.args[0].shape)
+    batch = tuple(x.shape[: x.ndim - static])
+    return ev.xp.broadcast_to(x, batch + tuple(n.payload))
+
+
+def _reduced(shapes, k):
+    (shape,) = shapes
+    return shape[: len(shape) - k]
+
+
+def _last_axis(shapes, payload):
+    (shape,) = shapes
+    if not shape:
+        raise ShapeError("softmax and logsumexp need a vector (they act on the last axis)")
+    return shape
+
+
+def _extreme_vjp(n, g, needs):
+    (x,) = n.args
+    k = n.payload
+    hit = compare("eq", x, expand(n, k))
+    return (expand(g, k) * hit / expand(reduce_sum(hit, k), k),)
+
+
+def _reduce_forward(name):
+    return lambda ev, n, x: getattr(ev.xp, name)(x, axis=axes(n.payload)) if n.payload else x
+
+
+# ---------------------------------------------------------------- the table
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+for _op in [
+    # leaves
+    Op("const", 0, _const, None, "a number", shape=lambda s, p: p[1], elementwise=False, user=False),
+    Op("var", 0, _var, None, "a variable bound by --at", shape=lambda s, p: p[1], elementwise=False, user=False),
+    # arithmetic
+    Op("add", 2, fn("add"), lambda n, g, _: (g, g), "a + b", simplify=simplify_add,
+       syntax=("infix", "+", 2), latex="{0} + {1}"),
+    Op("sub", 2, fn("subtract"), lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub,
+       syntax=("infix", "-", 2), latex="{0} - {1}"),
+    Op("mul", 2, fn("multiply"), lambda n, g, _: (g * n.args[1], g * n.args[0]), "a * b",
+       simplify=simplify_mul, syntax=("infix", "*", 3), latex="{0} \\cdot {1}"),
+    Op("div", 2, fn("divide"),
+       lambda n, g, _: (g / n.args[1], -(g * n.args[0]) / n.args[1] ** 2), "a / b",
+       simplify=simplify_div, syntax=("infix", "/", 3), latex="\\frac{{{0}}}{{{1}}}",
+       domain=(0.5, 2.0)),
+    Op("neg", 1, fn("negative"), lambda n, g, _: (-g,), "-a", simplify=simplify_neg,
+       syntax=("prefix", "-", 4), latex="-{0}"),
+    Op("pow", 2, fn("pow"),
+       lambda n, g, needs: (
+           g * n.args[1] * n.args[0] ** (n.args[1] - 1) if needs[0] else None,
+           g * n * call("log", n.args[0]) if needs[1] else None),
+       "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
+       simplify=simplify_pow, syntax=("infix", "^", 5), latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
+    Op("matmul", 2, _matmul, _matmul_vjp, "a @ b: matrix and vector products",
+       shape=_matmul_shape, elementwise=False, grad_fn="MmBackward0", syntax=("infix", "@", 3),
+       latex="{0} {1}", user=False),
+    # elementary functions
+    Op("sin", 1, fn("sin"), lambda n, g, _: (g * call("cos", n.args[0]),), "sine"),
+    Op("cos", 1, fn("cos"), lambda n, g, _: (-(g * call("sin", n.args[0])),), "cosine"),
+    Op("tan", 1, fn("tan"), lambda n, g, _: (g / call("cos", n.args[0]) ** 2,), "tangent",
+       domain=(-1.2, 1.2)),
+    Op("asin", 1, fn("arcsin"), lambda n, g, _: (g / call("sqrt", 1 - n.args[0] ** 2),),
+       "inverse sine", domain=(-0.9, 0.9)),
+    Op("acos", 1, fn("arccos"), lambda n, g, _: (-(g / call("sqrt", 1 - n.args[0] ** 2)),),
+       "inverse cosine", domain=(-0.9, 0.9)),
+    Op("atan", 1, fn("arctan"), lambda n, g, _: (g / (1 + n.args[0] ** 2),), "inverse tangent"),
+    Op("atan2", 2, fn("arctan2"),
+       lambda n, g, _: (g * n.args[1] / (n.args[0] ** 2 + n.args[1] ** 2),
+                        -(g * n.args[0]) / (n.args[0] ** 2 + n.args[1] ** 2)),
+       "atan2(y, x): the angle of the point (x, y)", domain=(0.5, 2.0)),
+    Op("sinh", 1, fn("sinh"), lambda n, g, _: (g * call("cosh", n.args[0]),), "hyperbolic sine"),
+    Op("cosh", 1, fn("cosh"), lambda n, g, _: (g * call("sinh", n.args[0]),), "hyperbolic cosine"),
+    Op("tanh", 1, fn("tanh"), lambda n, g, _: (g * (1 - n ** 2),), "hyperbolic tangent"),
+    Op("exp", 1, fn("exp"), lambda n, g, _: (g * n,), "e to the power x", latex="e^{{{0}}}"),
+    Op("log", 1, fn("log"), lambda n, g, _: (g / n.args[0],),
+       "natural logarithm; log(x, b) is the logarithm to base b", latex="\\ln\\left({0}\\right)",
+       domain=(0.2, 3.0)),
+    Op("log2", 1, fn("log2"), lambda n, g, _: (g / (LN2 * n.args[0]),), "base-2 logarithm",
+       domain=(0.2, 3.0), grad_fn="Log2Backward0", latex="\\log_2\\left({0}\\right)"),
+    Op("log10", 1, fn("log10"), lambda n, g, _: (g / (LN10 * n.args[0]),), "base-10 logarithm",
+       domain=(0.2, 3.0), grad_fn="Log10Backward0", latex="\\log_{{10}}\\left({0}\\right)"),
+    Op("log1p", 1, fn("log1p"), lambda n, g, _: (g / (1 + n.args[0]),),
+       "log(1 + x), exact near 0", domain=(-0.5, 2.0), grad_fn="Log1PBackward0"),
+    Op("expm1", 1, fn("expm1"), lambda n, g, _: (g * call("exp", n.args[0]),),
+       "exp(x) - 1, exact near 0", grad_fn="Expm1Backward0"),
+    Op("sqrt", 1, fn("sqrt"), lambda n, g, _: (g / (2 * n),), "square root (derivative inf at 0)",
+       domain=(0.2, 3.0), latex="\\sqrt{{{0}}}"),
+    Op("cbrt", 1, fn("cbrt"), lambda n, g, _: (g / (3 * n ** 2),),
+       "cube root, real for negative x", domain=(0.2, 3.0), latex="\\sqrt[3]{{{0}}}"),
+    Op("abs", 1, fn("abs"), lambda n, g, _: (g * call("sign", n.args[0]),),
+       "absolute value (derivative 0 at 0)", latex="\\left|{0}\\right|"),
+    Op("sign", 1, fn("sign"), lambda n, g, _: (None,), "sign: -1, 0 or 1 (derivative 0)",
+       grad_fn="SignBackward0"),
+    Op("sigmoid", 1, _sigmoid, lambda n, g, _: (g * n * (1 - n),), "logistic 1/(1+exp(-x))",
+       latex="\\sigma\\left({0}\\right)"),
+    Op("relu", 1, lambda ev, n, x: ev.xp.maximum(x, 0),
+       lambda n, g, _: (where(compare("gt", n.args[0], 0), g, 0),),
+       "max(x, 0) (derivative 0 at 0)"),
+    Op("softplus", 1, lambda ev, n, x: ev.xp.logaddexp(0, x),
+       lambda n, g, _: (g * call("sigmoid", n.args[0]),), "log(1 + exp(x)), exact at both ends"),
+    Op("detach", 1, lambda ev, n, x: x, lambda n, g, _: (None,),
+       "stop gradient: a constant to everything above it", grad_fn="", elementwise=True),
+    Op("maximum", 2, fn("maximum"),
+       lambda n, g, _: (g * (compare("gt", *n.args) + 0.5 * compare("eq", *n.args)),
+                        g * (compare("lt", *n.args) + 0.5 * compare("eq", *n.args))),
+       "elementwise max(a, b) (a tie gives 1/2 to each)", user=False),
+    Op("minimum", 2, fn("minimum"),
+       lambda n, g, _: (g * (compare("lt", *n.args) + 0.5 * compare("eq", *n.args)),
+                        g * (compare("gt", *n.args) + 0.5 * compare("eq", *n.args))),
+       "elementwise min(a, b) (a tie gives 1/2 to each)", user=False),
+    Op("clamp", 3, lambda ev, n, x, lo, hi: ev.xp.minimum(ev.xp.maximum(x, lo), hi),
+       lambda n, g, _: (
+           where(compare("lt", n.args[0], n.args[1]), 0, where(compare("gt", n.args[0], n.args[2]), 0, g)),
+           where(compare("lt", n.args[0], n.args[1]), g, 0),
+           where(compare("gt", n.args[0], n.args[2]), g, 0)),
+       "clamp(x, lo, hi) (gradient 1 at the bounds, as PyTorch)", grad_fn="ClampBackward1"),
+    # piecewise
+    Op("where", 3, lambda ev, n, c, a, b: ev.xp.where(c != 0, a, b),
+       lambda n, g, _: (None, where(n.args[0], g, 0), where(n.args[0], 0, g)),
+       "where(cond, a, b) (also if): a where cond holds, else b; only the chosen branch is differentiated",
+       simplify=simplify_where),
+    # reductions and vector ops (payload: how many trailing axes they reduce)
+    Op("sum", 1, _reduce_forward("sum"), lambda n, g, _: (expand(g, n.payload),),
+       "sum of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False,
+       simplify=simplify_sum, latex="\\sum {0}"),
+    Op("mean", 1, _reduce_forward("mean"),
+       lambda n, g, _: (expand(g, n.payload) / float(math.prod(n.args[0].shape[len(n.shape):])),),
+       "mean of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False),
+    Op("prod", 1, _reduce_forward("prod"), lambda n, g, _: (expand(g * n, n.payload) / n.args[0],),
+       "product of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False,
+       domain=(0.5, 2.0)),
+    Op("norm", 1, lambda ev, n, x: ev.xp.sqrt(ev.xp.sum(x * x, axis=axes(n.payload))),
+       lambda n, g, _: (n.args[0] * expand(where(compare("eq", n, 0), 0, g / n), n.payload),),
+       "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
+       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="NormBackward0",
+       latex="\\left\\|{0}\\right\\|"),
+    Op("max", 1, _reduce_forward("max"), _extreme_vjp,
+       "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",
+       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="MaxBackward1"),
+    Op("min", 1, _reduce_forward("min"), _extreme_vjp,
+       "min(a, b) elementwise; min(v) the smallest element (ties share the gradient)",
+       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="MinBackward1"),
+    Op("logsumexp", 1, _logsumexp,
+       lambda n, g, _: (call("softmax", n.args[0]) * expand(g, 1),),
+       "log(sum(exp(x))) over the last axis, max-shifted",
+       shape=lambda s, p: _last_axis(s, p)[:-1], elementwise=False),
+    Op("softmax", 1, _softmax,
+       lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
+       "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=_last_axis, elementwise=False),
+    # structure
+    Op("index", 1, lambda ev, n, x: x[_index_items(ev, n, n.payload)],
+       lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
+       "x[i], x[a:b], W[i, j]: numpy indexing", shape=lambda s, p: _index_shape(s, p),
+       elementwise=False, grad_fn="IndexBackward0", user=False),
+    Op("scatter", 1, _scatter, lambda n, g, _: (apply("index", g, payload=n.payload[1]),),
+       "zeros with the argument placed at an index", shape=lambda s, p: tuple(p[0]),
+       elementwise=False, user=False),
+    Op("stack", None, _stack, lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
+       "[a, b, c]: a vector (or a list of outputs)", shape=_stack_shape, elementwise=False, user=False),
+    Op("transpose", 1, lambda ev, n, x: ev.xp.swapaxes(x, -1, -2),
+       lambda n, g, _: (apply("transpose", g),), "matrix transpose",
+       shape=lambda s, p: s[0][:-2] + s[0][-2:][::-1], elementwise=False, grad_fn="TBackward0",
+       latex="{{{0}}}^T", user=False),
+    Op("expand", 1, lambda ev, n, x: x[(Ellipsis,) + (None,) * n.payload],
+       lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",
+       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False),
+    Op("sum_to", 1, _sum_to, lambda n, g, _: (g,), "sum a broadcast adjoint back to a shape",
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping, user=False),
+    Op("broadcast_to", 1, _broadcast_to, lambda n, g, _: (g,), "broadcast to a shape",
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping,
+       grad_fn="ExpandBackward0", user=False),
+]:
+    register(_op)
+
+COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+for _symbol, _name in COMPARISONS.items():
+    register(Op(_name, 2, (lambda np_name: lambda ev, n, a, b: as_float(ev, getattr(ev.xp, np_name)(a, b)))(
+        {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+         "eq": "equal", "ne": "not_equal"}[_name]),
+        lambda n, g, _: (None, None), f"a {_symbol} b: 1 where it holds, else 0 (no gradient)",
+        syntax=("infix", _symbol, 1), latex="{0} %s {1}" % _symbol.replace("<=", "\\le").replace(">=", "\\ge").replace("!=", "\\ne").replace("==", "="),
+        user=False))
+
+
+# ---------------------------------------------------------------- callable names
+
+
+def _reduction(op: str):
+    def build(x):
+        return G.node(op, (x,), len(x.shape))
+
+    return build
+
+
+def _log(x, base=None):
+    if base is None:
+        return G.node("log", (x,))
+    return G.node("div", (G.node("log", (x,)), G.node("log", (base,))))
+
+
+def _min_max(op: str, elementwise: str):
+    def build(a, b=None):
+        if b is None:
+            if not a.shape:
+                raise ShapeError(f"{op}(v) with one argument needs a vector; use {op}(a, b) for two numbers")
+            return G.node(op, (a,), len(a.shape))
+        return G.node(elementwise, (a, b))
+
+    return build
+
+
+def _norm(x, p=None):
+    if p is None:
+        return G.node("norm", (x,), len(x.shape))
+    if not p.is_const:
+        raise DiffcliError("norm(x, p) needs a number for p, such as norm(x, 1)")
+    return G.node("pow", (_reduction("sum")(G.node("pow", (G.node("abs", (x,)), p))), const(1.0 / p.value)))
+
+
+def _dot(a, b):
+    if len(a.shape) != 1 or len(b.shape) != 1:
+        raise ShapeError(f"dot(a, b) takes two vectors, got shapes {a.shape} and {b.shape}; use @ for matrices")
+    return G.node("matmul", (a, b))
+
+
+def _simple(op: str):
+    return lambda *args: G.node(op, args)
+
+
+# name -> (fewest arguments, most arguments, builder)
+FUNCTIONS: dict[str, tuple[int, int, Callable]] = {
+    name: (op.arity, op.arity, _simple(name))
+    for name, op in OPS.items()
+    if op.user and op.elementwise and op.arity and not op.syntax
+}
+FUNCTIONS.update({
+    "log": (1, 2, _log),
+    "pow": (2, 2, _simple("pow")),
+    "if": (3, 3, _simple("where")),
+    "sum": (1, 1, _reduction("sum")),
+    "mean": (1, 1, _reduction("mean")),
+    "prod": (1, 1, _reduction("prod")),
+    "norm": (1, 2, _norm),
+    "dot": (2, 2, _dot),
+    "max": (1, 2, _min_max("max", "maximum")),
+    "min": (1, 2, _min_max("min", "minimum")),
+    "logsumexp": (1, 1, lambda x: G.node("logsumexp", (x,))),
+    "softmax": (1, 1, lambda x: G.node("softmax", (x,))),
+})
+
+CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -1,0 +1,209 @@
+"""Text -> expression DAG.
+
+The grammar (`grammar/diffcli.lark`, shipped inside the package as `diffcli.grammar`) is loaded
+once per process from Lark's cache. The parse tree becomes interned nodes in one explicit-stack
+pass, so a 10^4-deep nesting never meets Python's recursion limit. Syntax errors become one
+`error:` line with the input line and a caret beneath the place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from . import graph as G
+from . import ops  # noqa: F401  (fills the op registry)
+from .errors import DiffcliError, caret, suggest
+from .graph import Node
+
+_parser = None
+
+
+def parser():
+    global _parser
+    if _parser is None:
+        from lark import Lark
+
+        grammar = resources.files("diffcli.grammar").joinpath("diffcli.lark").read_text()
+        _parser = Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
+    return _parser
+
+
+@dataclass
+class Parsed:
+    """An expression (or file) turned into nodes."""
+
+    text: str
+    output: Node
+    names: dict = field(default_factory=dict)  # intermediate name -> node, in file order
+    variables: list = field(default_factory=list)  # var nodes in order of first use
+
+    def name_of(self, n: Node) -> str | None:
+        for name, bound in self.names.items():
+            if bound is n:
+                return name
+        return None
+
+
+def parse(text: str, shapes: dict | None = None, of: str | None = None) -> Parsed:
+    """Parse `text`; `shapes` maps bound variable names to shapes (None: every free name is a
+    scalar variable, as `diff` without --at wants); `of` picks a named statement as output."""
+    tree = _parse_tree(text)
+    return _Builder(text, shapes).build(tree, of)
+
+
+def _parse_tree(text: str):
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    if not text.strip():
+        raise DiffcliError("empty expression: give one such as \"x^2 + 1\"")
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as e:
+        line = getattr(e, "line", None)
+        column = getattr(e, "column", None)
+        if isinstance(e, UnexpectedEOF) or line is None or line < 0:
+            lines = text.rstrip("\n").split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
+            raise DiffcliError("the expression ends too early: something is missing at its end",
+                               caret(text, line, column)) from None
+        if isinstance(e, UnexpectedToken) and e.token.type == "$END":
+            lines = text.rstrip("\n").split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
+            raise DiffcliError("the expression ends too early: something is missing at its end",
+                               caret(text, line, column)) from None
+        pos = getattr(e, "pos_in_stream", None)
+        if isinstance(e, UnexpectedCharacters):
+            ch = text[pos] if pos is not None and pos < len(text) else "?"
+            message = f"unexpected character `{ch}`"
+            if ch == "=":
+                message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
+            elif ch in "!&|":
+                message += ": use <, <=, >, >=, == or !="
+        else:
+            message = f"unexpected `{e.token}`" + _juxtaposition_hint(text, pos, e.token)
+        raise DiffcliError(message, caret(text, line, column)) from None
+
+
+def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
+    if pos is None or token.type not in ("NAME", "NUMBER", "LPAR"):
+        return ""
+    if not re.search(r"[A-Za-z_0-9.)\]]\s*$", text[:pos]):
+        return ""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:] if end < 0 else text[start:end]
+    column = pos - start
+    fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else f"{token}"
+    return f": juxtaposition is not multiplication; did you mean `{fixed}`?"
+
+
+class _Builder:
+    def __init__(self, text: str, shapes: dict | None):
+        self.text = text
+        self.shapes = shapes
+        self.names: dict[str, Node] = {}
+        self.variables: dict[str, Node] = {}
+
+    def build(self, tree, of: str | None) -> Parsed:
+        from lark import Tree
+
+        done: dict[int, object] = {}
+        stack = [(tree, False)]
+        while stack:
+            t, expanded = stack.pop()
+            if not expanded:
+                stack.append((t, True))
+                stack.extend((c, False) for c in reversed(t.children) if isinstance(c, Tree))
+                continue
+            kids = [done.pop(id(c)) if isinstance(c, Tree) else c for c in t.children]
+            try:
+                done[id(t)] = self.rule(t.data, kids)
+            except DiffcliError as e:
+                if not e.detail and getattr(t.meta, "line", None) is not None:
+                    e.detail = caret(self.text, t.meta.line, t.meta.column)
+                raise
+            if isinstance(done[id(t)], Node) and done[id(t)].span is None and hasattr(t.meta, "line"):
+                m = t.meta
+                done[id(t)].span = (m.line, m.column, m.end_line, m.end_column, self.text[m.start_pos:m.end_pos])
+        statements = done[id(tree)]
+        output = statements[-1]
+        if of is not None:
+            if of not in self.names:
+                raise DiffcliError(f"--of {of}: no statement `{of} = ...` in the input"
+                                   + suggest(of, self.names))
+            output = self.names[of]
+        return Parsed(self.text, output, dict(self.names), list(self.variables.values()))
+
+    # Each rule gets its children already converted: Nodes, lists, tokens or None.
+    def rule(self, name: str, kids: list):
+        if name == "start":
+            return kids
+        if name == "assign":
+            token, value = kids
+            if self.shapes is not None and str(token) in self.shapes:
+                raise DiffcliError(f"`{token}` is bound by --at and also defined in the input; rename one of them")
+            self.names[str(token)] = value
+            return value
+        if name == "number":
+            return G.const(float(kids[0]))
+        if name == "name":
+            return self.lookup(kids[0])
+        if name == "call":
+            return self.call(kids[0], kids[1] or [])
+        if name == "args" or name == "subscripts":
+            return kids
+        if name == "vector":
+            return G.node("stack", tuple(kids[0]))
+        if name == "slice":
+            return tuple(None if k is None else self.integer(k) for k in kids)
+        if name == "index":
+            items = tuple(k if isinstance(k, tuple) else self.integer(k) for k in kids[1])
+            return G.node("index", (kids[0],), items)
+        if name == "compare":
+            a, symbol, b = kids
+            return G.node(ops.COMPARISONS[str(symbol)], (a, b))
+        if name == "pow":
+            return G.node("pow", (kids[0], kids[2]))
+        if name == "neg":
+            return G.node("neg", (kids[0],))
+        if name == "pos":
+            return kids[0]
+        return G.node(name, tuple(kids))  # add, sub, mul, div, matmul
+
+    def lookup(self, token) -> Node:
+        name = str(token)
+        if name in self.names:
+            return self.names[name]
+        if self.shapes is None or name in self.shapes:
+            shape = () if self.shapes is None else self.shapes[name]
+            found = self.variables.get(name)
+            if found is None:
+                found = self.variables[name] = G.var(name, shape)
+            return found
+        if name in ops.CONSTANTS:
+            return G.const(ops.CONSTANTS[name])
+        if name in ops.FUNCTIONS:
+            raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
+        known = set(self.names) | set(self.shapes) | set(ops.CONSTANTS)
+        raise DiffcliError(f"name `{name}` is not bound: give it a value with --at {name}=VALUE"
+                           + suggest(name, known))
+
+    def call(self, token, args: list) -> Node:
+        name = str(token)
+        entry = ops.FUNCTIONS.get(name)
+        if entry is None:
+            raise DiffcliError(f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS),
+                               caret(self.text, token.line, token.column))
+        low, high, build = entry
+        if not low <= len(args) <= high:
+            wanted = f"{low}" if low == high else f"{low} or {high}"
+            plural = "" if wanted == "1" else "s"
+            raise DiffcliError(f"{name}() takes {wanted} argument{plural}, got {len(args)}")
+        return build(*args)
+
+    def integer(self, n: Node) -> int:
+        if not (n.is_const and n.shape == () and float(n.value).is_integer()):
+            raise DiffcliError("an index must be a whole number, such as x[0], x[-1] or x[1:3]")
+        return int(n.value)

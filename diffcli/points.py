@@ -1,0 +1,126 @@
+"""Points: `--at x=2,y=[1,2]`, `--v 1,1` and name lists, parsed without eval."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .errors import DiffcliError
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan))|(?P<sym>[\[\],]))",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
+
+
+def split_top(text: str) -> list[str]:
+    """Split on commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def parse_value(text: str, what: str) -> np.ndarray:
+    """A number or a nested list of numbers, as a float64 array."""
+    tokens, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise DiffcliError(f"{what}: cannot read `{text[pos:pos + 20]}` in `{text}`: "
+                               "write a number (2, -1.5, 1e-3) or a list ([1, 2], [[1, 2], [3, 4]])")
+        tokens.append(m.group("num") or m.group("sym"))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    if not tokens:
+        raise DiffcliError(f"{what}: a value is missing: write a number or a list such as [1, 2]")
+    stack: list[list] = [[]]
+    expect_value = True
+    for tok in tokens:
+        if tok == "[":
+            if not expect_value:
+                raise DiffcliError(f"{what}: a comma is missing in `{text}`")
+            stack.append([])
+        elif tok == "]":
+            if len(stack) == 1:
+                raise DiffcliError(f"{what}: unbalanced `]` in `{text}`")
+            inner = stack.pop()
+            stack[-1].append(inner)
+            expect_value = False
+        elif tok == ",":
+            if expect_value:
+                raise DiffcliError(f"{what}: a value is missing before a comma in `{text}`")
+            expect_value = True
+        else:
+            if not expect_value:
+                raise DiffcliError(f"{what}: a comma is missing in `{text}`")
+            stack[-1].append(float(tok))
+            expect_value = False
+    if len(stack) != 1:
+        raise DiffcliError(f"{what}: unbalanced `[` in `{text}`")
+    if len(stack[0]) != 1:
+        raise DiffcliError(f"{what}: give one value, not `{text}`")
+    try:
+        array = np.array(stack[0][0], dtype=np.float64)
+    except ValueError:
+        raise DiffcliError(f"{what}: rows of different lengths in `{text}`: arrays must be rectangular") from None
+    if array.size == 0:
+        raise DiffcliError(f"{what}: an empty list has no values")
+    return array
+
+
+def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
+    """`--at x=2,y=[1,2]` (repeatable) -> {name: array}, in the order given."""
+    bindings: dict[str, np.ndarray] = {}
+    for spec in specs or []:
+        for part in split_top(spec):
+            if not part.strip():
+                continue
+            name, eq, value = part.partition("=")
+            name = name.strip()
+            if not eq:
+                raise DiffcliError(f"--at: `{part.strip()}` has no value: write NAME=VALUE, such as x=2")
+            if not _NAME.match(name):
+                raise DiffcliError(f"--at: `{name}` is not a name: names start with a letter, such as x or w_2")
+            if name in bindings:
+                raise DiffcliError(f"--at: `{name}` is given twice")
+            bindings[name] = parse_value(value, f"--at {name}")
+    return bindings
+
+
+def parse_names(specs: list[str] | None, option: str) -> list[str]:
+    names: list[str] = []
+    for spec in specs or []:
+        for part in spec.split(","):
+            name = part.strip()
+            if not name:
+                continue
+            if not _NAME.match(name):
+                raise DiffcliError(f"{option}: `{name}` is not a name")
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def parse_vector(text: str, shape: tuple, option: str = "--v") -> np.ndarray:
+    """`--v 1,1` or a nested list shaped like the output; a flat list of the right length is accepted."""
+    stripped = text.strip()
+    value = parse_value(stripped if stripped.startswith("[") or "," not in stripped else f"[{stripped}]", option)
+    size = int(np.prod(shape))
+    if value.shape == tuple(shape):
+        return value
+    if value.size == size:
+        return value.reshape(shape)
+    raise DiffcliError(f"{option}: the output has {size} element{'s' if size != 1 else ''} (shape {shape}), "
+                       f"but {option} gives {value.size}: give one weight per output element")
