@@ -141,10 +141,16 @@ def describe(problem: Problem, n: Node) -> str:
     from .render.text import to_text
 
     if n.span is not None:
-        line, column, _, _, fragment = n.span
+        line, column, start, end = n.span
+        fragment = shorten(problem.text[start:end])
         where = f"line {line}, column {column}" if "\n" in problem.text.strip() else f"column {column}"
         return f"`{fragment}` ({where}) first gives a non-finite value"
     return f"`{to_text(n)}` first gives a non-finite value"
+
+
+def shorten(fragment: str, limit: int = 60) -> str:
+    fragment = " ".join(fragment.split())
+    return fragment if len(fragment) <= limit else fragment[: limit - 3] + "..."
 
 
 def evaluate(problem: Problem) -> Result:

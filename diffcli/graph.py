@@ -38,7 +38,7 @@ class Node:
         self.args = args
         self.payload = payload
         self.shape = shape
-        self.span = None  # (line, column, end_line, end_column, text) of the first source place
+        self.span = None  # (line, column, start, end) of the first place in the source text
 
     # Arithmetic builds simplified nodes, so derivative rules read like formulas.
     def __add__(self, other):
@@ -168,6 +168,9 @@ _FOLD_CONTEXT = EvalContext(np, np.float64)
 
 def broadcast_shapes(shapes: Iterable[Shape], what: str = "operands") -> Shape:
     shapes = list(shapes)
+    first = shapes[0] if shapes else ()
+    if all(s == first for s in shapes):
+        return first
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:

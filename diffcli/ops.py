@@ -318,10 +318,10 @@ def _matmul_vjp(n, g, needs):
     return (apply("matmul", g, apply("transpose", b)), apply("matmul", apply("transpose", a), g))
 
 
-def _index_items(ev, n, items):
-    return (Ellipsis,) + tuple(i if isinstance(i, int) else slice(*i) for i in items) + (
-        (slice(None),) * (len(n.args[0].shape) - len(items)) if n.op == "index" else ()
-    )
+def _index_key(items, ndim: int) -> tuple:
+    """A numpy key for `items` on the trailing `ndim` axes (leading batch axes untouched)."""
+    picked = tuple(i if isinstance(i, int) else slice(*i) for i in items)
+    return (Ellipsis,) + picked + (slice(None),) * (ndim - len(items))
 
 
 def _index_shape(shapes, items):
@@ -342,7 +342,7 @@ def _scatter(ev, n, g):
     xp = ev.xp
     batch = g.shape[: g.ndim - len(n.args[0].shape)]
     out = xp.zeros(tuple(batch) + tuple(shape), dtype=ev.dtype)
-    out[_index_items(ev, n, items)] = g
+    out[_index_key(items, len(shape))] = g
     return out
 
 
@@ -362,7 +362,7 @@ def _sum_to(ev, n, x):
     xp = ev.xp
     lead = len(source) - len(target)
     if lead:
-        x = xp.sum(x, axis=tuple(range(-len(source), -len(target) or None)))
+        x = xp.sum(x, axis=tuple(range(-len(source), -len(source) + lead)))
     keep = tuple(i - len(target) for i, (s, t) in enumerate(zip(source[lead:], target)) if t == 1 and s != 1)
     return xp.sum(x, axis=keep, keepdims=True) if keep else x
 
@@ -520,7 +520,7 @@ for _op in [
        lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
        "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=_last_axis, elementwise=False),
     # structure
-    Op("index", 1, lambda ev, n, x: x[_index_items(ev, n, n.payload)],
+    Op("index", 1, lambda ev, n, x: x[_index_key(n.payload, len(n.args[0].shape))],
        lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
        "x[i], x[a:b], W[i, j]: numpy indexing", shape=lambda s, p: _index_shape(s, p),
        elementwise=False, grad_fn="IndexBackward0", user=False),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 from . import graph as G
 from . import ops  # noqa: F401  (fills the op registry)
@@ -25,9 +26,16 @@ def parser():
     if _parser is None:
         from lark import Lark
 
-        grammar = resources.files("diffcli.grammar").joinpath("diffcli.lark").read_text()
+        grammar = _grammar_text()
         _parser = Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
     return _parser
+
+
+def _grammar_text() -> str:
+    try:  # installed: the grammar ships as the package `diffcli.grammar`
+        return resources.files("diffcli.grammar").joinpath("diffcli.lark").read_text()
+    except ModuleNotFoundError:  # running from a source checkout
+        return (Path(__file__).resolve().parent.parent / "grammar" / "diffcli.lark").read_text()
 
 
 @dataclass
@@ -126,7 +134,7 @@ class _Builder:
                 raise
             if isinstance(done[id(t)], Node) and done[id(t)].span is None and hasattr(t.meta, "line"):
                 m = t.meta
-                done[id(t)].span = (m.line, m.column, m.end_line, m.end_column, self.text[m.start_pos:m.end_pos])
+                done[id(t)].span = (m.line, m.column, m.start_pos, m.end_pos)
         statements = done[id(tree)]
         output = statements[-1]
         if of is not None:
