@@ -1,0 +1,44 @@
+"""Output files written atomically: a temporary file beside the target, then a rename, so a
+failure leaves no partial file and never touches an input the result was computed from."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Callable
+
+from .errors import DiffcliError
+
+
+def atomic_write(path: str, write: Callable[[str], None], inputs: tuple[str, ...] = ()) -> None:
+    """Call `write(tmp_path)` to produce the file, then move it over `path`.
+
+    `inputs` are paths the result was computed from; writing over one of them is refused.
+    """
+    target = os.path.abspath(path)
+    for source in inputs:
+        if source and os.path.exists(source) and os.path.exists(target) and os.path.samefile(source, target):
+            raise DiffcliError(f"refusing to write over the input `{path}`: choose another output file")
+    folder = os.path.dirname(target) or "."
+    if not os.path.isdir(folder):
+        raise DiffcliError(f"cannot write `{path}`: the folder `{os.path.dirname(path)}` does not exist")
+    if os.path.isdir(target):
+        raise DiffcliError(f"cannot write `{path}`: it is a directory")
+    fd, tmp = tempfile.mkstemp(prefix=".diffcli-", suffix=os.path.splitext(target)[1], dir=folder)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except OSError as e:
+        raise DiffcliError(f"cannot write `{path}`: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write_text(path: str, text: str, inputs: tuple[str, ...] = ()) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    atomic_write(path, write, inputs)
