@@ -15,6 +15,7 @@ import numpy as np
 from . import autodiff
 from . import graph as G
 from .errors import DiffcliError
+from .compiled import to_numpy
 from .evaluate import Program, first_nonfinite, is_finite
 from .graph import EvalContext, Node
 from .parse import Parsed, parse
@@ -84,13 +85,19 @@ class Problem:
 
 
 def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64",
-         free: bool = False) -> Problem:
+         free: bool = False, points: dict | None = None) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
+    `points` maps the columns of a --points file to their per-point shapes: they come first in
+    variable order, bound to placeholders that the batch evaluator replaces row by row.
     """
     text, source = read_expression(expr)
-    bindings = parse_at(at)
+    bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
+    for name, value in parse_at(at).items():
+        if name in bindings:
+            raise DiffcliError(f"`{name}` is given by both --points and --at: keep one")
+        bindings[name] = value
     consts = parse_names(const, "--const")
     wrt_names = parse_names(wrt, "--wrt")
     for option, names in (("--wrt", wrt_names), ("--const", consts)):
@@ -124,6 +131,7 @@ def _run(problem: Problem, outputs: list[Node], result: Result) -> list:
     """Evaluate outputs; a non-finite result gets a warning naming the node that produced it."""
     program = Program(outputs)
     values, every = program.run(problem.bindings, problem.ev, keep=True)
+    values = [to_numpy(v) for v in values]
     if not all(is_finite(v) for v in values):
         result.warnings.append(nonfinite_message(problem, program.order, every))
     return values

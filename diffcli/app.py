@@ -44,6 +44,16 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="auto: rich on a ter
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Floating-point type of the computation.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 3 when a result is not finite.")]
 V = Annotated[Optional[str], typer.Option("--v", help="Weights of a non-scalar output: vector-Jacobian product.")]
+Points = Annotated[Optional[str], typer.Option("--points", help="Evaluate at every row of a CSV (header: variable names), .npy or .npz file.")]
+Out = Annotated[Optional[str], typer.Option("--out", help="With --points: write the rows to a .csv or .npy file.")]
+
+
+class Device(str, Enum):
+    cpu = "cpu"
+    gpu = "gpu"
+
+
+DeviceOpt = Annotated[Device, typer.Option("--device", help="cpu (numpy) or gpu (CuPy, when installed and a GPU is present).")]
 
 
 def _version(value: bool):

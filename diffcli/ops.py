@@ -247,8 +247,11 @@ def simplify_sum(args, payload, shape):
 
 
 def fn(name: str):
-    """Forward rule that calls xp.<name> on the inputs."""
-    return lambda ev, n, *xs: getattr(ev.xp, name)(*xs)
+    """Forward rule that calls xp.<name> on the inputs (tagged so the batch evaluator can call
+    the same ufunc with `out=`)."""
+    rule = lambda ev, n, *xs: getattr(ev.xp, name)(*xs)  # noqa: E731
+    rule.ufunc = name
+    return rule
 
 
 def as_float(ev, mask):
@@ -431,12 +434,12 @@ for _op in [
     Op("cos", 1, fn("cos"), lambda n, g, _: (-(g * call("sin", n.args[0])),), "cosine"),
     Op("tan", 1, fn("tan"), lambda n, g, _: (g / call("cos", n.args[0]) ** 2,), "tangent",
        domain=(-1.2, 1.2)),
-    Op("asin", 1, fn("arcsin"), lambda n, g, _: (g / call("sqrt", 1 - n.args[0] ** 2),),
+    Op("asin", 1, fn("asin"), lambda n, g, _: (g / call("sqrt", 1 - n.args[0] ** 2),),
        "inverse sine", domain=(-0.9, 0.9)),
-    Op("acos", 1, fn("arccos"), lambda n, g, _: (-(g / call("sqrt", 1 - n.args[0] ** 2)),),
+    Op("acos", 1, fn("acos"), lambda n, g, _: (-(g / call("sqrt", 1 - n.args[0] ** 2)),),
        "inverse cosine", domain=(-0.9, 0.9)),
-    Op("atan", 1, fn("arctan"), lambda n, g, _: (g / (1 + n.args[0] ** 2),), "inverse tangent"),
-    Op("atan2", 2, fn("arctan2"),
+    Op("atan", 1, fn("atan"), lambda n, g, _: (g / (1 + n.args[0] ** 2),), "inverse tangent"),
+    Op("atan2", 2, fn("atan2"),
        lambda n, g, _: (g * n.args[1] / (n.args[0] ** 2 + n.args[1] ** 2),
                         -(g * n.args[0]) / (n.args[0] ** 2 + n.args[1] ** 2)),
        "atan2(y, x): the angle of the point (x, y)", domain=(0.5, 2.0)),

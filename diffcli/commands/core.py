@@ -7,39 +7,78 @@ from typing import Annotated
 import typer
 
 from .. import api
-from ..app import At, Const, Dtype, DtypeOpt, Expr, Format, FormatOpt, Of, Strict, V, Wrt, app, emit
+from ..app import (At, Const, Device, DeviceOpt, Dtype, DtypeOpt, Expr, Format, FormatOpt, Of, Out, Points,
+                   Strict, V, Wrt, app, emit)
+
+
+def _points(command: str, expr, points, out, device, **options):
+    """None for a single point; else the exit code of the streamed --points run."""
+    if points is None:
+        if out is not None:
+            raise api.DiffcliError("--out writes the rows of --points: give --points FILE too")
+        return None
+    from .. import batch
+
+    return batch.run(command, expr, points, out=out, device=device.value, **options)
+
+
+def _load(device, *args):
+    problem = api.load(*args)
+    if device is not Device.cpu:
+        from ..compiled import context
+
+        problem.ev = context(device.value, args[-1])
+    return problem
 
 
 @app.command("eval", epilog='Example: diffcli eval "x^2 + 20" --at x=10')
 def eval_command(expr: Expr, at: At = None, of: Of = None, dtype: DtypeOpt = Dtype.float64,
-                 format: FormatOpt = Format.auto, strict: Strict = False):
+                 format: FormatOpt = Format.auto, strict: Strict = False, points: Points = None,
+                 out: Out = None, device: DeviceOpt = Device.cpu):
     """The value of EXPR at a point (no gradient work)."""
-    problem = api.load(expr, at, of=of, dtype=dtype.value)
+    code = _points("eval", expr, points, out, device, at=at, of=of, dtype=dtype.value, fmt=format.value, strict=strict)
+    if code is not None:
+        return code
+    problem = _load(device, expr, at, None, None, of, dtype.value)
     return emit(api.evaluate(problem), format, strict)
 
 
 @app.command("grad", epilog='Example: diffcli grad "x*x*y" --at x=2,y=3')
 def grad_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = None, v: V = None,
                  of: Of = None, dtype: DtypeOpt = Dtype.float64, format: FormatOpt = Format.auto,
-                 strict: Strict = False):
+                 strict: Strict = False, points: Points = None, out: Out = None, device: DeviceOpt = Device.cpu):
     """The value and reverse-mode gradient of EXPR at a point."""
-    problem = api.load(expr, at, wrt, const, of, dtype.value)
+    code = _points("grad", expr, points, out, device, at=at, wrt=wrt, const=const, of=of, v=v,
+                   dtype=dtype.value, fmt=format.value, strict=strict)
+    if code is not None:
+        return code
+    problem = _load(device, expr, at, wrt, const, of, dtype.value)
     return emit(api.grad(problem, v), format, strict)
 
 
 @app.command("jacobian", epilog="Example: diffcli jacobian \"[x1^2 + 3*x2, x2^2 + 2*x1]\" --at x1=2,x2=3")
 def jacobian_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = None, of: Of = None,
-                     dtype: DtypeOpt = Dtype.float64, format: FormatOpt = Format.auto, strict: Strict = False):
+                     dtype: DtypeOpt = Dtype.float64, format: FormatOpt = Format.auto, strict: Strict = False,
+                     points: Points = None, out: Out = None, device: DeviceOpt = Device.cpu):
     """The Jacobian of a vector-valued EXPR (a scalar gives its 1 x n row)."""
-    problem = api.load(expr, at, wrt, const, of, dtype.value)
+    code = _points("jacobian", expr, points, out, device, at=at, wrt=wrt, const=const, of=of,
+                   dtype=dtype.value, fmt=format.value, strict=strict)
+    if code is not None:
+        return code
+    problem = _load(device, expr, at, wrt, const, of, dtype.value)
     return emit(api.jacobian(problem), format, strict)
 
 
 @app.command("hessian", epilog='Example: diffcli hessian "x*x*y" --at x=2,y=3')
 def hessian_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = None, of: Of = None,
-                    dtype: DtypeOpt = Dtype.float64, format: FormatOpt = Format.auto, strict: Strict = False):
+                    dtype: DtypeOpt = Dtype.float64, format: FormatOpt = Format.auto, strict: Strict = False,
+                    points: Points = None, out: Out = None, device: DeviceOpt = Device.cpu):
     """The value, gradient and exact Hessian of a scalar EXPR."""
-    problem = api.load(expr, at, wrt, const, of, dtype.value)
+    code = _points("hessian", expr, points, out, device, at=at, wrt=wrt, const=const, of=of,
+                   dtype=dtype.value, fmt=format.value, strict=strict)
+    if code is not None:
+        return code
+    problem = _load(device, expr, at, wrt, const, of, dtype.value)
     return emit(api.hessian(problem), format, strict)
 
 

@@ -1,0 +1,193 @@
+"""`--points FILE` and the batch evaluator, checked against the one-point evaluator row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diffcli import autodiff, batch
+from diffcli import graph as G
+from diffcli.compiled import Batch
+from diffcli.evaluate import Program
+from diffcli.graph import EvalContext
+from diffcli.parse import parse
+
+from conftest import invoke
+
+# expressions over x, y (scalars per point) and v (a 3-vector per point), with a fixed w
+EXPRESSIONS = [
+    "sin(x)*exp(-y^2) + log(1 + x^2*y^2) + sqrt(x^2 + y^2 + 1)",
+    "x^3 - 2*x*y + y^-1 + tanh(x) / (1 + y^2)",
+    "sum(v^2) * x + max(v) - min(v[0], y) + v[1:] @ [x, y]",
+    "where(x > y, x*y, relu(x - y)) + abs(x) + clamp(y, -1, 1)",
+    "logsumexp(v * x) + dot(softmax(v), [1, 2, 3]) + norm(v) * w",
+    "atan2(y, x) + asin(x / 10) + cbrt(y) + sigmoid(x*y) + softplus(y)",
+]
+
+
+def _problem(text: str):
+    p = parse(text, {"x": (), "y": (), "v": (3,), "w": ()})
+    wrt = [G.var("x"), G.var("y"), G.var("v", (3,))]
+    grads = autodiff.gradient(p.output, wrt)
+    return [p.output] + grads
+
+
+def _rows(seed: int, rows: int) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"x": rng.uniform(0.3, 2, rows), "y": rng.uniform(-2, 2, rows) + 0.1,
+            "v": rng.uniform(-1, 1, (rows, 3))}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(EXPRESSIONS), st.integers(0, 10**6), st.integers(1, 40), st.sampled_from([1, 4, 7, 64]))
+def test_batch_equals_each_point(text, seed, rows, chunk):
+    """Leading batch axes, hoisted constants, buffer reuse and chunk edges change no number."""
+    outputs = _problem(text)
+    points = _rows(seed, rows)
+    fixed = {"w": np.float64(0.5)}
+    got = Batch(outputs, {"x", "y", "v"}, chunk=chunk).evaluate({**points, **fixed}, rows)
+    for r in range(rows):
+        one = Program(outputs).run({**{k: v[r] for k, v in points.items()}, **fixed})
+        for g, e in zip(got, one):
+            np.testing.assert_allclose(g[r], e, rtol=1e-13, atol=1e-13)
+
+
+def test_threads_give_the_same_numbers():
+    outputs = _problem(EXPRESSIONS[0])
+    points = _rows(1, 50_000)
+    one = Batch(outputs, {"x", "y", "v"}, chunk=1024).evaluate(points, 50_000)
+    two = Batch(outputs, {"x", "y", "v"}, chunk=1024).evaluate(points, 50_000, threads=2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_another_array_namespace():
+    """The evaluators use only `ev.xp` calls: array-api-strict runs them (no `out=` there)."""
+    xp = pytest.importorskip("array_api_strict")
+    ev = EvalContext(xp, xp.float64)
+    outputs = _problem(EXPRESSIONS[0])
+    points = _rows(2, 10)
+    expected = Batch(outputs, {"x", "y", "v"}).evaluate(points, 10)
+    strict = {k: xp.asarray(v) for k, v in points.items()}
+    got = Batch(outputs, {"x", "y", "v"}, ev, chunk=4).evaluate(strict, 10)
+    single = Program(outputs).run(strict, ev)
+    for g, s, e in zip(got, single, expected):
+        assert type(g).__module__.startswith("array_api_strict")
+        np.testing.assert_allclose(np.asarray(g), e, rtol=1e-14)
+        np.testing.assert_allclose(np.broadcast_to(np.asarray(s), e.shape), e, rtol=1e-14)
+
+
+def _write_csv(path, points: dict):
+    names = list(points)
+    with open(path, "w") as fh:
+        fh.write(",".join(names) + "\n")
+        for row in zip(*points.values()):
+            fh.write(",".join(repr(float(v)) for v in row) + "\n")
+
+
+@pytest.mark.parametrize("command", ["eval", "grad", "hessian", "jacobian"])
+def test_points_csv_matches_single_point_commands(tmp_path, command):
+    text = "[x*y + sin(z), x^2*z]" if command == "jacobian" else "x*x*y + sin(z)*y"
+    pts = {"x": [2.0, 1.0, -0.5], "y": [3.0, 1.5, 0.25]}
+    path = tmp_path / "p.csv"
+    _write_csv(path, pts)
+    run = invoke(command, text, "--points", str(path), "--at", "z=0.7", "--format", "csv")
+    assert run.code == 0, run.stderr
+    lines = run.stdout.strip().split("\n")
+    for r in range(3):
+        single = invoke(command, text, "--at", f"x={pts['x'][r]},y={pts['y'][r]},z=0.7", "--format", "csv")
+        header, values = single.stdout.strip().split("\n")
+        assert lines[0] == header
+        np.testing.assert_allclose([float(v) for v in lines[r + 1].split(",")],
+                                   [float(v) for v in values.split(",")], rtol=1e-15)
+
+
+def test_points_json_lines_and_vector_npz(tmp_path):
+    rng = np.random.default_rng(3)
+    v, x = rng.normal(size=(5, 3)), rng.normal(size=5)
+    path = tmp_path / "p.npz"
+    np.savez(path, v=v, x=x)
+    run = invoke("grad", "sum(v^2)*x", "--points", str(path), "--format", "json")
+    assert run.code == 0, run.stderr
+    records = [json.loads(line) for line in run.stdout.strip().split("\n")]
+    assert len(records) == 5
+    for r, rec in enumerate(records):
+        assert list(rec) == ["value", "d_v[0]", "d_v[1]", "d_v[2]", "d_x"]
+        assert rec["value"] == pytest.approx(np.sum(v[r] ** 2) * x[r])
+        assert [rec[f"d_v[{i}]"] for i in range(3)] == pytest.approx(2 * v[r] * x[r])
+        assert rec["d_x"] == pytest.approx(np.sum(v[r] ** 2))
+
+
+def test_points_structured_npy_to_npy_and_csv(tmp_path):
+    data = np.zeros(4, dtype=[("x", "f8"), ("y", "f8")])
+    data["x"], data["y"] = [1, 2, 3, 4], [0.5, 0.25, 2, -1]
+    source = tmp_path / "p.npy"
+    np.save(source, data)
+    out = tmp_path / "out.npy"
+    run = invoke("grad", "x/y", "--points", str(source), "--out", str(out))
+    assert run.code == 0 and run.stdout == "", run.stderr
+    table = np.load(out)
+    np.testing.assert_allclose(table, np.column_stack([data["x"] / data["y"], 1 / data["y"],
+                                                       -data["x"] / data["y"] ** 2]))
+    out_csv = tmp_path / "out.csv"
+    assert invoke("grad", "x/y", "--points", str(source), "--out", str(out_csv)).code == 0
+    rows = list(csv.reader(io.StringIO(out_csv.read_text())))
+    assert rows[0] == ["value", "d_x", "d_y"]
+    np.testing.assert_allclose(np.array(rows[1:], dtype=float), table)
+
+
+def test_points_stream_in_blocks(tmp_path, monkeypatch):
+    """Many blocks (and chunks) give the same rows, in order, as one block would."""
+    monkeypatch.setattr(batch, "BLOCK", 7)
+    pts = {"x": list(np.linspace(-3, 3, 101)), "y": list(np.linspace(1, 2, 101))}
+    path = tmp_path / "p.csv"
+    _write_csv(path, pts)
+    out = tmp_path / "o.npy"
+    assert invoke("grad", "x*exp(y)", "--points", str(path), "--out", str(out)).code == 0
+    x, y = np.array(pts["x"]), np.array(pts["y"])
+    np.testing.assert_allclose(np.load(out), np.column_stack([x * np.exp(y), np.exp(y), x * np.exp(y)]))
+
+
+@pytest.mark.parametrize("body, line, what", [
+    ("1,2\n3,oops\n", 3, "`oops` (column y) is not a number"),
+    ("1,2\n\n3,4,5\n", 4, "3 values, but the header names 2"),
+    ("1\n", 2, "1 values"),
+])
+def test_bad_row_names_file_and_line(tmp_path, body, line, what):
+    path = tmp_path / "bad.csv"
+    path.write_text("x,y\n" + body)
+    run = invoke("grad", "x*y", "--points", str(path))
+    assert run.code == 2 and run.stdout == ""
+    assert f"{path} line {line}" in run.stderr and what in run.stderr
+
+
+def test_points_errors(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n1,2\n")
+    assert "both --points and --at" in invoke("eval", "x*y", "--points", str(path), "--at", "x=1").stderr
+    run = invoke("eval", "x*y", "--points", str(path), "--out", str(tmp_path / "o.txt"))
+    assert run.code == 2 and ".csv or a .npy" in run.stderr
+    run = invoke("eval", "x*y", "--points", str(path), "--out", str(path))
+    assert run.code == 2 and "refusing to write over the input" in run.stderr
+    assert invoke("eval", "x*y", "--at", "x=1,y=2", "--out", "o.npy").code == 2
+    assert invoke("eval", "x", "--points", str(tmp_path / "missing.csv")).code == 2
+    assert invoke("eval", "log(x-y)", "--points", str(path), "--strict").code == 3
+    run = invoke("eval", "log(x-y)", "--points", str(path))
+    assert run.code == 0 and "not finite in 1 of 1 rows" in run.stderr
+
+
+def test_device_gpu_without_gpu_is_a_clear_error():
+    try:
+        import cupy  # noqa: F401
+
+        pytest.skip("CuPy is installed here")  # pragma: no cover
+    except ImportError:
+        pass
+    run = invoke("grad", "x*y", "--at", "x=1,y=2", "--device", "gpu")
+    assert run.code == 2 and "--device gpu needs CuPy" in run.stderr and "Traceback" not in run.stderr
