@@ -1,9 +1,10 @@
 """Text -> expression DAG.
 
 The grammar (`grammar/diffcli.lark`, shipped inside the package as `diffcli.grammar`) is loaded
-once per process from Lark's cache. The parse tree becomes interned nodes in one explicit-stack
-pass, so a 10^4-deep nesting never meets Python's recursion limit. Syntax errors become one
-`error:` line with the input line and a caret beneath the place.
+once per process from Lark's cache. Nodes are built while the LALR parser reduces (Lark's
+`transformer=` option), so no parse tree is made and no Python recursion follows the nesting;
+each rule's span comes from its first and last token, cheaper than `propagate_positions`.
+Syntax errors become one `error:` line with the input line and a caret beneath the place.
 """
 
 from __future__ import annotations
@@ -27,8 +28,33 @@ def parser():
         from lark import Lark
 
         grammar = _grammar_text()
-        _parser = Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
+        _parser = Lark(grammar, parser="lalr", maybe_placeholders=True, cache=True, transformer=_REDUCER)
     return _parser
+
+
+class _Piece:
+    """A rule's result during parsing, with the span of text it covers."""
+
+    __slots__ = ("value", "line", "column", "start", "end")
+
+    def __init__(self, value, line, column, start, end):
+        self.value, self.line, self.column, self.start, self.end = value, line, column, start, end
+
+
+class _Reducer:
+    """Lark calls `__default__` for every rule it reduces; the current `_Builder` answers."""
+
+    builder: "_Builder"
+
+    def __default__(self, name, children, meta):
+        if name.startswith("_"):  # Lark's helper rules (repetitions) are inlined into their parent
+            from lark import Tree
+
+            return Tree(name, children)
+        return self.builder.reduce(name, children)
+
+
+_REDUCER = _Reducer()
 
 
 def _grammar_text() -> str:
@@ -57,8 +83,9 @@ class Parsed:
 def parse(text: str, shapes: dict | None = None, of: str | None = None) -> Parsed:
     """Parse `text`; `shapes` maps bound variable names to shapes (None: every free name is a
     scalar variable, as `diff` without --at wants); `of` picks a named statement as output."""
-    tree = _parse_tree(text)
-    return _Builder(text, shapes).build(tree, of)
+    builder = _Builder(text, shapes)
+    _REDUCER.builder = builder
+    return builder.finish(_parse_tree(text), of)
 
 
 def _parse_tree(text: str):
@@ -114,28 +141,39 @@ class _Builder:
         self.names: dict[str, Node] = {}
         self.variables: dict[str, Node] = {}
 
-    def build(self, tree, of: str | None) -> Parsed:
-        from lark import Tree
+    def reduce(self, name: str, children: list) -> _Piece:
+        """One rule: its children (pieces, tokens, None) -> a piece spanning them."""
+        kids, first, last = [], None, None
+        for c in children:
+            if isinstance(c, _Piece):
+                kids.append(c.value)
+                first = first or (c.line, c.column, c.start)
+                last = c.end
+            else:
+                kids.append(c)
+                if c is not None:
+                    first = first or (c.line, c.column, c.start_pos)
+                    last = c.end_pos
+        line, column, start = first or (None, None, None)
+        if name in ("neg", "pos") and start is not None:  # the sign itself is a filtered token
+            sign = len(self.text[:start].rstrip(" \t"))
+            if sign and self.text[sign - 1] in "+-":
+                column, start = column - (start - sign + 1), sign - 1
+        elif name in ("call", "vector", "index") and last is not None:  # and the closing bracket
+            close = len(self.text) - len(self.text[last:].lstrip(" \t"))
+            last = close + 1 if self.text[close:close + 1] in (")", "]") else last
+        try:
+            value = self.rule(name, kids)
+        except DiffcliError as e:
+            if not e.detail and line is not None:
+                e.detail = caret(self.text, line, column)
+            raise
+        if isinstance(value, Node) and value.span is None and line is not None:
+            value.span = (line, column, start, last)
+        return _Piece(value, line, column, start, last)
 
-        done: dict[int, object] = {}
-        stack = [(tree, False)]
-        while stack:
-            t, expanded = stack.pop()
-            if not expanded:
-                stack.append((t, True))
-                stack.extend((c, False) for c in reversed(t.children) if isinstance(c, Tree))
-                continue
-            kids = [done.pop(id(c)) if isinstance(c, Tree) else c for c in t.children]
-            try:
-                done[id(t)] = self.rule(t.data, kids)
-            except DiffcliError as e:
-                if not e.detail and getattr(t.meta, "line", None) is not None:
-                    e.detail = caret(self.text, t.meta.line, t.meta.column)
-                raise
-            if isinstance(done[id(t)], Node) and done[id(t)].span is None and hasattr(t.meta, "line"):
-                m = t.meta
-                done[id(t)].span = (m.line, m.column, m.start_pos, m.end_pos)
-        statements = done[id(tree)]
+    def finish(self, result: _Piece, of: str | None) -> Parsed:
+        statements = result.value
         output = statements[-1]
         if of is not None:
             if of not in self.names:
