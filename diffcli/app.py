@@ -3,14 +3,12 @@ in the chosen format). Commands live in `diffcli/commands/`, one module per fami
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from . import __version__, api
-from .errors import EXIT_NONFINITE, DiffcliError
 
 app = typer.Typer(
     name="diffcli",
@@ -72,24 +70,6 @@ def _root(
 
 def emit(result: api.Result, fmt: Format, strict: bool) -> int:
     """Warnings to stderr, the result to stdout in the chosen format."""
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if strict and result.warnings:
-        raise DiffcliError(f"{result.warnings[0]} (--strict)", exit_code=EXIT_NONFINITE)
-    from .render import output
+    from .quick import show
 
-    if fmt == Format.auto:
-        fmt = Format.rich if sys.stdout.isatty() else Format.plain
-    if fmt == Format.rich:
-        from rich.console import Console
-
-        output.render_rich(result, Console())
-    elif fmt == Format.json:
-        print(output.render_json(result))
-    elif fmt == Format.csv:
-        print(output.render_csv(result))
-    else:
-        print(output.render_plain(result))
-    return 0
-
-
+    return show(result, fmt.value, strict)

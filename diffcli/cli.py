@@ -9,7 +9,7 @@ import typer
 
 from .app import app
 from .commands import core  # noqa: F401  (registers commands)
-from .errors import EXIT_BAD_INPUT, DiffcliError
+from .errors import EXIT_BAD_INPUT, DiffcliError, report
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException
@@ -24,10 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         rv = command.main(args=argv, prog_name="diffcli", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except DiffcliError as e:
-        print(f"error: {e.message}", file=sys.stderr)
-        if e.detail:
-            print(e.detail, file=sys.stderr)
-        return e.exit_code
+        return report(e)
     except ClickException as e:
         print(f"error: {e.format_message()} (see `diffcli --help`)", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -26,6 +26,16 @@ class DiffcliError(Exception):
             self.exit_code = exit_code
 
 
+def report(e: DiffcliError) -> int:
+    """Print `error: ...` (and the caret lines) to stderr; return the exit code."""
+    import sys
+
+    print(f"error: {e.message}", file=sys.stderr)
+    if e.detail:
+        print(e.detail, file=sys.stderr)
+    return e.exit_code
+
+
 class ShapeError(DiffcliError):
     """Operands whose shapes do not fit together (exit 2)."""
 
