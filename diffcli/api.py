@@ -208,16 +208,18 @@ def hessian(problem: Problem) -> Result:
     if problem.output.shape != ():
         raise DiffcliError(f"hessian needs a scalar output, but this one has shape {problem.output.shape}: "
                            "reduce it with sum(...) or mean(...), or pick one element with [i]")
-    grads, rows = autodiff.hessian(problem.output, problem.wrt)
-    flat = [e for row in rows for e in row]
-    values = _run(problem, [problem.output] + grads + flat, result)
-    n = len(grads)
-    width = len(problem.labels())
+    from .hessian import dense  # forward-over-reverse, every direction in one batched pass
+
+    grads = autodiff.gradient(problem.output, problem.wrt)
+    values = _run(problem, [problem.output] + grads, result)
+    matrix = dense(problem.output, problem.wrt, problem.bindings, problem.ev)[2]
+    if not result.warnings and not is_finite(matrix):
+        result.warnings.append("a Hessian entry is not finite")
     result.data.update(
         value=values[0],
-        grad={name: g for name, g in zip(problem.names(), values[1:1 + n])},
+        grad={name: g for name, g in zip(problem.names(), values[1:])},
         wrt=problem.names(),
-        hessian=np.array([np.asarray(x, dtype=float) for x in values[1 + n:]]).reshape(width, width),
+        hessian=matrix,
     )
     _add_labels(problem, result)
     return result

@@ -94,8 +94,11 @@ class Node:
 def node(op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
     """The interned node for op(args; payload), simplified when asked."""
     spec = REGISTRY[op]
-    shape = spec.shape([a.shape for a in args], payload)
-    if args and spec.elementwise and all(a.is_const for a in args):
+    if spec.elementwise and args and all(a.shape == () for a in args):
+        shape = ()  # the common scalar case, without the broadcast rule's list and checks
+    else:
+        shape = spec.shape([a.shape for a in args], payload)
+    if args and spec.elementwise and all(a.op == "const" for a in args):
         folded = _fold(spec, args, payload, shape)
         if folded is not None:
             return folded
@@ -139,11 +142,11 @@ def zeros(shape: Shape) -> Node:
 
 
 def is_zero(n: Node) -> bool:
-    return n.is_const and n.value == 0.0
+    return n.op == "const" and n.payload[0] == 0.0
 
 
 def is_one(n: Node) -> bool:
-    return n.is_const and n.value == 1.0
+    return n.op == "const" and n.payload[0] == 1.0
 
 
 _PY_FOLD = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "neg": operator.neg}

@@ -373,6 +373,8 @@ def _sum_to(ev, n, x):
 def _broadcast_to(ev, n, x):
     static = len(n.args[0].shape)
     batch = tuple(x.shape[: x.ndim - static])
+    if batch and len(n.payload) > static:  # new axes go after the batch axes, not before them
+        x = ev.xp.reshape(x, batch + (1,) * (len(n.payload) - static) + tuple(x.shape[len(batch):]))
     return ev.xp.broadcast_to(x, batch + tuple(n.payload))
 
 

@@ -62,15 +62,21 @@ def read_args(argv: list[str]) -> dict | None:
     return options
 
 
-def show(result, fmt: str, strict: bool) -> int:
-    """Warnings to stderr, the result to stdout in the chosen format (shared with app.emit)."""
+def warn(result, strict: bool) -> None:
+    """Warnings to stderr; under --strict the first one is an error (exit 3)."""
     from .errors import EXIT_NONFINITE, DiffcliError
-    from .render import output
 
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if strict and result.warnings:
         raise DiffcliError(f"{result.warnings[0]} (--strict)", exit_code=EXIT_NONFINITE)
+
+
+def show(result, fmt: str, strict: bool) -> int:
+    """Warnings to stderr, the result to stdout in the chosen format (shared with app.emit)."""
+    from .render import output
+
+    warn(result, strict)
     if fmt == "auto":
         fmt = "rich" if sys.stdout.isatty() else "plain"
     if fmt == "rich":

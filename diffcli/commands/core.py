@@ -72,13 +72,18 @@ def jacobian_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = 
 @app.command("hessian", epilog='Example: diffcli hessian "x*x*y" --at x=2,y=3')
 def hessian_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = None, of: Of = None,
                     dtype: DtypeOpt = Dtype.float64, format: FormatOpt = Format.auto, strict: Strict = False,
-                    points: Points = None, out: Out = None, device: DeviceOpt = Device.cpu):
+                    points: Points = None, out: Out = None, device: DeviceOpt = Device.cpu,
+                    sparse: Annotated[bool, typer.Option("--sparse", help="Coordinates (row col value) of the structural non-zeros only.")] = False):
     """The value, gradient and exact Hessian of a scalar EXPR."""
     code = _points("hessian", expr, points, out, device, at=at, wrt=wrt, const=const, of=of,
                    dtype=dtype.value, fmt=format.value, strict=strict)
     if code is not None:
         return code
     problem = _load(device, expr, at, wrt, const, of, dtype.value)
+    if sparse:
+        from ..hessian import run_sparse
+
+        return run_sparse(problem, format.value, strict)
     return emit(api.hessian(problem), format, strict)
 
 
