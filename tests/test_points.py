@@ -191,3 +191,11 @@ def test_device_gpu_without_gpu_is_a_clear_error():
         pass
     run = invoke("grad", "x*y", "--at", "x=1,y=2", "--device", "gpu")
     assert run.code == 2 and "--device gpu needs CuPy" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_json_lines_write_null_for_non_finite(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("x\n1\n-1\n")
+    run = invoke("eval", "sqrt(x)", "--points", str(path), "--format", "json")
+    assert run.stdout.split("\n")[:2] == ['{"value": 1.0}', '{"value": null}']
+    assert "not finite in 1 of 2 rows" in run.stderr
