@@ -28,7 +28,7 @@ def parser():
         from lark import Lark
 
         grammar = _grammar_text()
-        _parser = Lark(grammar, parser="lalr", maybe_placeholders=True, cache=True, transformer=_REDUCER)
+        _parser = Lark(grammar, parser="lalr", lexer="basic", maybe_placeholders=True, cache=True, transformer=_REDUCER)
     return _parser
 
 
