@@ -178,7 +178,7 @@ class Batch:
                         args = map(get, slots) if pads is None else _aligned(xp, map(get, slots), pads)
                         values[i] = ufunc(*args, out=views[buffer])
                     elif kind == "var":
-                        values[i] = xp.asarray(points[detail][begin:end], dtype=dtype)
+                        values[i] = xp.asarray(points[detail][begin:end, ...], dtype=dtype)
                     else:
                         n = self.order[i]
                         args = map(get, self.arg_slots[i])

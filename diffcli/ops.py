@@ -534,7 +534,7 @@ for _op in [
        elementwise=False, user=False),
     Op("stack", None, _stack, lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
        "[a, b, c]: a vector (or a list of outputs)", shape=_stack_shape, elementwise=False, user=False),
-    Op("transpose", 1, lambda ev, n, x: ev.xp.swapaxes(x, -1, -2),
+    Op("transpose", 1, lambda ev, n, x: ev.xp.matrix_transpose(x),
        lambda n, g, _: (apply("transpose", g),), "matrix transpose",
        shape=lambda s, p: s[0][:-2] + s[0][-2:][::-1], elementwise=False, grad_fn="TBackward0",
        latex="{{{0}}}^T", user=False),

@@ -67,20 +67,25 @@ def test_threads_give_the_same_numbers():
         np.testing.assert_array_equal(a, b)
 
 
-def test_another_array_namespace():
+@pytest.mark.parametrize("text", [e for e in EXPRESSIONS if "cbrt" not in e]  # cbrt is not in the array API
+                         + ["sum(W @ W @ v) + W[0, 1] * W[1][2] + sum(softmax(v) * v) + mean(v) * x"])
+def test_another_array_namespace(text):
     """The evaluators use only `ev.xp` calls: array-api-strict runs them (no `out=` there)."""
     xp = pytest.importorskip("array_api_strict")
     ev = EvalContext(xp, xp.float64)
-    outputs = _problem(EXPRESSIONS[0])
-    points = _rows(2, 10)
-    expected = Batch(outputs, {"x", "y", "v"}).evaluate(points, 10)
-    strict = {k: xp.asarray(v) for k, v in points.items()}
-    got = Batch(outputs, {"x", "y", "v"}, ev, chunk=4).evaluate(strict, 10)
-    single = Program(outputs).run(strict, ev)
+    p = parse(text, {"x": (), "y": (), "v": (3,), "w": (), "W": (3, 3)})
+    wrt = [G.var("x"), G.var("y"), G.var("v", (3,)), G.var("W", (3, 3))]
+    outputs = [p.output] + autodiff.gradient(p.output, wrt)
+    points = {**_rows(2, 10), "W": np.random.default_rng(2).normal(size=(10, 3, 3))}
+    everything = {"x", "y", "v", "W"}
+    expected = Batch(outputs, everything).evaluate({**points, "w": 0.5}, 10)
+    strict = {**{k: xp.asarray(v) for k, v in points.items()}, "w": xp.asarray(0.5)}
+    got = Batch(outputs, everything, ev, chunk=4).evaluate(strict, 10)
+    single = Program(outputs).run({k: v[3, ...] for k, v in strict.items() if k != "w"} | {"w": strict["w"]}, ev)
     for g, s, e in zip(got, single, expected):
         assert type(g).__module__.startswith("array_api_strict")
         np.testing.assert_allclose(np.asarray(g), e, rtol=1e-14)
-        np.testing.assert_allclose(np.broadcast_to(np.asarray(s), e.shape), e, rtol=1e-14)
+        np.testing.assert_allclose(np.asarray(s), e[3], rtol=1e-14)
 
 
 def _write_csv(path, points: dict):
