@@ -25,6 +25,7 @@ from .render.output import columns
 from .render.text import number
 
 BLOCK = 65536  # rows read, evaluated and written at a time
+THREADS = min(os.cpu_count() or 1, 4)  # a block's rows split over threads (ufuncs drop the GIL)
 
 
 # ---------------------------------------------------------------- reading
@@ -235,13 +236,8 @@ def run(command: str, expr: str, points: str, at=None, wrt=None, const=None, of=
         sink = None  # made once the first block has been read: a bad first row prints nothing
         for block in source.blocks():
             rows = len(next(iter(block.values())))
-            table = np.empty((rows, len(labels)), dtype=np.float64)
-            for start, stop, values in batch.run(block, fixed, 0, rows):
-                column = 0
-                for value in values:
-                    flat = to_numpy(value).reshape(stop - start, -1)
-                    table[start:stop, column:column + flat.shape[1]] = flat
-                    column += flat.shape[1]
+            values = batch.evaluate(block, rows, THREADS, fixed)
+            table = np.concatenate([to_numpy(v).reshape(rows, -1) for v in values], axis=1)
             bad = ~np.isfinite(table).all(axis=1)
             if bad.any():
                 if strict:

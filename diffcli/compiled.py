@@ -159,24 +159,41 @@ class Batch:
                     values[i] = OPS[n.op].forward(ev, n, *[values[s] for s in self.arg_slots[i]])
         return values
 
-    def run(self, points: dict, fixed: list, start: int, stop: int):
+    def direct(self) -> dict:
+        """Step index -> output index, for outputs a ufunc can write straight into a result."""
+        found: dict = {}
+        ufunc_steps = {i for i, kind, _ in self.steps if kind == "ufunc"}
+        for k, s in enumerate(self.output_slots):
+            if s in ufunc_steps and s not in found:
+                found[s] = k
+        return found
+
+    def run(self, points: dict, fixed: list, start: int, stop: int, targets: list | None = None):
         """Yield (start, stop, output values) per chunk of rows start..stop; `points` maps each
         batched name to an array whose first axis runs over the points. Yielded arrays are
-        reused by the next chunk: consume them before asking for more."""
+        reused by the next chunk: consume them before asking for more. With `targets` (one
+        array per output, rows on the first axis) the outputs of `direct()` are written there."""
         xp, dtype, ev = self.ev.xp, self.ev.dtype, self.ev
         buffers = [xp.empty((self.chunk,) + tuple(shape), dtype=dtype) for shape in self.buffer_shapes]
         values = list(fixed)
         get = values.__getitem__
+        direct = self.direct() if targets is not None else {}
+        steps = [(i, "target", detail[:2] + (direct[i],) + detail[3:]) if i in direct else (i, kind, detail)
+                 for i, kind, detail in self.steps]
         with np.errstate(all="ignore"):
             for begin in range(start, stop, self.chunk):
                 end = min(begin + self.chunk, stop)
                 m = end - begin
                 views = buffers if m == self.chunk else [b[:m] for b in buffers]
-                for i, kind, detail in self.steps:
+                for i, kind, detail in steps:
                     if kind == "ufunc":
                         ufunc, slots, buffer, pads = detail
                         args = map(get, slots) if pads is None else _aligned(xp, map(get, slots), pads)
                         values[i] = ufunc(*args, out=views[buffer])
+                    elif kind == "target":  # an output: no copy afterwards
+                        ufunc, slots, k, pads = detail
+                        args = map(get, slots) if pads is None else _aligned(xp, map(get, slots), pads)
+                        values[i] = ufunc(*args, out=targets[k][begin:end, ...])
                     elif kind == "var":
                         values[i] = xp.asarray(points[detail][begin:end, ...], dtype=dtype)
                     else:
@@ -192,18 +209,22 @@ class Batch:
         shape = (m,) + tuple(self.order[slot].shape)
         return self.ev.xp.broadcast_to(self.ev.xp.asarray(value, dtype=self.ev.dtype), shape)
 
-    def evaluate(self, bindings: dict, rows: int, threads: int = 1) -> list:
+    def evaluate(self, bindings: dict, rows: int, threads: int = 1, fixed: list | None = None) -> list:
         """Every output for all rows at once (arrays with a leading point axis). With
         threads > 1 the rows are split into that many contiguous parts run side by side (the
-        ufuncs release the GIL); each part has its own buffers."""
+        ufuncs release the GIL); each part has its own buffers. `fixed`: `fixed_values(...)`
+        computed earlier for the same non-point bindings."""
         xp = self.ev.xp
-        fixed = self.fixed_values(bindings)
+        fixed = self.fixed_values(bindings) if fixed is None else fixed
         results = [xp.empty((rows,) + tuple(n.shape), dtype=self.ev.dtype) for n in self.outputs]
 
+        written = set(self.direct().values())
+
         def part(start: int, stop: int) -> None:
-            for begin, end, outs in self.run(bindings, fixed, start, stop):
-                for result, value in zip(results, outs):
-                    result[begin:end, ...] = value
+            for begin, end, outs in self.run(bindings, fixed, start, stop, results):
+                for k, (result, value) in enumerate(zip(results, outs)):
+                    if k not in written:
+                        result[begin:end, ...] = value
 
         cuts = [rows * k // max(threads, 1) for k in range(max(threads, 1) + 1)]
         if threads <= 1 or rows < 4 * self.chunk:
