@@ -23,6 +23,8 @@ SAME = [
     ["grad", "x*", "--at", "x=2"],
     ["grad", "sni(x)", "--at", "x=2"],
     ["eval", "x", "--at", "y=2"],
+    ["grad", "abs(x) + max(x, y)", "--at", "x=0,y=0"],  # a kink: any report must match too
+    ["hessian", "sqrt(x)*y", "--at", "x=0,y=1", "--strict"],
 ]
 
 
