@@ -44,11 +44,14 @@ class Op:
             self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
-        if not self.latex:
-            self.latex = "\\operatorname{%s}\\left(%s\\right)" % (self.name, "{0}")
+        if not self.latex:  # LaTeX has its own commands for the classic functions
+            command = LATEX_NAMES.get(self.name, "\\operatorname{%s}" % self.name)
+            self.latex = "%s\\left(%s\\right)" % (command, "{0}")
 
 
 OPS: dict[str, Op] = G.REGISTRY
+LATEX_NAMES = {name: "\\" + name for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh")}
+LATEX_NAMES.update(asin="\\arcsin", acos="\\arccos", atan="\\arctan")
 
 
 def register(op: Op) -> Op:
@@ -127,6 +130,71 @@ def scaled(c: float, rest: Node, shape) -> Node:
 
 
 # ---------------------------------------------------------------- simplification rules
+#
+# Each rule returns an equivalent node or None (keep the node as built). A rule may change a
+# value only where the original is undefined (nan/inf inputs, 0/0, x^0.5 of a negative x),
+# and up to rounding: `x - x` -> 0, `x*x^-1` -> 1 (x^0) and `x/x` -> 1 differ from the
+# original only at x = 0 or x = +-inf, where the original is nan. Rules that restructure a
+# node build O(1) new nodes, so a derivative DAG stays within a constant factor of its function.
+
+TERM_LIMIT = 8  # most terms a sum is flattened into when collecting like terms
+
+
+def linear_terms(n: Node):
+    """n as [(coefficient, term)] plus a numeric constant, or None past TERM_LIMIT terms.
+
+    Walks through +, -, unary minus and numeric factors (`2*(x + 1)` gives 2*x and 2).
+    """
+    terms: list = []
+    constant = 0.0
+    stack = [(n, 1.0)]
+    while stack:
+        m, w = stack.pop()
+        if m.op in ("add", "sub"):
+            stack.append((m.args[1], w if m.op == "add" else -w))
+            stack.append((m.args[0], w))
+        elif m.op == "neg":
+            stack.append((m.args[0], -w))
+        elif m.is_const:
+            constant += w * m.value
+        elif m.op == "mul" and m.args[0].is_const and m.args[0].shape == ():
+            stack.append((m.args[1], w * m.args[0].value))
+        else:
+            terms.append((w, m))
+        if len(terms) + len(stack) > TERM_LIMIT:
+            return None
+    return terms, constant
+
+
+def collect(a: Node, b: Node, sign: float, shape):
+    """a + sign*b with like terms combined, or None when nothing combines."""
+    ta, tb = linear_terms(a), linear_terms(b)
+    if ta is None or tb is None:
+        return None
+    merged: dict = {}
+    for w, t in ta[0] + [(sign * w, t) for w, t in tb[0]]:
+        merged[id(t)] = (merged.get(id(t), (0.0, t))[0] + w, t)
+    count = len(ta[0]) + len(tb[0]) + (ta[1] != 0) + (tb[1] != 0)
+    constant = ta[1] + sign * tb[1]
+    kept = [(w, t) for w, t in merged.values() if w != 0]
+    if len(kept) + (constant != 0) >= count:
+        return None
+    total = None
+    for w, t in kept + ([(constant, None)] if constant != 0 else []):
+        term = const(abs(w)) if t is None else scaled(abs(w), t, t.shape)
+        if total is None:
+            total = term if w > 0 else apply("neg", term)
+        else:
+            total = apply("add" if w > 0 else "sub", total, term)
+    return zeros(shape) if total is None else keep_shape(total, shape)
+
+
+def _negative(n: Node) -> bool:
+    return coefficient(n)[0] < 0 or (n.is_const and n.value < 0)
+
+
+def _minus(n: Node) -> Node:
+    return const(-n.value, n.shape) if n.is_const else apply("neg", n)
 
 
 def simplify_add(args, payload, shape):
@@ -135,12 +203,9 @@ def simplify_add(args, payload, shape):
         return keep_shape(b, shape)
     if is_zero(b):
         return keep_shape(a, shape)
-    if b.op == "neg":
-        return apply("sub", a, b.args[0])
-    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
-    if ra is rb:
-        return scaled(ca + cb, ra, shape)
-    return None
+    if _negative(b):
+        return keep_shape(apply("sub", a, _minus(b)), shape)
+    return collect(a, b, 1.0, shape)
 
 
 def simplify_sub(args, payload, shape):
@@ -149,12 +214,9 @@ def simplify_sub(args, payload, shape):
         return keep_shape(a, shape)
     if is_zero(a):
         return keep_shape(apply("neg", b), shape)
-    if b.op == "neg":
-        return apply("add", a, b.args[0])
-    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
-    if ra is rb:
-        return scaled(ca - cb, ra, shape)
-    return None
+    if _negative(b):
+        return keep_shape(apply("add", a, _minus(b)), shape)
+    return collect(a, b, -1.0, shape)
 
 
 def simplify_mul(args, payload, shape):
@@ -165,14 +227,17 @@ def simplify_mul(args, payload, shape):
         return keep_shape(b, shape)
     if is_one(b):
         return keep_shape(a, shape)
-    if a.op == "neg":
-        return apply("neg", apply("mul", a.args[0], b))
-    if b.op == "neg":
-        return apply("neg", apply("mul", a, b.args[0]))
-    if a.is_const and a.shape == () and (b.op == "mul" and b.args[0].is_const):
-        return scaled(a.value * b.args[0].value, b.args[1], shape)
     if b.is_const and b.shape == () and not a.is_const:
-        return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2, in derivatives
+        return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2
+    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
+    if a.is_const and a.shape == ():
+        return scaled(a.value * cb, rb, shape) if cb != 1 else None
+    if ca != 1 or cb != 1:
+        return scaled(ca * cb, apply("mul", ra, rb), shape)
+    if b.op == "div":  # a*(p/q) -> (a*p)/q, so 1/q factors read as divisions
+        return keep_shape(apply("div", apply("mul", a, b.args[0]), b.args[1]), shape)
+    if a.op == "div":
+        return keep_shape(apply("div", apply("mul", a.args[0], b), a.args[1]), shape)
     (ba, ea), (bb, eb) = power_of(a), power_of(b)
     if ba is bb and not ba.is_const:
         return keep_shape(apply("pow", ba, const(ea + eb)), shape)
@@ -185,10 +250,19 @@ def simplify_div(args, payload, shape):
         return keep_shape(a, shape)
     if is_zero(a):
         return zeros(shape)
-    if b.is_const and b.shape == () and a.op == "mul" and a.args[0].is_const:
-        return scaled(a.args[0].value / b.value, a.args[1], shape)
-    if a.op == "neg":
-        return apply("neg", apply("div", a.args[0], b))
+    if a is b and not a.is_const:
+        return const(1.0, shape)  # x/x -> 1 (the original is nan only at x = 0, +-inf)
+    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
+    if b.is_const and b.shape == ():  # keep x/3 (exact), pull a coefficient: (6*x)/3 -> 2*x
+        if ca == -1:
+            return keep_shape(apply("neg", apply("div", ra, b)), shape)
+        return scaled(ca / b.value, ra, shape) if ca != 1 else None
+    if a.is_const and a.shape == ():
+        return keep_shape(apply("div", const(a.value / cb), rb), shape) if cb != 1 else None
+    if ca != 1 or cb != 1:
+        return scaled(ca / cb, apply("div", ra, rb), shape)
+    if a.op == "div":  # (p/q)/b -> p/(q*b)
+        return keep_shape(apply("div", a.args[0], apply("mul", a.args[1], b)), shape)
     return None
 
 
@@ -206,13 +280,13 @@ def simplify_neg(args, payload, shape):
 def simplify_pow(args, payload, shape):
     a, b = args
     if is_zero(b):
-        return const(1.0, shape)
+        return const(1.0, shape)  # x^0 = 1 everywhere, as numpy (nan^0 = 1)
     if is_one(b):
         return keep_shape(a, shape)
     if is_one(a):
         return const(1.0, shape)
     if a.op == "pow" and b.is_const and float(b.value).is_integer() and a.args[1].is_const:
-        return apply("pow", a.args[0], const(a.args[1].value * b.value))
+        return keep_shape(apply("pow", a.args[0], const(a.args[1].value * b.value)), shape)
     return None
 
 
@@ -225,13 +299,27 @@ def simplify_where(args, payload, shape):
     return None
 
 
-def simplify_reshaping(args, payload, shape):
+def simplify_broadcast(args, payload, shape):
     (a,) = args
     if a.shape == shape:
         return a
     if a.is_const:
         return const(a.value, shape)
     return None
+
+
+def simplify_sum_to(args, payload, shape):
+    (a,) = args
+    if a.shape == shape:
+        return a
+    if a.is_const:  # each result element sums this many equal elements
+        return const(a.value * (a.size // max(math.prod(shape), 1)), shape)
+    return None
+
+
+def simplify_expand(args, payload, shape):
+    (a,) = args
+    return const(a.value, shape) if a.is_const else None
 
 
 def simplify_sum(args, payload, shape):
@@ -535,11 +623,12 @@ for _op in [
        latex="{{{0}}}^T", user=False),
     Op("expand", 1, lambda ev, n, x: x[(Ellipsis,) + (None,) * n.payload],
        lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",
-       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False),
+       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False,
+       simplify=simplify_expand),
     Op("sum_to", 1, _sum_to, lambda n, g, _: (g,), "sum a broadcast adjoint back to a shape",
-       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping, user=False),
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_sum_to, user=False),
     Op("broadcast_to", 1, _broadcast_to, lambda n, g, _: (g,), "broadcast to a shape",
-       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping,
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_broadcast,
        grad_fn="ExpandBackward0", user=False),
 ]:
     register(_op)

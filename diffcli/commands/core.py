@@ -43,21 +43,12 @@ def hessian_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = N
     return emit(api.hessian(problem), format, strict)
 
 
-@app.command("diff", epilog='Example: diffcli diff "x*x*y" --wrt x')
+@app.command("diff", epilog='Example: diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3')
 def diff_command(expr: Expr, wrt: Wrt = None, order: Annotated[int, typer.Option("--order", min=1, max=20)] = 1,
                  at: At = None, of: Of = None, latex: Annotated[bool, typer.Option("--latex")] = False,
                  format: FormatOpt = Format.auto, strict: Strict = False):
     """The derivative as a simplified formula (and its value with --at)."""
-    from .render.text import to_text
-
     problem = api.load(expr, at, wrt, of=of, free=True)
-    node, names = api.derivative_node(problem, order)
-    result = api.Result({"derivative": to_text(node), "wrt": names, "order": len(names)}, command="diff")
-    if latex:
-        from .render.latex import to_latex
-
-        result.data["latex"] = to_latex(node)
-    if at:
-        (value,) = api._run(problem, [node], result)
-        result.data["value"] = value
+    result = api.diff(problem, order, wrt)
+    result.show_latex = latex
     return emit(result, format, strict)

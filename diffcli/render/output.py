@@ -51,7 +51,7 @@ def render_plain(result) -> str:
     d = result.data
     lines: list[str] = []
     if "derivative" in d:
-        lines.append(d["derivative"])
+        lines.append(d["latex"] if result.show_latex else d["derivative"])
     if "value" in d:
         lines.extend(plain_lines(d["value"]))
     if "grad" in d:
@@ -67,7 +67,12 @@ def render_rich(result, console) -> None:
 
     d = result.data
     if "derivative" in d:
-        console.print(f"[bold]d/d{' d/d'.join(d['wrt'])}[/bold] = {d['derivative']}", highlight=False)
+        formula = d["latex"] if result.show_latex else d["derivative"]
+        heading = "d/d" + " d/d".join(reversed(d["wrt"]))  # d/dy d/dx: the last applied on the left
+        separator = "\n" if "\n" in formula else " = "
+        from rich.text import Text
+
+        console.print(Text.assemble((heading, "bold"), separator + formula), highlight=False)
     if "value" in d:
         console.print(f"[bold]value[/bold] = {format_array(d['value'])}", highlight=False)
     if "grad" in d and d["grad"]:
