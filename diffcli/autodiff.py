@@ -99,13 +99,21 @@ def jacobian(f: Node, wrt: list[Node]) -> list[list[Node]]:
 
 
 def hessian(f: Node, wrt: list[Node]) -> tuple[list[Node], list[list[Node]]]:
-    """(gradient nodes, Hessian rows): reverse mode over the gradient's own graph."""
+    """(gradient nodes, Hessian rows): reverse mode over the gradient's own graph.
+
+    Reverse-over-reverse, kept on purpose: the op table has one derivative rule per op (a VJP
+    that builds nodes), so differentiating the gradient DAG needs nothing more, and hash-consing
+    makes the rows share the gradient's subexpressions, so the whole Hessian is one DAG that is
+    evaluated in one program. Forward-over-reverse would need a second (JVP) rule per op.
+    Row i gives H[i][j] for j >= i; the lower triangle repeats those nodes, so the result is
+    exactly symmetric (two reverse passes may round differently in the last bit).
+    """
     grads = gradient(f, wrt)
     flat = [e for g in grads for e in flat_entries(g)]
     rows = []
-    for gi in flat:
+    for i, gi in enumerate(flat):
         row = []
         for h in gradient(gi, wrt):
             row.extend(flat_entries(h))
-        rows.append(row)
+        rows.append([rows[j][i] for j in range(i)] + row[i:])
     return grads, rows

@@ -45,7 +45,7 @@ class Op:
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
         if not self.latex:  # LaTeX has its own commands for the classic functions
-            command = LATEX_NAMES.get(self.name, "\\operatorname{%s}" % self.name)
+            command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
             self.latex = "%s\\left(%s\\right)" % (command, "{0}")
 
 

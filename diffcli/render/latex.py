@@ -63,7 +63,7 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
             signed = (i or n.op == "neg") and p == 4
             if (p < prec and not (n.op == "neg" and p == 3)) or equal or signed:
                 texts[i] = _paren(text)
-        if n.op == "mul" and n.args[0].is_const and kids[1][1] == ATOM:
-            return f"{texts[0]} {texts[1]}"  # 2 x, 3 \sin\left(x\right)
+        if n.op == "mul" and n.args[0].is_const and kids[1][1] >= 5:
+            return f"{texts[0]} {texts[1]}"  # 2 x, 3 \sin\left(x\right), 4 {x}^{2}
     return op.latex.format(*texts)
 

@@ -134,7 +134,7 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     left = _wrap(a, a[1] < prec or (prec == 1 and a[1] <= 1))
     same = b[1] == prec and (n.op, n.args[1].op) not in ASSOCIATIVE
     right = _wrap(b, b[1] < prec or same or (b[1] == 4 and prec >= 2))
-    spaced = f" {symbol} " if prec <= 2 else symbol
+    spaced = f" {symbol} " if prec <= 2 or symbol == "@" else symbol
     return f"{left}{spaced}{right}"
 
 
