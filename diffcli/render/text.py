@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from ..errors import DiffcliError
+from .. import graph as G
 from ..graph import Node, topological
 from ..ops import OPS
 
@@ -29,6 +30,8 @@ SHARE_FACTOR = 2
 SHARE_MIN = 40
 # Vector constants up to this many elements print as literals ([1, 1, 1]).
 LITERAL_LIMIT = 64
+# Internal broadcasts print as a sum with a zero literal of the target shape: `g + [0, 0, 0]`.
+PADDED = ("broadcast_to", "expand")
 
 
 def number(value: float) -> str:
@@ -53,6 +56,8 @@ def _precedence(n: Node) -> int:
     syntax = OPS[n.op].syntax
     if syntax:
         return syntax[2]
+    if n.op in PADDED or (n.op == "sum_to" and n.shape):
+        return 2
     if n.op == "const" and n.shape == () and (n.value < 0 or math.isinf(n.value)):
         return 4
     return ATOM
@@ -119,8 +124,10 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
         return _wrap(kids[0], kids[0][1] < ATOM) + f"[{items}]"
     if n.op == "stack":
         return "[" + ", ".join(k[0] for k in kids) + "]"
-    if n.op == "sum_to" and n.payload == ():
-        return f"sum({kids[0][0]})"
+    if n.op == "sum_to" and n.size == 1:  # to () or (1, ..., 1): a full sum
+        return f"sum({kids[0][0]})" + (f" + {_const_text(G.zeros(n.shape))}" if n.shape else "")
+    if n.op in PADDED:
+        return f"{_wrap(kids[0], kids[0][1] < 2)} + {_const_text(G.zeros(n.shape))}"
     syntax = OPS[n.op].syntax
     if not syntax:
         name = CALL_NAMES.get(n.op, n.op)
@@ -161,8 +168,12 @@ def unwritable(root: Node) -> str | None:
             return "a large constant array"
         if n.op in REDUCTIONS and n.payload != len(n.args[0].shape):
             return f"`{n.op}` over some axes only"
-        if n.op == "sum_to" and n.payload != ():
+        if n.op == "sum_to" and n.size != 1:
             return "a sum over broadcast axes"
+        if n.op in PADDED and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
+            return f"`{n.op}`"
+        if n.op in PADDED:
+            continue
         if not op.user and n.op not in ("const", "var", "index", "stack", "matmul", "sum_to") \
                 and not op.syntax and n.op not in CALL_NAMES:
             return f"`{n.op}`"
