@@ -306,6 +306,12 @@ def composition(depth: int) -> G.Node:
     return f
 
 
+@pytest.mark.parametrize("depth", [50, 200])
+def test_gradient_stays_linear_in_depth(depth):
+    f = composition(depth)
+    assert G.count_nodes(autodiff.gradient(f, [X, Y])) <= SWELL_FACTOR * G.count_nodes([f])
+
+
 def test_gradient_of_depth_20_composition_does_not_swell():
     f = composition(20)
     grads = autodiff.gradient(f, [X, Y])
