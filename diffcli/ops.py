@@ -480,6 +480,17 @@ def _extreme_vjp(n, g, needs):
     return (expand(g, k) * hit / expand(reduce_sum(hit, k), k),)
 
 
+def _prod_vjp(n, g, needs):
+    """prod of the others: out/x where x != 0; at a lone zero, the product of the rest."""
+    (x,) = n.args
+    k = n.payload
+    zero = compare("eq", x, 0)
+    rest = apply("prod", where(zero, 1, x), payload=k)
+    lone = compare("eq", reduce_sum(zero, k), 1)
+    at_zero = where(expand(lone, k), expand(rest, k), 0)
+    return (expand(g, k) * where(zero, at_zero, expand(n, k) / x),)
+
+
 def _reduce_forward(name):
     return lambda ev, n, x: getattr(ev.xp, name)(x, axis=axes(n.payload)) if n.payload else x
 
@@ -586,7 +597,7 @@ for _op in [
     Op("mean", 1, _reduce_forward("mean"),
        lambda n, g, _: (expand(g, n.payload) / float(math.prod(n.args[0].shape[len(n.shape):])),),
        "mean of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False),
-    Op("prod", 1, _reduce_forward("prod"), lambda n, g, _: (expand(g * n, n.payload) / n.args[0],),
+    Op("prod", 1, _reduce_forward("prod"), _prod_vjp,
        "product of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False,
        domain=(0.5, 2.0)),
     Op("norm", 1, lambda ev, n, x: ev.xp.sqrt(ev.xp.sum(x * x, axis=axes(n.payload))),
