@@ -242,6 +242,8 @@ def derivative_node(problem: Problem, order: int = 1, wrt: list[str] | None = No
         raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}: "
                            "reduce it with sum(...), pick an element with [i], or use jacobian")
     for name in names:
+        if problem.bindings and name not in problem.bindings:
+            raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
         v = next((w for w in problem.wrt if w.payload[0] == name), None) or G.var(name)
         if v.shape != ():
             raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: use grad, jacobian or hessian")

@@ -166,6 +166,11 @@ def linear_terms(n: Node):
     return terms, constant
 
 
+def like_term(t: Node):
+    """What makes two terms alike: the node, or for a product its factors in any order."""
+    return ("mul", frozenset((id(t.args[0]), id(t.args[1])))) if t.op == "mul" else id(t)
+
+
 def collect(a: Node, b: Node, sign: float, shape):
     """a + sign*b with like terms combined, or None when nothing combines."""
     ta, tb = linear_terms(a), linear_terms(b)
@@ -173,7 +178,8 @@ def collect(a: Node, b: Node, sign: float, shape):
         return None
     merged: dict = {}
     for w, t in ta[0] + [(sign * w, t) for w, t in tb[0]]:
-        merged[id(t)] = (merged.get(id(t), (0.0, t))[0] + w, t)
+        key = like_term(t)
+        merged[key] = (merged.get(key, (0.0, t))[0] + w, merged.get(key, (0.0, t))[1])
     count = len(ta[0]) + len(tb[0]) + (ta[1] != 0) + (tb[1] != 0)
     constant = ta[1] + sign * tb[1]
     kept = [(w, t) for w, t in merged.values() if w != 0]
