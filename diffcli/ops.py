@@ -179,7 +179,8 @@ def collect(a: Node, b: Node, sign: float, shape):
     merged: dict = {}
     for w, t in ta[0] + [(sign * w, t) for w, t in tb[0]]:
         key = like_term(t)
-        merged[key] = (merged.get(key, (0.0, t))[0] + w, merged.get(key, (0.0, t))[1])
+        total, first = merged.get(key, (0.0, t))
+        merged[key] = (total + w, first)
     count = len(ta[0]) + len(tb[0]) + (ta[1] != 0) + (tb[1] != 0)
     constant = ta[1] + sign * tb[1]
     kept = [(w, t) for w, t in merged.values() if w != 0]

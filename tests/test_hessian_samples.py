@@ -127,6 +127,16 @@ def test_sample_jacobian_of_a_named_vector(sample, of):
         assert np.allclose(jac[row], np.concatenate([np.ravel(numeric[n]) for n in point]), rtol=1e-6, atol=1e-7)
 
 
+def test_jacobian_of_softmax_and_an_elementwise_map():
+    x = np.array([1.0, 2.0, 3.0])
+    s = np.exp(x) / np.exp(x).sum()
+    d = invoke("jacobian", "softmax(x)", "--at", "x=[1,2,3]", "--format", "json").json()
+    assert np.allclose(d["jacobian"], np.diag(s) - np.outer(s, s), rtol=1e-14, atol=1e-16)
+    assert d["labels"] == ["x[0]", "x[1]", "x[2]"]
+    d = invoke("jacobian", "sin(x)*y", "--at", "x=[1,2],y=3", "--format", "json").json()
+    assert np.allclose(d["jacobian"], [[3 * np.cos(1), 0, np.sin(1)], [0, 3 * np.cos(2), np.sin(2)]])
+
+
 @pytest.mark.parametrize("sample,wrt", [("rosenbrock.dc", "x"), ("himmelblau.dc", "y"), ("detach.dc", "x")])
 def test_sample_diff_parses_back(sample, wrt):
     path = str(ROOT / "samples" / sample)
@@ -171,3 +181,17 @@ def test_readme_sample_output_is_real(command, expected, monkeypatch):
     r = invoke(*shlex.split(command)[1:])
     assert r.code == 0, r.stderr
     assert r.stdout.rstrip("\n") == expected
+
+
+def test_diff_in_a_real_process_round_trips(tmp_path):
+    """Outside the in-process runner: the printed statements, saved as a file, are an
+    expression file diffcli reads back to the same value."""
+    import subprocess
+    import sys
+
+    run = lambda *args: subprocess.run([sys.executable, "-m", "diffcli", *args], cwd=ROOT,  # noqa: E731
+                                       capture_output=True, text=True, check=True).stdout
+    printed = run("diff", "samples/composition.dc", "--wrt", "x", "--at", "x=0.3,y=0.4")
+    formula, value = printed.rstrip("\n").rsplit("\n", 1)
+    (tmp_path / "d.dc").write_text(formula + "\n")
+    assert run("eval", str(tmp_path / "d.dc"), "--at", "x=0.3,y=0.4").strip() == value
