@@ -189,6 +189,7 @@ class Step:
     terms: list  # numbers substituted: per term, the nodes whose values are its factors
     value: Node  # the node whose value the step shows
     note: str = ""
+    parts: list = field(default_factory=list)  # each term's contribution by the op's rule
 
 
 @dataclass
@@ -257,12 +258,13 @@ class Builder:
         return adj
 
     def _adjoint_step(self, n: Node, root: Node, adj, users: list, parts_of: dict, of: str, section: str) -> Step:
-        shown_terms, number_terms, parents = [], [], {}
+        shown_terms, number_terms, parents, contributions = [], [], {}, []
         for p, i in users:
             part = self._parts(p, adj, parts_of)[i]
             if part is None or is_zero(part):
                 continue
             parents[id(p)] = p
+            contributions.append(part)
             g = adj.adjoint[id(p)]
             shown_g = self.names.adjoint(of, p)
             shown_args = [self.names.node(a) for a in p.args]
@@ -283,7 +285,8 @@ class Builder:
             note = f"{name} enters {self.names.of[next(iter(parents.values())) and id(next(iter(parents.values())))]} {len(number_terms)} times: the contributions are summed"
         if not number_terms:
             note = f"{name} does not affect {of}"
-        return Step(section, name, self.names.adjoint(of, n), shown_terms, number_terms, adj.of(n), note)
+        return Step(section, name, self.names.adjoint(of, n), shown_terms, number_terms, adj.of(n), note,
+                    contributions)
 
     def _parts(self, p: Node, adj, parts_of: dict) -> tuple:
         """The op rule's contributions of p to its arguments (as autodiff.backward forms them)."""
@@ -321,6 +324,7 @@ def explain(problem: api.Problem, v: str | None = None, jacobian: bool = False,
     for s in b.steps:
         wanted.append(s.value)
         wanted.extend(n for term in s.terms for n in term)
+        wanted.extend(s.parts)
     result = api.Result({})
     values = api._run(problem, _unique(wanted), result)
     ex = Explanation(b.steps, b.names, {id(n): val for n, val in zip(_unique(wanted), values)}, result.warnings)

@@ -278,3 +278,10 @@ def test_nonfinite_value_is_reported_and_strict_exits_3(cli):
     run = cli("explain", "sqrt(x)", "--at", "x=0")
     assert run.code == 0 and "warning: " in run.stderr and "dy/dx = 1/(2*y) = inf" in run.stdout
     assert cli("explain", "sqrt(x)", "--at", "x=0", "--strict").code == 3
+
+
+def test_routed_contributions_are_shown_before_their_sum(cli):
+    out = lines(cli("explain", "x[0]*x[1]", "--at", "x=[3,5]"))
+    assert step_line(out, "dy/dx").startswith("dy/dx = dy/da*1 + dy/db*1 = 5*1 + 3*1 = [5, 0] + [0, 3] = [5, 3] ")
+    data = cli("explain", "x[0]*x[1]", "--at=x=[3,5]", "--format=json").json()
+    assert data["steps"][-1]["contributions"] == "[5, 0] + [0, 3]" and data["grad"] == {"x": [5, 3]}

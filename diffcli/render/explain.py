@@ -52,12 +52,17 @@ def pieces(ex, step, fmt: str = "text") -> dict:
         formula = " + ".join(terms) if terms else "0"
     elif formula is not None:
         formula = show(formula, fmt)
-    numbers = None
+    numbers = contributions = None
     if step.terms:
         numbers = " + ".join(
             TIMES[fmt].join(_factor(ex.number(n), fmt, i == 0 and k == 0) for i, n in enumerate(term))
             for k, term in enumerate(step.terms))
-    return {"name": show(step.lhs, fmt), "formula": formula, "numbers": numbers,
+        # Where a product is not yet shaped like the node (an index, a reduction, a broadcast),
+        # the op's rule routes it: show each routed contribution before the sum.
+        shape = np.shape(ex.number(step.value))
+        if any(np.broadcast_shapes(*[np.shape(ex.number(n)) for n in term]) != shape for term in step.terms):
+            contributions = " + ".join(_factor(ex.number(n), fmt, k == 0) for k, n in enumerate(step.parts))
+    return {"name": show(step.lhs, fmt), "formula": formula, "numbers": numbers, "contributions": contributions,
             "value": value_text(ex.number(step.value), fmt)}
 
 
@@ -65,7 +70,7 @@ def parts(ex, step, fmt: str = "text") -> list[str]:
     """name, then formula, numbers and value, leaving out a part equal to the one before."""
     p = pieces(ex, step, fmt)
     out = [p["name"]]
-    for key in ("formula", "numbers", "value"):
+    for key in ("formula", "numbers", "contributions", "value"):
         if p[key] is not None and (len(out) == 1 or p[key] != out[-1]):
             out.append(p[key])
     return out
