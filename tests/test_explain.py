@@ -285,3 +285,23 @@ def test_routed_contributions_are_shown_before_their_sum(cli):
     assert step_line(out, "dy/dx").startswith("dy/dx = dy/da*1 + dy/db*1 = 5*1 + 3*1 = [5, 0] + [0, 3] = [5, 3] ")
     data = cli("explain", "x[0]*x[1]", "--at=x=[3,5]", "--format=json").json()
     assert data["steps"][-1]["contributions"] == "[5, 0] + [0, 3]" and data["grad"] == {"x": [5, 3]}
+
+
+def test_readme_shows_real_output_of_seed_example_1(cli):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    command = '$ diffcli explain "(x+1)*(x+2)" --at x=2\n'
+    assert readme.index(command) < readme.index("## Design")
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    assert shown == cli("explain", "(x+1)*(x+2)", "--at", "x=2").stdout
+    jtv = cli("explain", "[x1^2 + 3*x2, x2^2 + 2*x1]", "--at", "x1=2,x2=3", "--v", "1,1").stdout
+    assert jtv.splitlines()[-1] in readme
+
+
+def test_unused_name_gets_zero_and_jacobian_alone_has_no_grad(cli):
+    out = lines(cli("explain", "x^2", "--at", "x=3,z=1"))
+    assert "dy/dz = 0   (z does not affect y)" in out
+    data = cli("explain", "[x, x^2]", "--at", "x=3", "--jacobian", "--format", "json").json()
+    assert data["grad"] == {} and data["value"] == [3, 9]
+    assert data["steps"][-1]["name"] == "J" and data["steps"][-1]["value"] == [[1], [6]]
