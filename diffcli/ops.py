@@ -516,7 +516,7 @@ for _op in [
        "mean of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False, local=("1/n",)),
     Op("prod", 1, _reduce_forward("prod"), _prod_vjp,
        "product of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False,
-       domain=(0.5, 2.0), local=("y/x",)),
+       domain=(0.5, 2.0), local=("where(x == 0, where(sum(x == 0) == 1, prod(where(x == 0, 1, x)), 0), y/x)",)),
     Op("norm", 1, lambda ev, n, x: ev.xp.sqrt(ev.xp.sum(x * x, axis=axes(n.payload))),
        lambda n, g, _: (n.args[0] * expand(where(compare("eq", n, 0), 0, g / n), n.payload),),
        "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
