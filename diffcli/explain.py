@@ -313,6 +313,8 @@ def explain(problem: api.Problem, v: str | None = None, jacobian: bool = False,
                            "outputs with --v, show the Jacobian row by row with --jacobian, or reduce with sum(...)")
     b = Builder(problem)
     b.forward(b.order, "forward pass")
+    if f.is_const:  # a constant output has no operation step of its own
+        b.line("forward pass", b.out, b.names.symbol(b.out, latex_name(b.out)), None, [], f)
     grads = []
     if v is not None or f.shape == ():
         grads = _gradient_sections(b, problem, v)

@@ -196,6 +196,29 @@ def test_local_text_agrees_with_the_derivative_rule(name):
             assert np.allclose(a, b, rtol=1e-12, atol=1e-12), (name, i, local_text(name, i), a, b)
 
 
+# Points on the kinks and ties, where a rule makes a choice the text must make too.
+SPECIAL = {"prod": [([0, 2, 3, 4],), ([0, 0, 1, 2],)], "norm": [([0, 0, 0, 0],)], "max": [([1, 3, 3, 2],)],
+           "min": [([2, 1, 1, 5],)], "abs": [(0,)], "relu": [(0,)], "sign": [(0,)], "sqrt": [(0,)],
+           "maximum": [(1.5, 1.5)], "minimum": [(1.5, 1.5)], "clamp": [(1, 1, 2), (2, 1, 2)],
+           "where": [(0, 1, 2)]}
+
+
+@pytest.mark.parametrize("name, case", [(name, case) for name, cases in sorted(SPECIAL.items()) for case in cases])
+def test_local_text_agrees_with_the_rule_on_kinks_and_ties(name, case):
+    node, args, g, point = build(name, np.random.default_rng(5))
+    for arg, value in zip(args, case):
+        point[arg.payload[0]] = np.asarray(value, dtype=float).reshape(arg.shape)
+    point["g"] = np.ones(node.shape)
+    parts = OPS[name].vjp(node, g, (True,) * len(args))
+    for i, arg in enumerate(args):
+        text = local_formula(node, i, template_bind(node, node, g, args))
+        reduced = len(arg.shape) - len(node.shape)
+        mine = expand(g, reduced) * text if reduced > 0 else g * text
+        rule = parts[i] if parts[i] is not None else G.zeros(arg.shape)
+        a, b = evaluate([fit_shape(mine, arg.shape), fit_shape(rule, arg.shape)], point)
+        assert np.array_equal(a, b, equal_nan=True), (name, i, a, b)
+
+
 @pytest.mark.parametrize("name", sorted(ROUTING))
 def test_routing_ops_move_the_adjoint_with_factor_one(name):
     node, args, g, point = build(name, np.random.default_rng(3))
@@ -255,7 +278,10 @@ def test_long_expressions_are_capped_unless_full(cli):
     notes = [line for line in short if "steps left out (--full shows every step)" in line]
     assert len(notes) == 2  # forward and backward pass
     assert len(full) > len(short) and not any("left out" in line for line in full)
-    assert step_line(short, "dy/dx") == step_line(full, "dy/dx")  # the result stays visible
+    long_sum, whole_sum = step_line(short, "dy/dx"), step_line(full, "dy/dx")  # the result stays visible
+    assert "+ ... (22 more terms) = " in long_sum and "more terms" not in whole_sum
+    assert long_sum.split(" = ")[-1] == whole_sum.split(" = ")[-1]
+    assert len(whole_sum.split(" = ")[1].split(" + ")) == 30
     assert [line for line in full if line.startswith("t") and " = " in line]  # past z: t1, t2, ...
 
 

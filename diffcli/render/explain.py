@@ -14,6 +14,7 @@ import numpy as np
 from .output import to_json_value
 from .text import _precedence, number
 
+TERMS = 8  # terms shown of one sum unless --full
 TIMES = {"text": "*", "latex": " \\cdot "}
 LATEX_SPECIAL = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "_": "\\_", "^": "\\^{}", "#": "\\#",
                  "$": "\\$", "%": "\\%", "&": "\\&", "~": "\\~{}"}
@@ -36,8 +37,17 @@ def _factor(x, fmt: str, first: bool) -> str:
     return text
 
 
-def pieces(ex, step, fmt: str = "text") -> dict:
-    """The texts of a step: name, formula, numbers substituted (None where absent) and value."""
+def _join(texts: list, limit: int | None, fmt: str) -> str:
+    """Terms joined by +; past `limit` terms, the rest is counted, not shown."""
+    if limit is None or len(texts) <= limit:
+        return " + ".join(texts)
+    more = "\\dots" if fmt == "latex" else f"... ({len(texts) - limit} more terms)"
+    return " + ".join(texts[:limit] + [more])
+
+
+def pieces(ex, step, fmt: str = "text", limit: int | None = None) -> dict:
+    """The texts of a step: name, formula, numbers substituted (None where absent) and value;
+    a sum of more than `limit` terms shows its first terms only."""
     show = ex.names.show
     formula = step.formula
     if isinstance(formula, list):
@@ -49,26 +59,25 @@ def pieces(ex, step, fmt: str = "text") -> dict:
                     text = f"\\left({text}\\right)" if fmt == "latex" else f"({text})"
                 text = show(g, fmt) + TIMES[fmt] + text
             terms.append(text)
-        formula = " + ".join(terms) if terms else "0"
+        formula = _join(terms, limit, fmt) if terms else "0"
     elif formula is not None:
         formula = show(formula, fmt)
     numbers = contributions = None
     if step.terms:
-        numbers = " + ".join(
-            TIMES[fmt].join(_factor(ex.number(n), fmt, i == 0 and k == 0) for i, n in enumerate(term))
-            for k, term in enumerate(step.terms))
+        numbers = _join([TIMES[fmt].join(_factor(ex.number(n), fmt, i == 0 and k == 0) for i, n in enumerate(term))
+                         for k, term in enumerate(step.terms)], limit, fmt)
         # Where a product is not yet shaped like the node (an index, a reduction, a broadcast),
         # the op's rule routes it: show each routed contribution before the sum.
         shape = np.shape(ex.number(step.value))
         if any(np.broadcast_shapes(*[np.shape(ex.number(n)) for n in term]) != shape for term in step.terms):
-            contributions = " + ".join(_factor(ex.number(n), fmt, k == 0) for k, n in enumerate(step.parts))
+            contributions = _join([_factor(ex.number(n), fmt, k == 0) for k, n in enumerate(step.parts)], limit, fmt)
     return {"name": show(step.lhs, fmt), "formula": formula, "numbers": numbers, "contributions": contributions,
             "value": value_text(ex.number(step.value), fmt)}
 
 
-def parts(ex, step, fmt: str = "text") -> list[str]:
+def parts(ex, step, fmt: str = "text", limit: int | None = None) -> list[str]:
     """name, then formula, numbers and value, leaving out a part equal to the one before."""
-    p = pieces(ex, step, fmt)
+    p = pieces(ex, step, fmt, limit)
     out = [p["name"]]
     for key in ("formula", "numbers", "contributions", "value"):
         if p[key] is not None and (len(out) == 1 or p[key] != out[-1]):
@@ -101,16 +110,20 @@ def render_plain(ex, cap: int | None) -> str:
     for title, head, omitted, tail in sections(ex, cap):
         lines.append(title)
         for step in head:
-            lines.append(_plain_line(ex, step))
+            lines.append(_plain_line(ex, step, cap))
         if omitted:
             lines.append("  " + omitted_note(omitted))
         for step in tail:
-            lines.append(_plain_line(ex, step))
+            lines.append(_plain_line(ex, step, cap))
     return "\n".join(lines)
 
 
-def _plain_line(ex, step) -> str:
-    text = "  " + " = ".join(parts(ex, step))
+def _terms(cap):
+    return None if cap is None else TERMS
+
+
+def _plain_line(ex, step, cap) -> str:
+    text = "  " + " = ".join(parts(ex, step, "text", _terms(cap)))
     return text + (f"   ({step.note})" if step.note else "")
 
 
@@ -120,17 +133,17 @@ def render_rich(ex, cap: int | None, console) -> None:
     for title, head, omitted, tail in sections(ex, cap):
         console.print(Text(title, style="bold underline"))
         for step in head:
-            console.print(_rich_line(ex, step))
+            console.print(_rich_line(ex, step, cap))
         if omitted:
             console.print(Text("  " + omitted_note(omitted), style="italic yellow"))
         for step in tail:
-            console.print(_rich_line(ex, step))
+            console.print(_rich_line(ex, step, cap))
 
 
-def _rich_line(ex, step):
+def _rich_line(ex, step, cap):
     from rich.text import Text
 
-    texts = parts(ex, step)
+    texts = parts(ex, step, "text", _terms(cap))
     line = Text("  ")
     line.append(texts[0], style="bold black on cyan")  # the node this step is about
     for i, text in enumerate(texts[1:]):
@@ -154,7 +167,7 @@ def render_latex(ex, cap: int | None) -> str:
             if step is None:
                 rows.append("&\\quad " + latex_text(omitted_note(omitted)))
                 continue
-            texts = parts(ex, step, "latex")
+            texts = parts(ex, step, "latex", _terms(cap))
             row = texts[0] + " &= " + " = ".join(texts[1:])
             if step.note:
                 row += " \\quad " + latex_text("(" + step.note + ")")
