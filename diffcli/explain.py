@@ -206,6 +206,8 @@ class Explanation:
 
 
 class Builder:
+    """Collects the steps; every number stays a node until the one evaluation at the end."""
+
     def __init__(self, problem: api.Problem):
         self.problem = problem
         self.steps: list[Step] = []
@@ -217,7 +219,9 @@ class Builder:
         for name, n in parsed.names.items():
             if not n.is_const and n.op != "var":
                 self.names.give(n, name)
-        self.out = self.names.give(f, self.names.pick(OUTPUT_NAMES)) if id(f) not in self.names.of else self.names.of[id(f)]
+        if id(f) not in self.names.of:
+            self.names.give(f, self.names.pick(OUTPUT_NAMES))
+        self.out = self.names.of[id(f)]
         self.order = topological([f])
 
     # -- forward
@@ -258,6 +262,7 @@ class Builder:
         return adj
 
     def _adjoint_step(self, n: Node, root: Node, adj, users: list, parts_of: dict, of: str, section: str) -> Step:
+        """d(of)/dn as the sum over its users p of adjoint(p) times p's local derivative."""
         shown_terms, number_terms, parents, contributions = [], [], {}, []
         for p, i in users:
             part = self._parts(p, adj, parts_of)[i]
@@ -265,28 +270,31 @@ class Builder:
                 continue
             parents[id(p)] = p
             contributions.append(part)
-            g = adj.adjoint[id(p)]
-            shown_g = self.names.adjoint(of, p)
-            shown_args = [self.names.node(a) for a in p.args]
-            local_shown = local_formula(p, i, template_bind(p, self.names.node(p), shown_g, shown_args), True)
-            if names_g(p, i):
-                shown_terms.append((None, local_shown))
-                number_terms.append((part,))
-            else:
-                local = local_formula(p, i, template_bind(p, p, g, p.args))
-                seeded = p is root and is_one(g) and g.shape == ()  # dy/dy = 1 goes unsaid
-                shown_terms.append((None if seeded else shown_g, local_shown))
-                number_terms.append((local,) if seeded else (g, local))
+            shown, numbers = self._term(p, i, root, adj.adjoint[id(p)], part, of)
+            shown_terms.append(shown)
+            number_terms.append(numbers)
         name = self.names.of[id(n)]
         note = ""
         if len(parents) > 1:
             note = f"{name} feeds {len(parents)} nodes: their contributions are summed"
         elif len(number_terms) > 1:
-            note = f"{name} enters {self.names.of[next(iter(parents.values())) and id(next(iter(parents.values())))]} {len(number_terms)} times: the contributions are summed"
-        if not number_terms:
+            note = f"{name} enters {self.names.of[next(iter(parents))]} {len(number_terms)} times: the contributions are summed"
+        elif not number_terms:
             note = f"{name} does not affect {of}"
         return Step(section, name, self.names.adjoint(of, n), shown_terms, number_terms, adj.of(n), note,
                     contributions)
+
+    def _term(self, p: Node, i: int, root: Node, g: Node, part: Node, of: str) -> tuple:
+        """((shown adjoint or None, shown local), factor nodes) of p's contribution to argument i."""
+        shown_g = self.names.adjoint(of, p)
+        shown_args = [self.names.node(a) for a in p.args]
+        local_shown = local_formula(p, i, template_bind(p, self.names.node(p), shown_g, shown_args), True)
+        if names_g(p, i):  # the text is the whole contribution
+            return (None, local_shown), (part,)
+        local = local_formula(p, i, template_bind(p, p, g, p.args))
+        if p is root and is_one(g) and g.shape == ():  # the seed dy/dy = 1 goes unsaid
+            return (None, local_shown), (local,)
+        return (shown_g, local_shown), (g, local)
 
     def _parts(self, p: Node, adj, parts_of: dict) -> tuple:
         """The op rule's contributions of p to its arguments (as autodiff.backward forms them)."""
@@ -327,9 +335,10 @@ def explain(problem: api.Problem, v: str | None = None, jacobian: bool = False,
         wanted.append(s.value)
         wanted.extend(n for term in s.terms for n in term)
         wanted.extend(s.parts)
+    wanted = _unique(wanted)
     result = api.Result({})
-    values = api._run(problem, _unique(wanted), result)
-    ex = Explanation(b.steps, b.names, {id(n): val for n, val in zip(_unique(wanted), values)}, result.warnings)
+    values = api._run(problem, wanted, result)  # one program: values, adjoints, locals, parts
+    ex = Explanation(b.steps, b.names, {id(n): val for n, val in zip(wanted, values)}, result.warnings)
     ex.value = ex.values[id(f)]
     ex.grad = {name: ex.values[id(g)] for name, g in zip(problem.names(), grads)}
     return ex
