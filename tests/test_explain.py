@@ -231,8 +231,8 @@ def test_routing_ops_move_the_adjoint_with_factor_one(name):
 # ---------------------------------------------------------------- formats
 
 
-def test_latex_is_one_balanced_aligned_block(cli):
-    run = cli("explain", "x*x*y", "--at", "x=2,y=3", "--hessian", "x,y", "--format", "latex")
+def balanced_block(cli, *args) -> str:
+    run = cli("explain", *args, "--format", "latex")
     assert run.code == 0, run.stderr
     text = run.stdout.strip()
     assert text.startswith("\\begin{aligned}") and text.endswith("\\end{aligned}")
@@ -244,9 +244,16 @@ def test_latex_is_one_balanced_aligned_block(cli):
             assert depth >= 0
     assert depth == 0
     assert text.count("\\left") == text.count("\\right")
+    return text
+
+
+def test_latex_is_one_balanced_aligned_block(cli):
+    text = balanced_block(cli, "x*x*y", "--at", "x=2,y=3", "--hessian", "x,y")
     assert "\\frac{\\partial f}{\\partial x} &= \\frac{\\partial f}{\\partial a} \\cdot x + " in text
     body = text.split("\n")[1:-1]
     assert all(line.endswith("\\\\") for line in body[:-1]) and not body[-1].endswith("\\\\")
+    long_sum = balanced_block(cli, " + ".join(f"{k}*x^{k}" for k in range(1, 13)), "--at", "x=0.5")
+    assert "+ \\dots = " in long_sum and "\\partial" in long_sum
 
 
 def test_json_is_a_list_of_steps(cli):
