@@ -134,13 +134,14 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
         return f"{name}({', '.join(k[0] for k in kids)})"
     kind, symbol, prec = syntax
     if kind == "prefix":
-        return symbol + _wrap(kids[0], kids[0][1] <= 3)
+        return symbol + _wrap(kids[0], kids[0][1] <= 2)  # -(a*b) = (-a)*b: no parentheses
     a, b = kids
     if n.op == "pow":
         return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4)}"
     left = _wrap(a, a[1] < prec or (prec == 1 and a[1] <= 1))
     same = b[1] == prec and (n.op, n.args[1].op) not in ASSOCIATIVE
-    right = _wrap(b, b[1] < prec or same or (b[1] == 4 and prec >= 2))
+    signed = b[0].startswith("-") and prec >= 2  # never `x*-y`, `x - -y`: write x*(-y)
+    right = _wrap(b, b[1] < prec or same or signed)
     spaced = f" {symbol} " if prec <= 2 or symbol == "@" else symbol
     return f"{left}{spaced}{right}"
 
