@@ -92,10 +92,10 @@ def minimize_command(
     format: FormatOpt = Format.auto, strict: Strict = False,
 ):
     """Gradient descent on EXPR from the --at point: the final point, value, steps, converged."""
-    if plot:
-        plotting.require("--plot")
     problem = api.load(expr, at, const=const, of=of)
     objective = optimize.minimize_objective(problem)
+    if plot:
+        plotting.require("--plot")  # before the run, which may be long
     history = History(bool(trace or plot))
     with progress(steps, "minimize") as advance:
         def callback(k, theta, value, norm):
@@ -132,12 +132,12 @@ def fit_command(
     format: FormatOpt = Format.auto, strict: Strict = False,
 ):
     """Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss."""
-    if plot:
-        plotting.require("--plot")
     problem = optimize.load_fit(model, data, params, target, loss.value)
     if plot and len(problem.columns) != 1:
         raise DiffcliError(f"--plot draws a model of one input column, but this one reads "
                            f"{len(problem.columns)} ({', '.join(problem.columns) or 'none'})")
+    if plot:
+        plotting.require("--plot")  # before the training, which may be long
     batch = min(batch_size or problem.rows, problem.rows)
     total = epochs * -(-problem.rows // batch)
     with progress(total, "fit") as advance:
@@ -166,12 +166,12 @@ def plot_command(
     at: At = None, of: Of = None,
 ):
     """Draw EXPR and its derivatives over an interval (other names take values from --at)."""
-    plotting.require("--png")
     name, lo, hi = plotting.parse_range(range_)
     if name in parse_at(at):
         raise DiffcliError(f"`{name}` is the plotted variable (--range): do not also give it with --at")
     problem = api.load(expr, (at or []) + [f"{name}={lo!r}"], of=of)
     grid, curves = plotting.derivative_curves(problem, name, lo, hi, order)
     inputs = (problem.source,) if problem.source else ()
+    plotting.require("--png")
     plotting.draw_function(png, grid, curves, name, api.shorten(problem.text, 60), inputs)
     return 0
