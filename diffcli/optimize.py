@@ -13,7 +13,6 @@ every row is used in every epoch, as PyTorch's DataLoader does by default (drop_
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -28,14 +27,16 @@ from .evaluate import Program
 from .graph import EvalContext, Node
 from .parse import _parse_tree, parse
 from .points import parse_at
+from .table import Table
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 MOMENTUM = 0.9  # PyTorch SGD(momentum=0.9): v = 0.9 v + g; x -= lr v
 ADAM_BETAS = (0.9, 0.999)  # PyTorch Adam's defaults, with bias correction
 ADAM_EPS = 1e-8
 
-# callback(step, theta, value, gradient norm): called at the start point (step 0) and after
-# every update; the CLI uses it for --trace, --plot and the progress bar.
+# callback(step, theta, value, gradient norm). minimize calls it at every point it evaluates
+# (step 0 is the start); fit after every update, with the batch loss before it. The CLI uses
+# it for --trace, --plot and the progress bar.
 Callback = Callable[[int, np.ndarray, float, float], None]
 
 
@@ -89,8 +90,10 @@ class Packing:
         return out
 
     def pack(self, arrays) -> np.ndarray:
-        return np.concatenate([np.broadcast_to(np.asarray(a, dtype=np.float64), s).reshape(-1)
-                               for a, s in zip(arrays, self.shapes)]) if self.shapes else np.zeros(0)
+        parts = [np.asarray(a, dtype=np.float64) for a in arrays]
+        # A constant derivative may come back with fewer axes than its variable: broadcast it.
+        parts = [p if p.shape == s else np.broadcast_to(p, s) for p, s in zip(parts, self.shapes)]
+        return np.concatenate([p.reshape(-1) for p in parts]) if parts else np.zeros(0)
 
     def unpack(self, theta: np.ndarray) -> dict:
         lead, out, start = theta.shape[:-1], {}, 0
@@ -124,9 +127,9 @@ class Objective:
 
 
 def norm(g: np.ndarray) -> float:
-    """Euclidean norm; an overflow gives inf (a divergence the loop reports), not a warning."""
-    with np.errstate(all="ignore"):
-        return float(np.linalg.norm(g))
+    """Euclidean norm. Callers run under np.errstate(all="ignore"): an overflow is inf, a
+    divergence the loop reports, and one errstate per run is cheaper than one per step."""
+    return math.sqrt(float(g @ g))
 
 
 def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: str = "gd",
@@ -147,22 +150,22 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
     theta = objective.packing.pack([problem.bindings[n] for n in objective.packing.names])
     opt = Optimizer(optimizer, lr, theta.size)
     converged, k = False, 0
-    while True:
-        value, g = objective(theta, bindings)
-        size = norm(g)
-        if callback is not None:
-            callback(k, theta, value, size)
-        if not (math.isfinite(value) and math.isfinite(size)):
-            result.warnings.append(_diverged(problem, objective, bindings, k))
-            break
-        if size < tol:
-            converged = True
-            break
-        if k == steps:
-            break
-        with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):
+        while True:
+            value, g = objective(theta, bindings)
+            grad_norm = norm(g)
+            if callback is not None:
+                callback(k, theta, value, grad_norm)
+            if not (math.isfinite(value) and math.isfinite(grad_norm)):
+                result.warnings.append(_diverged(problem, objective, bindings, k))
+                break
+            if grad_norm < tol:
+                converged = True
+                break
+            if k == steps:
+                break
             theta = opt.step(theta, g)
-        k += 1
+            k += 1
     at = objective.packing.unpack(theta)
     result.data.update(at={n: at[n] for n in objective.packing.names}, value=value, steps=k,
                        converged=converged)
@@ -188,75 +191,6 @@ def _diverged(problem: Problem, objective: Objective, bindings: dict, step: int)
 
 
 # ---------------------------------------------------------------- fit
-
-
-def read_header(path: str) -> tuple[list[str], int]:
-    """The column names of a CSV file (its first non-blank line) and that line's number."""
-    with _open_csv(path) as fh:
-        reader = csv.reader(fh)
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                header, line = [cell.strip() for cell in row], reader.line_num
-                for i, name in enumerate(header):
-                    if not name:
-                        raise DiffcliError(f"{path}, line {line}, column {i + 1}: the header has an empty column name")
-                    if name in header[:i]:
-                        raise DiffcliError(f"{path}, line {line}: the column `{name}` appears twice in the header")
-                return header, line
-    raise DiffcliError(f"{path} is empty: a CSV file needs a header line of column names, then rows of numbers")
-
-
-def read_columns(path: str, names: list[str]) -> dict[str, np.ndarray]:
-    """The named columns of a CSV file as float64 arrays; errors name file, line and column."""
-    header, header_line = read_header(path)
-    for name in names:
-        if name not in header:
-            raise DiffcliError(f"{path}, line {header_line}: no column `{name}`{suggest(name, header)}; "
-                               f"the header has {', '.join(header)}")
-    where = [header.index(n) for n in names]
-    cells: list[list[float]] = [[] for _ in names]
-    rows = 0
-    with _open_csv(path) as fh:
-        reader = csv.reader(fh)
-        seen_header = False
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue  # blank lines are not rows
-            if not seen_header:
-                seen_header = True
-                continue
-            line = reader.line_num
-            if len(row) != len(header):
-                raise DiffcliError(f"{path}, line {line}: {len(row)} cell{'s' * (len(row) != 1)}, but the header has {len(header)} "
-                                   "columns: give every row one cell per column")
-            rows += 1
-            for out, i in zip(cells, where):
-                out.append(_number(row[i], path, line, i, header[i]))
-    if rows == 0:
-        raise DiffcliError(f"{path} has a header but no rows of data")
-    return {n: np.array(c, dtype=np.float64) for n, c in zip(names, cells)}
-
-
-def _number(cell: str, path: str, line: int, i: int, name: str) -> float:
-    text = cell.strip()
-    place = f"{path}, line {line}, column {i + 1} (`{name}`)"
-    try:
-        value = float(text)
-    except ValueError:
-        what = "an empty cell" if not text else f"`{text[:30]}` is not a number"
-        raise DiffcliError(f"{place}: {what}: every cell the model uses needs a number") from None
-    if not math.isfinite(value):
-        raise DiffcliError(f"{place}: `{text}` is not a finite number: remove or fill in that row")
-    return value
-
-
-def _open_csv(path: str):
-    try:
-        return open(path, newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DiffcliError(f"cannot read `{path}`: no such file: give the path of a CSV file with --data") from None
-    except OSError as e:
-        raise DiffcliError(f"cannot read `{path}`: {e.strerror}") from None
 
 
 def names_used(text: str) -> list[str]:
@@ -333,7 +267,10 @@ def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", 
     start = parse_at([params] if isinstance(params, str) else params)
     if not start:
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
-    header, _ = read_header(data)
+    if data == "-" and model == "-":
+        raise DiffcliError("MODEL and --data cannot both come from standard input (-): put one in a file")
+    table = Table(data)
+    header = table.header
     if target in start:
         raise DiffcliError(f"`{target}` is both a parameter and the --target column: rename one")
     inputs = []
@@ -347,7 +284,8 @@ def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", 
         elif name not in ops.CONSTANTS:
             raise DiffcliError(f"the model uses `{name}`, which is neither a parameter (--params) nor a column "
                                f"of {data} (columns: {', '.join(header)})" + suggest(name, list(start) + header))
-    columns = read_columns(data, inputs + [target])
+    table.require(target, ": name the column to predict with --target")
+    columns = table.columns(inputs + [target])
     target_values = columns.pop(target)
     return FitProblem(text, data, columns, target, target_values, start, loss, source)
 
@@ -370,27 +308,34 @@ def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: in
     theta = packing.pack(list(problem.params.values()))
     opt = Optimizer(optimizer, lr, theta.size)
     rng = np.random.default_rng(seed)
-    everything = problem.bindings(slice(None))
     result = Result({}, command="fit")
     k = 0
-    for epoch in range(1, epochs + 1):
-        order = rng.permutation(n) if batch < n else None
-        for start in range(0, n, batch):
-            rows = slice(None) if order is None else order[start:start + batch]
-            bindings = everything if order is None else problem.bindings(rows)
-            objective = problem.objective(n if order is None else len(rows))
-            value, g = objective(theta, bindings)
-            size = norm(g)
-            if not (math.isfinite(value) and math.isfinite(size)):
-                result.warnings.append(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr")
-                return _fit_result(problem, theta, packing, value, result)
-            with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):
+        for epoch in range(1, epochs + 1):
+            for rows, size in batches(n, batch, rng):
+                value, g = problem.objective(size)(theta, problem.bindings(rows))
+                grad_norm = norm(g)
+                if not (math.isfinite(value) and math.isfinite(grad_norm)):
+                    result.warnings.append(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr")
+                    return _fit_result(problem, theta, packing, value, result)
                 theta = opt.step(theta, g)
-            k += 1
-            if callback is not None:
-                callback(k, theta, value, size)
-    value, _ = problem.objective(n)(theta, everything)
+                k += 1
+                if callback is not None:
+                    callback(k, theta, value, grad_norm)
+    value, _ = problem.objective(n)(theta, problem.bindings(slice(None)))
     return _fit_result(problem, theta, packing, value, result)
+
+
+def batches(n: int, batch: int, rng: np.random.Generator):
+    """(rows, count) of each step of one epoch: all rows in file order, or a fresh shuffle
+    split into batches whose last one may be shorter (it is kept, not dropped)."""
+    if batch >= n:
+        yield slice(None), n
+        return
+    order = rng.permutation(n)
+    for start in range(0, n, batch):
+        rows = order[start:start + batch]
+        yield rows, len(rows)
 
 
 def _fit_result(problem: FitProblem, theta, packing: Packing, loss: float, result: Result) -> Result:

@@ -55,18 +55,20 @@ def progress(total: int, label: str, stream=None):
 
 
 class History:
-    """Rows of (step, variables..., value) kept for --trace and --plot."""
+    """Rows of (step, variables..., value) kept for --trace and --plot, in one array
+    allocated up front (steps + 1 rows at most) rather than one small array per step."""
 
-    def __init__(self, wanted: bool):
-        self.wanted = wanted
-        self.rows: list[np.ndarray] = []
+    def __init__(self, wanted: bool, steps: int, size: int):
+        self.rows = np.empty((steps + 1 if wanted else 0, size + 2))
+        self.count = 0
 
     def record(self, step: int, theta: np.ndarray, value: float) -> None:
-        if self.wanted:
-            self.rows.append(np.concatenate([[step], theta, [value]]))
+        if self.count < len(self.rows):
+            self.rows[self.count] = (step, *theta, value)
+            self.count += 1
 
     def array(self) -> np.ndarray:
-        return np.array(self.rows)
+        return self.rows[:self.count]
 
 
 def write_trace(path: str, history: np.ndarray, labels: list[str], inputs: tuple[str, ...]) -> None:
@@ -96,7 +98,7 @@ def minimize_command(
     objective = optimize.minimize_objective(problem)
     if plot:
         plotting.require("--plot")  # before the run, which may be long
-    history = History(bool(trace or plot))
+    history = History(bool(trace or plot), steps, objective.packing.size)
     with progress(steps, "minimize") as advance:
         def callback(k, theta, value, norm):
             history.record(k, theta, value)
@@ -114,11 +116,11 @@ def minimize_command(
     return emit(result, format, strict)
 
 
-@app.command("fit", epilog="Example: diffcli fit \"w*x^2 + b\" --data data.csv --params w=0,b=0 --lr 0.1 --epochs 500")
+@app.command("fit", epilog="Example: printf 'x,y\\n0,1\\n1,3\\n2,5\\n' | diffcli fit \"w*x + b\" --data - --params w=0,b=0 --lr 0.1")
 def fit_command(
     model: Annotated[str, typer.Argument(help="The model: an expression in parameters and CSV column names.",
                                          show_default=False)],
-    data: Annotated[str, typer.Option("--data", help="CSV file: a header of column names, rows of numbers.")],
+    data: Annotated[str, typer.Option("--data", help="CSV file (- for stdin): a header of column names, rows of numbers.")],
     params: Annotated[list[str], typer.Option("--params", help="Parameters and starting values: w=0,b=0.")],
     target: Annotated[str, typer.Option("--target", help="The column the model should predict.")] = "y",
     loss: Annotated[Loss, typer.Option("--loss", help="mse: mean((MODEL - target)^2) over the rows.")] = Loss.mse,
