@@ -20,7 +20,7 @@ from .errors import DiffcliError, suggest
 class Table:
     def __init__(self, path: str):
         self.path = path
-        reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+        reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
         # (line number, cells) of every non-blank line; the line count follows quoted newlines.
         lines = [(reader.line_num, row) for row in _rows(reader, path) if any(cell.strip() for cell in row)]
         if not lines:
@@ -72,7 +72,7 @@ def _rows(reader, path: str):
     try:
         yield from reader
     except csv.Error as e:  # e.g. a quote left open at the end of the file
-        raise DiffcliError(f"{path}, line {reader.line_num}: {e}") from None
+        raise DiffcliError(f"{path}, line {reader.line_num}: {e}: check the quotes of that line") from None
 
 
 def _read_text(path: str) -> str:

@@ -181,3 +181,28 @@ def test_model_with_one_value_per_row_only(tmp_path):
     path = write_csv(tmp_path / "d.csv", ["x", "y"], [(1, 2), (2, 3), (3, 4)])
     r = invoke("fit", "w + x[0:2]", "--data", path, "--params", "w=[0,0]")
     assert r.code == 2 and "one prediction per row" in r.stderr
+
+
+def test_data_from_standard_input():
+    r = invoke("fit", "w*x + b", "--data", "-", "--params", "w=0,b=0", "--lr", "0.1", "--epochs", "3000",
+               "--format", "json", input="x,y\n0,1\n1,3\n2,5\n")
+    assert r.code == 0, r.stderr
+    assert r.json()["params"] == pytest.approx({"w": 2, "b": 1}, abs=1e-6)
+    r = invoke("fit", "-", "--data", "-", "--params", "w=0", input="x,y\n0,1\n")
+    assert r.code == 2 and "standard input" in r.stderr
+
+
+def test_a_column_named_like_a_constant_is_data(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ["e", "y"], [(1, 2), (2, 4), (3, 6)])
+    d = fit_json("w*e", "--data", path, "--params", "w=0", "--lr", "0.05", "--epochs", "500")
+    assert d["params"]["w"] == pytest.approx(2, abs=1e-6)
+
+
+def test_non_utf8_and_unclosed_quote_exit_2(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"x,y\n1,\xff\n")
+    r = invoke("fit", "w*x", "--data", str(path), "--params", "w=0")
+    assert r.code == 2 and "UTF-8" in r.stderr
+    path.write_text('x,y\n1,"2\n')
+    r = invoke("fit", "w*x", "--data", str(path), "--params", "w=0")
+    assert r.code == 2 and str(path) in r.stderr and "Traceback" not in r.stderr
