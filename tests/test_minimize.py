@@ -226,3 +226,12 @@ def test_progress_bar_only_on_a_terminal_for_long_runs():
             for k in range(0, total + 1, max(total // 4, 1)):
                 advance(k)
         assert bool(stream.getvalue()) == shown
+
+
+def test_rich_output_names_each_part():
+    r = invoke("minimize", "x^2 + y^2", "--at", "x=1,y=2", "--lr", "0.5", "--format", "rich")
+    assert r.code == 0, r.stderr
+    for needle in ("final point", "x", "y", "value = 0", "steps = 1", "converged = yes"):
+        assert needle in r.stdout
+    r = invoke("fit", "w", "--data", "-", "--params", "w=0", "--format", "rich", input="y\n1\n")
+    assert r.code == 0 and "parameters" in r.stdout and "loss = " in r.stdout
