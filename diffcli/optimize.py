@@ -245,7 +245,7 @@ class FitProblem:
         if size not in self._compiled:
             residual = G.node("sub", (self.model(size), G.var(self.target_name, (size,))))
             squared = G.node("pow", (residual, G.const(2.0)))
-            loss = ops.FUNCTIONS["mean"][2](squared)
+            loss = ops.FUNCTIONS["mean"][2](squared)  # the builder behind `mean(...)` in the language
             wrt = [G.var(n, a.shape) for n, a in self.params.items()]
             self._compiled[size] = Objective(loss, wrt, self.ev)
         return self._compiled[size]
