@@ -105,18 +105,23 @@ def test_version_and_help_examples():
         assert r.code == 0 and "Example: diffcli " in r.stdout, command
 
 
-def test_every_help_example_runs():
+def test_every_help_example_runs(tmp_path, monkeypatch):
     import shlex
 
     import typer
 
     from diffcli.app import app
 
+    monkeypatch.chdir(tmp_path)  # an example may write a file (plot --png plot.png)
     for name, command in typer.main.get_command(app).commands.items():
         example = command.epilog.removeprefix("Example: ")
+        stdin = None
+        if example.startswith("printf "):  # data piped in: printf 'x,y\n0,1\n' | diffcli ...
+            printed, _, example = example.partition(" | ")
+            stdin = shlex.split(printed)[1].encode().decode("unicode_escape")
         args = shlex.split(example)
         assert args[0] == "diffcli", name
-        r = invoke(*args[1:])
+        r = invoke(*args[1:], input=stdin)
         assert r.code == 0, (example, r.stderr)
 
 

@@ -160,7 +160,7 @@ def readme_sample_commands():
     for block in re.findall(r"```console\n(.*?)```", text, re.S):
         lines = block.split("\n")
         for i, line in enumerate(lines):
-            if line.startswith("$ diffcli ") and shlex.split(line)[2] in README_COMMANDS:
+            if line.startswith("$ diffcli ") and line.split()[2] in README_COMMANDS:
                 output = []
                 for following in lines[i + 1:]:
                     if following.startswith("$ "):
