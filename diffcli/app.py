@@ -60,13 +60,22 @@ def _root(
     """Symbolic-plus-numeric differentiation from the shell."""
 
 
-def emit(result: api.Result, fmt: Format, strict: bool) -> int:
-    """Warnings to stderr, the result to stdout in the chosen format."""
+def emit(result: api.Result, fmt: Format, strict: bool, view=None) -> int:
+    """Warnings to stderr, the result to stdout in the chosen format.
+
+    `view` is a module with render_plain/render_json/render_csv/render_rich for results of
+    their own shape (default: render.output). A warning's `detail` (caret lines) follows it.
+    """
+    if strict and result.warnings:  # the first warning becomes the one `error:` line
+        first = result.warnings[0]
+        raise DiffcliError(f"{first} (--strict)", detail=getattr(first, "detail", ""), exit_code=EXIT_NONFINITE)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if strict and result.warnings:
-        raise DiffcliError(f"{result.warnings[0]} (--strict)", exit_code=EXIT_NONFINITE)
+        if getattr(warning, "detail", ""):
+            print(warning.detail, file=sys.stderr)
     from .render import output
+
+    output = view or output
 
     if fmt == Format.auto:
         fmt = Format.rich if sys.stdout.isatty() else Format.plain

@@ -15,6 +15,11 @@ from . import graph as G
 from .graph import Node, apply, const, is_zero, topological, zeros
 from .ops import OPS, fit_shape
 
+# id(contribution) -> the node whose derivative rule first built it. Nodes are interned and
+# live as long as the process, so ids are stable; the anomaly report uses this to name the
+# operation whose rule produced a non-finite adjoint.
+MADE_BY: dict[int, Node] = {}
+
 
 @dataclass
 class Adjoints:
@@ -65,6 +70,8 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         if not any(flags):
             continue
         for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, total, flags)):
+            if part is not None:
+                MADE_BY.setdefault(id(part), n)
             if flag and part is not None and not is_zero(part):
                 pending.setdefault(id(arg), []).append(fit_shape(part, arg.shape))
     return Adjoints(order, adjoint, needs)
