@@ -1,0 +1,89 @@
+"""`diffcli check`: reverse mode against central finite differences, like torch's gradcheck.
+
+The gradient is compared with central differences of the value (a step scaled to each
+variable element, numcheck.step); the Hessian (scalar outputs, up to HESSIAN_LIMIT variable
+elements) with central differences of the reverse-mode gradient, as gradgradcheck does.
+A non-scalar output is checked through its vector-Jacobian product with --v.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import autodiff
+from .api import Problem, Result, _run, _seed
+from .evaluate import Program
+from .graph import apply
+from .numcheck import central_jacobian, compare
+
+HESSIAN_LIMIT = 30  # variable elements; the Hessian costs one reverse sweep per element
+
+
+def target(problem: Problem, v: str | None):
+    """The scalar that is differentiated: the output, or sum(v * output) with --v."""
+    seed = _seed(problem, v)
+    out = problem.output
+    if seed is None:
+        return out
+    return apply("sum", apply("mul", seed, out), payload=len(out.shape))
+
+
+def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: float = 1e-6,
+          hessian: bool = True) -> Result:
+    result = Result({}, command="check")
+    f = target(problem, v)
+    names = problem.names()
+    width = len(problem.labels())
+    with_hessian = hessian and width <= HESSIAN_LIMIT
+    if with_hessian:
+        grads, rows = autodiff.hessian(f, problem.wrt)
+    else:
+        grads, rows = autodiff.gradient(f, problem.wrt), []
+    flat_h = [e for row in rows for e in row]
+    values = _run(problem, [f] + grads + flat_h, result)
+    exact = _flatten(values[1:1 + len(grads)])
+    program = Program([f])
+    numeric = central_jacobian(lambda pt: program.run(pt, problem.ev)[0], problem.bindings, names)
+    entries = [_compare_rows(problem.labels(), exact, numeric, rtol, atol)]
+    data = result.data
+    data["value"] = values[0]
+    data["grad"] = _by_name(problem, exact)
+    data["numeric"] = _by_name(problem, numeric)
+    data["wrt"] = names
+    if with_hessian:
+        exact_h = _flatten(values[1 + len(grads):]).reshape(width, width)
+        grad_program = Program(grads)
+        numeric_h = central_jacobian(lambda pt: _flatten(grad_program.run(pt, problem.ev)), problem.bindings, names)
+        labels = [f"H[{r};{c}]" for r in problem.labels() for c in problem.labels()]
+        entries.append(_compare_rows(labels, exact_h.reshape(-1), numeric_h.reshape(-1), rtol, atol))
+        data["hessian"] = exact_h
+        data["numeric_hessian"] = numeric_h
+    if any(s != () for s in (v.shape for v in problem.wrt)):
+        data["labels"] = problem.labels()
+    table = [row for part in entries for row in part]
+    errors = [row[3] for row in table]
+    data["ok"] = all(row[5] for row in table)
+    data["max_abs_error"] = max(errors) if errors and all(np.isfinite(errors)) else (0.0 if not errors else None)
+    data["rows"] = table
+    data["tolerance"] = {"rtol": rtol, "atol": atol}
+    return result
+
+
+def _flatten(arrays) -> np.ndarray:
+    return np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays]) if arrays else np.zeros(0)
+
+
+def _by_name(problem: Problem, flat: np.ndarray) -> dict:
+    out, start = {}, 0
+    for var in problem.wrt:
+        size = var.size
+        out[var.payload[0]] = flat[start:start + size].reshape(var.shape)
+        start += size
+    return out
+
+
+def _compare_rows(labels, exact, numeric, rtol, atol) -> list[tuple]:
+    """(label, reverse, numeric, abs error, rel error, ok) per entry."""
+    abs_err, rel_err, agrees = compare(exact, numeric, rtol, atol)
+    return [(label, float(e), float(n), float(a), float(r), bool(ok))
+            for label, e, n, a, r, ok in zip(labels, exact, numeric, abs_err, rel_err, agrees)]
