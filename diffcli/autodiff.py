@@ -69,12 +69,53 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         flags = tuple(id(a) in needs for a in n.args)
         if not any(flags):
             continue
-        for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, total, flags)):
+        inner, wrap = branch_mask(parts, n)
+        for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
             if part is not None:
+                MADE_BY.setdefault(id(part), n)
+                part = wrap(part)
                 MADE_BY.setdefault(id(part), n)
             if flag and part is not None and not is_zero(part):
                 pending.setdefault(id(arg), []).append(fit_shape(part, arg.shape))
     return Adjoints(order, adjoint, needs)
+
+
+def branch_mask(parts: list, n: Node):
+    """(adjoint to pass to n's rule, wrap for its results): keep a branch's zeros exact.
+
+    When all of a node's adjoint comes through one side of `where(c, ., 0)` (a `where`, relu,
+    clamp...), the rule gets the adjoint without the mask and its results are masked again,
+    so where the branch is not taken they are exactly 0, even when the rule multiplies by
+    inf or nan there (sqrt'(0), log'(0), sqrt of a negative). Masks nest; parts masked by
+    different conditions are left as they are.
+    """
+    masks = []
+    while True:
+        sides = {(p.args[0], is_zero(p.args[2])) if p.op == "where" and (is_zero(p.args[1]) or is_zero(p.args[2]))
+                 else None for p in parts}
+        if len(sides) != 1 or None in sides:
+            break
+        ((c, taken_first),) = sides
+        if c.shape != () and not OPS[n.op].elementwise:
+            break  # a reduction's inputs have other shapes than its mask
+        masks.append((c, taken_first))
+        parts = [p.args[1] if taken_first else p.args[2] for p in parts]
+    if not masks:
+        inner = parts[0]
+        for p in parts[1:]:
+            inner = apply("add", inner, p)
+        return inner, lambda part: part
+    inner = parts[0]
+    for p in parts[1:]:
+        inner = apply("add", inner, p)
+
+    def wrap(part: Node) -> Node:
+        for c, taken_first in reversed(masks):
+            zero = zeros(part.shape)
+            part = apply("where", c, part, zero) if taken_first else apply("where", c, zero, part)
+        return part
+
+    return inner, wrap
 
 
 def gradient(f: Node, wrt: list[Node], seed: Node | None = None) -> list[Node]:
