@@ -163,7 +163,7 @@ def test_check_fails_when_a_rule_is_wrong(monkeypatch):
 
 def test_check_csv_lists_gradient_and_hessian_entries():
     rows = invoke("check", "tanh(x)*y", "--at", "x=0.5,y=2", "--format", "csv").stdout.splitlines()
-    assert rows[0] == "entry,reverse,numeric,abs_error,rel_error,ok"
+    assert rows[0] == "entry,reverse,symbolic,numeric,abs_error,rel_error,ok"
     assert [row.split(",")[0] for row in rows[1:]] == ["x", "y", "H[x;x]", "H[x;y]", "H[y;x]", "H[y;y]"]
     assert all(row.endswith("True") for row in rows[1:])
 

@@ -13,17 +13,23 @@ def _without_rows(result):
 
 
 def render_json(result) -> str:
-    return output.render_json(_without_rows(result))
+    import json
+
+    data = json.loads(output.render_json(_without_rows(result)))
+    data["symbolic_from_text"] = bool(result.data["symbolic_from_text"])
+    return json.dumps(data)
 
 
 def render_plain(result) -> str:
-    """`ok` or `mismatch`, the largest absolute error, then one line a gradient and the numeric one."""
+    """`ok` or `mismatch`, the largest absolute error, then the gradient by reverse mode, by the
+    symbolic formulas, and by central differences, one line each."""
     d = result.data
     error = d["max_abs_error"]
     return "\n".join([
         "ok" if d["ok"] else "mismatch",
         "nan" if error is None else plain_number(error),
         output.flat_line(d["grad"].values()),
+        output.flat_line(d["symbolic"].values()),
         output.flat_line(d["numeric"].values()),
     ])
 
@@ -34,9 +40,10 @@ def render_csv(result) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["entry", "reverse", "numeric", "abs_error", "rel_error", "ok"])
-    for label, exact, numeric, abs_err, rel_err, ok in result.data["rows"]:
-        writer.writerow([label, plain_number(exact), plain_number(numeric), f"{abs_err:.3g}", f"{rel_err:.3g}", ok])
+    writer.writerow(["entry", "reverse", "symbolic", "numeric", "abs_error", "rel_error", "ok"])
+    for label, exact, symbolic, numeric, abs_err, rel_err, ok in result.data["rows"]:
+        writer.writerow([label, plain_number(exact), plain_number(symbolic), plain_number(numeric),
+                         f"{abs_err:.3g}", f"{rel_err:.3g}", ok])
     return buffer.getvalue().rstrip("\n")
 
 
@@ -47,16 +54,16 @@ def render_rich(result, console) -> None:
 
     d = result.data
     tol = d["tolerance"]
-    table = Table(box=box.SIMPLE_HEAD, title="reverse mode against central differences", title_justify="left",
-                  caption=f"ok: |reverse - numeric| <= {tol['atol']:g} + {tol['rtol']:g}*|numeric|",
-                  caption_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title="reverse mode, symbolic formula, central differences",
+                  title_justify="left", caption_justify="left",
+                  caption=f"ok: all three agree within {tol['atol']:g} + {tol['rtol']:g}*|value|; errors: reverse - numeric")
     table.add_column("entry", style="cyan", no_wrap=True)
-    for name in ("reverse", "numeric", "abs error", "rel error"):
+    for name in ("reverse", "symbolic", "numeric", "abs err", "rel err"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    for label, exact, numeric, abs_err, rel_err, ok in d["rows"]:
-        table.add_row(escape(label), f"{exact:.10g}", f"{numeric:.10g}", f"{abs_err:.2e}", f"{rel_err:.2e}",
-                      "[green]ok[/green]" if ok else "[bold red]MISMATCH[/bold red]")
+    for label, exact, symbolic, numeric, abs_err, rel_err, ok in d["rows"]:
+        table.add_row(escape(label), f"{exact:.9g}", f"{symbolic:.9g}", f"{numeric:.9g}", f"{abs_err:.1e}",
+                      f"{rel_err:.1e}", "[green]ok[/green]" if ok else "[bold red]MISMATCH[/bold red]")
     console.print(table)
     verdict = "[green]ok[/green]" if d["ok"] else "[bold red]mismatch[/bold red]"
     error = d["max_abs_error"]
