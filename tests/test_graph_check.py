@@ -107,9 +107,9 @@ def test_dot_text(tmp_path, example_1):
 
 @needs_dot
 def test_svg_and_png_through_graphviz(tmp_path_factory, example_1):
-    # A sample kept at a stable path: <pytest basetemp>/samples/example1.svg
-    # (/tmp/pytest-of-$USER/pytest-current/samples/example1.svg after a run).
-    folder = tmp_path_factory.getbasetemp() / "samples"
+    # A sample kept at a stable path beside pytest's numbered folders, which later runs prune:
+    # /tmp/pytest-of-$USER/diffcli-samples/example1.svg (and .png).
+    folder = tmp_path_factory.getbasetemp().parent / "diffcli-samples"
     folder.mkdir(exist_ok=True)
     svg, png = folder / "example1.svg", folder / "example1.png"
     r = invoke("graph", example_1, "--at", "x=2", "--svg", str(svg), "--png", str(png), "--format", "json")

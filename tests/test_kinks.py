@@ -314,3 +314,31 @@ def test_check_fails_when_the_printed_formula_is_wrong(monkeypatch):
 def test_check_vector_expression_uses_the_graph_when_formulas_have_no_syntax():
     r = invoke("check", "sum(softmax(x) * x)", "--at", "x=[0.5,-1,2]", "--format", "json")
     assert r.code == 0 and r.json()["ok"] is True
+
+
+WHERE_CASES = [
+    "where(x > 0, sqrt(x), -x^2)",
+    "where(x < 1, log(1 - x), sqrt(x - 1))",
+    "relu(x) * where(x > 0.5, log(x - 0.5), 1/(x - 0.5)^2)",
+    "where(x > 0, where(x > 1, log(x - 1), sqrt(x)), exp(x))",
+]
+
+
+def test_where_derivatives_are_finite_and_right_at_random_points():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from helpers import grad_of, numeric_grad_of
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.sampled_from(WHERE_CASES), st.floats(-2, 2))
+    def prop(expr, x):
+        if min(abs(x - b) for b in (0, 0.5, 1)) < 1e-3:
+            return  # central differences would straddle a boundary
+        d, err = grad_hess(expr, f"x={x!r}")
+        assert "not finite" not in err
+        assert d["grad"]["x"] == pytest.approx(numeric_grad_of(expr, {"x": x})["x"], rel=1e-5, abs=1e-6)
+        assert d["grad"]["x"] == pytest.approx(float(grad_of(expr, {"x": x})["x"]))
+        assert math.isfinite(d["hessian"][0][0])
+
+    prop()
