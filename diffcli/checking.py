@@ -21,6 +21,7 @@ from .graph import apply
 from .numcheck import central_jacobian, compare
 
 HESSIAN_LIMIT = 30  # variable elements; the Hessian costs one reverse sweep per element
+TEXT_LIMIT = 100_000  # characters: a formula written out longer than this is not re-parsed
 
 
 def target(problem: Problem, v: str | None):
@@ -99,14 +100,27 @@ def symbolic_values(problem: Problem, nodes: list) -> tuple[np.ndarray, bool]:
     shapes = {k: np.shape(v) for k, v in problem.bindings.items()}
     formulas, reparsed = [], True
     for n in nodes:
-        try:
-            back = parse(to_text(n), shapes).output
-        except DiffcliError:  # an internal op (sum_to, expand, a seed) has no syntax
-            back = None
+        back = None
+        if printed_length(n) <= TEXT_LIMIT:  # text writes shared nodes out: it can grow as n^2
+            try:
+                back = parse(to_text(n), shapes).output
+            except DiffcliError:  # an internal op (sum_to, expand, a seed) has no syntax
+                pass
         if back is None or back.shape != n.shape:
             back, reparsed = n, False
         formulas.append(back)
     return _flatten(Program(formulas).run(problem.bindings, problem.ev) if formulas else []), reparsed
+
+
+def printed_length(root) -> int:
+    """An upper bound of len(to_text(root)), without writing it (capped to stay small)."""
+    from .graph import topological
+
+    size: dict[int, int] = {}
+    for n in topological([root]):
+        own = len(str(n.payload[0])) if n.op == "var" else 24  # a number, or an op's name and brackets
+        size[id(n)] = min(TEXT_LIMIT + 1, own + sum(size[id(a)] + 4 for a in n.args))
+    return size[id(root)]
 
 
 def _compare_rows(labels, exact, symbolic, numeric, rtol, atol) -> list[tuple]:

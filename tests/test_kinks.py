@@ -311,6 +311,22 @@ def test_check_fails_when_the_printed_formula_is_wrong(monkeypatch):
     assert d["grad"]["x"] == 12.0 and d["numeric"]["x"] == pytest.approx(12.0) and d["symbolic"]["x"] != 12.0
 
 
+def test_printed_length_bounds_the_text():
+    from diffcli import autodiff, graph
+    from diffcli.checking import printed_length
+    from diffcli.parse import parse
+    from diffcli.render.text import to_text
+
+    for text in ("a_rather_long_variable_name^3 * sin(x)", "where(x > 0.1, log(x)/x, -x^2)", "atan2(x, 1e-300) + 0.1*x"):
+        p = parse(text, None)
+        for g in autodiff.gradient(p.output, p.variables) + [p.output]:
+            assert printed_length(g) >= len(to_text(g))
+    chain = graph.var("x")
+    for _ in range(3000):
+        chain = graph.apply("sin", chain)
+    assert printed_length(autodiff.gradient(chain, [graph.var("x")])[0]) > 100_000  # not re-parsed
+
+
 def test_check_vector_expression_uses_the_graph_when_formulas_have_no_syntax():
     r = invoke("check", "sum(softmax(x) * x)", "--at", "x=[0.5,-1,2]", "--format", "json")
     assert r.code == 0 and r.json()["ok"] is True
