@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 from . import graph as G
 from .graph import Node, apply, const, is_zero, topological, zeros
-from .ops import OPS, fit_shape
+from .ops import COMPARISONS, OPS, fit_shape
+
+# Ops whose result never requires grad: detach stops it; a comparison's 0/1 has no derivative
+# (PyTorch's bool tensors do not require grad either).
+NO_GRAD = {"detach", *COMPARISONS.values()}
 
 # id(contribution) -> the node whose derivative rule first built it. Nodes are interned and
 # live as long as the process, so ids are stable; the anomaly report uses this to name the
@@ -41,7 +45,7 @@ def requires_grad(order: list, wrt) -> set:
     for n in order:
         if id(n) in wanted:
             needs.add(id(n))
-        elif n.args and OPS[n.op].vjp is not None and n.op != "detach":
+        elif n.args and OPS[n.op].vjp is not None and n.op not in NO_GRAD:
             if any(id(a) in needs for a in n.args):
                 needs.add(id(n))
     return needs
