@@ -16,7 +16,7 @@ from ..errors import EXIT_MISMATCH
 PictureFile = Annotated[Optional[str], typer.Option(help="Write the picture to this file.", show_default=False)]
 
 
-@app.command("graph", epilog='Example: diffcli graph "(x+1)*(x+2)" --at x=2 --dot graph.dot')
+@app.command("graph", epilog='Example: diffcli graph "(x+1)*(x+2)" --at x=2')
 def graph_command(expr: Expr, at: At = None, wrt: Wrt = None, const: Const = None, v: V = None, of: Of = None,
                   dot: Annotated[Optional[str], typer.Option("--dot", help="Write the graph as Graphviz DOT text.")] = None,
                   svg: Annotated[Optional[str], typer.Option("--svg", help="Draw the graph as SVG (needs Graphviz).")] = None,
