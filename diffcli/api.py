@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import autodiff
+from .anomaly import locate, nonfinite_note, shorten  # noqa: F401  (shorten: used by callers)
 from . import graph as G
 from .errors import DiffcliError
-from .evaluate import Program, first_nonfinite, is_finite
+from .evaluate import Program, is_finite
 from .graph import EvalContext, Node
 from .parse import Parsed, parse
 from .points import parse_at, parse_names, parse_vector
@@ -131,27 +132,14 @@ def _run(problem: Problem, outputs: list[Node], result: Result) -> list:
 
 
 def nonfinite_message(problem: Problem, order: list, values: list) -> str:
-    culprit = first_nonfinite(order, values)
-    if culprit is None:
-        return "a result is not finite"
-    return "a result is not finite: " + describe(problem, culprit)
+    """The warning (an `anomaly.Note`: one line plus caret lines) naming the first bad node."""
+    return nonfinite_note(problem.text, problem.output, order, values)
 
 
 def describe(problem: Problem, n: Node) -> str:
     """Where node `n` stands in the input, for a warning."""
-    from .render.text import to_text
-
-    if n.span is not None:
-        line, column, start, end = n.span
-        fragment = shorten(problem.text[start:end])
-        where = f"line {line}, column {column}" if "\n" in problem.text.strip() else f"column {column}"
-        return f"`{fragment}` ({where}) first gives a non-finite value"
-    return f"`{to_text(n)}` first gives a non-finite value"
-
-
-def shorten(fragment: str, limit: int = 60) -> str:
-    fragment = " ".join(fragment.split())
-    return fragment if len(fragment) <= limit else fragment[: limit - 3] + "..."
+    where, _ = locate(problem.text, n)
+    return f"{where} first gives a non-finite value"
 
 
 def evaluate(problem: Problem) -> Result:

@@ -38,6 +38,7 @@ class Op:
     latex: str = ""  # format string over the printed arguments
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
     user: bool = True  # callable by name from an expression
+    kinks: tuple = ()  # Kink entries: points where the op is not differentiable (set below)
     # Per argument, d(output)/d(argument) as diffcli text for `explain`, over the arguments x (one)
     # or a, b, c, the output y, and n (elements reduced into each output element); a text that
     # names the incoming adjoint g is the whole contribution; an op of any arity has one text,
@@ -52,6 +53,26 @@ class Op:
         if not self.latex:  # LaTeX has its own commands for the classic functions
             command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
             self.latex = "%s\\left(%s\\right)" % (command, "{0}")
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where an op has no derivative: what each side gives, what diffcli returns.
+
+    `on(node)` builds a node that is nonzero where the node's inputs sit on the kink (None when
+    the kink cannot be located, e.g. a `where` whose condition is not a comparison). `left` and
+    `right` are the one-sided derivatives (tests check them by one-sided differences on `case`),
+    `torch` and `jax` what those frameworks return there (checked when they are installed).
+    """
+
+    at: str  # where, in the op's argument names: "x = 0"
+    on: Callable
+    left: str
+    right: str
+    rule: str  # the convention diffcli follows there
+    case: tuple  # (expression, --at point, variable element): the README table's example
+    torch: str = ""
+    jax: str = ""
 
 
 OPS: dict[str, Op] = G.REGISTRY
@@ -665,12 +686,63 @@ for _op in [
 ]:
     register(_op)
 
+# ---------------------------------------------------------------- kinks (SPEC: PyTorch's rule)
+
+CONVEX = "minimum-norm subgradient at a convex kink"
+TIE = "a tie gives 1/2 to each side (minimum norm)"
+LIMIT = "the limit, which is infinite"
+
+
+def _at_zero(n: Node) -> Node:
+    return compare("eq", n.args[0], 0)
+
+
+def _tie(n: Node) -> Node:
+    return compare("eq", *n.args)
+
+
+def _extreme_tie(n: Node) -> Node:
+    hits = reduce_sum(compare("eq", n.args[0], expand(n, n.payload)), n.payload)
+    return compare("gt", hits, 1)
+
+
+def _where_boundary(n: Node) -> Node | None:
+    cond = n.args[0]
+    if cond.op not in ("lt", "le", "gt", "ge", "eq", "ne"):
+        return None
+    return compare("eq", *cond.args)
+
+
+for _name, _kinks in {
+    "abs": [Kink("its argument is 0", _at_zero, "-1", "1", CONVEX, ("abs(x)", "x=0", "x"), "0", "1")],
+    "relu": [Kink("its argument is 0", _at_zero, "0", "1", CONVEX, ("relu(x)", "x=0", "x"), "0", "0")],
+    "sign": [Kink("its argument is 0", _at_zero, "inf", "inf", "sign' = 0 everywhere (it jumps at 0)",
+                  ("sign(x)", "x=0", "x"), "0", "0")],
+    "maximum": [Kink("a tie: max(a, b) with a = b; derivatives by a", _tie, "0", "1", TIE, ("max(x, y)", "x=1,y=1", "x"), "0.5", "0.5")],
+    "minimum": [Kink("a tie: min(a, b) with a = b; derivatives by a", _tie, "1", "0", TIE, ("min(x, y)", "x=1,y=1", "x"), "0.5", "0.5")],
+    "max": [Kink("a tie for the largest element", _extreme_tie, "0", "1", "ties share the gradient evenly",
+                 ("max(x)", "x=[1,1]", "x[0]"), "0.5", "0.5")],
+    "min": [Kink("a tie for the smallest element", _extreme_tie, "1", "0", "ties share the gradient evenly",
+                 ("min(x)", "x=[1,1]", "x[0]"), "0.5", "0.5")],
+    "clamp": [Kink("x at the lower bound", lambda n: compare("eq", n.args[0], n.args[1]), "0", "1",
+                   "gradient 1 at the bounds, as PyTorch (not minimum norm)", ("clamp(x, 0, 1)", "x=0", "x"), "1", "0.5"),
+              Kink("x at the upper bound", lambda n: compare("eq", n.args[0], n.args[2]), "1", "0",
+                   "gradient 1 at the bounds, as PyTorch (not minimum norm)", ("clamp(x, 0, 1)", "x=1", "x"), "1", "0.5")],
+    "sqrt": [Kink("its argument is 0", _at_zero, "undefined", "inf", LIMIT, ("sqrt(x)", "x=0", "x"), "inf", "inf")],
+    "norm": [Kink("its argument is 0", lambda n: compare("eq", n, 0), "-1", "1", CONVEX + " (gradient 0)",
+                  ("norm(x)", "x=[0,0]", "x[0]"), "0", "nan")],
+    "where": [Kink("the boundary of its condition", _where_boundary, "the lower branch's", "the upper branch's",
+                   "the branch the condition picks; the other is not differentiated",
+                   ("where(x > 0, x^2, x)", "x=0", "x"), "1", "1")],
+}.items():
+    OPS[_name].kinks = tuple(_kinks)
+
 COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 for _symbol, _name in COMPARISONS.items():
     register(Op(_name, 2, (lambda np_name: lambda ev, n, a, b: as_float(ev, getattr(ev.xp, np_name)(a, b)))(
         {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
          "eq": "equal", "ne": "not_equal"}[_name]),
-        lambda n, g, _: (None, None), f"a {_symbol} b: 1 where it holds, else 0 (no gradient)",
+        lambda n, g, _: (None, None), f"a {_symbol} b: 1 where it holds, else 0 (no gradient, requires_grad false)",
         syntax=("infix", _symbol, 1), latex="{0} %s {1}" % _symbol.replace("<=", "\\le").replace(">=", "\\ge").replace("!=", "\\ne").replace("==", "="),
         user=False, local=("0", "0")))
 
