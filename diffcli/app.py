@@ -33,6 +33,12 @@ class Dtype(str, Enum):
     float32 = "float32"
 
 
+class Kinks(str, Enum):
+    warn = "warn"
+    error = "error"
+    quiet = "quiet"
+
+
 Expr = Annotated[str, typer.Argument(help="Expression text, an expression file, or - for stdin.", show_default=False)]
 At = Annotated[Optional[list[str]], typer.Option("--at", help="The point: x=2,y=3 or 'x=[1,2,3]' (repeatable).")]
 Wrt = Annotated[Optional[list[str]], typer.Option("--wrt", help="Variables to differentiate by, in output order: x,y.")]
@@ -52,6 +58,7 @@ class Device(str, Enum):
 
 
 DeviceOpt = Annotated[Device, typer.Option("--device", help="cpu (numpy) or gpu (CuPy, when installed and a GPU is present).")]
+KinksOpt = Annotated[Kinks, typer.Option("--kinks", help="A point on a kink (abs at 0, a max tie...): warn, error (exit 3) or quiet.")]
 
 
 def _version(value: bool):
@@ -68,8 +75,12 @@ def _root(
     """Symbolic-plus-numeric differentiation from the shell."""
 
 
-def emit(result: api.Result, fmt: Format, strict: bool) -> int:
-    """Warnings to stderr, the result to stdout in the chosen format."""
+def emit(result: api.Result, fmt: Format, strict: bool, view=None) -> int:
+    """Warnings to stderr, the result to stdout in the chosen format.
+
+    `view` is a module with render_plain/render_json/render_csv/render_rich for results of
+    their own shape (default: render.output). A warning's `detail` (caret lines) follows it.
+    """
     from .quick import show
 
-    return show(result, fmt.value, strict)
+    return show(result, fmt.value, strict, view)

@@ -36,7 +36,7 @@ class PointFile:
 
     def __init__(self, path: str):
         self.path = path
-        if not os.path.isfile(path):
+        if not os.path.exists(path) or os.path.isdir(path):  # a pipe (/dev/stdin) is fine for CSV
             raise DiffcliError(f"--points {path}: no such file")
         self.kind = os.path.splitext(path)[1].lower()
         if self.kind == ".npy":

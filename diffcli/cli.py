@@ -8,7 +8,7 @@ import sys
 import typer
 
 from .app import app
-from .commands import core  # noqa: F401  (registers commands)
+from .commands import core, explain, inspect, learn  # noqa: F401  (registers commands)
 from .errors import EXIT_BAD_INPUT, DiffcliError, report
 
 try:  # recent typer vendors click

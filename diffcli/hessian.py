@@ -58,7 +58,9 @@ def dense(f: Node, wrt: list[Node], bindings: dict, ev):
     """(value, gradient values, Hessian): all n unit directions in one batched pass."""
     width = sum(max(v.size, 1) for v in wrt)
     value, grads, products = hessian_products(f, wrt, bindings, ev, np.eye(width))
-    return value, grads, products  # row d is (H e_d)^T = column d of the symmetric H
+    # row d is (H e_d)^T = column d of H; the upper triangle is mirrored so that H is exactly
+    # symmetric (two products may round differently in the last bit)
+    return value, grads, np.triu(products) + np.triu(products, 1).T
 
 
 def pattern(f: Node, wrt: list[Node]) -> list[set]:

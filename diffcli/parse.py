@@ -85,16 +85,29 @@ def parse(text: str, shapes: dict | None = None, of: str | None = None) -> Parse
     scalar variable, as `diff` without --at wants); `of` picks a named statement as output."""
     builder = _Builder(text, shapes)
     _REDUCER.builder = builder
-    return builder.finish(_parse_tree(text), of)
+    return builder.finish(_parse_text(text, parser()), of)
 
 
 def _parse_tree(text: str):
+    """The Lark parse tree of `text` (for callers that walk it; parse() builds no tree)."""
+    global _tree_parser
+    if _tree_parser is None:
+        from lark import Lark
+
+        _tree_parser = Lark(_grammar_text(), parser="lalr", lexer="basic", maybe_placeholders=True, cache=True)
+    return _parse_text(text, _tree_parser)
+
+
+_tree_parser = None
+
+
+def _parse_text(text: str, lark_parser):
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-    if not text.strip():
-        raise DiffcliError("empty expression: give one such as \"x^2 + 1\"")
+    if not re.sub(r"#[^\n]*|[\s;]", "", text):
+        raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
     try:
-        return parser().parse(text)
+        return lark_parser.parse(text)
     except UnexpectedInput as e:
         line = getattr(e, "line", None)
         column = getattr(e, "column", None)
@@ -140,6 +153,7 @@ class _Builder:
         self.shapes = shapes
         self.names: dict[str, Node] = {}
         self.variables: dict[str, Node] = {}
+        self.spanned: set[int] = set()
 
     def reduce(self, name: str, children: list) -> _Piece:
         """One rule: its children (pieces, tokens, None) -> a piece spanning them."""
@@ -159,18 +173,44 @@ class _Builder:
             sign = len(self.text[:start].rstrip(" \t"))
             if sign and self.text[sign - 1] in "+-":
                 column, start = column - (start - sign + 1), sign - 1
-        elif name in ("call", "vector", "index") and last is not None:  # and the closing bracket
-            close = len(self.text) - len(self.text[last:].lstrip(" \t"))
-            last = close + 1 if self.text[close:close + 1] in (")", "]") else last
+        if last is not None and (self.text[last:].lstrip(" \t")[:1] in ("", ")", "]")
+                                 or self.text[:start].rstrip(" \t")[-1:] in ("(", "[")):
+            start, column, last = self._balanced(start, column, last)
         try:
             value = self.rule(name, kids)
         except DiffcliError as e:
             if not e.detail and line is not None:
                 e.detail = caret(self.text, line, column)
             raise
-        if isinstance(value, Node) and value.span is None and line is not None:
+        if isinstance(value, Node) and id(value) not in self.spanned and line is not None:
+            self.spanned.add(id(value))  # the first place in THIS text (interned nodes outlive a parse)
             value.span = (line, column, start, last)
         return _Piece(value, line, column, start, last)
+
+    def _balanced(self, start: int, column: int, last: int):
+        """Widen a span over the brackets Lark filtered out (`f(x`, `(a-b)/(c` -> `f(x)`,
+        `(a-b)/(c)`), so that the fragment a warning quotes is balanced."""
+        text = self.text
+        for opener, closer in ("()", "[]"):
+            depth = lowest = 0
+            for ch in text[start:last]:
+                if ch == opener:
+                    depth += 1
+                elif ch == closer:
+                    depth -= 1
+                    lowest = min(lowest, depth)
+            missing_open, missing_close = -lowest, depth - lowest
+            while missing_close:
+                after = len(text) - len(text[last:].lstrip(" \t"))
+                if text[after:after + 1] != closer:
+                    break
+                last, missing_close = after + 1, missing_close - 1
+            while missing_open:
+                before = len(text[:start].rstrip(" \t"))
+                if not before or text[before - 1] != opener or "\n" in text[before - 1:start]:
+                    break
+                column, start, missing_open = column - (start - before + 1), before - 1, missing_open - 1
+        return start, column, last
 
     def finish(self, result: _Piece, of: str | None) -> Parsed:
         statements = result.value

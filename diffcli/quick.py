@@ -13,12 +13,13 @@ import sys
 
 COMMANDS = ("eval", "grad", "jacobian", "hessian")
 LISTS = {"--at": "at", "--wrt": "wrt", "--const": "const"}  # repeatable
-VALUES = {"--of": "of", "--v": "v", "--format": "format", "--dtype": "dtype"}
-CHOICES = {"format": ("auto", "rich", "plain", "json", "csv"), "dtype": ("float64", "float32")}
+VALUES = {"--of": "of", "--v": "v", "--format": "format", "--dtype": "dtype", "--kinks": "kinks"}
+CHOICES = {"format": ("auto", "rich", "plain", "json", "csv"), "dtype": ("float64", "float32"),
+           "kinks": ("warn", "error", "quiet")}
 ACCEPTS = {"eval": {"at", "of", "format", "dtype", "strict"},
-           "grad": {"at", "wrt", "const", "v", "of", "format", "dtype", "strict"},
-           "jacobian": {"at", "wrt", "const", "of", "format", "dtype", "strict"},
-           "hessian": {"at", "wrt", "const", "of", "format", "dtype", "strict"}}
+           "grad": {"at", "wrt", "const", "v", "of", "format", "dtype", "strict", "kinks"},
+           "jacobian": {"at", "wrt", "const", "of", "format", "dtype", "strict", "kinks"},
+           "hessian": {"at", "wrt", "const", "of", "format", "dtype", "strict", "kinks"}}
 
 
 def read_args(argv: list[str]) -> dict | None:
@@ -63,20 +64,26 @@ def read_args(argv: list[str]) -> dict | None:
 
 
 def warn(result, strict: bool) -> None:
-    """Warnings to stderr; under --strict the first one is an error (exit 3)."""
+    """Under --strict the first warning is the one `error:` line (exit 3); else warnings (and
+    their caret lines) go to stderr."""
     from .errors import EXIT_NONFINITE, DiffcliError
 
+    if strict and result.warnings:
+        first = result.warnings[0]
+        raise DiffcliError(f"{first} (--strict)", detail=getattr(first, "detail", ""), exit_code=EXIT_NONFINITE)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if strict and result.warnings:
-        raise DiffcliError(f"{result.warnings[0]} (--strict)", exit_code=EXIT_NONFINITE)
+        if getattr(warning, "detail", ""):
+            print(warning.detail, file=sys.stderr)
 
 
-def show(result, fmt: str, strict: bool) -> int:
-    """Warnings to stderr, the result to stdout in the chosen format (shared with app.emit)."""
+def show(result, fmt: str, strict: bool, view=None) -> int:
+    """Warnings, then the result to stdout in the chosen format (app.emit calls this too).
+    `view`: a module with render_plain/json/csv/rich for results of their own shape."""
     from .render import output
 
     warn(result, strict)
+    output = view or output
     if fmt == "auto":
         fmt = "rich" if sys.stdout.isatty() else "plain"
     if fmt == "rich":
@@ -98,6 +105,10 @@ def run_fast(options: dict) -> int:
     command = options["command"]
     problem = api.load(options["expr"], options.get("at"), options.get("wrt"), options.get("const"),
                        options.get("of"), options.get("dtype", "float64"))
+    if command != "eval":  # the kink report, as the typer commands make it
+        from . import kinks
+
+        kinks.report(problem, options.get("kinks", "warn"))
     if command == "grad":
         result = api.grad(problem, options.get("v"))
     else:

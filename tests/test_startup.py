@@ -25,6 +25,8 @@ SAME = [
     ["eval", "x", "--at", "y=2"],
     ["grad", "abs(x) + max(x, y)", "--at", "x=0,y=0"],  # a kink: any report must match too
     ["hessian", "sqrt(x)*y", "--at", "x=0,y=1", "--strict"],
+    ["grad", "abs(x)", "--at", "x=0", "--kinks", "error"],
+    ["jacobian", "[relu(x), x]", "--at", "x=0", "--kinks=quiet", "--format", "json"],
 ]
 
 
@@ -47,7 +49,7 @@ def test_fast_path_matches_typer(argv):
     ["--help"], ["grad", "--help"], ["diff", "x*x", "--wrt", "x"], ["grad", "x", "--points", "p.csv"],
     ["grad", "x", "--at", "x=1", "--format", "yaml"], ["grad", "x", "--format", "json", "--format", "csv"],
     ["eval", "--at", "x=1", "--", "-x"], ["eval", "x", "y"], ["eval", "x", "--wrt", "x"], ["grad"],
-    ["grad", "x", "--at"], ["grad", "x", "--no-strict"],
+    ["grad", "x", "--at"], ["grad", "x", "--no-strict"], ["eval", "x", "--at", "x=1", "--kinks", "warn"],
 ])
 def test_everything_else_goes_to_typer(argv):
     assert quick.read_args(argv) is None
