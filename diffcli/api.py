@@ -14,6 +14,7 @@ import numpy as np
 
 from . import autodiff
 from . import graph as G
+from . import limits
 from .errors import DiffcliError
 from .evaluate import Program, first_nonfinite, is_finite
 from .graph import EvalContext, Node
@@ -90,6 +91,7 @@ def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64",
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
     """
     text, source = read_expression(expr)
+    G.set_budget(limits.MAX_NODES)
     bindings = parse_at(at)
     consts = parse_names(const, "--const")
     wrt_names = parse_names(wrt, "--wrt")

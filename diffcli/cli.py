@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         print("error: the expression is nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as e:  # noqa: BLE001  a bug of ours must still not show a traceback
+        print(f"error: internal error ({type(e).__name__}: {e}); please report it with the command line "
+              "that caused it", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def run() -> None:

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import graph as G
+from . import limits
 from . import ops  # noqa: F401  (fills the op registry)
 from .errors import DiffcliError, caret, suggest
 from .graph import Node
@@ -66,6 +67,7 @@ def _parse_tree(text: str):
 
     if not text.strip():
         raise DiffcliError("empty expression: give one such as \"x^2 + 1\"")
+    limits.check_text(text)
     try:
         return parser().parse(text)
     except UnexpectedInput as e:

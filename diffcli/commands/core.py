@@ -48,13 +48,13 @@ def diff_command(expr: Expr, wrt: Wrt = None, order: Annotated[int, typer.Option
                  at: At = None, of: Of = None, latex: Annotated[bool, typer.Option("--latex")] = False,
                  format: FormatOpt = Format.auto, strict: Strict = False):
     """The derivative as a simplified formula (and its value with --at)."""
-    from .render.text import to_text
+    from ..render.text import to_text
 
     problem = api.load(expr, at, wrt, of=of, free=True)
     node, names = api.derivative_node(problem, order)
     result = api.Result({"derivative": to_text(node), "wrt": names, "order": len(names)}, command="diff")
     if latex:
-        from .render.latex import to_latex
+        from ..render.latex import to_latex
 
         result.data["latex"] = to_latex(node)
     if at:

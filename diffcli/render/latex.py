@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..graph import Node, topological
+from ..limits import check_print
 from ..ops import OPS
 from .text import ATOM, _precedence, number
 
@@ -23,7 +24,9 @@ def _name(name: str) -> str:
 
 def to_latex(root: Node) -> str:
     done: dict[int, str] = {}
-    for n in topological([root]):
+    order = topological([root])
+    check_print(order)
+    for n in order:
         done[id(n)] = _render(n, [done[id(a)] for a in n.args])
     return done[id(root)]
 

@@ -6,6 +6,7 @@ Precedence comes from the op table's `syntax` field; function-call ops print by 
 from __future__ import annotations
 
 from ..graph import Node, topological
+from ..limits import check_print
 from ..ops import OPS
 
 ATOM = 6
@@ -33,7 +34,9 @@ def _precedence(n: Node) -> int:
 def to_text(root: Node) -> str:
     """The formula of `root`, shared subexpressions written out in full."""
     done: dict[int, str] = {}
-    for n in topological([root]):
+    order = topological([root])
+    check_print(order)
+    for n in order:
         done[id(n)] = _render(n, [done[id(a)] for a in n.args])
     return done[id(root)]
 

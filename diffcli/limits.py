@@ -1,0 +1,72 @@
+"""Size limits: what diffcli accepts, checked cheaply so hostile input gets a clear error
+(exit 2) instead of a hang or an exhausted machine.
+
+- the input text: at most MAX_CHARS characters, MAX_TOKENS tokens (names, numbers, operators,
+  brackets, commas: an upper bound on the nodes written) and MAX_DEPTH nested brackets, checked
+  in one pass over the text before the parser sees it;
+- the graph one command builds (input plus derivatives): at most MAX_NODES new nodes, counted
+  by `graph.intern` (an O(1) check on node creation only), which stops a derivative that swells
+  (`diff --order 20`, the Hessian of a long vector) before it eats the memory;
+- a printed formula: at most MAX_PRINT characters written while printing it (shared
+  subexpressions are written out in full, so a small DAG can print exponentially long).
+
+All work on the DAG is iterative, so depth is no danger to Python's stack; MAX_DEPTH is there
+so that printing a nested formula (quadratic in its depth) stays well inside MAX_PRINT.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import DiffcliError
+
+MAX_CHARS = 4_000_000
+MAX_TOKENS = 1_000_000
+MAX_DEPTH = 1_000
+MAX_NODES = 1_000_000
+MAX_PRINT = 50_000_000
+
+# A run of name/number characters is one token; every other visible character is one.
+_TOKEN = re.compile(r"[A-Za-z_0-9.]+|[^\sA-Za-z_0-9.]")
+_BRACKET = re.compile(r"[][()]")
+
+
+def check_text(text: str) -> None:
+    """Refuse an input longer, larger or deeper than the limits (before parsing it)."""
+    if len(text) > MAX_CHARS:
+        raise DiffcliError(f"the input has {len(text):,} characters; diffcli accepts at most {MAX_CHARS:,}: "
+                           "split the work or simplify the expression")
+    tokens = len(_TOKEN.findall(text))
+    if tokens > MAX_TOKENS:
+        raise DiffcliError(f"the input has {tokens:,} tokens (names, numbers, operators); diffcli accepts at most "
+                           f"{MAX_TOKENS:,}: split the work or simplify the expression")
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(text):
+        if bracket in "([":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise DiffcliError(f"the input nests brackets {deepest:,} deep; diffcli accepts at most {MAX_DEPTH:,}: "
+                           "name intermediate results in a file (`a = ...` one per line) to flatten it")
+
+
+def too_many_nodes() -> DiffcliError:
+    return DiffcliError(f"the computation needs more than {MAX_NODES:,} graph nodes (the expression or its "
+                        "derivatives are too large): lower --order, differentiate fewer variables, or simplify")
+
+
+def check_print(order: list) -> None:
+    """Refuse to print the nodes `order` (children first) if the printer would write more than
+    MAX_PRINT characters: every node's text holds its children's, so add up the estimates."""
+    size: dict[int, int] = {}
+    sizes = 0
+    for n in order:
+        own = len(n.payload[0]) if n.op == "var" else 24 if n.op == "const" else 8 + len(n.op) + 4 * len(n.args)
+        size[id(n)] = own + sum(size[id(a)] for a in n.args)
+        sizes += size[id(n)]
+    if sizes > MAX_PRINT:
+        raise DiffcliError(f"the formula is too large to print ({sizes:,} characters of text; the limit is "
+                           f"{MAX_PRINT:,}): lower --order, or evaluate it with --at instead")
