@@ -3,6 +3,7 @@ SPEC's exit codes (a bad input prints one `error:` line, never a traceback)."""
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -17,9 +18,16 @@ except ImportError:  # pragma: no cover
     from click.exceptions import ClickException
 
 
+@functools.lru_cache(maxsize=1)
+def _command(registered: int):
+    """The click command built from the typer app, once per process (building it costs more than
+    most commands take to run); rebuilt if a command is registered later."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
-    command = typer.main.get_command(app)
+    command = _command(len(app.registered_commands) + len(app.registered_groups))
     try:
         rv = command.main(args=argv, prog_name="diffcli", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
