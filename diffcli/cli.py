@@ -13,9 +13,9 @@ from .commands import core  # noqa: F401  (registers commands)
 from .errors import EXIT_BAD_INPUT, DiffcliError
 
 try:  # recent typer vendors click
-    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover
-    from click.exceptions import ClickException
+    from click.exceptions import ClickException, NoArgsIsHelpError
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         if e.detail:
             print(e.detail, file=sys.stderr)
         return e.exit_code
+    except NoArgsIsHelpError:  # `diffcli` alone: the help is printed, nothing went wrong
+        return 0
     except ClickException as e:
         print(f"error: {e.format_message()} (see `diffcli --help`)", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -45,7 +45,7 @@ class Op:
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
         if not self.latex:
-            self.latex = "\\operatorname{%s}\\left(%s\\right)" % (self.name, "{0}")
+            self.latex = "\\operatorname{{%s}}\\left({0}\\right)" % self.name  # braces doubled: a format string
 
 
 OPS: dict[str, Op] = G.REGISTRY
@@ -335,6 +335,8 @@ def _index_shape(shapes, items):
         return probe[tuple(i if isinstance(i, int) else slice(*i) for i in items)].shape
     except IndexError as e:
         raise ShapeError(f"index out of range: {e}") from None
+    except ValueError as e:  # `x[::0]`
+        raise ShapeError(f"bad slice: {e}: use a step such as x[::2] or x[::-1]") from None
 
 
 def _scatter(ev, n, g):
