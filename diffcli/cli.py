@@ -8,6 +8,7 @@ import sys
 
 import typer
 
+from .api import shorten
 from .app import app
 from .commands import core  # noqa: F401  (registers commands)
 from .errors import EXIT_BAD_INPUT, DiffcliError
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     except NoArgsIsHelpError:  # `diffcli` alone: the help is printed, nothing went wrong
         return 0
     except ClickException as e:
-        print(f"error: {e.format_message()} (see `diffcli --help`)", file=sys.stderr)
+        print(f"error: {shorten(e.format_message(), 300)} (see `diffcli --help`)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
         print("error: interrupted", file=sys.stderr)

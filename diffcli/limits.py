@@ -7,11 +7,13 @@
 - the graph one command builds (input plus derivatives): at most MAX_NODES new nodes, counted
   by `graph.intern` (an O(1) check on node creation only), which stops a derivative that swells
   (`diff --order 20`, the Hessian of a long vector) before it eats the memory;
+- a value (a nested list in the input or in `--at`): at most MAX_RANK axes;
 - a printed formula: at most MAX_PRINT characters written while printing it (shared
   subexpressions are written out in full, so a small DAG can print exponentially long).
 
 All work on the DAG is iterative, so depth is no danger to Python's stack; MAX_DEPTH is there
-so that printing a nested formula (quadratic in its depth) stays well inside MAX_PRINT.
+so that printing an input formula (quadratic in its depth) stays well inside MAX_PRINT. The
+printed derivative of a deep formula can still be refused by MAX_PRINT; its value cannot.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ MAX_TOKENS = 1_000_000
 MAX_DEPTH = 1_000
 MAX_NODES = 1_000_000
 MAX_PRINT = 50_000_000
+MAX_RANK = 16  # axes of a value (numpy allows 64, some of its functions only 32; batches add one)
 
 # A run of name/number characters is one token; every other visible character is one.
 _TOKEN = re.compile(r"[A-Za-z_0-9.]+|[^\sA-Za-z_0-9.]")

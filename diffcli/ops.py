@@ -355,7 +355,12 @@ def _stack(ev, n, *xs):
 
 
 def _stack_shape(shapes, payload):
-    return (len(shapes),) + broadcast_shapes(shapes, "list elements")
+    from .limits import MAX_RANK
+
+    shape = (len(shapes),) + broadcast_shapes(shapes, "list elements")
+    if len(shape) > MAX_RANK:  # numpy's own limit is lower for some functions than for arrays
+        raise ShapeError(f"a value may have at most {MAX_RANK} axes; this list nests {len(shape)} deep")
+    return shape
 
 
 def _sum_to(ev, n, x):
@@ -588,6 +593,8 @@ def _norm(x, p=None):
         return G.node("norm", (x,), len(x.shape))
     if not p.is_const:
         raise DiffcliError("norm(x, p) needs a number for p, such as norm(x, 1)")
+    if not (p.value > 0 and math.isfinite(p.value)):  # 1/p below: p = 0 divided by zero
+        raise DiffcliError(f"norm(x, p) needs a positive finite p, such as norm(x, 1), not {p.value:g}")
     return G.node("pow", (_reduction("sum")(G.node("pow", (G.node("abs", (x,)), p))), const(1.0 / p.value)))
 
 
