@@ -155,7 +155,11 @@ def describe(problem: Problem, n: Node) -> str:
         fragment = shorten(problem.text[start:end])
         where = f"line {line}, column {column}" if "\n" in problem.text.strip() else f"column {column}"
         return f"`{fragment}` ({where}) first gives a non-finite value"
-    return f"`{to_text(n)}` first gives a non-finite value"
+    try:
+        text = shorten(to_text(n))
+    except DiffcliError:  # too large to print: name the operation instead
+        text = f"a {n.op} node"
+    return f"`{text}` first gives a non-finite value"
 
 
 def shorten(fragment: str, limit: int = 60) -> str:

@@ -11,7 +11,7 @@ import typer
 from .api import shorten
 from .app import app
 from .commands import core  # noqa: F401  (registers commands)
-from .errors import EXIT_BAD_INPUT, DiffcliError
+from .errors import EXIT_BAD_INPUT, DiffcliError, printable
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -33,14 +33,14 @@ def main(argv: list[str] | None = None) -> int:
         rv = command.main(args=argv, prog_name="diffcli", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except DiffcliError as e:
-        print(f"error: {e.message}", file=sys.stderr)
+        print(f"error: {printable(shorten(e.message, 1000))}", file=sys.stderr)
         if e.detail:
-            print(e.detail, file=sys.stderr)
+            print(printable(e.detail), file=sys.stderr)
         return e.exit_code
     except NoArgsIsHelpError:  # `diffcli` alone: the help is printed, nothing went wrong
         return 0
     except ClickException as e:
-        print(f"error: {shorten(e.format_message(), 300)} (see `diffcli --help`)", file=sys.stderr)
+        print(f"error: {printable(shorten(e.format_message(), 300))} (see `diffcli --help`)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
         print("error: interrupted", file=sys.stderr)

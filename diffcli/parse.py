@@ -86,7 +86,7 @@ def _parse_tree(text: str):
         pos = getattr(e, "pos_in_stream", None)
         if isinstance(e, UnexpectedCharacters):
             ch = text[pos] if pos is not None and pos < len(text) else "?"
-            message = f"unexpected character `{ch}`"
+            message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
             if ch == "=":
                 message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
             elif ch in "!&|":
@@ -105,7 +105,8 @@ def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
     end = text.find("\n", pos)
     line = text[start:] if end < 0 else text[start:end]
     column = pos - start
-    fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else f"{token}"
+    fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else \
+        f"...{line[max(column - 20, 0):column].rstrip()}*{line[column:column + 20]}..."
     return f": juxtaposition is not multiplication; did you mean `{fixed}`?"
 
 

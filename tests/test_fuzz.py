@@ -57,8 +57,7 @@ def report_cases(request):
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None and capture is not None:
         with capture.global_and_fixture_disabled():
-            reporter.ensure_newline()
-            reporter.write_line(line)
+            reporter.write("\n" + line + "\n")
     summary = os.environ.get("DIFFCLI_FUZZ_SUMMARY")
     if summary:  # lets a script collect the count
         Path(summary).write_text(f"{total}\n")
@@ -76,6 +75,8 @@ def check(argv: list, input=None, kind: str = "other"):
     assert r.code in (0, 1, 2, 3), where
     assert "Traceback" not in r.stdout + r.stderr, where
     assert "internal error" not in r.stderr, where
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", r.stderr), where  # no terminal control from input
+    assert max(map(len, r.stderr.splitlines()), default=0) <= 1200, where
     if r.code in (2, 3):
         assert re.search(r"^error: \S", r.stderr, re.M), where
         assert r.stdout == "", where

@@ -349,3 +349,19 @@ def test_every_function_prints_as_text_and_latex(name):
     f = api.parse(f"sum({name}({args}))", {"x": (3,), "y": (3,)}).output
     for n in (f, *autodiff.gradient(f, [x])):
         assert to_text(n) and to_latex(n)
+
+
+# ---------------------------------------------------------------- error lines
+
+
+def test_error_lines_stay_short_and_printable():
+    long = "x+" * 20_000 + "("
+    r = invoke("eval", long, "--at", "x=1")
+    bad(r, "ends too early")
+    assert max(map(len, r.stderr.splitlines())) < 200
+    r = invoke("eval", "x+\x1b[31mred\x07", "--at", "x=1")
+    bad(r, "unexpected character `\\x1b`")
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr
+    bad(invoke("eval", "x", "--at", "x=" + "1," * 10_000 + "["), "--at")
+    assert len(invoke("eval", "x", "--at", "x=[" + "1 " * 10_000).stderr) < 1200
+    assert len(invoke("eval", "q" * 100_000, "--at", "x=1").stderr) < 1200
