@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except SystemExit as e:  # click exits 1 when the reader of stdout went away (`| head -1`)
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return 0  # the reader has what it wanted: not a `check` mismatch (exit 1)
+        raise
     except MemoryError:
         print("error: out of memory: the expression or the point is too large", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -228,6 +228,18 @@ def test_random_argv(argv, stdin):
     check(argv, input=stdin, kind="argv")
 
 
+OPTIONS = ["--v", "--wrt", "--const", "--of", "--order", "--dtype", "--format", "--at"]
+
+
+@settings(max_examples=int(300 * SCALE), **FUZZ)
+@given(st.sampled_from(OPTIONS), st.one_of(st.text(max_size=20), values().map(str), st.sampled_from(
+    ["x", "x,y", "v", "y,x,x", "0", "-1", "21", "1e3", "[1,2,3]", "1,2", "[[1,2,3]]", ",", "x=1"])))
+def test_random_option_values(option, value):
+    for template in COMMANDS:
+        argv = fill(template, "sum(v) * x + y")
+        check(argv[:1] + [option, value] + argv[1:], kind="options")
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     return tmp_path_factory.mktemp("fuzzfiles")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -365,3 +368,26 @@ def test_error_lines_stay_short_and_printable():
     bad(invoke("eval", "x", "--at", "x=" + "1," * 10_000 + "["), "--at")
     assert len(invoke("eval", "x", "--at", "x=[" + "1 " * 10_000).stderr) < 1200
     assert len(invoke("eval", "q" * 100_000, "--at", "x=1").stderr) < 1200
+
+
+# ---------------------------------------------------------------- a few real processes
+
+DIFFCLI = [sys.executable, "-m", "diffcli"]
+
+
+def test_reader_closing_the_pipe_early_is_exit_0():
+    """`diffcli hessian ... | head -1`: click would exit 1 (a `check` mismatch to a script)."""
+    at = "x=[" + ",".join(["1"] * 300) + "]"
+    proc = subprocess.Popen(DIFFCLI + ["hessian", "sum(x^2)", "--at", at, "--format", "plain"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"300\n"
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""
+
+
+def test_undecodable_argv_bytes():
+    for argv in ([b"eval", b"x\xff", b"--at", b"x=1"], [b"eval", b"x", b"--at", b"x=\xc3"], [b"eval", b"--\xfe"]):
+        r = subprocess.run(DIFFCLI + argv, capture_output=True, timeout=60, env={**os.environ, "LC_ALL": "C"})
+        assert r.returncode == 2 and r.stdout == b"", r
+        assert r.stderr.startswith(b"error: ") and b"Traceback" not in r.stderr, r.stderr
