@@ -186,28 +186,28 @@ def at_strings():
 # ---------------------------------------------------------------- the fuzz tests
 
 
-@settings(max_examples=int(250 * SCALE), **FUZZ)
+@settings(max_examples=int(200 * SCALE), **FUZZ)
 @given(expressions())
 def test_generated_expressions(expr):
     for template in COMMANDS:
         check(fill(template, expr), kind="grammar")
 
 
-@settings(max_examples=int(300 * SCALE), **FUZZ)
+@settings(max_examples=int(250 * SCALE), **FUZZ)
 @given(near_valid())
 def test_mutated_expressions(expr):
     for template in COMMANDS:
         check(fill(template, expr), kind="mutated")
 
 
-@settings(max_examples=int(150 * SCALE), **FUZZ)
+@settings(max_examples=int(100 * SCALE), **FUZZ)
 @given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))
 def test_random_text(expr):
     for template in COMMANDS:
         check(fill(template, expr), kind="random text")
 
 
-@settings(max_examples=int(300 * SCALE), **FUZZ)
+@settings(max_examples=int(200 * SCALE), **FUZZ)
 @given(st.one_of(expressions(6), st.sampled_from(["x + y", "sum(v) * x", "W @ v", "x"])), at_strings())
 def test_random_points(expr, at):
     for template in COMMANDS:
@@ -220,7 +220,7 @@ OPTION_WORDS = ["eval", "grad", "jacobian", "hessian", "diff", "--at", "--wrt", 
                 "--nope", "-q", "=", ""]
 
 
-@settings(max_examples=int(400 * SCALE), **FUZZ)
+@settings(max_examples=int(300 * SCALE), **FUZZ)
 @given(st.lists(st.one_of(st.sampled_from(OPTION_WORDS), st.text(max_size=8)), max_size=8), st.text(max_size=30))
 def test_random_argv(argv, stdin):
     if "--help" in argv or "-h" in argv:
@@ -231,7 +231,7 @@ def test_random_argv(argv, stdin):
 OPTIONS = ["--v", "--wrt", "--const", "--of", "--order", "--dtype", "--format", "--at"]
 
 
-@settings(max_examples=int(300 * SCALE), **FUZZ)
+@settings(max_examples=int(200 * SCALE), **FUZZ)
 @given(st.sampled_from(OPTIONS), st.one_of(st.text(max_size=20), values().map(str), st.sampled_from(
     ["x", "x,y", "v", "y,x,x", "0", "-1", "21", "1e3", "[1,2,3]", "1,2", "[[1,2,3]]", ",", "x=1"])))
 def test_random_option_values(option, value):
@@ -248,7 +248,7 @@ def folder(tmp_path_factory):
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "latin-1", "cp1252", "shift_jis"]
 
 
-@settings(max_examples=int(150 * SCALE), **FUZZ)
+@settings(max_examples=int(100 * SCALE), **FUZZ)
 @given(content=st.one_of(st.binary(max_size=200),
                          st.tuples(st.one_of(programs(), near_valid()), st.sampled_from(ENCODINGS))
                          .map(lambda t: t[0].encode(t[1], errors="replace"))),

@@ -25,7 +25,7 @@ def _name(name: str) -> str:
 def to_latex(root: Node) -> str:
     done: dict[int, str] = {}
     order = topological([root])
-    check_print(order)
+    check_print(order, weight=4)
     for n in order:
         done[id(n)] = _render(n, [done[id(a)] for a in n.args])
     return done[id(root)]
