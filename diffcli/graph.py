@@ -186,7 +186,9 @@ def broadcast_shapes(shapes: Iterable[Shape], what: str = "operands") -> Shape:
     if all(s == first for s in shapes):
         return first
     try:
-        return tuple(np.broadcast_shapes(*shapes))
+        from .limits import check_elements
+
+        return check_elements(tuple(np.broadcast_shapes(*shapes)))
     except ValueError:
         listed = " and ".join(str(s) for s in shapes)
         raise ShapeError(f"shapes {listed} of the {what} do not broadcast together") from None

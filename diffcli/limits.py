@@ -7,7 +7,8 @@
 - the graph one command builds (input plus derivatives): at most MAX_NODES new nodes, counted
   by `graph.intern` (an O(1) check on node creation only), which stops a derivative that swells
   (`diff --order 20`, the Hessian of a long vector) before it eats the memory;
-- a value (a nested list in the input or in `--at`): at most MAX_RANK axes;
+- a value (a nested list in the input or in `--at`): at most MAX_RANK axes, and at most
+  MAX_ELEMENTS elements where broadcasting, a list or `@` makes a value larger than its inputs;
 - a printed formula: at most MAX_PRINT characters written while printing it (shared
   subexpressions are written out in full, so a small DAG can print exponentially long).
 
@@ -18,6 +19,7 @@ printed derivative of a deep formula can still be refused by MAX_PRINT; its valu
 
 from __future__ import annotations
 
+import math
 import re
 
 from .errors import DiffcliError
@@ -27,6 +29,7 @@ MAX_TOKENS = 1_000_000
 MAX_DEPTH = 1_000
 MAX_NODES = 1_000_000
 MAX_PRINT = 100_000_000
+MAX_ELEMENTS = 10_000_000  # elements of one value (80 MB); broadcasting, lists and @ can multiply sizes
 MAX_RANK = 16  # axes of a value (numpy allows 64, some of its functions only 32; batches add one)
 
 # A run of name/number characters is one token; every other visible character is one.
@@ -54,6 +57,14 @@ def check_text(text: str) -> None:
     if deepest > MAX_DEPTH:
         raise DiffcliError(f"the input nests brackets {deepest:,} deep; diffcli accepts at most {MAX_DEPTH:,}: "
                            "name intermediate results in a file (`a = ...` one per line) to flatten it")
+
+
+def check_elements(shape: tuple) -> tuple:
+    """Refuse a value of more than MAX_ELEMENTS elements (called where a shape can grow)."""
+    if math.prod(shape) > MAX_ELEMENTS:
+        raise DiffcliError(f"a value of shape {shape} would have {math.prod(shape):,} elements; diffcli accepts "
+                           f"at most {MAX_ELEMENTS:,} per value: check the shapes being combined")
+    return shape
 
 
 def too_many_nodes() -> DiffcliError:

@@ -303,7 +303,9 @@ def _matmul_shape(shapes, payload):
     inner_a, inner_b = sa[-1], sb[0]
     if inner_a != inner_b:
         raise ShapeError(f"`@` needs matching inner sizes, got shapes {sa} and {sb}")
-    return sa[:-1] + sb[1:]
+    from .limits import check_elements
+
+    return check_elements(sa[:-1] + sb[1:])
 
 
 def _matmul_vjp(n, g, needs):
@@ -355,12 +357,12 @@ def _stack(ev, n, *xs):
 
 
 def _stack_shape(shapes, payload):
-    from .limits import MAX_RANK
+    from .limits import MAX_RANK, check_elements
 
     shape = (len(shapes),) + broadcast_shapes(shapes, "list elements")
     if len(shape) > MAX_RANK:  # numpy's own limit is lower for some functions than for arrays
         raise ShapeError(f"a value may have at most {MAX_RANK} axes; this list nests {len(shape)} deep")
-    return shape
+    return check_elements(shape)
 
 
 def _sum_to(ev, n, x):

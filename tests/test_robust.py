@@ -79,6 +79,15 @@ def test_rank_at_the_limit_and_one_past():
     bad(invoke("eval", "x", "--at", "x=" + "[" * 100 + "1" + "]" * 100), "16 axes")
 
 
+def test_elements_at_the_limit_and_one_past(monkeypatch):
+    """Broadcasting a column against a row (or `@`, or a list) multiplies sizes."""
+    monkeypatch.setattr(limits, "MAX_ELEMENTS", 12)
+    assert invoke("eval", "sum([[1],[2],[3]] * [v])", "--at", "v=[1,1,1,1]").stdout == "24\n"
+    bad(invoke("eval", "sum([[1],[2],[3]] * [v])", "--at", "v=[1,1,1,1,1]"), "15 elements", "at most 12")
+    bad(invoke("eval", "sum([[1],[2],[3]] @ [v])", "--at", "v=[1,1,1,1,1]"), "15 elements")
+    bad(invoke("eval", "sum([v, v, v])", "--at", "v=[1,1,1,1,1]"), "15 elements")
+
+
 def test_long_chains_without_brackets_are_not_depth_limited():
     """`-` and `^` chains nest the tree without brackets; every pass over it is iterative."""
     n = 5000
@@ -147,7 +156,8 @@ def test_node_count_of_a_sum():
 
 def test_every_limit_is_stated_in_the_readme():
     readme = (PACKAGE.parent / "README.md").read_text()
-    for value in (limits.MAX_CHARS, limits.MAX_TOKENS, limits.MAX_DEPTH, limits.MAX_NODES, limits.MAX_PRINT):
+    for value in (limits.MAX_CHARS, limits.MAX_TOKENS, limits.MAX_DEPTH, limits.MAX_NODES, limits.MAX_PRINT,
+                  limits.MAX_ELEMENTS, limits.MAX_RANK):
         assert f"{value:,}" in readme, value
 
 
