@@ -62,10 +62,10 @@ def _root(
 
 def emit(result: api.Result, fmt: Format, strict: bool) -> int:
     """Warnings to stderr, the result to stdout in the chosen format."""
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     if strict and result.warnings:
         raise DiffcliError(f"{result.warnings[0]} (--strict)", exit_code=EXIT_NONFINITE)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     from .render import output
 
     if fmt == Format.auto:

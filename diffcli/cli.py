@@ -10,7 +10,7 @@ import typer
 
 from .api import shorten
 from .app import app
-from .commands import core  # noqa: F401  (registers commands)
+from .commands import core, explain, learn  # noqa: F401  (registers commands)
 from .errors import EXIT_BAD_INPUT, DiffcliError, printable
 
 try:  # recent typer vendors click

@@ -120,8 +120,8 @@ def set_budget(extra: int) -> None:
     _budget = len(_interned) + extra
 
 
-def intern(op: str, args: tuple, payload, shape: Shape) -> Node:
-    key = (op, args, payload)
+def intern(op: str, args: tuple, payload, shape: Shape, key=None) -> Node:
+    key = key if key is not None else (op, args, payload)
     found = _interned.get(key)
     if found is None:
         if len(_interned) >= _budget:  # only on creation: a cheap guard against swelling derivatives
@@ -133,10 +133,9 @@ def intern(op: str, args: tuple, payload, shape: Shape) -> Node:
 
 
 def const(value: float, shape: Shape = ()) -> Node:
-    value = float(value)
-    # -0.0 and 0.0 compare equal; keep them apart so folding preserves the sign of zero.
-    key_value = value if value == value else math.nan
-    return intern("const", (), (key_value, tuple(shape)), tuple(shape))
+    value, shape = float(value), tuple(shape)
+    # repr keeps 0.0 and -0.0 apart (they compare equal) and lets nan find itself.
+    return intern("const", (), (value, shape), shape, key=("const", repr(value), shape))
 
 
 def var(name: str, shape: Shape = ()) -> Node:

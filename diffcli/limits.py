@@ -12,9 +12,9 @@
 - a printed formula: at most MAX_PRINT characters written while printing it (shared
   subexpressions are written out in full, so a small DAG can print exponentially long).
 
-All work on the DAG is iterative, so depth is no danger to Python's stack; MAX_DEPTH is there
-so that printing an input formula (quadratic in its depth) stays well inside MAX_PRINT. The
-printed derivative of a deep formula can still be refused by MAX_PRINT; its value cannot.
+All work on the DAG is iterative, so depth is no danger to Python's stack; MAX_DEPTH refuses
+absurd nesting early, at a bound that is tested. Printing is quadratic in depth, so the formula
+of a very deep input can still be refused by MAX_PRINT; its value and gradient cannot.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .errors import DiffcliError
 
 MAX_CHARS = 4_000_000
 MAX_TOKENS = 1_000_000
-MAX_DEPTH = 1_000
+MAX_DEPTH = 10_000
 MAX_NODES = 1_000_000
 MAX_PRINT = 100_000_000
 MAX_ELEMENTS = 10_000_000  # elements of one value (80 MB); broadcasting, lists and @ can multiply sizes

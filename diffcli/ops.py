@@ -38,6 +38,11 @@ class Op:
     latex: str = ""  # format string over the printed arguments
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
     user: bool = True  # callable by name from an expression
+    # Per argument, d(output)/d(argument) as diffcli text for `explain`, over the arguments x (one)
+    # or a, b, c, the output y, and n (elements reduced into each output element); a text that
+    # names the incoming adjoint g is the whole contribution; an op of any arity has one text,
+    # with i for the argument's position. tests/test_explain.py checks each against `vjp`.
+    local: tuple = ()
 
     def __post_init__(self):
         if self.shape is None:
@@ -401,6 +406,17 @@ def _extreme_vjp(n, g, needs):
     return (expand(g, k) * hit / expand(reduce_sum(hit, k), k),)
 
 
+def _prod_vjp(n, g, needs):
+    """prod of the others: out/x where x != 0; at a lone zero, the product of the rest."""
+    (x,) = n.args
+    k = n.payload
+    zero = compare("eq", x, 0)
+    rest = apply("prod", where(zero, 1, x), payload=k)
+    lone = compare("eq", reduce_sum(zero, k), 1)
+    at_zero = where(expand(lone, k), expand(rest, k), 0)
+    return (expand(g, k) * where(zero, at_zero, expand(n, k) / x),)
+
+
 def _reduce_forward(name):
     return lambda ev, n, x: getattr(ev.xp, name)(x, axis=axes(n.payload)) if n.payload else x
 
@@ -415,141 +431,141 @@ for _op in [
     Op("var", 0, _var, None, "a variable bound by --at", shape=lambda s, p: p[1], elementwise=False, user=False),
     # arithmetic
     Op("add", 2, fn("add"), lambda n, g, _: (g, g), "a + b", simplify=simplify_add,
-       syntax=("infix", "+", 2), latex="{0} + {1}"),
+       syntax=("infix", "+", 2), latex="{0} + {1}", local=("1", "1")),
     Op("sub", 2, fn("subtract"), lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub,
-       syntax=("infix", "-", 2), latex="{0} - {1}"),
+       syntax=("infix", "-", 2), latex="{0} - {1}", local=("1", "-1")),
     Op("mul", 2, fn("multiply"), lambda n, g, _: (g * n.args[1], g * n.args[0]), "a * b",
-       simplify=simplify_mul, syntax=("infix", "*", 3), latex="{0} \\cdot {1}"),
+       simplify=simplify_mul, syntax=("infix", "*", 3), latex="{0} \\cdot {1}", local=("b", "a")),
     Op("div", 2, fn("divide"),
        lambda n, g, _: (g / n.args[1], -(g * n.args[0]) / n.args[1] ** 2), "a / b",
        simplify=simplify_div, syntax=("infix", "/", 3), latex="\\frac{{{0}}}{{{1}}}",
-       domain=(0.5, 2.0)),
+       domain=(0.5, 2.0), local=("1/b", "-a/b^2")),
     Op("neg", 1, fn("negative"), lambda n, g, _: (-g,), "-a", simplify=simplify_neg,
-       syntax=("prefix", "-", 4), latex="-{0}"),
+       syntax=("prefix", "-", 4), latex="-{0}", local=("-1",)),
     Op("pow", 2, fn("pow"),
        lambda n, g, needs: (
            g * n.args[1] * n.args[0] ** (n.args[1] - 1) if needs[0] else None,
            g * n * call("log", n.args[0]) if needs[1] else None),
        "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
-       simplify=simplify_pow, syntax=("infix", "^", 5), latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
+       simplify=simplify_pow, syntax=("infix", "^", 5), latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0), local=("b*a^(b - 1)", "y*log(a)")),
     Op("matmul", 2, _matmul, _matmul_vjp, "a @ b: matrix and vector products",
        shape=_matmul_shape, elementwise=False, grad_fn="MmBackward0", syntax=("infix", "@", 3),
-       latex="{0} {1}", user=False),
+       latex="{0} {1}", user=False, local=("b", "a")),
     # elementary functions
-    Op("sin", 1, fn("sin"), lambda n, g, _: (g * call("cos", n.args[0]),), "sine"),
-    Op("cos", 1, fn("cos"), lambda n, g, _: (-(g * call("sin", n.args[0])),), "cosine"),
+    Op("sin", 1, fn("sin"), lambda n, g, _: (g * call("cos", n.args[0]),), "sine", local=("cos(x)",)),
+    Op("cos", 1, fn("cos"), lambda n, g, _: (-(g * call("sin", n.args[0])),), "cosine", local=("-sin(x)",)),
     Op("tan", 1, fn("tan"), lambda n, g, _: (g / call("cos", n.args[0]) ** 2,), "tangent",
-       domain=(-1.2, 1.2)),
+       domain=(-1.2, 1.2), local=("1/cos(x)^2",)),
     Op("asin", 1, fn("arcsin"), lambda n, g, _: (g / call("sqrt", 1 - n.args[0] ** 2),),
-       "inverse sine", domain=(-0.9, 0.9)),
+       "inverse sine", domain=(-0.9, 0.9), local=("1/sqrt(1 - x^2)",)),
     Op("acos", 1, fn("arccos"), lambda n, g, _: (-(g / call("sqrt", 1 - n.args[0] ** 2)),),
-       "inverse cosine", domain=(-0.9, 0.9)),
-    Op("atan", 1, fn("arctan"), lambda n, g, _: (g / (1 + n.args[0] ** 2),), "inverse tangent"),
+       "inverse cosine", domain=(-0.9, 0.9), local=("-1/sqrt(1 - x^2)",)),
+    Op("atan", 1, fn("arctan"), lambda n, g, _: (g / (1 + n.args[0] ** 2),), "inverse tangent", local=("1/(1 + x^2)",)),
     Op("atan2", 2, fn("arctan2"),
        lambda n, g, _: (g * n.args[1] / (n.args[0] ** 2 + n.args[1] ** 2),
                         -(g * n.args[0]) / (n.args[0] ** 2 + n.args[1] ** 2)),
-       "atan2(y, x): the angle of the point (x, y)", domain=(0.5, 2.0)),
-    Op("sinh", 1, fn("sinh"), lambda n, g, _: (g * call("cosh", n.args[0]),), "hyperbolic sine"),
-    Op("cosh", 1, fn("cosh"), lambda n, g, _: (g * call("sinh", n.args[0]),), "hyperbolic cosine"),
-    Op("tanh", 1, fn("tanh"), lambda n, g, _: (g * (1 - n ** 2),), "hyperbolic tangent"),
-    Op("exp", 1, fn("exp"), lambda n, g, _: (g * n,), "e to the power x", latex="e^{{{0}}}"),
+       "atan2(y, x): the angle of the point (x, y)", domain=(0.5, 2.0), local=("b/(a^2 + b^2)", "-a/(a^2 + b^2)")),
+    Op("sinh", 1, fn("sinh"), lambda n, g, _: (g * call("cosh", n.args[0]),), "hyperbolic sine", local=("cosh(x)",)),
+    Op("cosh", 1, fn("cosh"), lambda n, g, _: (g * call("sinh", n.args[0]),), "hyperbolic cosine", local=("sinh(x)",)),
+    Op("tanh", 1, fn("tanh"), lambda n, g, _: (g * (1 - n ** 2),), "hyperbolic tangent", local=("1 - y^2",)),
+    Op("exp", 1, fn("exp"), lambda n, g, _: (g * n,), "e to the power x", latex="e^{{{0}}}", local=("y",)),
     Op("log", 1, fn("log"), lambda n, g, _: (g / n.args[0],),
        "natural logarithm; log(x, b) is the logarithm to base b", latex="\\ln\\left({0}\\right)",
-       domain=(0.2, 3.0)),
+       domain=(0.2, 3.0), local=("1/x",)),
     Op("log2", 1, fn("log2"), lambda n, g, _: (g / (LN2 * n.args[0]),), "base-2 logarithm",
-       domain=(0.2, 3.0), grad_fn="Log2Backward0", latex="\\log_2\\left({0}\\right)"),
+       domain=(0.2, 3.0), grad_fn="Log2Backward0", latex="\\log_2\\left({0}\\right)", local=("1/(log(2)*x)",)),
     Op("log10", 1, fn("log10"), lambda n, g, _: (g / (LN10 * n.args[0]),), "base-10 logarithm",
-       domain=(0.2, 3.0), grad_fn="Log10Backward0", latex="\\log_{{10}}\\left({0}\\right)"),
+       domain=(0.2, 3.0), grad_fn="Log10Backward0", latex="\\log_{{10}}\\left({0}\\right)", local=("1/(log(10)*x)",)),
     Op("log1p", 1, fn("log1p"), lambda n, g, _: (g / (1 + n.args[0]),),
-       "log(1 + x), exact near 0", domain=(-0.5, 2.0), grad_fn="Log1PBackward0"),
+       "log(1 + x), exact near 0", domain=(-0.5, 2.0), grad_fn="Log1PBackward0", local=("1/(1 + x)",)),
     Op("expm1", 1, fn("expm1"), lambda n, g, _: (g * call("exp", n.args[0]),),
-       "exp(x) - 1, exact near 0", grad_fn="Expm1Backward0"),
+       "exp(x) - 1, exact near 0", grad_fn="Expm1Backward0", local=("exp(x)",)),
     Op("sqrt", 1, fn("sqrt"), lambda n, g, _: (g / (2 * n),), "square root (derivative inf at 0)",
-       domain=(0.2, 3.0), latex="\\sqrt{{{0}}}"),
+       domain=(0.2, 3.0), latex="\\sqrt{{{0}}}", local=("1/(2*y)",)),
     Op("cbrt", 1, fn("cbrt"), lambda n, g, _: (g / (3 * n ** 2),),
-       "cube root, real for negative x", domain=(0.2, 3.0), latex="\\sqrt[3]{{{0}}}"),
+       "cube root, real for negative x", domain=(0.2, 3.0), latex="\\sqrt[3]{{{0}}}", local=("1/(3*y^2)",)),
     Op("abs", 1, fn("abs"), lambda n, g, _: (g * call("sign", n.args[0]),),
-       "absolute value (derivative 0 at 0)", latex="\\left|{0}\\right|"),
+       "absolute value (derivative 0 at 0)", latex="\\left|{0}\\right|", local=("sign(x)",)),
     Op("sign", 1, fn("sign"), lambda n, g, _: (None,), "sign: -1, 0 or 1 (derivative 0)",
-       grad_fn="SignBackward0"),
+       grad_fn="SignBackward0", local=("0",)),
     Op("sigmoid", 1, _sigmoid, lambda n, g, _: (g * n * (1 - n),), "logistic 1/(1+exp(-x))",
-       latex="\\sigma\\left({0}\\right)"),
+       latex="\\sigma\\left({0}\\right)", local=("y*(1 - y)",)),
     Op("relu", 1, lambda ev, n, x: ev.xp.maximum(x, 0),
        lambda n, g, _: (where(compare("gt", n.args[0], 0), g, 0),),
-       "max(x, 0) (derivative 0 at 0)"),
+       "max(x, 0) (derivative 0 at 0)", local=("x > 0",)),
     Op("softplus", 1, lambda ev, n, x: ev.xp.logaddexp(0, x),
-       lambda n, g, _: (g * call("sigmoid", n.args[0]),), "log(1 + exp(x)), exact at both ends"),
+       lambda n, g, _: (g * call("sigmoid", n.args[0]),), "log(1 + exp(x)), exact at both ends", local=("sigmoid(x)",)),
     Op("detach", 1, lambda ev, n, x: x, lambda n, g, _: (None,),
-       "stop gradient: a constant to everything above it", grad_fn="", elementwise=True),
+       "stop gradient: a constant to everything above it", grad_fn="", elementwise=True, local=("0",)),
     Op("maximum", 2, fn("maximum"),
        lambda n, g, _: (g * (compare("gt", *n.args) + 0.5 * compare("eq", *n.args)),
                         g * (compare("lt", *n.args) + 0.5 * compare("eq", *n.args))),
-       "elementwise max(a, b) (a tie gives 1/2 to each)", user=False),
+       "elementwise max(a, b) (a tie gives 1/2 to each)", user=False, local=("(a > b) + 0.5*(a == b)", "(a < b) + 0.5*(a == b)")),
     Op("minimum", 2, fn("minimum"),
        lambda n, g, _: (g * (compare("lt", *n.args) + 0.5 * compare("eq", *n.args)),
                         g * (compare("gt", *n.args) + 0.5 * compare("eq", *n.args))),
-       "elementwise min(a, b) (a tie gives 1/2 to each)", user=False),
+       "elementwise min(a, b) (a tie gives 1/2 to each)", user=False, local=("(a < b) + 0.5*(a == b)", "(a > b) + 0.5*(a == b)")),
     Op("clamp", 3, lambda ev, n, x, lo, hi: ev.xp.minimum(ev.xp.maximum(x, lo), hi),
        lambda n, g, _: (
            where(compare("lt", n.args[0], n.args[1]), 0, where(compare("gt", n.args[0], n.args[2]), 0, g)),
            where(compare("lt", n.args[0], n.args[1]), g, 0),
            where(compare("gt", n.args[0], n.args[2]), g, 0)),
-       "clamp(x, lo, hi) (gradient 1 at the bounds, as PyTorch)", grad_fn="ClampBackward1"),
+       "clamp(x, lo, hi) (gradient 1 at the bounds, as PyTorch)", grad_fn="ClampBackward1", local=("where(a < b, 0, where(a > c, 0, 1))", "a < b", "a > c")),
     # piecewise
     Op("where", 3, lambda ev, n, c, a, b: ev.xp.where(c != 0, a, b),
        lambda n, g, _: (None, where(n.args[0], g, 0), where(n.args[0], 0, g)),
        "where(cond, a, b) (also if): a where cond holds, else b; only the chosen branch is differentiated",
-       simplify=simplify_where),
+       simplify=simplify_where, local=("0", "a != 0", "a == 0")),
     # reductions and vector ops (payload: how many trailing axes they reduce)
     Op("sum", 1, _reduce_forward("sum"), lambda n, g, _: (expand(g, n.payload),),
        "sum of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False,
-       simplify=simplify_sum, latex="\\sum {0}"),
+       simplify=simplify_sum, latex="\\sum {0}", local=("1",)),
     Op("mean", 1, _reduce_forward("mean"),
        lambda n, g, _: (expand(g, n.payload) / float(math.prod(n.args[0].shape[len(n.shape):])),),
-       "mean of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False),
-    Op("prod", 1, _reduce_forward("prod"), lambda n, g, _: (expand(g * n, n.payload) / n.args[0],),
+       "mean of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False, local=("1/n",)),
+    Op("prod", 1, _reduce_forward("prod"), _prod_vjp,
        "product of all elements", shape=lambda s, k: _reduced(s, k), elementwise=False,
-       domain=(0.5, 2.0)),
+       domain=(0.5, 2.0), local=("where(x == 0, where(sum(x == 0) == 1, prod(where(x == 0, 1, x)), 0), y/x)",)),
     Op("norm", 1, lambda ev, n, x: ev.xp.sqrt(ev.xp.sum(x * x, axis=axes(n.payload))),
        lambda n, g, _: (n.args[0] * expand(where(compare("eq", n, 0), 0, g / n), n.payload),),
        "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
        shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="NormBackward0",
-       latex="\\left\\|{0}\\right\\|"),
+       latex="\\left\\|{0}\\right\\|", local=("where(y == 0, 0, x/y)",)),
     Op("max", 1, _reduce_forward("max"), _extreme_vjp,
        "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",
-       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="MaxBackward1"),
+       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="MaxBackward1", local=("(x == y)/sum(x == y)",)),
     Op("min", 1, _reduce_forward("min"), _extreme_vjp,
        "min(a, b) elementwise; min(v) the smallest element (ties share the gradient)",
-       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="MinBackward1"),
+       shape=lambda s, k: _reduced(s, k), elementwise=False, grad_fn="MinBackward1", local=("(x == y)/sum(x == y)",)),
     Op("logsumexp", 1, _logsumexp,
        lambda n, g, _: (call("softmax", n.args[0]) * expand(g, 1),),
        "log(sum(exp(x))) over the last axis, max-shifted",
-       shape=lambda s, p: _last_axis(s, p)[:-1], elementwise=False),
+       shape=lambda s, p: _last_axis(s, p)[:-1], elementwise=False, local=("softmax(x)",)),
     Op("softmax", 1, _softmax,
        lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
-       "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=_last_axis, elementwise=False),
+       "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=_last_axis, elementwise=False, local=("y*(g - sum(g*y))",)),
     # structure
     Op("index", 1, lambda ev, n, x: x[_index_key(n.payload, len(n.args[0].shape))],
        lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
        "x[i], x[a:b], W[i, j]: numpy indexing", shape=lambda s, p: _index_shape(s, p),
-       elementwise=False, grad_fn="IndexBackward0", user=False),
+       elementwise=False, grad_fn="IndexBackward0", user=False, local=("1",)),
     Op("scatter", 1, _scatter, lambda n, g, _: (apply("index", g, payload=n.payload[1]),),
        "zeros with the argument placed at an index", shape=lambda s, p: tuple(p[0]),
-       elementwise=False, user=False),
+       elementwise=False, user=False, local=("1",)),
     Op("stack", None, _stack, lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
-       "[a, b, c]: a vector (or a list of outputs)", shape=_stack_shape, elementwise=False, user=False),
+       "[a, b, c]: a vector (or a list of outputs)", shape=_stack_shape, elementwise=False, user=False, local=("g[i]",)),
     Op("transpose", 1, lambda ev, n, x: ev.xp.swapaxes(x, -1, -2),
        lambda n, g, _: (apply("transpose", g),), "matrix transpose",
        shape=lambda s, p: s[0][:-2] + s[0][-2:][::-1], elementwise=False, grad_fn="TBackward0",
-       latex="{{{0}}}^T", user=False),
+       latex="{{{0}}}^T", user=False, local=("1",)),
     Op("expand", 1, lambda ev, n, x: x[(Ellipsis,) + (None,) * n.payload],
        lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",
-       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False),
+       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False, local=("1",)),
     Op("sum_to", 1, _sum_to, lambda n, g, _: (g,), "sum a broadcast adjoint back to a shape",
-       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping, user=False),
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping, user=False, local=("1",)),
     Op("broadcast_to", 1, _broadcast_to, lambda n, g, _: (g,), "broadcast to a shape",
        shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping,
-       grad_fn="ExpandBackward0", user=False),
+       grad_fn="ExpandBackward0", user=False, local=("1",)),
 ]:
     register(_op)
 
@@ -560,7 +576,7 @@ for _symbol, _name in COMPARISONS.items():
          "eq": "equal", "ne": "not_equal"}[_name]),
         lambda n, g, _: (None, None), f"a {_symbol} b: 1 where it holds, else 0 (no gradient)",
         syntax=("infix", _symbol, 1), latex="{0} %s {1}" % _symbol.replace("<=", "\\le").replace(">=", "\\ge").replace("!=", "\\ne").replace("==", "="),
-        user=False))
+        user=False, local=("0", "0")))
 
 
 # ---------------------------------------------------------------- callable names

@@ -65,8 +65,8 @@ def parse(text: str, shapes: dict | None = None, of: str | None = None) -> Parse
 def _parse_tree(text: str):
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-    if not text.strip():
-        raise DiffcliError("empty expression: give one such as \"x^2 + 1\"")
+    if not re.sub(r"#[^\n]*|[\s;]", "", text):
+        raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
     limits.check_text(text)
     try:
         return parser().parse(text)

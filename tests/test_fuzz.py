@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -23,8 +25,11 @@ from hypothesis import strategies as st
 from conftest import invoke
 from diffcli import ops
 
-EXPR, AT = object(), object()  # placeholders in the templates below
+EXPR, AT, OUT = object(), object(), object()  # placeholders in the templates below
 POINT = "x=0.5,y=-2,v=[1,2,3],W=[[1,2],[3,4]]"
+WORKDIR = Path(tempfile.mkdtemp(prefix="diffcli-fuzz-"))  # data for `fit`, output files
+DATA = WORKDIR / "data.csv"
+DATA.write_text("x,y\n0,1\n1,3\n2,5\n")
 
 # One line per command (or variant) to fuzz; the expression goes after `--` so that text
 # starting with `-` reaches the parser. Add new commands here.
@@ -39,6 +44,19 @@ COMMANDS = [
     ("diff", "--latex", "--format", "json", "--", EXPR),
     ("diff", "--wrt", "x", "--order", "3", "--at", AT, "--format", "plain", "--", EXPR),
     ("diff", "--wrt", "x,y", "--at", AT, "--format", "rich", "--", EXPR),
+    ("explain", "--at", AT, "--format", "json", "--", EXPR),
+    ("explain", "--at", AT, "--jacobian", "--hessian", "x,y", "--format", "latex", "--", EXPR),
+    ("minimize", "--at", AT, "--steps", "5", "--lr", "0.1", "--format", "json", "--", EXPR),
+    ("minimize", "--at", AT, "--steps", "3", "--optimizer", "adam", "--tol", "0", "--format", "csv", "--", EXPR),
+    ("fit", "--data", str(DATA), "--params", "w=0.5,b=0", "--epochs", "2", "--format", "json", "--", EXPR),
+]
+
+# Commands that write output files (a PNG costs ~1 s, so these get fewer, separate examples).
+FILE_COMMANDS = [
+    ("minimize", "--at", AT, "--steps", "3", "--trace", OUT, "--format", "json", "--", EXPR),
+    ("minimize", "--at", AT, "--steps", "3", "--plot", OUT, "--format", "json", "--", EXPR),
+    ("plot", "--range", "x=-1:1", "--order", "1", "--png", OUT, "--", EXPR),
+    ("fit", "--data", str(DATA), "--params", "w=0.5,b=0", "--epochs", "2", "--plot", OUT, "--", EXPR),
 ]
 
 # DIFFCLI_FUZZ_SCALE=20 runs twenty times as many examples (a deeper hunt than CI's).
@@ -58,6 +76,7 @@ def report_cases(request):
     if reporter is not None and capture is not None:
         with capture.global_and_fixture_disabled():
             reporter.write("\n" + line + "\n")
+    shutil.rmtree(WORKDIR, ignore_errors=True)
     summary = os.environ.get("DIFFCLI_FUZZ_SUMMARY")
     if summary:  # lets a script collect the count
         Path(summary).write_text(f"{total}\n")
@@ -85,8 +104,8 @@ def check(argv: list, input=None, kind: str = "other"):
     return r
 
 
-def fill(template, expr: str, at: str = POINT) -> list[str]:
-    return [expr if a is EXPR else at if a is AT else a for a in template]
+def fill(template, expr: str, at: str = POINT, out: str = "") -> list[str]:
+    return [expr if a is EXPR else at if a is AT else out if a is OUT else a for a in template]
 
 
 # ---------------------------------------------------------------- strategies
@@ -186,28 +205,28 @@ def at_strings():
 # ---------------------------------------------------------------- the fuzz tests
 
 
-@settings(max_examples=int(200 * SCALE), **FUZZ)
+@settings(max_examples=int(150 * SCALE), **FUZZ)
 @given(expressions())
 def test_generated_expressions(expr):
     for template in COMMANDS:
         check(fill(template, expr), kind="grammar")
 
 
-@settings(max_examples=int(250 * SCALE), **FUZZ)
+@settings(max_examples=int(200 * SCALE), **FUZZ)
 @given(near_valid())
 def test_mutated_expressions(expr):
     for template in COMMANDS:
         check(fill(template, expr), kind="mutated")
 
 
-@settings(max_examples=int(100 * SCALE), **FUZZ)
+@settings(max_examples=int(80 * SCALE), **FUZZ)
 @given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))
 def test_random_text(expr):
     for template in COMMANDS:
         check(fill(template, expr), kind="random text")
 
 
-@settings(max_examples=int(200 * SCALE), **FUZZ)
+@settings(max_examples=int(150 * SCALE), **FUZZ)
 @given(st.one_of(expressions(6), st.sampled_from(["x + y", "sum(v) * x", "W @ v", "x"])), at_strings())
 def test_random_points(expr, at):
     for template in COMMANDS:
@@ -231,13 +250,32 @@ def test_random_argv(argv, stdin):
 OPTIONS = ["--v", "--wrt", "--const", "--of", "--order", "--dtype", "--format", "--at"]
 
 
-@settings(max_examples=int(200 * SCALE), **FUZZ)
+@settings(max_examples=int(150 * SCALE), **FUZZ)
 @given(st.sampled_from(OPTIONS), st.one_of(st.text(max_size=20), values().map(str), st.sampled_from(
     ["x", "x,y", "v", "y,x,x", "0", "-1", "21", "1e3", "[1,2,3]", "1,2", "[[1,2,3]]", ",", "x=1"])))
 def test_random_option_values(option, value):
     for template in COMMANDS:
         argv = fill(template, "sum(v) * x + y")
         check(argv[:1] + [option, value] + argv[1:], kind="options")
+
+
+@settings(max_examples=int(6 * SCALE), **FUZZ)
+@given(st.one_of(near_valid(), st.sampled_from(["x^2 + y^2", "w*x + b", "sin(x)*x", "exp(1000*x)", "log(x)"])))
+def test_commands_writing_files(expr):
+    """Output files: complete or absent, never a temporary left behind, never over the input."""
+    out = WORKDIR / "out.png"
+    for template in FILE_COMMANDS:
+        out.unlink(missing_ok=True)
+        r = check(fill(template, expr, out=str(out)), kind="output files")
+        leftovers = [p.name for p in WORKDIR.iterdir() if p.name not in ("data.csv", "out.png", "expr.txt")]
+        assert not leftovers, leftovers
+        if r.code == 0 and out.exists():
+            head = out.read_bytes()[:8]
+            assert head == b"\x89PNG\r\n\x1a\n" or b"," in out.read_bytes()[:200], head
+        source = WORKDIR / "expr.txt"
+        source.write_bytes(expr.encode("utf-8", "surrogatepass"))
+        r = check(fill(template, str(source), out=str(source)), kind="output files")
+        assert source.read_bytes() == expr.encode("utf-8", "surrogatepass")  # never written over the input
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +286,7 @@ def folder(tmp_path_factory):
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "latin-1", "cp1252", "shift_jis"]
 
 
-@settings(max_examples=int(100 * SCALE), **FUZZ)
+@settings(max_examples=int(80 * SCALE), **FUZZ)
 @given(content=st.one_of(st.binary(max_size=200),
                          st.tuples(st.one_of(programs(), near_valid()), st.sampled_from(ENCODINGS))
                          .map(lambda t: t[0].encode(t[1], errors="replace"))),

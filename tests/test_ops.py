@@ -122,3 +122,9 @@ def test_every_function_is_documented_and_named():
     for name, op in OPS.items():
         assert op.doc, name
         assert op.grad_fn.endswith(("Backward0", "Backward1")), name
+
+
+@pytest.mark.parametrize("x,expected", [([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]), ([0.0, 0.0, 3.0], [0.0, 0.0, 0.0]),
+                                        ([2.0, 5.0, 3.0], [15.0, 6.0, 10.0])])
+def test_prod_gradient_with_zeros_is_the_product_of_the_others(x, expected):
+    assert grad_of("prod(x)", {"x": np.array(x)})["x"].tolist() == expected

@@ -63,8 +63,8 @@ def test_depth_at_the_limit_and_one_past():
     assert r.json() == {"value": 9.0, "grad": {"x": 6.0}}
     r = invoke("eval", "[" * 10 + "(" * (deep - 10) + "x" + ")" * (deep - 10) + "]" * 10, "--at", "x=2")
     assert r.code == 0, r.stderr
-    bad(invoke("eval", "(" * (deep + 1) + "x" + ")" * (deep + 1), "--at", "x=3"), "1,001 deep", "at most 1,000")
-    bad(invoke("eval", "sin(" * (deep + 1) + "x" + ")" * (deep + 1), "--at", "x=3"), "1,001 deep")
+    bad(invoke("eval", "(" * (deep + 1) + "x" + ")" * (deep + 1), "--at", "x=3"), "10,001 deep", "at most 10,000")
+    bad(invoke("eval", "sin(" * (deep + 1) + "x" + ")" * (deep + 1), "--at", "x=3"), "10,001 deep")
 
 
 def test_rank_at_the_limit_and_one_past():
@@ -138,20 +138,8 @@ def test_limits_cost_little_next_to_parsing():
     assert check < parse / 5, (check, parse)
 
 
-def test_hundred_thousand_nodes_still_work():
-    # Parsing keeps `x*0` and `x*1` as typed, so each term is a const, a mul and an add node:
-    # 34,000 terms are 101,999 nodes and the x (`test_node_count_of_a_sum` checks the count).
-    terms = 34_000
-    text = "+".join(f"x*{i}" for i in range(terms))
-    r = invoke("grad", text, "--at", "x=2", "--format", "json")
-    total = terms * (terms - 1) / 2
-    assert r.json() == {"value": 2 * total, "grad": {"x": total}}
-
-
-def test_node_count_of_a_sum():
-    terms = 1000
-    text = "+".join(f"x*{i}" for i in range(terms))
-    assert G.count_nodes([api.parse(text, {"x": ()}).output]) == 3 * terms
+# 10^5-node expressions within the limits: tests/test_cli_core.py::test_long_sum_works runs
+# grad on a sum of 10^5 terms (3 * 10^5 nodes).
 
 
 def test_every_limit_is_stated_in_the_readme():

@@ -52,6 +52,9 @@ def render_plain(result) -> str:
     lines: list[str] = []
     if "derivative" in d:
         lines.append(d["derivative"])
+    for key in LEARNED:
+        if key in d:
+            lines.append(flat_line(d[key].values()))
     if "value" in d:
         lines.extend(plain_lines(d["value"]))
     if "grad" in d:
@@ -59,7 +62,22 @@ def render_plain(result) -> str:
     for key in ("jacobian", "hessian"):
         if key in d:
             lines.extend(plain_lines(d[key]))
+    lines.extend(plain_number(d[key]) for key in SUMMARY if key in d)
     return "\n".join(lines)
+
+
+LEARNED = ("at", "params")  # minimize's final point, fit's parameters: name -> array
+SUMMARY = ("loss", "steps", "converged")  # one number each; converged prints as 1 or 0
+
+
+def named_columns(values: dict) -> list[tuple[str, float]]:
+    """(label, number) for each element of name -> array, labels `x`, `x[0]`, `W[0,1]`."""
+    out = []
+    for name, v in values.items():
+        v = np.asarray(v, dtype=float)
+        out.extend([(name, float(v))] if v.ndim == 0 else
+                   [(f"{name}[{','.join(map(str, i))}]", float(v[i])) for i in np.ndindex(*v.shape)])
+    return out
 
 
 def render_rich(result, console) -> None:
@@ -68,6 +86,14 @@ def render_rich(result, console) -> None:
     d = result.data
     if "derivative" in d:
         console.print(f"[bold]d/d{' d/d'.join(d['wrt'])}[/bold] = {d['derivative']}", highlight=False)
+    for key in LEARNED:
+        if key in d:
+            table = Table(title="final point" if key == "at" else "parameters", title_justify="left")
+            table.add_column("variable", style="cyan")
+            table.add_column("value", justify="right")
+            for name, v in d[key].items():
+                table.add_row(name, format_array(v))
+            console.print(table)
     if "value" in d:
         console.print(f"[bold]value[/bold] = {format_array(d['value'])}", highlight=False)
     if "grad" in d and d["grad"]:
@@ -89,6 +115,10 @@ def render_rich(result, console) -> None:
             for label, row in zip(row_labels, rows):
                 table.add_row(label, *[plain_number(v) for v in row])
             console.print(table)
+    for key in SUMMARY:
+        if key in d:
+            shown = ("yes" if d[key] else "no") if key == "converged" else format_array(d[key])
+            console.print(f"[bold]{key}[/bold] = {shown}", highlight=False)
 
 
 def format_array(x) -> str:
@@ -102,6 +132,8 @@ def columns(result) -> list[tuple[str, float]]:
     """(label, number) pairs of a result in SPEC's column order: value(s), then derivatives."""
     d = result.data
     out: list[tuple[str, float]] = []
+    for key in LEARNED:
+        out.extend(named_columns(d.get(key, {})))
     if "value" in d:
         value = np.asarray(d["value"], dtype=float)
         if value.ndim == 0:
@@ -121,6 +153,7 @@ def columns(result) -> list[tuple[str, float]]:
             row_labels = labels if key == "hessian" else [str(i) for i in range(len(rows))]
             for r, row in zip(row_labels, rows):
                 out.extend((f"{prefix}[{r};{c}]", float(v)) for c, v in zip(labels, row))
+    out.extend((key, float(d[key])) for key in SUMMARY if key in d)
     return out
 
 
