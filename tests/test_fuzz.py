@@ -287,7 +287,8 @@ ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "latin-1", "cp1252", "shi
 
 
 @settings(max_examples=int(80 * SCALE), **FUZZ)
-@given(content=st.one_of(st.binary(max_size=200),
+@given(content=st.one_of(st.binary(max_size=200), st.sampled_from([b"x,y\n0,1\n1,3\n", b"x,y\n1,nan\n", b"x,x\n1,2\n",
+                                                                  b"x\n1\n", b"x,y\n1\n", b"\xef\xbb\xbfx,y\n1,2\n"]),
                          st.tuples(st.one_of(programs(), near_valid()), st.sampled_from(ENCODINGS))
                          .map(lambda t: t[0].encode(t[1], errors="replace"))),
        how=st.sampled_from(["file", "stdin"]))
@@ -299,6 +300,10 @@ def test_random_files(folder, content, how):
             check(fill(template, str(path)), kind="files")
         else:
             check(fill(template, "-"), input=content, kind="stdin")
+    # The same bytes as the data of `fit` (a CSV file or stdin).
+    data = str(path) if how == "file" else "-"
+    check(["fit", "w*x + b", "--data", data, "--params", "w=0,b=0", "--epochs", "2", "--format", "json"],
+          input=content if how == "stdin" else None, kind=how)
 
 
 # ---------------------------------------------------------------- every input that ever failed
