@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import autodiff
+from .anomaly import locate, nonfinite_note, shorten  # noqa: F401  (shorten: used by callers)
 from . import graph as G
 from . import limits
 from .errors import DiffcliError
-from .evaluate import Program, first_nonfinite, is_finite
+from .evaluate import Program, is_finite
 from .graph import EvalContext, Node
 from .parse import Parsed, parse
 from .points import parse_at, parse_names, parse_vector
@@ -128,6 +129,7 @@ class Result:
     data: dict
     warnings: list = field(default_factory=list)
     command: str = ""
+    show_latex: bool = False  # diff --latex: plain and rich output show the LaTeX form
 
 
 def _run(problem: Problem, outputs: list[Node], result: Result) -> list:
@@ -140,31 +142,14 @@ def _run(problem: Problem, outputs: list[Node], result: Result) -> list:
 
 
 def nonfinite_message(problem: Problem, order: list, values: list) -> str:
-    culprit = first_nonfinite(order, values)
-    if culprit is None:
-        return "a result is not finite"
-    return "a result is not finite: " + describe(problem, culprit)
+    """The warning (an `anomaly.Note`: one line plus caret lines) naming the first bad node."""
+    return nonfinite_note(problem.text, problem.output, order, values)
 
 
 def describe(problem: Problem, n: Node) -> str:
     """Where node `n` stands in the input, for a warning."""
-    from .render.text import to_text
-
-    if n.span is not None:
-        line, column, start, end = n.span
-        fragment = shorten(problem.text[start:end])
-        where = f"line {line}, column {column}" if "\n" in problem.text.strip() else f"column {column}"
-        return f"`{fragment}` ({where}) first gives a non-finite value"
-    try:
-        text = shorten(to_text(n))
-    except DiffcliError:  # too large to print: name the operation instead
-        text = f"a {n.op} node"
-    return f"`{text}` first gives a non-finite value"
-
-
-def shorten(fragment: str, limit: int = 60) -> str:
-    fragment = " ".join(fragment.split())
-    return fragment if len(fragment) <= limit else fragment[: limit - 3] + "..."
+    where, _ = locate(problem.text, n)
+    return f"{where} first gives a non-finite value"
 
 
 def evaluate(problem: Problem) -> Result:
@@ -234,22 +219,44 @@ def _add_labels(problem: Problem, result: Result) -> None:
         result.data["labels"] = problem.labels()
 
 
-def derivative_node(problem: Problem, order: int = 1) -> tuple[Node, list[str]]:
-    """d^order f / d wrt... as a node: `--wrt x --order 3`, or `--wrt x,y` (d/dy d/dx)."""
-    names = problem.names()
+def derivative_node(problem: Problem, order: int = 1, wrt: list[str] | None = None) -> tuple[Node, list[str]]:
+    """d^order f / d wrt... as a node: `--wrt x --order 3`, or `--wrt x,y` (d/dy d/dx).
+
+    `wrt` is the --wrt text as typed (repeats kept: `--wrt x,x,y`); without it the
+    expression must have exactly one variable.
+    """
+    names = [part.strip() for spec in wrt or [] for part in spec.split(",") if part.strip()]
     if not names:
-        raise DiffcliError("diff needs a variable: the expression has none; name one with --wrt")
-    if len(problem.wrt) == 1:
-        sequence = problem.wrt * order
-    elif order == 1:
-        sequence = problem.wrt
-    else:
+        found = problem.names()
+        if len(found) != 1:
+            raise DiffcliError("diff needs one variable: name it with --wrt" + (f" (one of {', '.join(found)})" if found else ""))
+        names = found
+    if len(names) == 1:
+        names = names * order
+    elif order != 1:
         raise DiffcliError("give --order with a single --wrt variable, or list the variables (--wrt x,y) for a mixed derivative")
     f = problem.output
     if f.shape != ():
-        raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}")
-    for v in sequence:
+        raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}: "
+                           "reduce it with sum(...), pick an element with [i], or use jacobian")
+    for name in names:
+        if problem.bindings and name not in problem.bindings:
+            raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
+        v = next((w for w in problem.wrt if w.payload[0] == name), None) or G.var(name)
         if v.shape != ():
-            raise DiffcliError(f"diff differentiates with respect to scalars; `{v.payload[0]}` has shape {v.shape}: use grad, jacobian or hessian")
+            raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: use grad, jacobian or hessian")
         (f,) = autodiff.gradient(f, [v])
-    return f, [v.payload[0] for v in sequence]
+    return f, names
+
+
+def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None) -> Result:
+    """The derivative as text that parses back, as LaTeX, and its value where the point is given."""
+    from .render.latex import to_latex
+    from .render.text import writable_text
+
+    node, names = derivative_node(problem, order, wrt)
+    result = Result({"derivative": writable_text(node), "latex": to_latex(node), "wrt": names,
+                     "order": len(names)}, command="diff")
+    if problem.bindings:
+        (result.data["value"],) = _run(problem, [node], result)
+    return result

@@ -35,6 +35,12 @@ class Dtype(str, Enum):
     float32 = "float32"
 
 
+class Kinks(str, Enum):
+    warn = "warn"
+    error = "error"
+    quiet = "quiet"
+
+
 Expr = Annotated[str, typer.Argument(help="Expression text, an expression file, or - for stdin.", show_default=False)]
 At = Annotated[Optional[list[str]], typer.Option("--at", help="The point: x=2,y=3 or 'x=[1,2,3]' (repeatable).")]
 Wrt = Annotated[Optional[list[str]], typer.Option("--wrt", help="Variables to differentiate by, in output order: x,y.")]
@@ -44,6 +50,7 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="auto: rich on a ter
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Floating-point type of the computation.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 3 when a result is not finite.")]
 V = Annotated[Optional[str], typer.Option("--v", help="Weights of a non-scalar output: vector-Jacobian product.")]
+KinksOpt = Annotated[Kinks, typer.Option("--kinks", help="A point on a kink (abs at 0, a max tie...): warn, error (exit 3) or quiet.")]
 
 
 def _version(value: bool):
@@ -60,13 +67,22 @@ def _root(
     """Symbolic-plus-numeric differentiation from the shell."""
 
 
-def emit(result: api.Result, fmt: Format, strict: bool) -> int:
-    """Warnings to stderr, the result to stdout in the chosen format."""
-    if strict and result.warnings:
-        raise DiffcliError(f"{result.warnings[0]} (--strict)", exit_code=EXIT_NONFINITE)
+def emit(result: api.Result, fmt: Format, strict: bool, view=None) -> int:
+    """Warnings to stderr, the result to stdout in the chosen format.
+
+    `view` is a module with render_plain/render_json/render_csv/render_rich for results of
+    their own shape (default: render.output). A warning's `detail` (caret lines) follows it.
+    """
+    if strict and result.warnings:  # the first warning becomes the one `error:` line
+        first = result.warnings[0]
+        raise DiffcliError(f"{first} (--strict)", detail=getattr(first, "detail", ""), exit_code=EXIT_NONFINITE)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+        if getattr(warning, "detail", ""):
+            print(warning.detail, file=sys.stderr)
     from .render import output
+
+    output = view or output
 
     if fmt == Format.auto:
         fmt = Format.rich if sys.stdout.isatty() else Format.plain

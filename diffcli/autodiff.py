@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from . import graph as G
 from .graph import Node, apply, const, is_zero, topological, zeros
-from .ops import OPS, fit_shape
+from .ops import COMPARISONS, OPS, fit_shape
+
+# Ops whose result never requires grad: detach stops it; a comparison's 0/1 has no derivative
+# (PyTorch's bool tensors do not require grad either).
+NO_GRAD = {"detach", *COMPARISONS.values()}
+
+# id(contribution) -> the node whose derivative rule first built it. Nodes are interned and
+# live as long as the process, so ids are stable; the anomaly report uses this to name the
+# operation whose rule produced a non-finite adjoint.
+MADE_BY: dict[int, Node] = {}
 
 
 @dataclass
@@ -36,7 +45,7 @@ def requires_grad(order: list, wrt) -> set:
     for n in order:
         if id(n) in wanted:
             needs.add(id(n))
-        elif n.args and OPS[n.op].vjp is not None and n.op != "detach":
+        elif n.args and OPS[n.op].vjp is not None and n.op not in NO_GRAD:
             if any(id(a) in needs for a in n.args):
                 needs.add(id(n))
     return needs
@@ -64,10 +73,53 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         flags = tuple(id(a) in needs for a in n.args)
         if not any(flags):
             continue
-        for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, total, flags)):
+        inner, wrap = branch_mask(parts, n)
+        for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
+            if part is not None:
+                MADE_BY.setdefault(id(part), n)
+                part = wrap(part)
+                MADE_BY.setdefault(id(part), n)
             if flag and part is not None and not is_zero(part):
                 pending.setdefault(id(arg), []).append(fit_shape(part, arg.shape))
     return Adjoints(order, adjoint, needs)
+
+
+def branch_mask(parts: list, n: Node):
+    """(adjoint to pass to n's rule, wrap for its results): keep a branch's zeros exact.
+
+    When all of a node's adjoint comes through one side of `where(c, ., 0)` (a `where`, relu,
+    clamp...), the rule gets the adjoint without the mask and its results are masked again,
+    so where the branch is not taken they are exactly 0, even when the rule multiplies by
+    inf or nan there (sqrt'(0), log'(0), sqrt of a negative). Masks nest; parts masked by
+    different conditions are left as they are.
+    """
+    masks = []
+    while True:
+        sides = {(p.args[0], is_zero(p.args[2])) if p.op == "where" and (is_zero(p.args[1]) or is_zero(p.args[2]))
+                 else None for p in parts}
+        if len(sides) != 1 or None in sides:
+            break
+        ((c, taken_first),) = sides
+        if c.shape != () and not OPS[n.op].elementwise:
+            break  # a reduction's inputs have other shapes than its mask
+        masks.append((c, taken_first))
+        parts = [p.args[1] if taken_first else p.args[2] for p in parts]
+    if not masks:
+        inner = parts[0]
+        for p in parts[1:]:
+            inner = apply("add", inner, p)
+        return inner, lambda part: part
+    inner = parts[0]
+    for p in parts[1:]:
+        inner = apply("add", inner, p)
+
+    def wrap(part: Node) -> Node:
+        for c, taken_first in reversed(masks):
+            zero = zeros(part.shape)
+            part = apply("where", c, part, zero) if taken_first else apply("where", c, zero, part)
+        return part
+
+    return inner, wrap
 
 
 def gradient(f: Node, wrt: list[Node], seed: Node | None = None) -> list[Node]:
@@ -99,13 +151,21 @@ def jacobian(f: Node, wrt: list[Node]) -> list[list[Node]]:
 
 
 def hessian(f: Node, wrt: list[Node]) -> tuple[list[Node], list[list[Node]]]:
-    """(gradient nodes, Hessian rows): reverse mode over the gradient's own graph."""
+    """(gradient nodes, Hessian rows): reverse mode over the gradient's own graph.
+
+    Reverse-over-reverse, kept on purpose: the op table has one derivative rule per op (a VJP
+    that builds nodes), so differentiating the gradient DAG needs nothing more, and hash-consing
+    makes the rows share the gradient's subexpressions, so the whole Hessian is one DAG that is
+    evaluated in one program. Forward-over-reverse would need a second (JVP) rule per op.
+    Row i gives H[i][j] for j >= i; the lower triangle repeats those nodes, so the result is
+    exactly symmetric (two reverse passes may round differently in the last bit).
+    """
     grads = gradient(f, wrt)
     flat = [e for g in grads for e in flat_entries(g)]
     rows = []
-    for gi in flat:
+    for i, gi in enumerate(flat):
         row = []
         for h in gradient(gi, wrt):
             row.extend(flat_entries(h))
-        rows.append(row)
+        rows.append([rows[j][i] for j in range(i)] + row[i:])
     return grads, rows

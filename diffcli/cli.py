@@ -8,9 +8,9 @@ import sys
 
 import typer
 
-from .api import shorten
+from .anomaly import shorten
 from .app import app
-from .commands import core, explain, learn  # noqa: F401  (registers commands)
+from .commands import core, explain, inspect, learn  # noqa: F401  (registers commands)
 from .errors import EXIT_BAD_INPUT, DiffcliError, printable
 
 try:  # recent typer vendors click

@@ -36,8 +36,9 @@ def suggest(word: str, choices) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-def caret(text: str, line: int, column: int) -> str:
-    """The 1-based `line` of `text` and, beneath it, a caret under `column` (1-based)."""
+def caret(text: str, line: int, column: int, width: int = 1) -> str:
+    """The 1-based `line` of `text` and, beneath it, a caret under `column` (1-based); with
+    `width`, carets under that many characters (cut at the end of the line)."""
     lines = text.split("\n")
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
     prefix = f"line {line}: " if len(lines) > 1 else ""
@@ -49,7 +50,8 @@ def caret(text: str, line: int, column: int) -> str:
         column = column - start + (3 if start else 0)
     shown = printable(shown)  # no terminal escapes from the input; one char for one
     pad = "".join(c if c == "\t" else " " for c in shown[:column])
-    return f"  {prefix}{shown}\n  {' ' * len(prefix)}{pad}^"
+    width = max(1, min(width, len(shown) - column))
+    return f"  {prefix}{shown}\n  {' ' * len(prefix)}{pad}{'^' * width}"
 
 
 WINDOW = 120

@@ -72,16 +72,18 @@ def too_many_nodes() -> DiffcliError:
                         "derivatives are too large): lower --order, differentiate fewer variables, or simplify")
 
 
-def check_print(order: list, weight: int = 1) -> None:
+def check_print(order: list, named: set = frozenset(), weight: int = 1) -> None:
     """Refuse to print the nodes `order` (children first) if the printer would write more than
-    MAX_PRINT characters: every node's text holds its children's, so add up the estimates.
-    The estimate is within a factor 3 of the plain printer's; LaTeX passes `weight` 4."""
+    MAX_PRINT characters: every node's text holds its children's (but a `named` node's, which
+    its parents refer to by name), so add up the estimates. The estimate is within a factor 3
+    of the plain printer's; LaTeX passes `weight` 4."""
     size: dict[int, int] = {}
     sizes = 0
     for n in order:
         own = len(n.payload[0]) if n.op == "var" else 4 if n.op == "const" else len(n.op) + 2 * len(n.args)
-        size[id(n)] = own + sum(size[id(a)] for a in n.args)
-        sizes += size[id(n)]
+        text = own + sum(size[id(a)] for a in n.args)
+        sizes += text
+        size[id(n)] = 4 if id(n) in named else text
     sizes *= weight
     if sizes > MAX_PRINT:
         raise DiffcliError(f"the formula is too large to print ({sizes:,} characters of text; the limit is "

@@ -38,6 +38,7 @@ class Op:
     latex: str = ""  # format string over the printed arguments
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
     user: bool = True  # callable by name from an expression
+    kinks: tuple = ()  # Kink entries: points where the op is not differentiable (set below)
     # Per argument, d(output)/d(argument) as diffcli text for `explain`, over the arguments x (one)
     # or a, b, c, the output y, and n (elements reduced into each output element); a text that
     # names the incoming adjoint g is the whole contribution; an op of any arity has one text,
@@ -49,11 +50,34 @@ class Op:
             self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
-        if not self.latex:
-            self.latex = "\\operatorname{{%s}}\\left({0}\\right)" % self.name  # braces doubled: a format string
+        if not self.latex:  # LaTeX has its own commands for the classic functions
+            command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
+            self.latex = "%s\\left(%s\\right)" % (command, "{0}")
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where an op has no derivative: what each side gives, what diffcli returns.
+
+    `on(node)` builds a node that is nonzero where the node's inputs sit on the kink (None when
+    the kink cannot be located, e.g. a `where` whose condition is not a comparison). `left` and
+    `right` are the one-sided derivatives (tests check them by one-sided differences on `case`),
+    `torch` and `jax` what those frameworks return there (checked when they are installed).
+    """
+
+    at: str  # where, in the op's argument names: "x = 0"
+    on: Callable
+    left: str
+    right: str
+    rule: str  # the convention diffcli follows there
+    case: tuple  # (expression, --at point, variable element): the README table's example
+    torch: str = ""
+    jax: str = ""
 
 
 OPS: dict[str, Op] = G.REGISTRY
+LATEX_NAMES = {name: "\\" + name for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh")}
+LATEX_NAMES.update(asin="\\arcsin", acos="\\arccos", atan="\\arctan")
 
 
 def register(op: Op) -> Op:
@@ -132,6 +156,85 @@ def scaled(c: float, rest: Node, shape) -> Node:
 
 
 # ---------------------------------------------------------------- simplification rules
+#
+# Each rule returns an equivalent node or None (keep the node as built). A rule may change a
+# value only where the original is undefined (nan/inf inputs, 0/0, x^0.5 of a negative x),
+# and up to rounding: `x - x` -> 0, `x*x^-1` -> 1 (x^0) and `x/x` -> 1 differ from the
+# original only at x = 0 or x = +-inf, where the original is nan. Rules that restructure a
+# node build O(1) new nodes, so a derivative DAG stays within a constant factor of its function.
+
+TERM_LIMIT = 8  # most terms a sum is flattened into when collecting like terms
+
+
+def linear_terms(n: Node):
+    """n as [(coefficient, term)] plus a numeric constant, or None past TERM_LIMIT terms.
+
+    Walks through +, -, unary minus and numeric factors (`2*(x + 1)` gives 2*x and 2).
+    """
+    terms: list = []
+    constant = 0.0
+    stack = [(n, 1.0)]
+    while stack:
+        m, w = stack.pop()
+        if m.op in ("add", "sub"):
+            stack.append((m.args[1], w if m.op == "add" else -w))
+            stack.append((m.args[0], w))
+        elif m.op == "neg":
+            stack.append((m.args[0], -w))
+        elif m.is_const:
+            constant += w * m.value
+        elif m.op == "mul" and m.args[0].is_const and m.args[0].shape == ():
+            stack.append((m.args[1], w * m.args[0].value))
+        else:
+            terms.append((w, m))
+        if len(terms) + len(stack) > TERM_LIMIT:
+            return None
+    return terms, constant
+
+
+def like_term(t: Node):
+    """What makes two terms alike: the node, or for a product its factors in any order."""
+    return ("mul", frozenset((id(t.args[0]), id(t.args[1])))) if t.op == "mul" else id(t)
+
+
+def collect(a: Node, b: Node, sign: float, shape):
+    """a + sign*b with like terms combined, or None when nothing combines."""
+    ta, tb = linear_terms(a), linear_terms(b)
+    if ta is None or tb is None:
+        return None
+    merged: dict = {}
+    for w, t in ta[0] + [(sign * w, t) for w, t in tb[0]]:
+        key = like_term(t)
+        total, first = merged.get(key, (0.0, t))
+        merged[key] = (total + w, first)
+    count = len(ta[0]) + len(tb[0]) + (ta[1] != 0) + (tb[1] != 0)
+    constant = ta[1] + sign * tb[1]
+    kept = [(w, t) for w, t in merged.values() if w != 0]
+    if len(kept) + (constant != 0) >= count:
+        return None
+    total = None
+    for w, t in kept + ([(constant, None)] if constant != 0 else []):
+        term = const(abs(w)) if t is None else scaled(abs(w), t, t.shape)
+        if total is None:
+            total = term if w > 0 else apply("neg", term)
+        else:
+            total = apply("add" if w > 0 else "sub", total, term)
+    return zeros(shape) if total is None else keep_shape(total, shape)
+
+
+def _signed(n: Node) -> bool:
+    return coefficient(n)[0] < 0 or (n.is_const and n.value < 0)
+
+
+def _negative(n: Node) -> bool:
+    """n carries a leading minus: -a, -2*a, a negative number, or (-p)/q."""
+    return _signed(n) or (n.op == "div" and _signed(n.args[0]))
+
+
+def _minus(n: Node) -> Node:
+    if n.op == "div":
+        return apply("div", _minus(n.args[0]), n.args[1]) if _signed(n.args[0]) else apply("neg", n)
+    return const(-n.value, n.shape) if n.is_const else apply("neg", n)
 
 
 def simplify_add(args, payload, shape):
@@ -140,12 +243,9 @@ def simplify_add(args, payload, shape):
         return keep_shape(b, shape)
     if is_zero(b):
         return keep_shape(a, shape)
-    if b.op == "neg":
-        return apply("sub", a, b.args[0])
-    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
-    if ra is rb:
-        return scaled(ca + cb, ra, shape)
-    return None
+    if _negative(b):
+        return keep_shape(apply("sub", a, _minus(b)), shape)
+    return collect(a, b, 1.0, shape)
 
 
 def simplify_sub(args, payload, shape):
@@ -154,12 +254,9 @@ def simplify_sub(args, payload, shape):
         return keep_shape(a, shape)
     if is_zero(a):
         return keep_shape(apply("neg", b), shape)
-    if b.op == "neg":
-        return apply("add", a, b.args[0])
-    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
-    if ra is rb:
-        return scaled(ca - cb, ra, shape)
-    return None
+    if _negative(b):
+        return keep_shape(apply("add", a, _minus(b)), shape)
+    return collect(a, b, -1.0, shape)
 
 
 def simplify_mul(args, payload, shape):
@@ -170,14 +267,17 @@ def simplify_mul(args, payload, shape):
         return keep_shape(b, shape)
     if is_one(b):
         return keep_shape(a, shape)
-    if a.op == "neg":
-        return apply("neg", apply("mul", a.args[0], b))
-    if b.op == "neg":
-        return apply("neg", apply("mul", a, b.args[0]))
-    if a.is_const and a.shape == () and (b.op == "mul" and b.args[0].is_const):
-        return scaled(a.value * b.args[0].value, b.args[1], shape)
     if b.is_const and b.shape == () and not a.is_const:
-        return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2, in derivatives
+        return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2
+    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
+    if a.is_const and a.shape == ():
+        return scaled(a.value * cb, rb, shape) if cb != 1 else None
+    if ca != 1 or cb != 1:
+        return scaled(ca * cb, apply("mul", ra, rb), shape)
+    if b.op == "div":  # a*(p/q) -> (a*p)/q, so 1/q factors read as divisions
+        return keep_shape(apply("div", apply("mul", a, b.args[0]), b.args[1]), shape)
+    if a.op == "div":
+        return keep_shape(apply("div", apply("mul", a.args[0], b), a.args[1]), shape)
     (ba, ea), (bb, eb) = power_of(a), power_of(b)
     if ba is bb and not ba.is_const:
         return keep_shape(apply("pow", ba, const(ea + eb)), shape)
@@ -190,10 +290,19 @@ def simplify_div(args, payload, shape):
         return keep_shape(a, shape)
     if is_zero(a):
         return zeros(shape)
-    if b.is_const and b.shape == () and a.op == "mul" and a.args[0].is_const:
-        return scaled(a.args[0].value / b.value, a.args[1], shape)
-    if a.op == "neg":
-        return apply("neg", apply("div", a.args[0], b))
+    if a is b and not a.is_const:
+        return const(1.0, shape)  # x/x -> 1 (the original is nan only at x = 0, +-inf)
+    (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
+    if b.is_const and b.shape == ():  # keep x/3 (exact), pull a coefficient: (6*x)/3 -> 2*x
+        if ca == -1:
+            return keep_shape(apply("neg", apply("div", ra, b)), shape)
+        return scaled(ca / b.value, ra, shape) if ca != 1 else None
+    if a.is_const and a.shape == ():  # keep 1/(2*y); only a sign moves out: 1/(-y) -> -1/y
+        return keep_shape(apply("div", const(-a.value), rb), shape) if cb == -1 else None
+    if ca != 1 or cb != 1:
+        return scaled(ca / cb, apply("div", ra, rb), shape)
+    if a.op == "div":  # (p/q)/b -> p/(q*b)
+        return keep_shape(apply("div", a.args[0], apply("mul", a.args[1], b)), shape)
     return None
 
 
@@ -205,19 +314,21 @@ def simplify_neg(args, payload, shape):
         return scaled(-a.args[0].value, a.args[1], shape)
     if a.op == "sub":
         return apply("sub", a.args[1], a.args[0])
+    if a.op == "div" and _signed(a.args[0]):  # -((-1)/q) -> 1/q
+        return keep_shape(_minus(a), shape)
     return None
 
 
 def simplify_pow(args, payload, shape):
     a, b = args
     if is_zero(b):
-        return const(1.0, shape)
+        return const(1.0, shape)  # x^0 = 1 everywhere, as numpy (nan^0 = 1)
     if is_one(b):
         return keep_shape(a, shape)
     if is_one(a):
         return const(1.0, shape)
     if a.op == "pow" and b.is_const and float(b.value).is_integer() and a.args[1].is_const:
-        return apply("pow", a.args[0], const(a.args[1].value * b.value))
+        return keep_shape(apply("pow", a.args[0], const(a.args[1].value * b.value)), shape)
     return None
 
 
@@ -230,13 +341,27 @@ def simplify_where(args, payload, shape):
     return None
 
 
-def simplify_reshaping(args, payload, shape):
+def simplify_broadcast(args, payload, shape):
     (a,) = args
     if a.shape == shape:
         return a
     if a.is_const:
         return const(a.value, shape)
     return None
+
+
+def simplify_sum_to(args, payload, shape):
+    (a,) = args
+    if a.shape == shape:
+        return a
+    if a.is_const:  # each result element sums this many equal elements
+        return const(a.value * (a.size // max(math.prod(shape), 1)), shape)
+    return None
+
+
+def simplify_expand(args, payload, shape):
+    (a,) = args
+    return const(a.value, shape) if a.is_const else None
 
 
 def simplify_sum(args, payload, shape):
@@ -560,21 +685,73 @@ for _op in [
        latex="{{{0}}}^T", user=False, local=("1",)),
     Op("expand", 1, lambda ev, n, x: x[(Ellipsis,) + (None,) * n.payload],
        lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",
-       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False, local=("1",)),
+       shape=lambda s, k: s[0] + (1,) * k, elementwise=False, grad_fn="UnsqueezeBackward0", user=False, local=("1",),
+       simplify=simplify_expand),
     Op("sum_to", 1, _sum_to, lambda n, g, _: (g,), "sum a broadcast adjoint back to a shape",
-       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping, user=False, local=("1",)),
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_sum_to, user=False, local=("1",)),
     Op("broadcast_to", 1, _broadcast_to, lambda n, g, _: (g,), "broadcast to a shape",
-       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_reshaping,
+       shape=lambda s, p: tuple(p), elementwise=False, simplify=simplify_broadcast,
        grad_fn="ExpandBackward0", user=False, local=("1",)),
 ]:
     register(_op)
+
+# ---------------------------------------------------------------- kinks (SPEC: PyTorch's rule)
+
+CONVEX = "minimum-norm subgradient at a convex kink"
+TIE = "a tie gives 1/2 to each side (minimum norm)"
+LIMIT = "the limit, which is infinite"
+
+
+def _at_zero(n: Node) -> Node:
+    return compare("eq", n.args[0], 0)
+
+
+def _tie(n: Node) -> Node:
+    return compare("eq", *n.args)
+
+
+def _extreme_tie(n: Node) -> Node:
+    hits = reduce_sum(compare("eq", n.args[0], expand(n, n.payload)), n.payload)
+    return compare("gt", hits, 1)
+
+
+def _where_boundary(n: Node) -> Node | None:
+    cond = n.args[0]
+    if cond.op not in ("lt", "le", "gt", "ge", "eq", "ne"):
+        return None
+    return compare("eq", *cond.args)
+
+
+for _name, _kinks in {
+    "abs": [Kink("its argument is 0", _at_zero, "-1", "1", CONVEX, ("abs(x)", "x=0", "x"), "0", "1")],
+    "relu": [Kink("its argument is 0", _at_zero, "0", "1", CONVEX, ("relu(x)", "x=0", "x"), "0", "0")],
+    "sign": [Kink("its argument is 0", _at_zero, "inf", "inf", "sign' = 0 everywhere (it jumps at 0)",
+                  ("sign(x)", "x=0", "x"), "0", "0")],
+    "maximum": [Kink("a tie: max(a, b) with a = b; derivatives by a", _tie, "0", "1", TIE, ("max(x, y)", "x=1,y=1", "x"), "0.5", "0.5")],
+    "minimum": [Kink("a tie: min(a, b) with a = b; derivatives by a", _tie, "1", "0", TIE, ("min(x, y)", "x=1,y=1", "x"), "0.5", "0.5")],
+    "max": [Kink("a tie for the largest element", _extreme_tie, "0", "1", "ties share the gradient evenly",
+                 ("max(x)", "x=[1,1]", "x[0]"), "0.5", "0.5")],
+    "min": [Kink("a tie for the smallest element", _extreme_tie, "1", "0", "ties share the gradient evenly",
+                 ("min(x)", "x=[1,1]", "x[0]"), "0.5", "0.5")],
+    "clamp": [Kink("x at the lower bound", lambda n: compare("eq", n.args[0], n.args[1]), "0", "1",
+                   "gradient 1 at the bounds, as PyTorch (not minimum norm)", ("clamp(x, 0, 1)", "x=0", "x"), "1", "0.5"),
+              Kink("x at the upper bound", lambda n: compare("eq", n.args[0], n.args[2]), "1", "0",
+                   "gradient 1 at the bounds, as PyTorch (not minimum norm)", ("clamp(x, 0, 1)", "x=1", "x"), "1", "0.5")],
+    "sqrt": [Kink("its argument is 0", _at_zero, "undefined", "inf", LIMIT, ("sqrt(x)", "x=0", "x"), "inf", "inf")],
+    "norm": [Kink("its argument is 0", lambda n: compare("eq", n, 0), "-1", "1", CONVEX + " (gradient 0)",
+                  ("norm(x)", "x=[0,0]", "x[0]"), "0", "nan")],
+    "where": [Kink("the boundary of its condition", _where_boundary, "the lower branch's", "the upper branch's",
+                   "the branch the condition picks; the other is not differentiated",
+                   ("where(x > 0, x^2, x)", "x=0", "x"), "1", "1")],
+}.items():
+    OPS[_name].kinks = tuple(_kinks)
 
 COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 for _symbol, _name in COMPARISONS.items():
     register(Op(_name, 2, (lambda np_name: lambda ev, n, a, b: as_float(ev, getattr(ev.xp, np_name)(a, b)))(
         {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
          "eq": "equal", "ne": "not_equal"}[_name]),
-        lambda n, g, _: (None, None), f"a {_symbol} b: 1 where it holds, else 0 (no gradient)",
+        lambda n, g, _: (None, None), f"a {_symbol} b: 1 where it holds, else 0 (no gradient, requires_grad false)",
         syntax=("infix", _symbol, 1), latex="{0} %s {1}" % _symbol.replace("<=", "\\le").replace(">=", "\\ge").replace("!=", "\\ne").replace("==", "="),
         user=False, local=("0", "0")))
 

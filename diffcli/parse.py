@@ -121,6 +121,7 @@ class _Builder:
         from lark import Tree
 
         done: dict[int, object] = {}
+        spanned: set[int] = set()  # nodes placed by THIS text (interned nodes outlive a parse)
         stack = [(tree, False)]
         while stack:
             t, expanded = stack.pop()
@@ -135,7 +136,8 @@ class _Builder:
                 if not e.detail and getattr(t.meta, "line", None) is not None:
                     e.detail = caret(self.text, t.meta.line, t.meta.column)
                 raise
-            if isinstance(done[id(t)], Node) and done[id(t)].span is None and hasattr(t.meta, "line"):
+            if isinstance(done[id(t)], Node) and id(done[id(t)]) not in spanned and hasattr(t.meta, "line"):
+                spanned.add(id(done[id(t)]))
                 m = t.meta
                 done[id(t)].span = (m.line, m.column, m.start_pos, m.end_pos)
         statements = done[id(tree)]

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import api
-from ..app import At, Const, Expr, Of, Strict, V, Wrt, app
+from .. import api, kinks as kink_report
+from ..app import At, Const, Expr, Kinks, KinksOpt, Of, Strict, V, Wrt, app
 from ..errors import EXIT_NONFINITE, DiffcliError
 
 CAP = 40  # steps shown per section unless --full
@@ -30,7 +30,7 @@ def explain_command(
     hessian: Annotated[Optional[str], typer.Option("--hessian", help="Explain one Hessian entry as a derivative of a derivative: --hessian x,y is d/dy (d/dx f); --hessian x is x,x.")] = None,
     full: Annotated[bool, typer.Option("--full", help=f"Show every step (by default a section shows at most {CAP}).")] = False,
     format: Annotated[ExplainFormat, typer.Option("--format", help="auto: rich on a terminal, plain otherwise; latex: one aligned block; json: the steps.")] = ExplainFormat.auto,
-    strict: Strict = False,
+    strict: Strict = False, kinks: KinksOpt = Kinks.warn,
 ):
     """The chain rule step by step: forward pass node by node, then each adjoint as incoming
     adjoint times local derivative, with the numbers substituted."""
@@ -38,6 +38,7 @@ def explain_command(
     from ..render import explain as render
 
     problem = api.load(expr, at, wrt, const, of)
+    kink_report.report(problem, kinks.value)
     ex = explain(problem, v, jacobian, hessian)
     for warning in ex.warnings:
         print(f"warning: {warning}", file=sys.stderr)

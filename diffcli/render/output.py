@@ -51,7 +51,7 @@ def render_plain(result) -> str:
     d = result.data
     lines: list[str] = []
     if "derivative" in d:
-        lines.append(d["derivative"])
+        lines.append(d["latex"] if result.show_latex else d["derivative"])
     for key in LEARNED:
         if key in d:
             lines.append(flat_line(d[key].values()))
@@ -85,7 +85,12 @@ def render_rich(result, console) -> None:
 
     d = result.data
     if "derivative" in d:
-        console.print(f"[bold]d/d{' d/d'.join(d['wrt'])}[/bold] = {d['derivative']}", highlight=False)
+        formula = d["latex"] if result.show_latex else d["derivative"]
+        heading = "d/d" + " d/d".join(reversed(d["wrt"]))  # d/dy d/dx: the last applied on the left
+        separator = "\n" if "\n" in formula else " = "
+        from rich.text import Text
+
+        console.print(Text.assemble((heading, "bold"), separator + formula), highlight=False)
     for key in LEARNED:
         if key in d:
             table = Table(title="final point" if key == "at" else "parameters", title_justify="left")

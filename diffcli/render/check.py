@@ -1,0 +1,70 @@
+"""Views of a `check` result: a table of reverse-mode and numeric entries with their errors."""
+
+from __future__ import annotations
+
+from . import output
+from .output import plain_number
+
+
+def _without_rows(result):
+    from ..api import Result
+
+    return Result({k: v for k, v in result.data.items() if k != "rows"}, result.warnings, result.command)
+
+
+def render_json(result) -> str:
+    import json
+
+    data = json.loads(output.render_json(_without_rows(result)))
+    data["symbolic_from_text"] = bool(result.data["symbolic_from_text"])
+    return json.dumps(data)
+
+
+def render_plain(result) -> str:
+    """`ok` or `mismatch`, the largest absolute error, then the gradient by reverse mode, by the
+    symbolic formulas, and by central differences, one line each."""
+    d = result.data
+    error = d["max_abs_error"]
+    return "\n".join([
+        "ok" if d["ok"] else "mismatch",
+        "nan" if error is None else plain_number(error),
+        output.flat_line(d["grad"].values()),
+        output.flat_line(d["symbolic"].values()),
+        output.flat_line(d["numeric"].values()),
+    ])
+
+
+def render_csv(result) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["entry", "reverse", "symbolic", "numeric", "abs_error", "rel_error", "ok"])
+    for label, exact, symbolic, numeric, abs_err, rel_err, ok in result.data["rows"]:
+        writer.writerow([label, plain_number(exact), plain_number(symbolic), plain_number(numeric),
+                         f"{abs_err:.3g}", f"{rel_err:.3g}", ok])
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_rich(result, console) -> None:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    d = result.data
+    tol = d["tolerance"]
+    table = Table(box=box.SIMPLE_HEAD, title="reverse mode, symbolic formula, central differences",
+                  title_justify="left", caption_justify="left",
+                  caption=f"ok: all three agree within {tol['atol']:g} + {tol['rtol']:g}*|value|; errors: reverse - numeric")
+    table.add_column("entry", style="cyan", no_wrap=True)
+    for name in ("reverse", "symbolic", "numeric", "abs err", "rel err"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for label, exact, symbolic, numeric, abs_err, rel_err, ok in d["rows"]:
+        table.add_row(escape(label), f"{exact:.9g}", f"{symbolic:.9g}", f"{numeric:.9g}", f"{abs_err:.1e}",
+                      f"{rel_err:.1e}", "[green]ok[/green]" if ok else "[bold red]MISMATCH[/bold red]")
+    console.print(table)
+    verdict = "[green]ok[/green]" if d["ok"] else "[bold red]mismatch[/bold red]"
+    error = d["max_abs_error"]
+    console.print(f"{verdict}: largest absolute error {'nan' if error is None else f'{error:.2e}'}", highlight=False)
