@@ -49,6 +49,10 @@ COMMANDS = [
     ("minimize", "--at", AT, "--steps", "5", "--lr", "0.1", "--format", "json", "--", EXPR),
     ("minimize", "--at", AT, "--steps", "3", "--optimizer", "adam", "--tol", "0", "--format", "csv", "--", EXPR),
     ("fit", "--data", str(DATA), "--params", "w=0.5,b=0", "--epochs", "2", "--format", "json", "--", EXPR),
+    ("graph", "--at", AT, "--format", "json", "--", EXPR),
+    ("graph", "--at", AT, "--v", "1,2,3", "--kinks", "error", "--format", "plain", "--", EXPR),
+    ("check", "--at", AT, "--format", "json", "--", EXPR),
+    ("check", "--at", AT, "--no-hessian", "--rtol", "0", "--atol", "0", "--format", "csv", "--", EXPR),
 ]
 
 # Commands that write output files (a PNG costs ~1 s, so these get fewer, separate examples).
@@ -56,6 +60,7 @@ FILE_COMMANDS = [
     ("minimize", "--at", AT, "--steps", "3", "--trace", OUT, "--format", "json", "--", EXPR),
     ("minimize", "--at", AT, "--steps", "3", "--plot", OUT, "--format", "json", "--", EXPR),
     ("plot", "--range", "x=-1:1", "--order", "1", "--png", OUT, "--", EXPR),
+    ("graph", "--at", AT, "--dot", OUT, "--", EXPR),
     ("fit", "--data", str(DATA), "--params", "w=0.5,b=0", "--epochs", "2", "--plot", OUT, "--", EXPR),
 ]
 
@@ -271,7 +276,7 @@ def test_commands_writing_files(expr):
         assert not leftovers, leftovers
         if r.code == 0 and out.exists():
             head = out.read_bytes()[:8]
-            assert head == b"\x89PNG\r\n\x1a\n" or b"," in out.read_bytes()[:200], head
+            assert head == b"\x89PNG\r\n\x1a\n" or b"," in out.read_bytes()[:200] or head.startswith(b"digraph"), head
         source = WORKDIR / "expr.txt"
         source.write_bytes(expr.encode("utf-8", "surrogatepass"))
         r = check(fill(template, str(source), out=str(source)), kind="output files")
