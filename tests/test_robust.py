@@ -320,7 +320,9 @@ def test_names_and_numbers_cannot_inject_code(template, tmp_path, monkeypatch):
 
         monkeypatch.setattr(builtins, name, spy)
     for argv in (["eval", text, "--at", "x=1"], ["grad", "x", "--at", f"x={text}"], ["diff", text],
-                 ["grad", "x", "--at", "x=1", "--wrt", text], ["eval", "x", "--at", f"{text}=1"]):
+                 ["grad", "x", "--at", "x=1", "--wrt", text], ["eval", "x", "--at", f"{text}=1"],
+                 ["explain", text, "--at", "x=1"], ["graph", text, "--at", "x=1", "--format", "json"],
+                 ["minimize", text, "--at", "x=1", "--steps", "2"]):
         r = invoke(*argv)
         if r.code == 0:  # a plain identifier such as `__class__` is just a variable's name
             assert re.fullmatch(r"__\w+__", text) and r.stdout.strip() in ("1", "0"), (argv, r)
