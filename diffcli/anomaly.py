@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import caret
+from .errors import DiffcliError, caret
 from .evaluate import first_nonfinite
 from .graph import Node, topological
 
@@ -83,7 +83,10 @@ def locate(text: str, n: Node) -> tuple[str, str]:
     if n.span is None:
         from .render.text import to_text
 
-        return f"`{shorten(to_text(n))}`", ""
+        try:
+            return f"`{shorten(to_text(n))}`", ""
+        except DiffcliError:  # too large to print (limits.MAX_PRINT): name the operation
+            return f"a `{n.op}` node", ""
     line, column, start, end = n.span
     where = f"line {line}, column {column}" if "\n" in text.strip() else f"column {column}"
     width = len(text[start:end].split("\n")[0])

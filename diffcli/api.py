@@ -15,6 +15,7 @@ import numpy as np
 from . import autodiff
 from .anomaly import locate, nonfinite_note, shorten  # noqa: F401  (shorten: used by callers)
 from . import graph as G
+from . import limits
 from .errors import DiffcliError
 from .compiled import to_numpy
 from .evaluate import Program, is_finite
@@ -27,14 +28,18 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 
 def read_expression(arg: str) -> tuple[str, str | None]:
     """(text, file name or None): `-` reads stdin, an existing file's path reads the file."""
+    # Read at most one byte more than the largest input allowed, so a huge file is refused
+    # without first loading it into memory (4 bytes per character is UTF-8's worst case).
+    most = 4 * limits.MAX_CHARS + 1
     if arg == "-":
-        return _decode(sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read(), "<stdin>"), "<stdin>"
+        data = sys.stdin.buffer.read(most) if hasattr(sys.stdin, "buffer") else sys.stdin.read(most)
+        return _decode(data, "<stdin>"), "<stdin>"
     if os.path.isdir(arg):
         raise DiffcliError(f"`{arg}` is a directory: give an expression file or an expression")
     if os.path.isfile(arg):
         try:
             with open(arg, "rb") as fh:
-                data = fh.read()
+                data = fh.read(most)
         except OSError as e:
             raise DiffcliError(f"cannot read `{arg}`: {e.strerror}") from None
         return _decode(data, arg), arg
@@ -42,8 +47,12 @@ def read_expression(arg: str) -> tuple[str, str | None]:
 
 
 def _decode(data, where: str) -> str:
+    if len(data) >= 4 * limits.MAX_CHARS + 1:
+        raise DiffcliError(f"{where} is larger than the {limits.MAX_CHARS:,} characters diffcli accepts")
     if isinstance(data, str):
         return data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DiffcliError(f"{where} is UTF-16 or UTF-32 text: save it as UTF-8")
     if b"\0" in data:
         raise DiffcliError(f"{where} is a binary file, not an expression: give a UTF-8 text file")
     try:
@@ -94,6 +103,7 @@ def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64",
     variable order, bound to placeholders that the batch evaluator replaces row by row.
     """
     text, source = read_expression(expr)
+    G.set_budget(limits.MAX_NODES)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
     for name, value in parse_at(at).items():
         if name in bindings:

@@ -30,9 +30,11 @@ def report(e: DiffcliError) -> int:
     """Print `error: ...` (and the caret lines) to stderr; return the exit code."""
     import sys
 
-    print(f"error: {e.message}", file=sys.stderr)
+    from .anomaly import shorten
+
+    print(f"error: {printable(shorten(e.message, 1000))}", file=sys.stderr)
     if e.detail:
-        print(e.detail, file=sys.stderr)
+        print(printable(e.detail), file=sys.stderr)
     return e.exit_code
 
 
@@ -52,6 +54,23 @@ def caret(text: str, line: int, column: int, width: int = 1) -> str:
     lines = text.split("\n")
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
     prefix = f"line {line}: " if len(lines) > 1 else ""
-    pad = "".join(c if c == "\t" else " " for c in shown[: max(column - 1, 0)])
-    width = max(1, min(width, len(shown) - column + 1))
+    column = max(column - 1, 0)
+    if len(shown) > WINDOW:  # a window around the place, not a line of megabytes
+        start = max(0, min(column - WINDOW // 2, len(shown) - WINDOW))
+        cut = shown[start:start + WINDOW]
+        shown = ("..." if start else "") + cut + ("..." if start + WINDOW < len(shown) else "")
+        column = column - start + (3 if start else 0)
+    shown = printable(shown)  # no terminal escapes from the input; one char for one
+    pad = "".join(c if c == "\t" else " " for c in shown[:column])
+    width = max(1, min(width, len(shown) - column))
     return f"  {prefix}{shown}\n  {' ' * len(prefix)}{pad}{'^' * width}"
+
+
+WINDOW = 120
+# Control characters (but tab) shown as U+FFFD, so the input cannot drive the terminal.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (but tab and newline) replaced, for the terminal."""
+    return text.translate(_CONTROLS)

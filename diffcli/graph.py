@@ -114,10 +114,24 @@ def apply(op: str, *args: Node, payload=None) -> Node:
     return node(op, args, payload, simplify=True)
 
 
+# New nodes allowed before `intern` refuses (limits.MAX_NODES per command; see `set_budget`).
+_budget = math.inf
+
+
+def set_budget(extra: int) -> None:
+    """Allow `extra` more interned nodes from now on (each command sets its own budget)."""
+    global _budget
+    _budget = len(_interned) + extra
+
+
 def intern(op: str, args: tuple, payload, shape: Shape, key=None) -> Node:
     key = key if key is not None else (op, args, payload)
     found = _interned.get(key)
     if found is None:
+        if len(_interned) >= _budget:  # only on creation: a cheap guard against swelling derivatives
+            from .limits import too_many_nodes
+
+            raise too_many_nodes()
         found = _interned[key] = Node(op, args, payload, shape)
     return found
 
@@ -182,7 +196,9 @@ def broadcast_shapes(shapes: Iterable[Shape], what: str = "operands") -> Shape:
     if all(s == first for s in shapes):
         return first
     try:
-        return tuple(np.broadcast_shapes(*shapes))
+        from .limits import check_elements
+
+        return check_elements(tuple(np.broadcast_shapes(*shapes)))
     except ValueError:
         listed = " and ".join(str(s) for s in shapes)
         raise ShapeError(f"shapes {listed} of the {what} do not broadcast together") from None

@@ -57,6 +57,10 @@ def hessian_products(f: Node, wrt: list[Node], bindings: dict, ev, basis: np.nda
 def dense(f: Node, wrt: list[Node], bindings: dict, ev):
     """(value, gradient values, Hessian): all n unit directions in one batched pass."""
     width = sum(max(v.size, 1) for v in wrt)
+    if width == 0:  # no variables: an empty Hessian
+        from .evaluate import Program
+
+        return to_numpy(Program([f]).run(bindings, ev)[0]), [], np.zeros((0, 0))
     value, grads, products = hessian_products(f, wrt, bindings, ev, np.eye(width))
     # row d is (H e_d)^T = column d of H; the upper triangle is mirrored so that H is exactly
     # symmetric (two products may round differently in the last bit)
@@ -115,6 +119,9 @@ def sparse(f: Node, wrt: list[Node], bindings: dict, ev):
 
         raise DiffcliError("--sparse works with scalar variables (x1, x2, ...); a vector variable's "
                            "Hessian is dense: drop --sparse")
+    if not wrt:
+        value, _, _ = dense(f, wrt, bindings, ev)
+        return value, [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), 0
     coupled = pattern(f, wrt)
     colours = colour(coupled)
     count = max(colours, default=-1) + 1

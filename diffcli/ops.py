@@ -436,7 +436,9 @@ def _matmul_shape(shapes, payload):
     inner_a, inner_b = sa[-1], sb[0]
     if inner_a != inner_b:
         raise ShapeError(f"`@` needs matching inner sizes, got shapes {sa} and {sb}")
-    return sa[:-1] + sb[1:]
+    from .limits import check_elements
+
+    return check_elements(sa[:-1] + sb[1:])
 
 
 def _matmul_vjp(n, g, needs):
@@ -468,6 +470,8 @@ def _index_shape(shapes, items):
         return probe[tuple(i if isinstance(i, int) else slice(*i) for i in items)].shape
     except IndexError as e:
         raise ShapeError(f"index out of range: {e}") from None
+    except ValueError as e:  # `x[::0]`
+        raise ShapeError(f"bad slice: {e}: use a step such as x[::2] or x[::-1]") from None
 
 
 def _scatter(ev, n, g):
@@ -486,7 +490,12 @@ def _stack(ev, n, *xs):
 
 
 def _stack_shape(shapes, payload):
-    return (len(shapes),) + broadcast_shapes(shapes, "list elements")
+    from .limits import MAX_RANK, check_elements
+
+    shape = (len(shapes),) + broadcast_shapes(shapes, "list elements")
+    if len(shape) > MAX_RANK:  # numpy's own limit is lower for some functions than for arrays
+        raise ShapeError(f"a value may have at most {MAX_RANK} axes; this list nests {len(shape)} deep")
+    return check_elements(shape)
 
 
 def _sum_to(ev, n, x):
@@ -784,6 +793,8 @@ def _norm(x, p=None):
         return G.node("norm", (x,), len(x.shape))
     if not p.is_const:
         raise DiffcliError("norm(x, p) needs a number for p, such as norm(x, 1)")
+    if not (p.value > 0 and math.isfinite(p.value)):  # 1/p below: p = 0 divided by zero
+        raise DiffcliError(f"norm(x, p) needs a positive finite p, such as norm(x, 1), not {p.value:g}")
     return G.node("pow", (_reduction("sum")(G.node("pow", (G.node("abs", (x,)), p))), const(1.0 / p.value)))
 
 

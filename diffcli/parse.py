@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import graph as G
+from . import limits
 from . import ops  # noqa: F401  (fills the op registry)
 from .errors import DiffcliError, caret, suggest
 from .graph import Node
@@ -106,6 +107,7 @@ def _parse_text(text: str, lark_parser):
 
     if not re.sub(r"#[^\n]*|[\s;]", "", text):
         raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
+    limits.check_text(text)
     try:
         return lark_parser.parse(text)
     except UnexpectedInput as e:
@@ -124,7 +126,7 @@ def _parse_text(text: str, lark_parser):
         pos = getattr(e, "pos_in_stream", None)
         if isinstance(e, UnexpectedCharacters):
             ch = text[pos] if pos is not None and pos < len(text) else "?"
-            message = f"unexpected character `{ch}`"
+            message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
             if ch == "=":
                 message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
             elif ch in "!&|":
@@ -143,7 +145,8 @@ def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
     end = text.find("\n", pos)
     line = text[start:] if end < 0 else text[start:end]
     column = pos - start
-    fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else f"{token}"
+    fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else \
+        f"...{line[max(column - 20, 0):column].rstrip()}*{line[column:column + 20]}..."
     return f": juxtaposition is not multiplication; did you mean `{fixed}`?"
 
 

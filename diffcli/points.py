@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from .errors import DiffcliError
+from .limits import MAX_RANK
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan))|(?P<sym>[\[\],]))",
@@ -52,6 +53,8 @@ def parse_value(text: str, what: str) -> np.ndarray:
             if not expect_value:
                 raise DiffcliError(f"{what}: a comma is missing in `{text}`")
             stack.append([])
+            if len(stack) > MAX_RANK + 1:
+                raise DiffcliError(f"{what}: lists nest deeper than the {MAX_RANK} axes a value may have")
         elif tok == "]":
             if len(stack) == 1:
                 raise DiffcliError(f"{what}: unbalanced `]` in `{text}`")

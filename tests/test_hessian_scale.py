@@ -117,3 +117,8 @@ def test_sparse_cli():
     run = invoke("hessian", "sum(v^2)", "--at", "v=[1,2]", "--sparse")
     assert run.code == 2 and "scalar variables" in run.stderr
     assert invoke("hessian", "sqrt(x)*y", "--at", "x=0,y=1", "--sparse", "--strict").code == 3
+
+
+def test_no_variables_give_an_empty_hessian():
+    run = invoke("hessian", "2 + 3", "--format", "json")
+    assert run.code == 0 and run.json()["hessian"] == [] and run.json()["value"] == 5

@@ -349,8 +349,8 @@ def test_where_derivatives_are_finite_and_right_at_random_points():
     @settings(max_examples=40, deadline=None)
     @given(st.sampled_from(WHERE_CASES), st.floats(-2, 2))
     def prop(expr, x):
-        if min(abs(x - b) for b in (0, 0.5, 1)) < 1e-3:
-            return  # central differences would straddle a boundary
+        if min(abs(x - b) for b in (0, 0.5, 1)) < 1e-2:
+            return  # central differences would straddle a boundary, or be inexact beside log's pole
         d, err = grad_hess(expr, f"x={x!r}")
         assert "not finite" not in err
         assert d["grad"]["x"] == pytest.approx(numeric_grad_of(expr, {"x": x})["x"], rel=1e-5, abs=1e-6)

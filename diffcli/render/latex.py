@@ -26,7 +26,7 @@ def _name(name: str) -> str:
 
 
 def to_latex(root: Node, share: bool = True) -> str:
-    statements, result = render_dag(root, _render, share, spell=_name)
+    statements, result = render_dag(root, _render, share, spell=_name, weight=4)
     if not statements:
         return result
     lines = [f"{name} &= {text}" for name, text in statements] + [f"&{result}"]

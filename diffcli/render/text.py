@@ -15,6 +15,8 @@ import math
 from ..errors import DiffcliError
 from .. import graph as G
 from ..graph import Node, topological
+from ..limits import check_print
+from ..limits import check_print
 from ..ops import OPS
 
 ATOM = 6
@@ -86,10 +88,12 @@ def statement_names(count: int, taken: set) -> list[str]:
     return names
 
 
-def render_dag(root: Node, render, share: bool = True, spell=str) -> tuple[list[tuple[str, str]], str]:
+def render_dag(root: Node, render, share: bool = True, spell=str,
+               weight: int = 1) -> tuple[list[tuple[str, str]], str]:
     """([(name, text)] statements, result text) with `render(node, [(text, prec)])`; a named
-    node is referred to as `spell(name)`."""
+    node is referred to as `spell(name)`. `weight`: characters written per plain character."""
     named = shared_nodes(root) if share else []
+    check_print(topological([root]), {id(n) for n in named}, weight)
     taken = {n.payload[0] for n in topological([root]) if n.op == "var"}
     name_of = dict(zip((id(n) for n in named), statement_names(len(named), taken)))
     done: dict[int, tuple[str, int]] = {}
