@@ -11,7 +11,7 @@ import typer
 from .anomaly import shorten
 from .app import app
 from .commands import core, explain, inspect, learn  # noqa: F401  (registers commands)
-from .errors import EXIT_BAD_INPUT, DiffcliError, printable, report
+from .errors import EXIT_BAD_INPUT, printable, run_guarded
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -29,35 +29,24 @@ def _command(registered: int):
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
     command = _command(len(app.registered_commands) + len(app.registered_groups))
-    try:
-        rv = command.main(args=argv, prog_name="diffcli", standalone_mode=False)
-        return rv if isinstance(rv, int) else 0
-    except DiffcliError as e:
-        return report(e)
-    except NoArgsIsHelpError:  # `diffcli` alone: the help is printed, nothing went wrong
-        return 0
-    except ClickException as e:
-        print(f"error: {printable(shorten(e.format_message(), 300))} (see `diffcli --help`)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (typer.Abort, KeyboardInterrupt):
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    except SystemExit as e:  # click exits 1 when the reader of stdout went away (`| head -1`)
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
-            return 0  # the reader has what it wanted: not a `check` mismatch (exit 1)
-        raise
-    except MemoryError:
-        print("error: out of memory: the expression or the point is too large", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except RecursionError:
-        print("error: the expression is nested too deeply", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as e:  # noqa: BLE001  a bug of ours must still not show a traceback
-        print(f"error: internal error ({type(e).__name__}: {e}); please report it with the command line "
-              "that caused it", file=sys.stderr)
-        return EXIT_BAD_INPUT
+
+    def invoke():
+        try:
+            return command.main(args=argv, prog_name="diffcli", standalone_mode=False)
+        except NoArgsIsHelpError:  # `diffcli` alone: the help is printed, nothing went wrong
+            return 0
+        except ClickException as e:
+            print(f"error: {printable(shorten(e.format_message(), 300))} (see `diffcli --help`)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except (typer.Abort, KeyboardInterrupt):
+            print("error: interrupted", file=sys.stderr)
+            return 130
+        except SystemExit:  # click exits 1 when the reader of stdout went away (`| head -1`)
+            if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+                return 0  # the reader has what it wanted: not a `check` mismatch (exit 1)
+            raise
+
+    return run_guarded(invoke)
 
 
 def run() -> None:

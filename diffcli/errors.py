@@ -38,6 +38,28 @@ def report(e: DiffcliError) -> int:
     return e.exit_code
 
 
+def run_guarded(action) -> int:
+    """Run `action()` and return its exit code; every failure becomes SPEC's exit code and one
+    `error:` line, never a traceback. Both entry points (typer's and the fast path) use it."""
+    import sys
+
+    try:
+        rv = action()
+        return rv if isinstance(rv, int) else EXIT_OK
+    except DiffcliError as e:
+        return report(e)
+    except BrokenPipeError:
+        return EXIT_OK  # the reader of stdout has what it wanted
+    except MemoryError:
+        print("error: out of memory: the expression or the point is too large", file=sys.stderr)
+    except RecursionError:
+        print("error: the expression is nested too deeply", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001  a bug of ours must still not show a traceback
+        print(f"error: internal error ({type(e).__name__}: {printable(str(e))[:300]}); please report it "
+              "with the command line that caused it", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
 class ShapeError(DiffcliError):
     """Operands whose shapes do not fit together (exit 2)."""
 

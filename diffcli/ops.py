@@ -286,6 +286,8 @@ def simplify_mul(args, payload, shape):
 
 def simplify_div(args, payload, shape):
     a, b = args
+    if is_zero(b):
+        return None  # keep x/0 as written: evaluation gives inf or nan and the report names it
     if is_one(b):
         return keep_shape(a, shape)
     if is_zero(a):
@@ -299,7 +301,7 @@ def simplify_div(args, payload, shape):
         return scaled(ca / b.value, ra, shape) if ca != 1 else None
     if a.is_const and a.shape == ():  # keep 1/(2*y); only a sign moves out: 1/(-y) -> -1/y
         return keep_shape(apply("div", const(-a.value), rb), shape) if cb == -1 else None
-    if ca != 1 or cb != 1:
+    if (ca != 1 or cb != 1) and cb != 0:
         return scaled(ca / cb, apply("div", ra, rb), shape)
     if a.op == "div":  # (p/q)/b -> p/(q*b)
         return keep_shape(apply("div", a.args[0], apply("mul", a.args[1], b)), shape)

@@ -121,17 +121,9 @@ def main(argv: list[str]) -> int | None:
     options = read_args(argv)
     if options is None:
         return None
-    from .errors import DiffcliError, report
+    from .errors import run_guarded
 
-    try:
-        return run_fast(options)
-    except DiffcliError as e:
-        return report(e)
-    except BrokenPipeError:
-        return 0
-    except MemoryError:
-        print("error: out of memory: the expression or the point is too large", file=sys.stderr)
-        return 2
+    return run_guarded(lambda: run_fast(options))
 
 
 def run() -> None:

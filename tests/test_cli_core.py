@@ -18,6 +18,11 @@ def test_plain_format_is_bare_numbers():
     assert r.stdout == "12\n12 4\n"
 
 
+def test_plain_prints_negative_zero_as_zero():
+    assert invoke("eval", "--at", "x=0", "--", "-x").stdout == "0\n"
+    assert str(invoke("eval", "--at", "x=0", "--format", "json", "--", "-x").json()["value"]) == "-0.0"
+
+
 def test_auto_format_is_plain_when_piped():
     assert invoke("grad", "x*x*y", "--at", "x=2,y=3").stdout == "12\n12 4\n"
 

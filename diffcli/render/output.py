@@ -32,7 +32,7 @@ def render_json(result) -> str:
 
 
 def plain_number(x) -> str:
-    return number(float(x))
+    return number(float(x) + 0.0)  # + 0.0 turns -0.0 into 0.0: scripts compare against "0"
 
 
 def plain_lines(x) -> list[str]:
