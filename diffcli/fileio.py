@@ -28,12 +28,22 @@ def atomic_write(path: str, write: Callable[[str], None], inputs: tuple[str, ...
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600; give what a plain open() would
         os.replace(tmp, target)
     except OSError as e:
         raise DiffcliError(f"cannot write `{path}`: {e.strerror or e}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _mode_for(target: str) -> int:
+    """The existing file's permissions, else 0666 less the umask, as open(path, "w") gives."""
+    if os.path.exists(target):
+        return os.stat(target).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_text(path: str, text: str, inputs: tuple[str, ...] = ()) -> None:

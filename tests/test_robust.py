@@ -400,3 +400,22 @@ def test_undecodable_argv_bytes():
         r = subprocess.run(DIFFCLI + argv, capture_output=True, timeout=60, env={**os.environ, "LC_ALL": "C"})
         assert r.returncode == 2 and r.stdout == b"", r
         assert r.stderr.startswith(b"error: ") and b"Traceback" not in r.stderr, r.stderr
+
+
+def test_output_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    from diffcli.fileio import atomic_write_text
+
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.dot"
+        atomic_write_text(str(fresh), "digraph {}")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.dot"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        atomic_write_text(str(kept), "digraph {}")
+        assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "digraph {}"
+    finally:
+        os.umask(umask)
