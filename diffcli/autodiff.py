@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import graph as G
 from .graph import Node, apply, const, is_zero, topological, zeros
 from .ops import COMPARISONS, OPS, fit_shape
 

@@ -8,7 +8,6 @@ leading batch axes (many points at once), which every forward rule respects.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -78,5 +77,3 @@ def first_nonfinite(order: list[Node], values: list) -> Node | None:
     return None
 
 
-def nbytes(shape) -> int:
-    return math.prod(shape) * 8

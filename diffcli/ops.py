@@ -15,7 +15,7 @@ and one line there, nothing in the grammar.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from . import graph as G

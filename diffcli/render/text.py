@@ -16,7 +16,6 @@ from ..errors import DiffcliError
 from .. import graph as G
 from ..graph import Node, topological
 from ..limits import check_print
-from ..limits import check_print
 from ..ops import OPS
 
 ATOM = 6
