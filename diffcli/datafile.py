@@ -26,9 +26,29 @@ BLOCK = 65536  # rows read (and evaluated, and written) at a time
 
 
 class CsvTable:
+    """The file stays open from the header to the end of `blocks`; use the table as a context
+    manager (`with CsvTable(...) as table:`) so that it is closed however the caller stops."""
+
     def __init__(self, path: str, what: str):
         self.path, self.what = path, what  # what: how messages name the file (`--points p.csv`)
         self._fh = _open_text(path, what)
+        try:
+            self._read_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "CsvTable":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def _read_header(self) -> None:
+        what = self.what
         self.line = 0
         while True:
             lines = self._read(1)
@@ -50,8 +70,10 @@ class CsvTable:
             raise DiffcliError(f"{self.what}, line {self.header_line}: no column `{name}`{suggest(name, self.header)}; "
                                f"the header has {', '.join(self.header)}{hint}")
 
-    def blocks(self, names: list[str], size: int = BLOCK):
-        """Yield {name: float64 array} for the named columns, `size` rows at a time."""
+    def blocks(self, names: list[str], size: int | None = None):
+        """Yield {name: float64 array} for the named columns, `size` rows (default BLOCK, read
+        at call time) at a time."""
+        size = size or BLOCK
         for name in names:
             self.require(name)
         where = [self.header.index(n) for n in names]
@@ -84,7 +106,8 @@ class CsvTable:
     def _parse(self, numbered: list[tuple[int, str]], where: list[int]) -> np.ndarray:
         lines = [t for _, t in numbered]
         quoted = any('"' in t for t in lines)
-        widths = {len(_cells(t, "")) for t in lines} if quoted else {t.count(",") + 1 for t in lines}
+        widths = ({len(_cells(t, f"{self.what}, line {n}")) for n, t in numbered} if quoted
+                  else {t.count(",") + 1 for t in lines})
         if widths != {len(self.header)}:
             self._raise_bad_row(numbered, where)
         try:

@@ -98,9 +98,10 @@ class Node:
 class Graph:
     """One command's node space: the intern table, provenance and the node budget."""
 
-    def __init__(self, max_nodes: int = limits.MAX_NODES):
+    def __init__(self, max_nodes: int | None = None):
         self.table: dict[tuple, Node] = {}
-        self.max_nodes = max_nodes
+        # read when the graph is made, not when this module was imported (tests lower the limit)
+        self.max_nodes = limits.MAX_NODES if max_nodes is None else max_nodes
         # node built by a derivative rule -> the node whose rule built it (anomaly reports)
         self.made_by: dict[Node, Node] = {}
 

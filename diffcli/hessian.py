@@ -55,9 +55,14 @@ def products(grads: list[Node], wrt: list[Node], directions: list[Node]) -> Prod
     return Products(grads, hv, directions)
 
 
-def matrix(rows: list, k: int) -> np.ndarray:
-    """H u values of k directions (one array per wrt variable, directions first) as k x n."""
-    return np.concatenate([np.asarray(h, dtype=float).reshape(k, -1) for h in rows], axis=1)
+def matrix(rows: list, k: int, shapes: list) -> np.ndarray:
+    """H u values of k directions (one array per wrt variable, directions first) as k x n.
+    A product that does not depend on u (a zero the simplifier made constant) is computed once,
+    without the direction axis: `shapes` (the wrt variables') broadcast it to k rows."""
+    if not rows:
+        return np.zeros((k, 0))
+    rows = [np.broadcast_to(np.asarray(h, dtype=float), (k,) + tuple(s)) for h, s in zip(rows, shapes)]
+    return np.concatenate([h.reshape(k, -1) for h in rows], axis=1)
 
 
 def symmetric(products: np.ndarray) -> np.ndarray:
@@ -124,7 +129,19 @@ class Sparsity:
         basis[self.colours, np.arange(len(self.colours))] = 1.0
         return basis
 
-    def entries(self, products: np.ndarray) -> np.ndarray:
-        """H[row, col] for each structural non-zero: column j's colour direction holds H[:, j]
-        on the rows coupled to j (no other column of that colour reaches those rows)."""
-        return products[self.colours[self.cols], self.rows] if len(self.rows) else np.zeros(0)
+    def matrix(self, products: np.ndarray) -> "SparseHessian":
+        """The Hessian's structural non-zeros from the products of the colour directions:
+        column j's colour direction holds H[:, j] on the rows coupled to j (no other column of
+        that colour reaches those rows)."""
+        values = products[self.colours[self.cols], self.rows] if len(self.rows) else np.zeros(0)
+        return SparseHessian(len(self.colours), self.rows, self.cols, values)
+
+
+@dataclass
+class SparseHessian:
+    """The structural non-zeros of a Hessian as coordinates, row by row."""
+
+    size: int
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray

@@ -7,8 +7,6 @@ The one place where a name and a shape become element labels in C order, as SPEC
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 
@@ -28,17 +26,18 @@ def labelled(name: str, value) -> list[tuple[str, float]]:
     return list(zip(labels(name, arr.shape), arr.reshape(-1).tolist()))
 
 
-@dataclass(frozen=True)
 class Layout:
     """Named values of given shapes <-> one flat float64 vector (C order, in name order)."""
 
-    names: tuple
-    shapes: tuple
+    __slots__ = ("names", "shapes")
+
+    def __init__(self, names, shapes):
+        self.names, self.shapes = tuple(names), tuple(tuple(s) for s in shapes)
 
     @classmethod
     def of(cls, variables) -> "Layout":
         """The layout of var nodes."""
-        return cls(tuple(v.name for v in variables), tuple(tuple(v.shape) for v in variables))
+        return cls([v.name for v in variables], [v.shape for v in variables])
 
     @property
     def size(self) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextvars
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from . import limits
@@ -58,10 +57,9 @@ class _Reducer:
 
 
 def _grammar_text() -> str:
-    try:  # installed: the grammar ships as the package `diffcli.grammar`
-        return resources.files("diffcli.grammar").joinpath("diffcli.lark").read_text()
-    except ModuleNotFoundError:  # running from a source checkout
-        return (Path(__file__).resolve().parent.parent / "grammar" / "diffcli.lark").read_text()
+    here = Path(__file__).resolve().parent
+    installed = here / "grammar" / "diffcli.lark"  # the package `diffcli.grammar` of an install
+    return (installed if installed.exists() else here.parent / "grammar" / "diffcli.lark").read_text()
 
 
 @dataclass
@@ -134,7 +132,7 @@ def _parse_text(text: str):
         raise DiffcliError(message, caret(text, line, column)) from None
 
 
-_ENDS_OPERAND = re.compile(r"[A-Za-z_0-9.)\]][ \t]*\Z")
+ENDS_OPERAND = r"[A-Za-z_0-9.)\]][ \t]*\Z"  # a name, number or closing bracket before the place
 
 
 def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
@@ -144,7 +142,7 @@ def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
     end = text.find("\n", pos)
     line = text[start:] if end < 0 else text[start:end]
     column = pos - start
-    if not _ENDS_OPERAND.search(line[:column]):
+    if not re.search(ENDS_OPERAND, line[:column]):
         return ""
     fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else \
         f"...{line[max(column - 20, 0):column].rstrip()}*{line[column:column + 20]}..."

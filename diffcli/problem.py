@@ -90,12 +90,14 @@ class Problem:
         """Variables named like each (hint, shape) that no variable of the graph or the point
         uses yet: the seeds and directions the request layer binds itself."""
         taken = {n.name for n in self.graph.table.values() if n.op == "var"} | set(self.bindings)
-        made = []
+        made, next_number = [], {}
         for hint, shape in wanted:
-            name, k = hint, 0
+            k = next_number.get(hint, 0)
+            name = f"{hint}{k}" if k else hint
             while name in taken:
                 k += 1
                 name = f"{hint}{k}"
+            next_number[hint] = k + 1
             taken.add(name)
             made.append(self.graph.var(name, shape))
         return made

@@ -9,10 +9,11 @@ directions). At many points (`Columns`), the same nodes become the columns of a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import autodiff, hessian, kinks
+from . import autodiff, kinks
 from .anomaly import nonfinite_note
 from .engine import Plan, is_finite, to_numpy
 from .errors import DiffcliError
@@ -20,6 +21,9 @@ from .graph import Node
 from .layout import columns
 from .points import parse_vector
 from .problem import Problem
+
+if TYPE_CHECKING:  # imported where a Hessian is requested (start-up of the other commands)
+    from . import hessian
 
 
 @dataclass
@@ -33,8 +37,9 @@ class Result:
     kinks: list = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
+    """What a command needs computed at its point(s)."""
+
     value: bool = True
     gradient: bool = False
     v: str | None = None  # weights of a non-scalar output: the gradient is then a VJP
@@ -43,29 +48,20 @@ class Request:
     kinks: bool = False
 
 
-@dataclass
-class SparseHessian:
-    """The structural non-zeros of a Hessian as coordinates, row by row."""
-
-    size: int
-    rows: np.ndarray
-    cols: np.ndarray
-    values: np.ndarray
-
-
-@dataclass
 class Built:
-    """A request's nodes: outputs in one list, with where each part starts."""
+    """A request's nodes: outputs in one list, with where each part starts (`parts`: part name
+    -> slice of `outputs`), and what a Hessian needs (its products, sparsity and directions)."""
 
-    outputs: list
-    bindings: dict  # seeds and directions, beside the point's own values
-    batched: set = field(default_factory=set)  # direction names (the batch axis)
-    parts: dict = field(default_factory=dict)  # part name -> slice of `outputs`
-    jacobian_rows: int = 0
-    products: hessian.Products | None = None
-    sparsity: hessian.Sparsity | None = None
-    basis: np.ndarray | None = None
-    probes: list = field(default_factory=list)
+    def __init__(self, outputs: list, bindings: dict):
+        self.outputs = outputs
+        self.bindings = bindings  # seeds and directions, beside the point's own values
+        self.batched: set = set()  # direction names (the batch axis)
+        self.parts: dict = {}
+        self.jacobian_rows = 0
+        self.products: hessian.Products | None = None
+        self.sparsity: hessian.Sparsity | None = None
+        self.basis: np.ndarray | None = None
+        self.probes: list = []
 
     def add(self, part: str, nodes: list) -> None:
         self.parts[part] = slice(len(self.outputs), len(self.outputs) + len(nodes))
@@ -109,6 +105,8 @@ def build(problem: Problem, req: Request, directions: bool = True) -> Built:
         built.jacobian_rows = len(rows)
         built.add("jacobian", [e for row in rows for e in row])
     if req.hessian:
+        from . import hessian
+
         us = problem.fresh(*(("u", w.shape) for w in wrt))
         prods = built.products = hessian.products(built.outputs[built.parts["grad"]], wrt, us)
         built.batched = {u.name for u in us}
@@ -151,13 +149,14 @@ def fill(data: dict, problem: Problem, built: Built, values: list) -> None:
         data["wrt"] = names
         data["jacobian"] = np.array(entries).reshape(built.jacobian_rows, width)
     if "hessian" in built.parts:
-        products = hessian.matrix(values[built.parts["hessian"]], len(built.basis))
+        from . import hessian
+
+        products = hessian.matrix(values[built.parts["hessian"]], len(built.basis), [w.shape for w in problem.wrt])
         data["wrt"] = names
         if built.sparsity is None:
             data["hessian"] = hessian.symmetric(products) if width else np.zeros((0, 0))
         else:
-            s = built.sparsity
-            data["hessian"] = SparseHessian(width, s.rows, s.cols, s.entries(products))
+            data["hessian"] = built.sparsity.matrix(products)
     if ("jacobian" in built.parts or "hessian" in built.parts) and any(w.shape != () for w in problem.wrt):
         data["labels"] = problem.labels()
 

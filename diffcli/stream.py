@@ -16,7 +16,8 @@ import sys
 
 import numpy as np
 
-from .datafile import BLOCK, CsvTable
+from . import datafile
+from .datafile import CsvTable
 from .errors import EXIT_NONFINITE, DiffcliError
 from .fileio import atomic_write
 from .problem import load
@@ -72,14 +73,21 @@ class PointFile:
                 raise DiffcliError(f"{self.what}: `{name}` is not numeric ({a.dtype})")
         return arrays
 
+    def __enter__(self) -> "PointFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.table is not None:
+            self.table.close()
+
     def blocks(self):
         """Yield {name: array with a leading row axis}, BLOCK rows at a time."""
         if self.table is not None:
             yield from self.table.blocks(self.names)
             return
-        rows = next(iter(self.arrays.values())).shape[0]
-        for start in range(0, rows, BLOCK):
-            yield {name: np.asarray(a[start:start + BLOCK], dtype=np.float64) for name, a in self.arrays.items()}
+        rows, size = next(iter(self.arrays.values())).shape[0], datafile.BLOCK
+        for start in range(0, rows, size):
+            yield {name: np.asarray(a[start:start + size], dtype=np.float64) for name, a in self.arrays.items()}
 
 
 class CsvSink:
@@ -128,8 +136,12 @@ class NpySink:
 def run(command: str, o: dict, req: Request) -> dict:
     """Evaluate the request at every row of `--points`; results to stdout (CSV or JSON Lines)
     or to `--out`. Returns the counts of rows and of rows with a non-finite result."""
+    with PointFile(o["points"]) as source:  # closed however the run ends
+        return _run(source, command, o, req)
+
+
+def _run(source: PointFile, command: str, o: dict, req: Request) -> dict:
     points, out, strict = o["points"], o["out"], o["strict"]
-    source = PointFile(points)
     problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], points=source.shapes,
                    device=o["device"])
     compiled = Columns(problem, Request(req.value, req.gradient, req.v, req.jacobian, req.hessian), source.names)

@@ -10,10 +10,12 @@ from enum import Enum
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from .. import __version__
 from ..errors import EXIT_BAD_INPUT, printable, shorten
 from . import spec
+from ..commands import dispatch
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -44,8 +46,6 @@ def _default(option: spec.Option):
 def _function(command: spec.Command):
     """A function whose signature declares the command's arguments and options for typer."""
     def run(**values):
-        from .entry import dispatch
-
         plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
         return dispatch(spec.Call(command, plain))
 
@@ -77,7 +77,8 @@ def build() -> typer.Typer:
         """Symbolic-plus-numeric differentiation from the shell."""
 
     for command in spec.COMMANDS:
-        app.command(command.name, epilog=f"Example: {command.example}")(_function(command))
+        # escaped: typer reads an epilog as Rich markup, where `"[x1^2 + 3*x2, ...]"` would vanish as a tag
+        app.command(command.name, epilog=f"Example: {escape(command.example)}")(_function(command))
     return app
 
 

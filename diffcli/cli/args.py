@@ -110,7 +110,8 @@ def _number(option: Option, text: str, where: str):
     except ValueError:
         kind = "integer" if option.kind == "int" else "float"
         raise UsageError(f"{where}: '{text}' is not a valid {kind}.") from None
-    if option.kind == "float" and math.isnan(number):
+    # nan fails a bounded option (as typer did); an unbounded one (--lr) lets the command say why
+    if option.kind == "float" and math.isnan(number) and (option.low is not None or option.high is not None):
         raise UsageError(f"{where}: '{text}' is not a valid float.")
     return number
 

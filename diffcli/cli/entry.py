@@ -4,12 +4,11 @@ the typer app; everything else is read by cli/args.py from the same declarations
 
 from __future__ import annotations
 
-import importlib
 import sys
 
-from .. import __version__
 from ..errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, DiffcliError, printable, shorten
 from . import args
+from ..commands import dispatch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,15 +22,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {printable(shorten(e.message, 300))} (see `diffcli --help`)", file=sys.stderr)
         return EXIT_BAD_INPUT
     return guarded(lambda: dispatch(call))
-
-
-def dispatch(call) -> int:
-    if call.command.name == "--version":
-        print(f"diffcli {__version__}")
-        return EXIT_OK
-    module, function = call.command.run.split(":")
-    implementation = getattr(importlib.import_module(f"diffcli.commands.{module}"), function)
-    return implementation(call.values)
 
 
 def help_app(argv: list[str]) -> int:

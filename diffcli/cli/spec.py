@@ -2,53 +2,48 @@
 
 The argument reader (cli/args.py) runs every command line from these declarations; the typer
 app (cli/app.py) is built from them to render `--help` and shell completion. Nothing here
-imports typer or the library, so reading them costs nothing at start-up. A command's `run`
+imports typer or the library, and the records are plain classes (defining a dataclass costs a
+fraction of a millisecond), so reading them costs next to nothing at start-up. A command's `run`
 names its implementation (`module:function` under diffcli.commands), imported only when used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
 class Option:
-    flag: str  # --at
-    help: str
-    kind: str = "text"  # text, list (repeatable), flag, switch (--x/--no-x), int, float, choice
-    default: object = None
-    choices: tuple = ()
-    low: float | None = None  # bounds of int and float options
-    high: float | None = None
-    required: bool = False
+    """One option: its flag, help, kind (text, list (repeatable), flag, switch (--x/--no-x),
+    int, float, choice), default, choices, bounds of numbers, and whether it is required."""
 
-    @property
-    def dest(self) -> str:
-        return self.flag[2:].replace("-", "_")
+    __slots__ = ("flag", "help", "kind", "default", "choices", "low", "high", "required", "dest")
+
+    def __init__(self, flag: str, help: str, kind: str = "text", default=None, choices: tuple = (),
+                 low: float | None = None, high: float | None = None, required: bool = False):
+        self.flag, self.help, self.kind, self.default, self.choices = flag, help, kind, default, choices
+        self.low, self.high, self.required = low, high, required
+        self.dest = flag[2:].replace("-", "_")
 
     @property
     def takes_value(self) -> bool:
         return self.kind not in ("flag", "switch")
 
 
-@dataclass(frozen=True)
 class Argument:
-    name: str  # EXPR
-    help: str
+    __slots__ = ("name", "help", "dest")
 
-    @property
-    def dest(self) -> str:
-        return self.name.lower()
+    def __init__(self, name: str, help: str):
+        self.name, self.help, self.dest = name, help, name.lower()
 
 
-@dataclass(frozen=True)
 class Command:
-    name: str
-    help: str
-    example: str
-    run: str  # module:function under diffcli.commands
-    arguments: tuple = ()
-    options: tuple = ()
+    """A command: name, help, the example its --help shows (and runs), the implementation
+    (`module:function` under diffcli.commands), its arguments and options."""
+
+    __slots__ = ("name", "help", "example", "run", "arguments", "options")
+
+    def __init__(self, name: str, help: str, example: str, run: str, arguments: tuple = (), options: tuple = ()):
+        self.name, self.help, self.example, self.run = name, help, example, run
+        self.arguments, self.options = arguments, options
 
     def option(self, flag: str) -> Option | None:
         return next((o for o in self.options if o.flag == flag or (o.kind == "switch" and flag == no(o))), None)
@@ -156,9 +151,10 @@ APP_HELP = ("Symbolic-plus-numeric differentiation from the shell: values, gradi
             "simplified derivative formulas of expressions such as (x+1)*(x+2).")
 
 
-@dataclass
 class Call:
     """A command line read against the declarations: the command and every option's value."""
 
-    command: Command
-    values: dict = field(default_factory=dict)
+    __slots__ = ("command", "values")
+
+    def __init__(self, command: Command, values: dict | None = None):
+        self.command, self.values = command, values or {}

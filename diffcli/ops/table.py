@@ -9,22 +9,24 @@ entries themselves live in the modules of this package grouped by family.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..graph import REGISTRY, Node, broadcast_shapes
 
 OPS: dict[str, "Op"] = REGISTRY
 
 
-@dataclass(frozen=True)
 class Print:
     """How an op is written. `kind`: "infix" (a symbol between two operands), "prefix" (a
-    symbol before one), or "call" (`name(args)`); `precedence` names a row of the printers'
-    table (render/precedence.py): compare, sum, product, unary, power."""
+    symbol before one), "call" (`name(args)`, `symbol` overriding the name), or one of the forms
+    the printers know (number, name, index, list, reduction, padded, full_sum); `precedence`
+    names a row of the printers' table (render/precedence.py): compare, sum, product, unary,
+    power, atom. (A plain class: one per op, read-only by convention.)"""
 
-    kind: str = "call"
-    symbol: str = ""
-    precedence: str = "atom"
+    __slots__ = ("kind", "symbol", "precedence")
+
+    def __init__(self, kind: str = "call", symbol: str = "", precedence: str = "atom"):
+        self.kind, self.symbol, self.precedence = kind, symbol, precedence
 
 
 CALL = Print()
@@ -86,8 +88,7 @@ class Op:
         return (self.forward, tuple(range(len(n.args)))) if isinstance(self.forward, str) else None
 
 
-@dataclass(frozen=True)
-class Kink:
+class Kink(NamedTuple):
     """A point where an op has no derivative: what each side gives, what diffcli returns.
 
     `on(node)` builds a node that is nonzero where the node's inputs sit on the kink (None when

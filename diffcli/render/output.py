@@ -3,9 +3,6 @@ plain lines of numbers, JSON, CSV and Rich tables (SPEC's `--format`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 
 import numpy as np
@@ -50,6 +47,8 @@ def is_sparse(d: dict) -> bool:
 
 
 def render_json(result, latex: bool = False) -> str:
+    import json
+
     d = result.data
     data = {k: v if k in TEXT_KEYS else to_json_value(v) for k, v in d.items() if k != "hessian" or not is_sparse(d)}
     if is_sparse(d):
@@ -84,6 +83,9 @@ def render_plain(result, latex: bool = False) -> str:
 
 
 def render_csv(result, latex: bool = False) -> str:
+    import csv
+    import io
+
     d = result.data
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
