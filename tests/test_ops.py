@@ -133,3 +133,16 @@ def test_every_function_is_documented_and_named():
                                         ([2.0, 5.0, 3.0], [15.0, 6.0, 10.0])])
 def test_prod_gradient_with_zeros_is_the_product_of_the_others(x, expected):
     assert grad_of("prod(x)", {"x": np.array(x)})["x"].tolist() == expected
+
+
+def test_by_element_rules_take_scalars_and_arrays():
+    """A forward rule made from a Python float function (for functions numpy lacks) gives
+    float arrays for a number and for a batch alike."""
+    import math
+
+    from diffcli.graph import Device
+    from diffcli.ops.kernels import by_element
+
+    rule = by_element(math.atan)
+    assert float(rule(Device(), None, np.float64(1.0))) == math.atan(1.0)
+    assert rule(Device(), None, np.array([0.0, 1.0])).tolist() == [0.0, math.atan(1.0)]

@@ -58,7 +58,7 @@ def by_element(function):
 
     def rule(dev, n, x):
         host = np.asarray(x.get() if hasattr(x, "get") else x, dtype=np.float64)
-        return dev.xp.asarray(vectorized(host).astype(np.float64), dtype=dev.dtype)
+        return dev.xp.asarray(np.asarray(vectorized(host), dtype=np.float64), dtype=dev.dtype)
 
     return rule
 
