@@ -10,6 +10,7 @@ from .rules import at_zero, call, compare, where
 from .table import Kink, Op
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
+TWO_OVER_ROOT_PI = 2 / math.sqrt(math.pi)
 CONVEX = "minimum-norm subgradient at a convex kink"
 LIMIT = "the limit, which is infinite"
 
@@ -63,4 +64,10 @@ ENTRIES = (
        kinks=(Kink("its argument is 0", at_zero, "0", "1", CONVEX, ("relu(x)", "x=0", "x"), "0", "0"),)),
     Op("softplus", 1, kernels.softplus, lambda n, g, _: (g * call("sigmoid", n.args[0]),),
        "log(1 + exp(x)), exact at both ends"),
+    Op("erf", 1, kernels.by_element(math.erf),
+       lambda n, g, _: (g * TWO_OVER_ROOT_PI * call("exp", -n.args[0] ** 2),),
+       "error function: 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x"),
+    Op("erfc", 1, kernels.by_element(math.erfc),
+       lambda n, g, _: (-(g * TWO_OVER_ROOT_PI * call("exp", -n.args[0] ** 2)),),
+       "complementary error function 1 - erf(x), exact for large x"),
 )
