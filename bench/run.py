@@ -5,7 +5,8 @@ medians with the spread min..max): start-up, a batch of points, Rosenbrock gradi
 Rosenbrock Hessians, expression swell, and the memory of a long --points run. Peers (PyTorch,
 JAX, SymPy) are measured where installed (`pip install '.[bench]'`). `--smoke` runs tiny sizes
 in seconds (the test suite does, so the harness never rots). Benchmark subprocesses run with
-OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset (they slow current numpy); tests never touch them.
+OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset (they slow current numpy) and with bytecode caches
+(PYTHONDONTWRITEBYTECODE unset), as an installed program runs; tests never touch them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ENV = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+# Subprocesses run as an installed program does: with bytecode caches (a sandbox may set
+# PYTHONDONTWRITEBYTECODE, which makes every start-up compile the sources again).
+ENV = {k: v for k, v in os.environ.items()
+       if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONDONTWRITEBYTECODE")}
 F_TEXT = "sin(x)*exp(-y^2) + log(1 + x^2*y^2) + sqrt(x^2 + y^2 + 1)"
 
 
@@ -115,8 +119,7 @@ def startup(table: Table, repeats: int) -> None:
 
 def batch(table: Table, n: int, repeats: int) -> None:
     from diffcli import autodiff
-    from diffcli import graph as G
-    from diffcli.compiled import Batch
+    from diffcli.engine import Plan
     from diffcli.parse import parse
 
     rng = np.random.default_rng(0)
@@ -130,8 +133,8 @@ def batch(table: Table, n: int, repeats: int) -> None:
 
     start = time.perf_counter()
     p = parse(F_TEXT, {"x": (), "y": ()})
-    outputs = [p.output] + autodiff.gradient(p.output, [G.var("x"), G.var("y")])
-    program = Batch(outputs, {"x", "y"})
+    outputs = [p.output] + autodiff.gradient(p.output, [p.graph.var("x"), p.graph.var("y")])
+    program = Plan(outputs, {"x", "y"})
     compile_ms = (time.perf_counter() - start) * 1e3
     ours = program.evaluate({"x": x, "y": y}, n)
     for a, b in zip(ours, hand()):
@@ -189,16 +192,14 @@ def rosen_point(n: int) -> dict:
 
 
 def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
-    from diffcli import api
-    from diffcli import graph as G
+    from diffcli import problem, request
 
     for n in sizes:
         text, point = rosenbrock_text(n), rosen_point(n)
         at = [",".join(f"{k}={v}" for k, v in point.items())]
 
-        def ours():
-            G._interned.clear()  # no help from an earlier run's nodes
-            return api.grad(api.load(text, at))
+        def ours():  # a fresh graph per load: no help from an earlier run's nodes
+            return request.compute(problem.load(text, at), request.Request(gradient=True), "grad")
 
         def numpy_hand():  # the baseline: the gradient written out by hand
             x = np.array(list(point.values()))
@@ -259,24 +260,23 @@ def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
 # ---------------------------------------------------------------- 4. Rosenbrock Hessian
 
 def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> None:
-    from diffcli import graph as G
-    from diffcli import hessian
-    from diffcli.graph import EvalContext
+    from diffcli import request
+    from diffcli.engine import device
     from diffcli.parse import parse
+    from diffcli.problem import Problem
 
     for n, kind in ((dense_n, "dense"), (sparse_n, "sparse")):
         text, point = rosenbrock_text(n), rosen_point(n)
         shapes = {k: () for k in point}
 
-        def parsed():
-            G._interned.clear()
-            return parse(text, shapes), [G.var(k) for k in point]
+        def parsed():  # a fresh graph per parse
+            p = parse(text, shapes)
+            return p, [p.graph.var(k) for k in point]
 
         def ours():
             p, wrt = parsed()
-            if kind == "dense":
-                return hessian.dense(p.output, wrt, point, EvalContext())
-            return hessian.sparse(p.output, wrt, point, EvalContext())
+            loaded = Problem(p, dict(point), wrt, device("cpu", "float64"))
+            return request.compute(loaded, request.Request(hessian=kind), "hessian")
 
         def hand():
             x = np.array(list(point.values()))
@@ -324,18 +324,16 @@ def swell_text(depth: int) -> str:
 
 def no_swell(table: Table, depth: int, sympy_timeout: float) -> None:
     from diffcli import autodiff
-    from diffcli import graph as G
-    from diffcli.graph import count_nodes
+    from diffcli.graph import topological
     from diffcli.parse import parse
 
     text = swell_text(depth)
     start = time.perf_counter()
-    G._interned.clear()
     p = parse(text, {"x": (), "y": ()})
-    grads = autodiff.gradient(p.output, [G.var("x"), G.var("y")])
+    grads = autodiff.gradient(p.output, [p.graph.var("x"), p.graph.var("y")])
     elapsed = [time.perf_counter() - start]
-    note = (f"nodes: f {count_nodes([p.output])}, f + gradient "
-            f"{count_nodes([p.output] + grads)}")
+    note = (f"nodes: f {len(topological([p.output]))}, f + gradient "
+            f"{len(topological([p.output] + grads))}")
     table.add(f"5 no swell, depth {depth}", "diffcli parse + gradient", elapsed, None, note)
     if have("sympy"):
         script = ("import sympy, sys, time; x, y = sympy.symbols('x y'); f = x\n"
@@ -402,14 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     smoke = args.smoke
     global PEERS
     PEERS = not smoke
-    from diffcli import graph as G
-
-    saved = dict(G._interned)  # the timings clear the node table; a caller's nodes come back
-    try:
-        table = run_all(smoke)
-    finally:
-        G._interned.clear()
-        G._interned.update(saved)
+    table = run_all(smoke)  # every run builds its own graph: nothing process-wide to save or restore
     versions = [f"python {platform.python_version()}", f"numpy {np.__version__}"]
     for module in ("torch", "jax", "sympy"):
         if have(module):

@@ -1,3 +1,3 @@
-from .quick import run
+from .cli import run
 
 run()

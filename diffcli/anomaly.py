@@ -3,7 +3,7 @@
 Like `torch.autograd.detect_anomaly`, but pointing into the user's text. The culprit is the
 first node in evaluation order whose value is not finite while all its inputs are. A forward
 node is named by its own fragment of the text; a derivative node by the operation whose
-derivative rule built it (`autodiff.MADE_BY`), followed back to a node of the user's text
+derivative rule built it (`Graph.made_by`), followed back to a node of the user's text
 (through derivative rules of derivatives, for a Hessian). The warning's first line names the
 fragment with line and column; `detail` holds the input line with carets under the fragment.
 """
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import DiffcliError, caret
-from .evaluate import first_nonfinite
+from .engine import is_finite
+from .errors import DiffcliError, caret, shorten
 from .graph import Node, topological
+from .render.text import to_text
 
 
 class Note(str):
@@ -41,8 +42,6 @@ def nonfinite_note(text: str, output: Node, order: list, values: list) -> Note:
         return note(f"a result is not finite: {where} first gives a non-finite value ({shown})", detail)
     source = rule_owner(culprit, order, forward)
     if source is None:
-        from .render.text import to_text
-
         return note(f"a result is not finite: the derivative node `{shorten(to_text(culprit))}` "
                     f"first gives a non-finite value ({shown})")
     where, detail = locate(text, source)
@@ -53,17 +52,16 @@ def nonfinite_note(text: str, output: Node, order: list, values: list) -> Note:
 def rule_owner(culprit: Node, order: list, forward: set) -> Node | None:
     """The node of the user's expression whose derivative rule built `culprit`.
 
-    A rule's result is a small graph; `MADE_BY` knows its root, so ownership is handed down
+    A rule's result is a small graph; `made_by` knows its root, so ownership is handed down
     from consumers to their non-forward inputs (reverse evaluation order), then followed back
     through rules of derivative nodes until a forward node is reached.
     """
-    from .autodiff import MADE_BY
-
+    made_by = culprit.graph.made_by
     owner: dict[int, Node] = {}
     for m in reversed(order):
         if id(m) in forward:
             continue
-        found = MADE_BY.get(id(m)) or owner.get(id(m))
+        found = made_by.get(m) or owner.get(id(m))
         if found is None:
             continue
         owner[id(m)] = found
@@ -74,15 +72,13 @@ def rule_owner(culprit: Node, order: list, forward: set) -> Node | None:
     seen = set()
     while source is not None and id(source) not in forward and id(source) not in seen:
         seen.add(id(source))
-        source = owner.get(id(source), MADE_BY.get(id(source)))
+        source = owner.get(id(source), made_by.get(source))
     return source if source is not None and id(source) in forward else None
 
 
 def locate(text: str, n: Node) -> tuple[str, str]:
     """("`fragment` (line L, column C)", caret lines) for a node; its formula when it has no span."""
     if n.span is None:
-        from .render.text import to_text
-
         try:
             return f"`{shorten(to_text(n))}`", ""
         except DiffcliError:  # too large to print (limits.MAX_PRINT): name the operation
@@ -93,9 +89,15 @@ def locate(text: str, n: Node) -> tuple[str, str]:
     return f"`{shorten(text[start:end])}` ({where})", caret(text, line, column, width)
 
 
-def shorten(fragment: str, limit: int = 60) -> str:
-    fragment = " ".join(fragment.split())
-    return fragment if len(fragment) <= limit else fragment[: limit - 3] + "..."
+def first_nonfinite(order: list[Node], values: list) -> Node | None:
+    """The first node (in evaluation order) that turned non-finite with finite inputs."""
+    position = {id(n): i for i, n in enumerate(order)}
+    for i, n in enumerate(order):
+        if values[i] is None or is_finite(values[i]):
+            continue
+        if all(is_finite(values[position[id(a)]]) for a in n.args):
+            return n
+    return None
 
 
 def _value_text(value) -> str:

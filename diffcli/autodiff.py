@@ -1,27 +1,21 @@
 """Symbolic reverse mode: derivatives are nodes of the same DAG.
 
-`backward` walks the reverse topological order once. Each op's rule (ops.py) returns the
+`backward` walks the reverse topological order once. Each op's rule (the op table) returns the
 contributions to its inputs as new nodes built by the simplifying constructors, and each node's
-contributions are summed once. Because the result is a graph, the Hessian is simply the
-derivative of the gradient (reverse-over-reverse); f, its gradient and its Hessian share
-subexpressions, and the evaluator computes them in one program.
+contributions are summed once. Because the result is a graph, it can be differentiated again
+(hessian.py); f and its derivatives share subexpressions, and the engine computes them in one
+plan. The graph records which node's rule built each contribution (`Graph.made_by`), so an
+anomaly report can name the operation whose derivative turned non-finite.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .graph import Node, apply, const, is_zero, topological, zeros
-from .ops import COMPARISONS, OPS, fit_shape
+import numpy as np
 
-# Ops whose result never requires grad: detach stops it; a comparison's 0/1 has no derivative
-# (PyTorch's bool tensors do not require grad either).
-NO_GRAD = {"detach", *COMPARISONS.values()}
-
-# id(contribution) -> the node whose derivative rule first built it. Nodes are interned and
-# live as long as the process, so ids are stable; the anomaly report uses this to name the
-# operation whose rule produced a non-finite adjoint.
-MADE_BY: dict[int, Node] = {}
+from .graph import Node, apply, is_zero, topological
+from .ops import OPS, fit_shape
 
 
 @dataclass
@@ -34,17 +28,18 @@ class Adjoints:
 
     def of(self, n: Node) -> Node:
         found = self.adjoint.get(id(n))
-        return fit_shape(found, n.shape) if found is not None else zeros(n.shape)
+        return fit_shape(found, n.shape) if found is not None else n.graph.zeros(n.shape)
 
 
 def requires_grad(order: list, wrt) -> set:
-    """Ids of the nodes that depend on a wrt variable through differentiable edges."""
+    """Ids of the nodes that depend on a wrt variable through differentiable edges (an op
+    flagged `no_grad`, such as detach or a comparison, stops the dependence)."""
     wanted = {id(v) for v in wrt}
     needs: set = set()
     for n in order:
         if id(n) in wanted:
             needs.add(id(n))
-        elif n.args and OPS[n.op].vjp is not None and n.op not in NO_GRAD:
+        elif n.args and OPS[n.op].vjp is not None and not OPS[n.op].no_grad:
             if any(id(a) in needs for a in n.args):
                 needs.add(id(n))
     return needs
@@ -73,11 +68,12 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         if not any(flags):
             continue
         inner, wrap = branch_mask(parts, n)
+        made_by = n.graph.made_by
         for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
             if part is not None:
-                MADE_BY.setdefault(id(part), n)
+                made_by.setdefault(part, n)
                 part = wrap(part)
-                MADE_BY.setdefault(id(part), n)
+                made_by.setdefault(part, n)
             if flag and part is not None and not is_zero(part):
                 pending.setdefault(id(arg), []).append(fit_shape(part, arg.shape))
     return Adjoints(order, adjoint, needs)
@@ -114,7 +110,7 @@ def branch_mask(parts: list, n: Node):
 
     def wrap(part: Node) -> Node:
         for c, taken_first in reversed(masks):
-            zero = zeros(part.shape)
+            zero = part.graph.zeros(part.shape)
             part = apply("where", c, part, zero) if taken_first else apply("where", c, zero, part)
         return part
 
@@ -124,7 +120,7 @@ def branch_mask(parts: list, n: Node):
 def gradient(f: Node, wrt: list[Node], seed: Node | None = None) -> list[Node]:
     """d f / d v for each v in wrt (f scalar), or the VJP with `seed` shaped like f."""
     if seed is None:
-        seed = const(1.0, f.shape)
+        seed = f.graph.const(1.0, f.shape)
     adj = backward([(f, seed)], wrt)
     return [adj.of(v) for v in wrt]
 
@@ -133,8 +129,6 @@ def flat_entries(n: Node) -> list[Node]:
     """A node's elements in C order, as scalar nodes."""
     if n.shape == ():
         return [n]
-    import numpy as np
-
     return [apply("index", n, payload=tuple(int(i) for i in idx)) for idx in np.ndindex(*n.shape)]
 
 
@@ -147,24 +141,3 @@ def jacobian(f: Node, wrt: list[Node]) -> list[list[Node]]:
             row.extend(flat_entries(g))
         rows.append(row)
     return rows
-
-
-def hessian(f: Node, wrt: list[Node]) -> tuple[list[Node], list[list[Node]]]:
-    """(gradient nodes, Hessian rows): reverse mode over the gradient's own graph.
-
-    Reverse-over-reverse, kept on purpose: the op table has one derivative rule per op (a VJP
-    that builds nodes), so differentiating the gradient DAG needs nothing more, and hash-consing
-    makes the rows share the gradient's subexpressions, so the whole Hessian is one DAG that is
-    evaluated in one program. Forward-over-reverse would need a second (JVP) rule per op.
-    Row i gives H[i][j] for j >= i; the lower triangle repeats those nodes, so the result is
-    exactly symmetric (two reverse passes may round differently in the last bit).
-    """
-    grads = gradient(f, wrt)
-    flat = [e for g in grads for e in flat_entries(g)]
-    rows = []
-    for i, gi in enumerate(flat):
-        row = []
-        for h in gradient(gi, wrt):
-            row.extend(flat_entries(h))
-        rows.append([rows[j][i] for j in range(i)] + row[i:])
-    return grads, rows

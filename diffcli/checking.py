@@ -1,12 +1,15 @@
 """`diffcli check`: three answers compared, like torch's gradcheck and more.
 
-1. reverse mode: the derivative nodes evaluated in one program with the function;
+1. reverse mode: the derivative nodes evaluated in one plan with the function;
 2. symbolic: the same derivatives printed as formulas (render.text), parsed back and evaluated
    on their own, which also tests the printer, the parser and the simplifier; a formula that
    uses an internal op with no syntax (sum_to, expand...) is evaluated as a graph instead;
 3. central differences of the value (a step scaled to each variable element, numcheck.step).
-The Hessian (scalar outputs, up to HESSIAN_LIMIT variable elements) is compared likewise, its
-numeric answer from central differences of the reverse-mode gradient, as gradgradcheck does.
+The Hessian (up to HESSIAN_LIMIT variable elements) is compared likewise, its numeric answer
+from central differences of the reverse-mode gradient, as gradgradcheck does. Its reverse-mode
+and symbolic answers come from hessian.py's Hessian-vector products H u, the one Hessian
+method: the direction variables u are ordinary names, bound to the unit basis as a batch, so
+the printed products parse back and run with the same basis.
 A non-scalar output is checked through its vector-Jacobian product with --v.
 """
 
@@ -14,62 +17,74 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autodiff
-from .api import Problem, Result, _run, _seed
-from .evaluate import Program
-from .graph import apply
+from . import autodiff, hessian as hvp
+from .engine import Plan, to_numpy
+from .errors import DiffcliError
+from .graph import Graph, Node, apply, topological
+from .kinks import probes
+from .layout import columns
 from .numcheck import central_jacobian, compare
+from .parse import parse
+from .problem import Problem
+from .render.text import to_text
+from .request import Result, evaluate, kink_probes, vjp_seed
 
-HESSIAN_LIMIT = 30  # variable elements; the Hessian costs one reverse sweep per element
+HESSIAN_LIMIT = 30  # variable elements: the Hessian is one batch of that many directions
 TEXT_LIMIT = 100_000  # characters: a formula written out longer than this is not re-parsed
 
 
-def target(problem: Problem, v: str | None):
-    """The scalar that is differentiated: the output, or sum(v * output) with --v."""
-    seed = _seed(problem, v)
+def target(problem: Problem, v: str | None) -> tuple[Node, dict]:
+    """(the scalar that is differentiated, the bindings it needs beside the point's): the
+    output, or sum(v * output) with --v (v a fresh variable, bound here)."""
+    seed, bindings = vjp_seed(problem, v)
     out = problem.output
     if seed is None:
-        return out
-    return apply("sum", apply("mul", seed, out), payload=len(out.shape))
+        return out, bindings
+    return apply("sum", apply("mul", seed, out), payload=len(out.shape)), bindings
 
 
 def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: float = 1e-6,
-          hessian: bool = True) -> Result:
-    result = Result({}, command="check")
-    f = target(problem, v)
-    names = problem.names()
-    width = len(problem.labels())
-    with_hessian = hessian and width <= HESSIAN_LIMIT
+          hessian: bool = True, kinks: bool = True) -> Result:
+    """The three answers, entry by entry, in SPEC's keys; `kinks`: also look for kinks the
+    point sits on (findings in the result)."""
+    result = Result("check")
+    f, bindings = target(problem, v)
+    wrt, layout = problem.wrt, problem.layout
+    adj = autodiff.backward([(f, f.graph.const(1.0, f.shape))], wrt)
+    grads = [adj.of(w) for w in wrt]
+    found = []
+    if kinks:  # the probes want d(output)/d(node): this pass's adjoints unless --v weighs them
+        found = probes(adj) if v is None else kink_probes(problem)
+    products, batched, basis = [], set(), np.eye(layout.size)
+    with_hessian = hessian and layout.size <= HESSIAN_LIMIT
     if with_hessian:
-        grads, rows = autodiff.hessian(f, problem.wrt)
-    else:
-        grads, rows = autodiff.gradient(f, problem.wrt), []
-    flat_h = [e for row in rows for e in row]
-    values = _run(problem, [f] + grads + flat_h, result)
-    exact = _flatten(values[1:1 + len(grads)])
-    symbolic, reparsed = symbolic_values(problem, grads + flat_h)
-    program = Program([f])
-    numeric = central_jacobian(lambda pt: program.run(pt, problem.ev)[0], problem.bindings, names)
-    entries = [_compare_rows(problem.labels(), exact, symbolic[:width], numeric, rtol, atol)]
+        directions = problem.fresh(*(("u", w.shape) for w in wrt))
+        made = hvp.products(grads, wrt, directions)
+        products = made.products
+        bindings.update(made.bindings(wrt, basis))
+        batched = {u.name for u in directions}
+    values = evaluate(problem, [f] + grads + products, result, found, bindings, batched)
+    point = {**problem.bindings, **bindings}
+    symbolic, reparsed = symbolic_values(problem, grads + products, point, batched)
+    exact = layout.pack(values[1:1 + len(grads)])
+    f_plan = Plan([f], dev=problem.device)
+    names = problem.names()
+    numeric = central_jacobian(lambda pt: to_numpy(f_plan.run(pt)[0]), point, names)
+    labels = problem.labels()
+    symbolic_grad = layout.pack(symbolic[:len(grads)])
+    table = compare_rows(labels, exact, symbolic_grad, numeric, rtol, atol)
     data = result.data
     data["value"] = values[0]
-    data["grad"] = _by_name(problem, exact)
-    data["symbolic"] = _by_name(problem, symbolic[:width])
-    data["numeric"] = _by_name(problem, numeric)
+    data["grad"] = layout.unpack(exact)
+    data["symbolic"] = layout.unpack(symbolic_grad)
+    data["numeric"] = layout.unpack(numeric)
     data["symbolic_from_text"] = reparsed
     data["wrt"] = names
     if with_hessian:
-        exact_h = _flatten(values[1 + len(grads):]).reshape(width, width)
-        grad_program = Program(grads)
-        numeric_h = central_jacobian(lambda pt: _flatten(grad_program.run(pt, problem.ev)), problem.bindings, names)
-        labels = [f"H[{r};{c}]" for r in problem.labels() for c in problem.labels()]
-        entries.append(_compare_rows(labels, exact_h.reshape(-1), symbolic[width:], numeric_h.reshape(-1), rtol, atol))
-        data["hessian"] = exact_h
-        data["symbolic_hessian"] = symbolic[width:].reshape(width, width)
-        data["numeric_hessian"] = numeric_h
-    if any(s != () for s in (v.shape for v in problem.wrt)):
-        data["labels"] = problem.labels()
-    table = [row for part in entries for row in part]
+        table += hessian_rows(data, problem, grads, values[1 + len(grads):], symbolic[len(grads):], products,
+                              basis, point, rtol, atol)
+    if any(w.shape != () for w in wrt):
+        data["labels"] = labels
     errors = [row[4] for row in table]
     data["ok"] = all(row[6] for row in table)
     data["max_abs_error"] = max(errors) if errors and all(np.isfinite(errors)) else (0.0 if not errors else None)
@@ -78,44 +93,54 @@ def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: floa
     return result
 
 
-def _flatten(arrays) -> np.ndarray:
-    return np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays]) if arrays else np.zeros(0)
+def hessian_rows(data: dict, problem: Problem, grads: list, exact: list, symbolic: list, products: list,
+                 basis: np.ndarray, point: dict, rtol: float, atol: float) -> list[tuple]:
+    """The Hessian's three answers into `data`, and its rows of the table (`H[x;y]` entries):
+    reverse mode and symbolic from the products over `basis`, numeric from central
+    differences of the reverse-mode gradient."""
+    layout = problem.layout
+    exact_h = hessian_matrix(exact, products, basis)
+    symbolic_h = hessian_matrix(symbolic, products, basis)
+    grad_plan = Plan(grads, dev=problem.device)
+    numeric_h = central_jacobian(lambda pt: layout.pack([to_numpy(g) for g in grad_plan.run(pt)]), point,
+                                 problem.names())
+    entries = [label for label, _ in columns({"labels": problem.labels(), "hessian": exact_h})]
+    data["hessian"] = exact_h
+    data["symbolic_hessian"] = symbolic_h
+    data["numeric_hessian"] = numeric_h
+    return compare_rows(entries, exact_h.reshape(-1), symbolic_h.reshape(-1), numeric_h.reshape(-1), rtol, atol)
 
 
-def _by_name(problem: Problem, flat: np.ndarray) -> dict:
-    out, start = {}, 0
-    for var in problem.wrt:
-        size = var.size
-        out[var.payload[0]] = flat[start:start + size].reshape(var.shape)
-        start += size
-    return out
+def hessian_matrix(values: list, products: list, basis: np.ndarray) -> np.ndarray:
+    """The n x n Hessian from the values of the H u products over the unit basis; a product
+    that does not depend on u (a constant, zero) has no batch axis and is broadcast to one."""
+    return hvp.symmetric(hvp.matrix(values, len(basis), [n.shape for n in products]))
 
 
-def symbolic_values(problem: Problem, nodes: list) -> tuple[np.ndarray, bool]:
-    """(values, all read back from text): each derivative printed, parsed and evaluated alone."""
-    from .errors import DiffcliError
-    from .parse import parse
-    from .render.text import to_text
-
-    shapes = {k: np.shape(v) for k, v in problem.bindings.items()}
+def symbolic_values(problem: Problem, nodes: list, point: dict, batched=frozenset()) -> tuple[list, bool]:
+    """(values, all read back from text): each derivative printed, parsed into a graph of its
+    own (names bound as at `point`, direction variables among them) and evaluated apart from
+    the reverse-mode plan, with the `batched` names carrying the batch of directions."""
+    shapes = {name: np.shape(value)[1:] if name in batched else np.shape(value) for name, value in point.items()}
     formulas, reparsed = [], True
     for n in nodes:
         back = None
         if printed_length(n) <= TEXT_LIMIT:  # text writes shared nodes out: it can grow as n^2
             try:
-                back = parse(to_text(n), shapes).output
-            except DiffcliError:  # an internal op (sum_to, expand, a seed) has no syntax
+                back = parse(to_text(n), shapes, graph=Graph()).output
+            except DiffcliError:  # an internal op (sum_to, expand...) has no syntax
                 pass
         if back is None or back.shape != n.shape:
             back, reparsed = n, False
         formulas.append(back)
-    return _flatten(Program(formulas).run(problem.bindings, problem.ev) if formulas else []), reparsed
+    if not formulas:
+        return [], reparsed
+    values = Plan(formulas, batched, problem.device).run(point)
+    return [to_numpy(x) for x in values], reparsed
 
 
-def printed_length(root) -> int:
+def printed_length(root: Node) -> int:
     """An upper bound of len(to_text(root)), without writing it (capped to stay small)."""
-    from .graph import topological
-
     size: dict[int, int] = {}
     for n in topological([root]):
         own = len(str(n.payload[0])) if n.op == "var" else 24  # a number, or an op's name and brackets
@@ -123,7 +148,7 @@ def printed_length(root) -> int:
     return size[id(root)]
 
 
-def _compare_rows(labels, exact, symbolic, numeric, rtol, atol) -> list[tuple]:
+def compare_rows(labels, exact, symbolic, numeric, rtol, atol) -> list[tuple]:
     """(label, reverse, symbolic, numeric, abs error, rel error, ok) per entry; the errors are
     reverse against numeric; ok needs reverse to agree with both other answers."""
     abs_err, rel_err, agrees = compare(exact, numeric, rtol, atol)

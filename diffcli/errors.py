@@ -1,4 +1,7 @@
-"""Error types and the exit codes of SPEC: one place maps a failure to its code."""
+"""Error types and SPEC's exit codes, plus the small text helpers error messages share.
+
+The library raises; only the CLI (`cli/main.py`) prints an `error:` line and picks the exit code.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ EXIT_OK = 0
 EXIT_MISMATCH = 1  # `check` found a disagreement
 EXIT_BAD_INPUT = 2
 EXIT_NONFINITE = 3  # a non-finite result (or a kink) under --strict / --kinks error
+EXIT_OUTPUT = 4  # an output could not be written
+EXIT_INTERNAL = 70  # a bug of ours (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
 class DiffcliError(Exception):
-    """A failure the user can mend; `str(e)` is the one-line message after `error: `.
-
-    `detail` holds extra lines (the input line and a caret) printed beneath it.
-    """
+    """A failure the user can mend; `message` is the one line after `error: `, `detail` the
+    lines printed beneath it (the input line and a caret)."""
 
     exit_code = EXIT_BAD_INPUT
 
@@ -26,42 +31,14 @@ class DiffcliError(Exception):
             self.exit_code = exit_code
 
 
-def report(e: DiffcliError) -> int:
-    """Print `error: ...` (and the caret lines) to stderr; return the exit code."""
-    import sys
-
-    from .anomaly import shorten
-
-    print(f"error: {printable(shorten(e.message, 1000))}", file=sys.stderr)
-    if e.detail:
-        print(printable(e.detail), file=sys.stderr)
-    return e.exit_code
-
-
-def run_guarded(action) -> int:
-    """Run `action()` and return its exit code; every failure becomes SPEC's exit code and one
-    `error:` line, never a traceback. Both entry points (typer's and the fast path) use it."""
-    import sys
-
-    try:
-        rv = action()
-        return rv if isinstance(rv, int) else EXIT_OK
-    except DiffcliError as e:
-        return report(e)
-    except BrokenPipeError:
-        return EXIT_OK  # the reader of stdout has what it wanted
-    except MemoryError:
-        print("error: out of memory: the expression or the point is too large", file=sys.stderr)
-    except RecursionError:
-        print("error: the expression is nested too deeply", file=sys.stderr)
-    except Exception as e:  # noqa: BLE001  a bug of ours must still not show a traceback
-        print(f"error: internal error ({type(e).__name__}: {printable(str(e))[:300]}); please report it "
-              "with the command line that caused it", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 class ShapeError(DiffcliError):
     """Operands whose shapes do not fit together (exit 2)."""
+
+
+class OutputError(DiffcliError):
+    """An output file or stream could not be written (exit 4)."""
+
+    exit_code = EXIT_OUTPUT
 
 
 def suggest(word: str, choices) -> str:
@@ -70,25 +47,7 @@ def suggest(word: str, choices) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-def caret(text: str, line: int, column: int, width: int = 1) -> str:
-    """The 1-based `line` of `text` and, beneath it, a caret under `column` (1-based); with
-    `width`, carets under that many characters (cut at the end of the line)."""
-    lines = text.split("\n")
-    shown = lines[line - 1] if 0 < line <= len(lines) else ""
-    prefix = f"line {line}: " if len(lines) > 1 else ""
-    column = max(column - 1, 0)
-    if len(shown) > WINDOW:  # a window around the place, not a line of megabytes
-        start = max(0, min(column - WINDOW // 2, len(shown) - WINDOW))
-        cut = shown[start:start + WINDOW]
-        shown = ("..." if start else "") + cut + ("..." if start + WINDOW < len(shown) else "")
-        column = column - start + (3 if start else 0)
-    shown = printable(shown)  # no terminal escapes from the input; one char for one
-    pad = "".join(c if c == "\t" else " " for c in shown[:column])
-    width = max(1, min(width, len(shown) - column))
-    return f"  {prefix}{shown}\n  {' ' * len(prefix)}{pad}{'^' * width}"
-
-
-WINDOW = 120
+WINDOW = 120  # characters of an input line shown around a caret
 # Control characters (but tab) shown as U+FFFD, so the input cannot drive the terminal.
 _CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
 
@@ -96,3 +55,34 @@ _CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *rang
 def printable(text: str) -> str:
     """`text` with control characters (but tab and newline) replaced, for the terminal."""
     return text.translate(_CONTROLS)
+
+
+def shorten(fragment: str, limit: int = 60) -> str:
+    """`fragment` on one line, cut to `limit` characters with `...`."""
+    fragment = " ".join(fragment.split())
+    return fragment if len(fragment) <= limit else fragment[: limit - 3] + "..."
+
+
+def caret(text: str, line: int, column: int, width: int = 1) -> str:
+    """The 1-based `line` of `text` and, beneath it, a caret under `column` (1-based); with
+    `width`, carets under that many characters (cut at the end of the line)."""
+    start = 0
+    for _ in range(line - 1):  # find the line without splitting a text of megabytes
+        found = text.find("\n", start)
+        if found < 0:
+            start = len(text) + 1
+            break
+        start = found + 1
+    end = text.find("\n", start)
+    shown = text[start:end if end >= 0 else len(text)] if line >= 1 and start <= len(text) else ""
+    prefix = f"line {line}: " if "\n" in text else ""
+    column = max(column - 1, 0)
+    if len(shown) > WINDOW:  # a window around the place, not a line of megabytes
+        begin = max(0, min(column - WINDOW // 2, len(shown) - WINDOW))
+        cut = shown[begin:begin + WINDOW]
+        shown = ("..." if begin else "") + cut + ("..." if begin + WINDOW < len(shown) else "")
+        column = column - begin + (3 if begin else 0)
+    shown = printable(shown)  # no terminal escapes from the input; one char for one
+    pad = "".join(c if c == "\t" else " " for c in shown[:column])
+    width = max(1, min(width, len(shown) - column))
+    return f"  {prefix}{shown}\n  {' ' * len(prefix)}{pad}{'^' * width}"

@@ -1,73 +1,74 @@
-"""Expression DAG: immutable, hash-consed nodes with static shapes.
+"""Expression DAG: immutable, hash-consed nodes with static shapes, in a per-command `Graph`.
 
-Building the same (op, children, payload) twice returns the same object, so a shared
-subexpression is one node and equality is identity. Every node knows its static shape (the
-shape of one evaluation point); evaluation may add leading batch axes, which is why ops
-address axes from the right.
+A `Graph` is one command's node space: building the same (op, children, payload) twice in it
+returns the same object, so a shared subexpression is one node and equality is identity. It
+also records which derivative rule built a node (`made_by`, for anomaly reports) and refuses to
+grow past its node budget. Nothing is process-global: two graphs (two threads) never meet.
 
-`node()` is the one constructor. It folds constant arithmetic always and, with
-`simplify=True` (the derivative builder's mode), applies the algebraic rules of each op
-(neutral and absorbing elements, coefficient collection, ...). Parsing uses
-`simplify=False` so that the graph a user sees follows the text they typed.
+Every node knows its graph and its static shape (the shape of one evaluation point);
+evaluation may add leading batch axes, which is why ops address axes from the right.
+
+`Graph.node()` is the one constructor. It folds constant arithmetic always and, with
+`simplify=True` (the derivative builder's mode), applies each op's algebraic rules. Parsing
+uses `simplify=False` so that the graph a user sees follows the text they typed.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from typing import Callable, Iterable
 
 import numpy as np
 
+from . import limits
 from .errors import ShapeError
 
 Shape = tuple
 
-# Filled in by ops.py: op name -> Op. Kept here so that graph.py has no import cycle.
+# op name -> Op, filled by the op table (ops/); graph.py only reads it.
 REGISTRY: dict[str, "object"] = {}
-
-_interned: dict[tuple, "Node"] = {}
 
 
 class Node:
     """One operation applied to child nodes. Never mutate the structural fields."""
 
-    __slots__ = ("op", "args", "payload", "shape", "span", "__weakref__")
+    __slots__ = ("op", "args", "payload", "shape", "span", "graph", "__weakref__")
 
-    def __init__(self, op: str, args: tuple, payload, shape: Shape):
+    def __init__(self, op: str, args: tuple, payload, shape: Shape, graph: "Graph"):
         self.op = op
         self.args = args
         self.payload = payload
         self.shape = shape
+        self.graph = graph
         self.span = None  # (line, column, start, end) of the first place in the source text
 
     # Arithmetic builds simplified nodes, so derivative rules read like formulas.
     def __add__(self, other):
-        return apply("add", self, lift(other))
+        return apply("add", self, self.graph.lift(other))
 
     def __radd__(self, other):
-        return apply("add", lift(other), self)
+        return apply("add", self.graph.lift(other), self)
 
     def __sub__(self, other):
-        return apply("sub", self, lift(other))
+        return apply("sub", self, self.graph.lift(other))
 
     def __rsub__(self, other):
-        return apply("sub", lift(other), self)
+        return apply("sub", self.graph.lift(other), self)
 
     def __mul__(self, other):
-        return apply("mul", self, lift(other))
+        return apply("mul", self, self.graph.lift(other))
 
     def __rmul__(self, other):
-        return apply("mul", lift(other), self)
+        return apply("mul", self.graph.lift(other), self)
 
     def __truediv__(self, other):
-        return apply("div", self, lift(other))
+        return apply("div", self, self.graph.lift(other))
 
     def __rtruediv__(self, other):
-        return apply("div", lift(other), self)
+        return apply("div", self.graph.lift(other), self)
 
     def __pow__(self, other):
-        return apply("pow", self, lift(other))
+        return apply("pow", self, self.graph.lift(other))
 
     def __neg__(self):
         return apply("neg", self)
@@ -85,73 +86,87 @@ class Node:
         """The fill value of a const node."""
         return self.payload[0]
 
+    @property
+    def name(self) -> str:
+        """The name of a variable node."""
+        return self.payload[0]
+
     def __repr__(self):
-        from .render.text import to_text
-
-        return f"<{self.op} {to_text(self)!r} shape={self.shape}>"
+        return f"<{self.op} node shape={self.shape}>"
 
 
-def node(op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
-    """The interned node for op(args; payload), simplified when asked."""
-    spec = REGISTRY[op]
-    if spec.elementwise and args and all(a.shape == () for a in args):
-        shape = ()  # the common scalar case, without the broadcast rule's list and checks
-    else:
-        shape = spec.shape([a.shape for a in args], payload)
-    if args and spec.elementwise and all(a.op == "const" for a in args):
-        folded = _fold(spec, args, payload, shape)
-        if folded is not None:
-            return folded
-    if simplify and spec.simplify is not None:
-        better = spec.simplify(args, payload, shape)
-        if better is not None:
-            return better
-    return intern(op, args, payload, shape)
+class Graph:
+    """One command's node space: the intern table, provenance and the node budget."""
+
+    def __init__(self, max_nodes: int | None = None):
+        self.table: dict[tuple, Node] = {}
+        # read when the graph is made, not when this module was imported (tests lower the limit)
+        self.max_nodes = limits.MAX_NODES if max_nodes is None else max_nodes
+        # node built by a derivative rule -> the node whose rule built it (anomaly reports)
+        self.made_by: dict[Node, Node] = {}
+
+    def node(self, op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
+        """The interned node for op(args; payload), simplified when asked."""
+        spec = REGISTRY[op]
+        if spec.elementwise and args and all(a.shape == () for a in args):
+            shape = ()  # the common scalar case, without the broadcast rule's list and checks
+        else:
+            shape = spec.shape([a.shape for a in args], payload)
+        if args and spec.elementwise and all(a.op == "const" for a in args):
+            folded = self._fold(spec, args, payload, shape)
+            if folded is not None:
+                return folded
+        if simplify and spec.simplify is not None:
+            better = spec.simplify(args, payload, shape)
+            if better is not None:
+                return better
+        return self.intern(op, args, payload, shape)
+
+    def intern(self, op: str, args: tuple, payload, shape: Shape, key=None) -> Node:
+        key = key if key is not None else (op, args, payload)
+        found = self.table.get(key)
+        if found is None:
+            if len(self.table) >= self.max_nodes:  # on creation only: a cheap guard against swelling
+                raise limits.too_many_nodes()
+            found = self.table[key] = Node(op, args, payload, shape, self)
+        return found
+
+    def const(self, value: float, shape: Shape = ()) -> Node:
+        value, shape = float(value), tuple(shape)
+        # repr keeps 0.0 and -0.0 apart (they compare equal) and lets nan find itself.
+        return self.intern("const", (), (value, shape), shape, key=("const", repr(value), shape))
+
+    def var(self, name: str, shape: Shape = ()) -> Node:
+        return self.intern("var", (), (name, tuple(shape)), tuple(shape))
+
+    def zeros(self, shape: Shape) -> Node:
+        return self.const(0.0, shape)
+
+    def lift(self, x) -> Node:
+        return x if isinstance(x, Node) else self.const(x)
+
+    def _fold(self, spec, args, payload, shape) -> Node | None:
+        """A const for op(consts) when it is finite (a non-finite one stays a node, so the
+        anomaly report can name where it turns non-finite)."""
+        if spec.fold is not None:  # Python float arithmetic, as numpy's, without its per-call set-up
+            result = spec.fold(*[a.value for a in args])
+        else:
+            with np.errstate(all="ignore"):
+                probe = Node(spec.name, args, payload, (), self)
+                forward = spec.forward_on("numpy")
+                result = float(np.asarray(forward(FOLD_DEVICE, probe, *[np.float64(a.value) for a in args])))
+        return self.const(result, shape) if math.isfinite(result) else None
 
 
 def apply(op: str, *args: Node, payload=None) -> Node:
-    """Simplifying constructor used by derivative rules."""
-    return node(op, args, payload, simplify=True)
+    """The simplifying constructor derivative rules use (the graph is the arguments')."""
+    return args[0].graph.node(op, args, payload, simplify=True)
 
 
-# New nodes allowed before `intern` refuses (limits.MAX_NODES per command; see `set_budget`).
-_budget = math.inf
-
-
-def set_budget(extra: int) -> None:
-    """Allow `extra` more interned nodes from now on (each command sets its own budget)."""
-    global _budget
-    _budget = len(_interned) + extra
-
-
-def intern(op: str, args: tuple, payload, shape: Shape, key=None) -> Node:
-    key = key if key is not None else (op, args, payload)
-    found = _interned.get(key)
-    if found is None:
-        if len(_interned) >= _budget:  # only on creation: a cheap guard against swelling derivatives
-            from .limits import too_many_nodes
-
-            raise too_many_nodes()
-        found = _interned[key] = Node(op, args, payload, shape)
-    return found
-
-
-def const(value: float, shape: Shape = ()) -> Node:
-    value, shape = float(value), tuple(shape)
-    # repr keeps 0.0 and -0.0 apart (they compare equal) and lets nan find itself.
-    return intern("const", (), (value, shape), shape, key=("const", repr(value), shape))
-
-
-def var(name: str, shape: Shape = ()) -> Node:
-    return intern("var", (), (name, tuple(shape)), tuple(shape))
-
-
-def lift(x) -> Node:
-    return x if isinstance(x, Node) else const(x)
-
-
-def zeros(shape: Shape) -> Node:
-    return const(0.0, shape)
+def lift_all(*items) -> tuple:
+    """Numbers among `items` as const nodes of the graph of the first node among them."""
+    graph = next(x.graph for x in items if isinstance(x, Node))
+    return tuple(graph.lift(x) for x in items)
 
 
 def is_zero(n: Node) -> bool:
@@ -162,32 +177,20 @@ def is_one(n: Node) -> bool:
     return n.op == "const" and n.payload[0] == 1.0
 
 
-_PY_FOLD = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "neg": operator.neg}
-
-
-def _fold(spec, args, payload, shape) -> Node | None:
-    quick = _PY_FOLD.get(spec.name)
-    if quick is not None:  # IEEE double arithmetic as numpy's, without its per-call set-up
-        result = quick(*[a.value for a in args])
-        return const(result, shape) if math.isfinite(result) else None
-    with np.errstate(all="ignore"):
-        fake = Node(spec.name, args, payload, ())
-        result = spec.forward(_FOLD_CONTEXT, fake, *[np.float64(a.value) for a in args])
-    result = float(np.asarray(result))
-    if not math.isfinite(result):
-        return None  # keep the node so the anomaly report can name where it turns non-finite
-    return const(result, shape)
-
-
-class EvalContext:
+class Device:
     """What forward rules see besides their inputs: the array namespace and dtype."""
 
     def __init__(self, xp=np, dtype=None):
         self.xp = xp
         self.dtype = dtype if dtype is not None else xp.float64
 
+    @property
+    def backend(self) -> str:
+        """The namespace's top-level module name (numpy, cupy, array_api_strict, ...)."""
+        return getattr(self.xp, "__name__", "numpy").split(".")[0]
 
-_FOLD_CONTEXT = EvalContext(np, np.float64)
+
+FOLD_DEVICE = Device(np, np.float64)
 
 
 def broadcast_shapes(shapes: Iterable[Shape], what: str = "operands") -> Shape:
@@ -196,9 +199,7 @@ def broadcast_shapes(shapes: Iterable[Shape], what: str = "operands") -> Shape:
     if all(s == first for s in shapes):
         return first
     try:
-        from .limits import check_elements
-
-        return check_elements(tuple(np.broadcast_shapes(*shapes)))
+        return limits.check_elements(tuple(np.broadcast_shapes(*shapes)))
     except ValueError:
         listed = " and ".join(str(s) for s in shapes)
         raise ShapeError(f"shapes {listed} of the {what} do not broadcast together") from None
@@ -230,7 +231,3 @@ def topological(outputs: Iterable[Node], stop: Callable[[Node], bool] | None = N
 
 def variables(outputs: Iterable[Node]) -> list[Node]:
     return [n for n in topological(outputs) if n.op == "var"]
-
-
-def count_nodes(outputs: Iterable[Node]) -> int:
-    return len(topological(outputs))

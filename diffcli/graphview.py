@@ -1,9 +1,9 @@
 """`diffcli graph`: every node of the computation graph with its value and its grad.
 
 One reverse sweep (`autodiff.backward`) gives every node's adjoint as a node; the function's
-nodes and all adjoints are then evaluated in one program. Each node becomes one record with
-SPEC's keys, in topological order (inputs before the nodes that use them), so a shared node is
-listed once and referred to by its `id` afterwards.
+nodes, all adjoints and the kink probes are then evaluated in one plan (`request.evaluate`).
+Each node becomes one record with SPEC's keys, in topological order (inputs before the nodes
+that use them), so a shared node is listed once and referred to by its `id` afterwards.
 
 Conventions, as PyTorch's: a node that does not require grad has `grad` None and `grad_fn`
 None, and it counts as a leaf (`is_leaf`), like a tensor computed without autograd; numbers
@@ -13,39 +13,42 @@ of the expression are leaves that do not require grad.
 from __future__ import annotations
 
 from . import autodiff
-from .api import Problem, Result, _run, _seed
-from .graph import const
+from .graph import Graph, Node
+from .kinks import probes
 from .ops import OPS
+from .problem import Problem
+from .render.text import to_text
+from .request import Result, evaluate, kink_probes, vjp_seed
 
 
-def graph(problem: Problem, v: str | None = None) -> Result:
-    result = Result({}, command="graph")
+def graph(problem: Problem, v: str | None = None, kinks: bool = True) -> Result:
+    """Every node's record; `v` weighs a non-scalar output (the grads are then a VJP's);
+    `kinks`: also look for kinks the point sits on (findings in the result)."""
+    result = Result("graph")
     out = problem.output
-    seed = _seed(problem, v)
-    if seed is None:
-        seed = const(1.0, out.shape)
-    adj = autodiff.backward([(out, seed)], problem.wrt)
+    seed, bindings = vjp_seed(problem, v)
+    adj = autodiff.backward([(out, seed if seed is not None else out.graph.const(1.0, out.shape))], problem.wrt)
+    found = []
+    if kinks:  # the probes want d(sum of outputs)/d(node): this pass's adjoints unless --v weighs them
+        found = probes(adj) if seed is None else kink_probes(problem)
     order = adj.order
     needs = [n for n in order if id(n) in adj.requires]
-    values = _run(problem, order + [adj.of(n) for n in needs], result)
+    values = evaluate(problem, order + [adj.of(n) for n in needs], result, found, bindings)
     value_of = {id(n): values[i] for i, n in enumerate(order)}
     grad_of = {id(n): values[len(order) + i] for i, n in enumerate(needs)}
     ids = {id(n): i for i, n in enumerate(order)}
     names = {id(node): name for name, node in problem.parsed.names.items()}
-    result.data["nodes"] = [_record(n, ids, names, value_of, grad_of) for n in order]
+    result.data["nodes"] = [record(n, ids, names, value_of, grad_of) for n in order]
     result.data["output"] = ids[id(out)]
     return result
 
 
-def _record(n, ids: dict, names: dict, value_of: dict, grad_of: dict) -> dict:
+def record(n: Node, ids: dict, names: dict, value_of: dict, grad_of: dict) -> dict:
     requires = id(n) in grad_of
-    name = names.get(id(n))
-    if n.op == "var":
-        name = n.payload[0]
     return {
         "id": ids[id(n)],
         "op": n.op,
-        "name": name,
+        "name": n.name if n.op == "var" else names.get(id(n)),
         "inputs": [ids[id(a)] for a in n.args],
         "value": value_of[id(n)],
         "grad": grad_of.get(id(n)),
@@ -56,20 +59,22 @@ def _record(n, ids: dict, names: dict, value_of: dict, grad_of: dict) -> dict:
     }
 
 
-def label(n, ids: dict, names: dict) -> str:
+def label(n: Node, ids: dict, names: dict) -> str:
     """How a node is referred to: its name, or `#id` for an unnamed operation."""
     if n.op == "var":
-        return n.payload[0]
+        return n.name
     return names.get(id(n)) or f"#{ids[id(n)]}"
 
 
-def formula(n, ids: dict, names: dict) -> str:
-    """The node's operation over its inputs' labels (`a * b`, `x + 1`); numbers inline."""
-    from .graph import Node
-    from .render.text import to_text
+def formula(n: Node, ids: dict, names: dict) -> str:
+    """The node's operation over its inputs' labels (`a * b`, `x + 1`); numbers inline.
 
+    The inputs become variables named by their labels in a scratch graph, so the printer
+    (render.text, with its precedence rules) writes the operation and the problem's graph
+    gains no nodes."""
     if not n.args:
         return to_text(n)
-    refs = tuple(a if a.is_const and a.shape == () else Node("var", (), (label(a, ids, names), a.shape), a.shape)
+    scratch = Graph()
+    refs = tuple(scratch.const(a.value) if a.is_const and a.shape == () else scratch.var(label(a, ids, names), a.shape)
                  for a in n.args)
-    return to_text(Node(n.op, refs, n.payload, n.shape))
+    return to_text(scratch.intern(n.op, refs, n.payload, n.shape))

@@ -1,14 +1,17 @@
 """Learning with gradients: `minimize` an expression from a point, `fit` a model to CSV data.
 
 Both differentiate once and compile once: the gradient is built as DAG nodes by
-`autodiff.gradient`, and the value and the gradient become ONE `evaluate.Program`, which every
-step merely runs on new numbers. The variables being learned are packed into one flat float64
-vector `theta` (C order, in variable order) so that the optimisers are a few lines of numpy.
+`autodiff.gradient`, and the value and the gradient become ONE engine `Plan`, which every step
+merely runs on new numbers (whole arrays). The variables being learned are packed into one flat
+float64 vector `theta` by their `layout.Layout` (C order, in variable order), so that the
+optimisers are a few lines of numpy.
 
 For `fit`, the CSV columns the model uses are vector variables of static shape (batch,) and the
-loss reduces over the rows, so a step is one vectorised pass over a mini-batch. A program is
-compiled for a batch size, so a last partial batch gets its own program (cached by size):
-every row is used in every epoch, as PyTorch's DataLoader does by default (drop_last=False).
+loss reduces over the rows, so a step is one vectorised pass over a mini-batch. A plan is
+compiled for a batch size, so a last partial batch gets its own plan (cached by size): every
+row is used in every epoch, as PyTorch's DataLoader does by default (drop_last=False).
+
+Nothing here prints: warnings are notes in the returned `request.Result`.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from typing import Callable
 import numpy as np
 
 from . import autodiff, ops
-from . import graph as G
-from .api import Problem, Result, nonfinite_message, read_expression
+from .anomaly import nonfinite_note, note
+from .datafile import CsvTable
+from .engine import Plan, to_numpy
 from .errors import DiffcliError, suggest
-from .evaluate import Program
-from .graph import EvalContext, Node
-from .parse import _parse_tree, parse
+from .graph import Device, Graph, Node
+from .layout import Layout
+from .parse import names_used, parse
 from .points import parse_at
-from .table import Table
+from .problem import Problem, read_expression
+from .request import Result
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 MOMENTUM = 0.9  # PyTorch SGD(momentum=0.9): v = 0.9 v + g; x -= lr v
@@ -35,8 +40,8 @@ ADAM_BETAS = (0.9, 0.999)  # PyTorch Adam's defaults, with bias correction
 ADAM_EPS = 1e-8
 
 # callback(step, theta, value, gradient norm). minimize calls it at every point it evaluates
-# (step 0 is the start); fit after every update, with the batch loss before it. The CLI uses
-# it for --trace, --plot and the progress bar.
+# (step 0 is the start); fit after every update, with the batch loss before it. The command
+# layer uses it for --trace, --plot and the progress bar.
 Callback = Callable[[int, np.ndarray, float, float], None]
 
 
@@ -67,63 +72,29 @@ class Optimizer:
         return theta - self.lr * m_hat / (np.sqrt(v_hat) + ADAM_EPS)
 
 
-@dataclass
-class Packing:
-    """Variables (name, shape) <-> one flat vector; unpack keeps leading batch axes."""
-
-    names: list
-    shapes: list
-
-    @classmethod
-    def of(cls, nodes: list[Node]) -> "Packing":
-        return cls([v.payload[0] for v in nodes], [v.shape for v in nodes])
-
-    @property
-    def size(self) -> int:
-        return sum(math.prod(s) for s in self.shapes)
-
-    def labels(self) -> list[str]:
-        out = []
-        for name, shape in zip(self.names, self.shapes):
-            out.extend([name] if shape == () else
-                       [f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*shape)])
-        return out
-
-    def pack(self, arrays) -> np.ndarray:
-        parts = [np.asarray(a, dtype=np.float64) for a in arrays]
-        # A constant derivative may come back with fewer axes than its variable: broadcast it.
-        parts = [p if p.shape == s else np.broadcast_to(p, s) for p, s in zip(parts, self.shapes)]
-        return np.concatenate([p.reshape(-1) for p in parts]) if parts else np.zeros(0)
-
-    def unpack(self, theta: np.ndarray) -> dict:
-        lead, out, start = theta.shape[:-1], {}, 0
-        for name, shape in zip(self.names, self.shapes):
-            size = math.prod(shape)
-            out[name] = theta[..., start:start + size].reshape(lead + shape)
-            start += size
-        return out
-
-
 class Objective:
-    """f and its gradient compiled once into one program; calling it is one evaluation pass."""
+    """f and its gradient compiled once into one plan; calling it is one evaluation pass."""
 
-    def __init__(self, f: Node, wrt: list[Node], ev: EvalContext):
-        self.f, self.wrt, self.ev = f, wrt, ev
-        self.packing = Packing.of(wrt)
-        self.program = Program([f] + autodiff.gradient(f, wrt))
-        self._values_only = None
+    def __init__(self, f: Node, wrt: list[Node], dev: Device):
+        self.f, self.wrt, self.dev = f, wrt, dev
+        self.layout = Layout.of(wrt)
+        self.plan = Plan([f] + autodiff.gradient(f, wrt), dev=dev)
+        self.grid_plan: Plan | None = None  # f alone, the variables batched (contour plots)
 
     def __call__(self, theta: np.ndarray, bindings: dict) -> tuple[float, np.ndarray]:
-        bindings.update(self.packing.unpack(theta))
-        value, *grads = self.program.run(bindings, self.ev)
-        return float(value), self.packing.pack(grads)
+        bindings.update(self.layout.unpack(theta))
+        value, *grads = self.plan.run(bindings)
+        return float(to_numpy(value)), self.layout.pack([to_numpy(g) for g in grads])
 
     def values(self, thetas: np.ndarray, bindings: dict) -> np.ndarray:
-        """f at many points at once (thetas has shape (..., size)); for contour plots."""
-        if self._values_only is None:
-            self._values_only = Program([self.f])
-        (value,) = self._values_only.run({**bindings, **self.packing.unpack(thetas)}, self.ev)
-        return np.broadcast_to(np.asarray(value, dtype=float), thetas.shape[:-1])
+        """f at many points at once (thetas has shape (..., size)): the variables are batched,
+        one leading axis of points, so that the engine lines their shapes up with the others."""
+        if self.grid_plan is None:
+            self.grid_plan = Plan([self.f], set(self.layout.names), self.dev)
+        lead = thetas.shape[:-1]
+        flat = np.reshape(thetas, (-1, thetas.shape[-1]))
+        (value,) = self.grid_plan.run({**bindings, **self.layout.unpack(flat)})
+        return np.broadcast_to(to_numpy(value).astype(float), (len(flat),)).reshape(lead)
 
 
 def norm(g: np.ndarray) -> float:
@@ -145,9 +116,10 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
     objective = objective or minimize_objective(problem)
     if steps < 0 or not (tol >= 0):
         raise DiffcliError("--steps and --tol must not be negative")
-    result = Result({}, command="minimize")
+    result = Result("minimize")
     bindings = dict(problem.bindings)
-    theta = objective.packing.pack([problem.bindings[n] for n in objective.packing.names])
+    layout = objective.layout
+    theta = layout.pack([problem.bindings[n] for n in layout.names])
     opt = Optimizer(optimizer, lr, theta.size)
     converged, k = False, 0
     with np.errstate(all="ignore"):
@@ -157,7 +129,7 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
             if callback is not None:
                 callback(k, theta, value, grad_norm)
             if not (math.isfinite(value) and math.isfinite(grad_norm)):
-                result.warnings.append(_diverged(problem, objective, bindings, k))
+                result.warnings.append(diverged(problem, objective, bindings, k))
                 break
             if grad_norm < tol:
                 converged = True
@@ -166,9 +138,8 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
                 break
             theta = opt.step(theta, g)
             k += 1
-    at = objective.packing.unpack(theta)
-    result.data.update(at={n: at[n] for n in objective.packing.names}, value=value, steps=k,
-                       converged=converged)
+    at = layout.unpack(theta)
+    result.data.update(at={n: at[n] for n in layout.names}, value=value, steps=k, converged=converged)
     return result
 
 
@@ -178,33 +149,19 @@ def minimize_objective(problem: Problem) -> Objective:
                            "reduce it with sum(...) or mean(...)")
     if not problem.wrt:
         raise DiffcliError("nothing to minimize: give the starting point of a variable with --at, such as --at x=1")
-    return Objective(problem.output, problem.wrt, problem.ev)
+    return Objective(problem.output, problem.wrt, problem.device)
 
 
-def _diverged(problem: Problem, objective: Objective, bindings: dict, step: int) -> str:
-    """Name the node that turned non-finite, and say what usually mends it."""
-    program = objective.program
-    _, every = program.run(bindings, objective.ev, keep=True)
-    where = nonfinite_message(problem, program.order, every)
+def diverged(problem: Problem, objective: Objective, bindings: dict, step: int):
+    """The note naming the node that turned non-finite, and what usually mends it."""
+    plan = objective.plan
+    _, every = plan.run(bindings, keep=True)
+    where = nonfinite_note(problem.text, problem.output, plan.order, every)
     hint = ": lower --lr" if step > 0 else ""
-    return f"stopped at step {step}, {where}{hint}"
+    return note(f"stopped at step {step}, {where}{hint}")
 
 
 # ---------------------------------------------------------------- fit
-
-
-def names_used(text: str) -> list[str]:
-    """Free names of an expression (or file) in order of first use, without building nodes,
-    so that their shapes (parameter or column) can be chosen before parsing for real."""
-    tree = _parse_tree(text)
-    assigned = {str(t.children[0]) for t in tree.find_data("assign")}
-    seen: list[str] = []
-    for t in tree.iter_subtrees_topdown():
-        if t.data == "name":
-            name = str(t.children[0])
-            if name not in assigned and name not in seen:
-                seen.append(name)
-    return seen
 
 
 @dataclass
@@ -219,8 +176,9 @@ class FitProblem:
     params: dict  # parameter name -> starting array
     loss: str = "mse"
     source: str | None = None
-    ev: EvalContext = field(default_factory=EvalContext)
-    _compiled: dict = field(default_factory=dict)
+    device: Device = field(default_factory=Device)
+    graph: Graph = field(default_factory=Graph)  # the command's node space, shared by every size
+    compiled: dict = field(default_factory=dict)  # batch size -> Objective
 
     @property
     def rows(self) -> int:
@@ -234,7 +192,7 @@ class FitProblem:
 
     def model(self, size: int) -> Node:
         """The model's node for `size` rows (columns are vectors of that length)."""
-        model = parse(self.text, self.shapes(size)).output
+        model = parse(self.text, self.shapes(size), graph=self.graph).output
         if model.shape not in ((), (size,)):
             raise DiffcliError(f"the model gives shape {model.shape} for {size} rows: it must give one "
                                "prediction per row (reduce parameter vectors with sum(...) or @)")
@@ -242,13 +200,14 @@ class FitProblem:
 
     def objective(self, size: int) -> Objective:
         """The loss and its gradient for a batch of `size` rows, compiled once per size."""
-        if size not in self._compiled:
-            residual = G.node("sub", (self.model(size), G.var(self.target_name, (size,))))
-            squared = G.node("pow", (residual, G.const(2.0)))
+        if size not in self.compiled:
+            g = self.graph
+            residual = g.node("sub", (self.model(size), g.var(self.target_name, (size,))))
+            squared = g.node("pow", (residual, g.const(2.0)))
             loss = ops.FUNCTIONS["mean"][2](squared)  # the builder behind `mean(...)` in the language
-            wrt = [G.var(n, a.shape) for n, a in self.params.items()]
-            self._compiled[size] = Objective(loss, wrt, self.ev)
-        return self._compiled[size]
+            wrt = [g.var(n, a.shape) for n, a in self.params.items()]
+            self.compiled[size] = Objective(loss, wrt, self.device)
+        return self.compiled[size]
 
     def bindings(self, rows) -> dict:
         out = {n: c[rows] for n, c in self.columns.items()}
@@ -269,23 +228,23 @@ def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", 
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
     if data == "-" and model == "-":
         raise DiffcliError("MODEL and --data cannot both come from standard input (-): put one in a file")
-    table = Table(data)
-    header = table.header
-    if target in start:
-        raise DiffcliError(f"`{target}` is both a parameter and the --target column: rename one")
-    inputs = []
-    for name in names_used(text):
-        if name in start:
-            if name in header:
-                raise DiffcliError(f"`{name}` is both a parameter (--params) and a column of {data}: rename one")
-        elif name in header:
-            if name != target:
-                inputs.append(name)
-        elif name not in ops.CONSTANTS:
-            raise DiffcliError(f"the model uses `{name}`, which is neither a parameter (--params) nor a column "
-                               f"of {data} (columns: {', '.join(header)})" + suggest(name, list(start) + header))
-    table.require(target, ": name the column to predict with --target")
-    columns = table.columns(inputs + [target])
+    with CsvTable(data, data) as table:
+        header = table.header
+        if target in start:
+            raise DiffcliError(f"`{target}` is both a parameter and the --target column: rename one")
+        inputs = []
+        for name in names_used(text):
+            if name in start:
+                if name in header:
+                    raise DiffcliError(f"`{name}` is both a parameter (--params) and a column of {data}: rename one")
+            elif name in header:
+                if name != target:
+                    inputs.append(name)
+            elif name not in ops.CONSTANTS:
+                raise DiffcliError(f"the model uses `{name}`, which is neither a parameter (--params) nor a column "
+                                   f"of {data} (columns: {', '.join(header)})" + suggest(name, list(start) + header))
+        table.require(target, ": name the column to predict with --target")
+        columns = table.columns(inputs + [target])
     target_values = columns.pop(target)
     return FitProblem(text, data, columns, target, target_values, start, loss, source)
 
@@ -304,11 +263,11 @@ def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: in
     if batch < 1:
         raise DiffcliError("--batch-size must be at least 1")
     batch = min(batch, n)
-    packing = problem.objective(batch).packing
-    theta = packing.pack(list(problem.params.values()))
+    layout = problem.objective(batch).layout
+    theta = layout.pack(list(problem.params.values()))
     opt = Optimizer(optimizer, lr, theta.size)
     rng = np.random.default_rng(seed)
-    result = Result({}, command="fit")
+    result = Result("fit")
     k = 0
     with np.errstate(all="ignore"):
         for epoch in range(1, epochs + 1):
@@ -316,14 +275,14 @@ def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: in
                 value, g = problem.objective(size)(theta, problem.bindings(rows))
                 grad_norm = norm(g)
                 if not (math.isfinite(value) and math.isfinite(grad_norm)):
-                    result.warnings.append(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr")
-                    return _fit_result(problem, theta, packing, value, result)
+                    result.warnings.append(note(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr"))
+                    return fit_result(problem, theta, layout, value, result)
                 theta = opt.step(theta, g)
                 k += 1
                 if callback is not None:
                     callback(k, theta, value, grad_norm)
     value, _ = problem.objective(n)(theta, problem.bindings(slice(None)))
-    return _fit_result(problem, theta, packing, value, result)
+    return fit_result(problem, theta, layout, value, result)
 
 
 def batches(n: int, batch: int, rng: np.random.Generator):
@@ -338,16 +297,16 @@ def batches(n: int, batch: int, rng: np.random.Generator):
         yield rows, len(rows)
 
 
-def _fit_result(problem: FitProblem, theta, packing: Packing, loss: float, result: Result) -> Result:
-    params = packing.unpack(theta)
+def fit_result(problem: FitProblem, theta, layout: Layout, loss: float, result: Result) -> Result:
+    params = layout.unpack(theta)
     result.data.update(params={n: params[n] for n in problem.params}, loss=loss)
     if not math.isfinite(loss) and not result.warnings:
-        result.warnings.append("the loss is not finite at the learned parameters")
+        result.warnings.append(note("the loss is not finite at the learned parameters"))
     return result
 
 
 def predict(problem: FitProblem, params: dict, rows: dict) -> np.ndarray:
     """The model's predictions for given column values (each (m,)), e.g. a plotted curve."""
     size = len(next(iter(rows.values())))
-    (values,) = Program([problem.model(size)]).run({**params, **rows}, problem.ev)
-    return np.broadcast_to(np.asarray(values, dtype=float), (size,))
+    (values,) = Plan([problem.model(size)], dev=problem.device).run({**params, **rows})
+    return np.broadcast_to(to_numpy(values).astype(float), (size,))

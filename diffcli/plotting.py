@@ -3,7 +3,8 @@
 matplotlib is an optional extra (`pip install 'diffcli[plot]'`) and is imported only inside
 these functions. Figures are `matplotlib.figure.Figure` objects rendered by the Agg canvas,
 never pyplot, so no window or global state is involved; every file goes through
-`fileio.atomic_write`.
+`fileio.atomic_write`. The curves of `plot` are one batched evaluation of the engine: the
+plotted variable carries the grid as its axis of points. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import math
 import numpy as np
 
 from . import autodiff
-from . import graph as G
+from .engine import Plan, to_numpy
 from .errors import DiffcliError
-from .evaluate import Program
 from .fileio import atomic_write
 
 GRID = 401  # points along the x axis of `plot` and of a fitted curve
@@ -120,11 +120,12 @@ def parse_range(spec: str) -> tuple[str, float, float]:
 
 
 def derivative_curves(problem, name: str, lo: float, hi: float, order: int) -> tuple[np.ndarray, list]:
-    """x on a grid, and f, f', ..., f^(order) there: one program, x as a batch axis."""
+    """x on a grid, and f, f', ..., f^(order) there: one plan, x batched (the grid is its axis
+    of points, which the engine lines up with the shapes of the other values)."""
     f = problem.output
     if f.shape != ():
         raise DiffcliError(f"plot needs a scalar expression, but this one has shape {f.shape}")
-    x = G.var(name, ())
+    x = problem.graph.var(name, ())
     if name in problem.bindings and np.shape(problem.bindings[name]) != ():
         raise DiffcliError(f"--range {name}: `{name}` must be a scalar variable")
     curves = [f]
@@ -132,8 +133,8 @@ def derivative_curves(problem, name: str, lo: float, hi: float, order: int) -> t
         (d,) = autodiff.gradient(curves[-1], [x])
         curves.append(d)
     grid = np.linspace(lo, hi, GRID)
-    values = Program(curves).run({**problem.bindings, name: grid}, problem.ev)
-    return grid, [np.broadcast_to(np.asarray(v, dtype=float), grid.shape) for v in values]
+    values = Plan(curves, {name}, problem.device).run({**problem.bindings, name: grid})
+    return grid, [np.broadcast_to(to_numpy(v).astype(float), grid.shape) for v in values]
 
 
 def derivative_label(name: str, k: int) -> str:

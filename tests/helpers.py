@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from diffcli import autodiff
-from diffcli.evaluate import evaluate
+from diffcli.engine import Plan
 from diffcli.numcheck import central_gradient
 from diffcli.parse import parse
+
+
+def evaluate(outputs: list, bindings: dict, dev=None) -> list:
+    """Values of `outputs` at `bindings`, whole arrays (one engine plan)."""
+    return Plan(list(outputs), dev=dev).run(bindings)
 
 
 def value_of(text: str, point: dict) -> np.ndarray:
@@ -20,9 +25,7 @@ def grad_of(text: str, point: dict, names: list[str] | None = None) -> dict:
     shapes = {k: np.shape(v) for k, v in point.items()}
     p = parse(text, shapes)
     names = names or list(point)
-    from diffcli import graph as G
-
-    wrt = [G.var(n, shapes[n]) for n in names]
+    wrt = [p.graph.var(n, shapes[n]) for n in names]
     grads = evaluate(autodiff.gradient(p.output, wrt), point)
     return {n: np.asarray(g) for n, g in zip(names, grads)}
 

@@ -115,12 +115,14 @@ def test_every_help_example_runs(tmp_path, monkeypatch):
     import shlex
 
     import typer
+    from rich.text import Text
 
-    from diffcli.app import app
+    from diffcli.cli.app import build
 
     monkeypatch.chdir(tmp_path)  # an example may write a file (plot --png plot.png)
-    for name, command in typer.main.get_command(app).commands.items():
-        example = command.epilog.removeprefix("Example: ")
+    for name, command in typer.main.get_command(build()).commands.items():
+        shown = Text.from_markup(command.epilog).plain  # the epilog is Rich markup: the text help shows
+        example = shown.removeprefix("Example: ")
         stdin = None
         if example.startswith("printf "):  # data piped in: printf 'x,y\n0,1\n' | diffcli ...
             printed, _, example = example.partition(" | ")

@@ -84,9 +84,9 @@ def test_programs_are_compiled_once_per_batch_size(seed15, monkeypatch):
     sizes = []
     real = optimize.Objective.__init__
 
-    def counting(self, f, wrt, ev):
+    def counting(self, f, wrt, dev):
         sizes.append(f.args[0].shape)
-        real(self, f, wrt, ev)
+        real(self, f, wrt, dev)
 
     monkeypatch.setattr(optimize.Objective, "__init__", counting)
     problem = optimize.load_fit("w*x + b", path, ["w=0,b=0"])

@@ -33,13 +33,6 @@ def test_every_frozen_record_has_a_case():
     assert not stale, f"expected.jsonl holds records of removed cases (refreeze): {stale[:5]}"
 
 
-def test_fresh_process_state_hook():
-    """Each case empties diffcli's process-wide node table first (as a new process has it), so the
-    cases do not depend on their order. If a restructuring moved that state, update
-    harness.PROCESS_STATE / PROCESS_CACHES to the new place."""
-    assert not harness.missing_process_state(), harness.missing_process_state()
-
-
 # ---------------------------------------------------------------- the tolerant comparator
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import invoke
 from diffcli import ops
+from diffcli.ops.rules import call
 
 EXAMPLE_1 = "a = x+1\nb = x+2\ny = a*b\n"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed (.ci/run installs it)")
@@ -154,7 +155,7 @@ def test_check_vectors_and_plain():
 
 
 def test_check_fails_when_a_rule_is_wrong(monkeypatch):
-    wrong = lambda n, g, _: (g * ops.call("sin", n.args[0]),)  # noqa: E731  (should be cos)
+    wrong = lambda n, g, _: (g * call("sin", n.args[0]),)  # noqa: E731  (should be cos)
     monkeypatch.setattr(ops.OPS["sin"], "vjp", wrong)
     r = invoke("check", "sin(x)*y", "--at", "x=0.4,y=2", "--format", "json")
     assert r.code == 1

@@ -8,11 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import autodiff, hessian
-from diffcli import graph as G
-from diffcli.evaluate import evaluate
-from diffcli.graph import EvalContext
+from diffcli import autodiff, hessian, request
+from diffcli.graph import Device
 from diffcli.parse import parse
+from diffcli.problem import Problem
+from diffcli.request import Request
+from helpers import evaluate
 
 SCALAR = [
     "100*(b - a^2)^2 + (1 - a)^2 + 100*(c - b^2)^2 + (1 - b)^2 + sin(d)*d",
@@ -27,9 +28,26 @@ def _point(rng, shapes):
     return {k: rng.uniform(0.3, 1.5, size=s) for k, s in shapes.items()}
 
 
+def _problem(p, wrt, point) -> Problem:
+    return Problem(p, dict(point), wrt, Device())
+
+
+def _dense(p, wrt, point) -> np.ndarray:
+    """The dense Hessian of the request layer (batched Hessian-vector products)."""
+    return request.compute(_problem(p, wrt, point), Request(hessian="dense"), "hessian").data["hessian"]
+
+
+def _sparse(p, wrt, point):
+    """(rows, cols, entries, directions) of the sparse Hessian of the request layer."""
+    problem = _problem(p, wrt, point)
+    coordinates = request.compute(problem, Request(hessian="sparse"), "hessian").data["hessian"]
+    directions = len(request.build(problem, Request(hessian="sparse")).basis)
+    return coordinates.rows, coordinates.cols, coordinates.values, directions
+
+
 def _reference(f, wrt, point):
     """Reverse over reverse, one gradient per Hessian row (the old, slow way)."""
-    _, rows = autodiff.hessian(f, wrt)
+    rows = [row for g in autodiff.gradient(f, wrt) for row in autodiff.jacobian(g, wrt)]
     width = len(rows)
     return np.array([float(np.asarray(x)) for x in evaluate([e for row in rows for e in row], point)]).reshape(width, width)
 
@@ -39,9 +57,9 @@ def _reference(f, wrt, point):
 def test_dense_matches_reverse_over_reverse_and_differences(text, seed):
     shapes = {"a": (), "b": (), "c": (), "d": ()} if text in SCALAR else {"v": (3,), "w": ()}
     p = parse(text, shapes)
-    wrt = [G.var(k, s) for k, s in shapes.items()]
+    wrt = [p.graph.var(k, s) for k, s in shapes.items()]
     point = _point(np.random.default_rng(seed), shapes)
-    value, grads, matrix = hessian.dense(p.output, wrt, point, EvalContext())
+    matrix = _dense(p, wrt, point)
     np.testing.assert_allclose(matrix, _reference(p.output, wrt, point), rtol=1e-10, atol=1e-10)
     # column j is the derivative of the gradient along element j, by central differences
     grad_nodes = autodiff.gradient(p.output, wrt)
@@ -66,10 +84,10 @@ def test_dense_matches_reverse_over_reverse_and_differences(text, seed):
 def test_sparse_equals_dense(text, seed):
     shapes = {"a": (), "b": (), "c": (), "d": ()}
     p = parse(text, shapes)
-    wrt = [G.var(k) for k in shapes]
+    wrt = [p.graph.var(k) for k in shapes]
     point = _point(np.random.default_rng(seed), shapes)
-    _, _, dense = hessian.dense(p.output, wrt, point, EvalContext())
-    value, grads, rows, cols, entries, _ = hessian.sparse(p.output, wrt, point, EvalContext())
+    dense = _dense(p, wrt, point)
+    rows, cols, entries, _ = _sparse(p, wrt, point)
     rebuilt = np.zeros_like(dense)
     rebuilt[rows, cols] = entries
     np.testing.assert_allclose(rebuilt, dense, rtol=1e-12, atol=1e-12)  # pattern covers every non-zero
@@ -83,20 +101,20 @@ def test_rosenbrock_is_tridiagonal_in_three_directions():
     n = 60
     names = [f"x{i}" for i in range(1, n + 1)]
     p = parse(rosenbrock(n), {k: () for k in names})
-    wrt = [G.var(k) for k in names]
+    wrt = [p.graph.var(k) for k in names]
     coupled = hessian.pattern(p.output, wrt)
     assert all(row == {j for j in (i - 1, i, i + 1) if 0 <= j < n} for i, row in enumerate(coupled))
     assert max(hessian.colour(coupled)) + 1 == 3
     point = {k: 0.1 * i for i, k in enumerate(names)}
-    *_, rows, cols, entries, directions = hessian.sparse(p.output, wrt, point, EvalContext())
+    rows, cols, entries, directions = _sparse(p, wrt, point)
     assert directions == 3 and len(rows) == 3 * n - 2
-    dense = hessian.dense(p.output, wrt, point, EvalContext())[2]
+    dense = _dense(p, wrt, point)
     np.testing.assert_allclose(entries, dense[rows, cols], rtol=1e-13)
 
 
 def test_linear_and_constant_products_couple_nothing():
     p = parse("3*a + b/2 + 2*c*4 + sum([a, b]) + a*d", {k: () for k in "abcd"})
-    coupled = hessian.pattern(p.output, [G.var(k) for k in "abcd"])
+    coupled = hessian.pattern(p.output, [p.graph.var(k) for k in "abcd"])
     assert coupled == [{0, 3}, set(), set(), {0, 3}]
 
 

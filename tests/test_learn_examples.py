@@ -9,13 +9,13 @@ import sys
 import pytest
 import typer
 
-from diffcli.cli import app
+from diffcli.cli.app import build
 
 COMMANDS = ["minimize", "fit", "plot"]
 
 
 def example(name: str) -> str:
-    command = typer.main.get_command(app).commands[name]
+    command = typer.main.get_command(build()).commands[name]
     assert command.epilog.startswith("Example: ")
     return command.epilog[len("Example: "):]
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import api, optimize
+from diffcli import optimize
+from diffcli.problem import load
 
 HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
 # Himmelblau's four minima (f = 0), to six decimals as usually tabulated.
@@ -98,7 +99,7 @@ def test_update_rules_match_a_numpy_reference(kind):
         x, y = p
         return np.array([x ** 3 + y, x + 4 * y + math.cos(y)])
 
-    r = optimize.minimize(api.load(text, ["x=1.5,y=-0.5"]), lr=0.05, steps=40, optimizer=kind, tol=0)
+    r = optimize.minimize(load(text, ["x=1.5,y=-0.5"]), lr=0.05, steps=40, optimizer=kind, tol=0)
     expected = reference_descent(kind, grad, [1.5, -0.5], 0.05, 40)
     got = [float(r.data["at"]["x"]), float(r.data["at"]["y"])]
     assert got == pytest.approx(expected, rel=1e-12, abs=1e-14)
@@ -107,7 +108,7 @@ def test_update_rules_match_a_numpy_reference(kind):
 def test_gradient_used_by_minimize_matches_central_differences():
     from diffcli.numcheck import central_gradient
 
-    problem = api.load("log(1 + x^2) * exp(-y) + x*y^3", ["x=0.7,y=-0.3"])
+    problem = load("log(1 + x^2) * exp(-y) + x*y^3", ["x=0.7,y=-0.3"])
     objective = optimize.minimize_objective(problem)
     theta = np.array([0.7, -0.3])
     _, g = objective(theta, dict(problem.bindings))
@@ -118,7 +119,7 @@ def test_gradient_used_by_minimize_matches_central_differences():
 
 def test_differentiates_and_compiles_once(monkeypatch):
     calls = {"gradient": 0, "program": 0}
-    real_gradient, real_program = optimize.autodiff.gradient, optimize.Program
+    real_gradient, real_program = optimize.autodiff.gradient, optimize.Plan
 
     def counting_gradient(*a, **k):
         calls["gradient"] += 1
@@ -129,8 +130,8 @@ def test_differentiates_and_compiles_once(monkeypatch):
         return real_program(*a, **k)
 
     monkeypatch.setattr(optimize.autodiff, "gradient", counting_gradient)
-    monkeypatch.setattr(optimize, "Program", counting_program)
-    r = optimize.minimize(api.load("(x - 1)^2 + cos(y)", ["x=0,y=1"]), steps=200, tol=0)
+    monkeypatch.setattr(optimize, "Plan", counting_program)
+    r = optimize.minimize(load("(x - 1)^2 + cos(y)", ["x=0,y=1"]), steps=200, tol=0)
     assert r.data["steps"] == 200
     assert calls == {"gradient": 1, "program": 1}
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import api, plotting
+from diffcli import plotting
 from diffcli.numcheck import central_gradient
+from diffcli.problem import load
 
 try:
     import matplotlib  # noqa: F401
@@ -115,7 +116,7 @@ def test_without_matplotlib_the_message_says_what_to_install(monkeypatch, tmp_pa
 
 
 def test_derivative_curves_match_the_formulas_and_central_differences():
-    problem = api.load("sin(x)*x*a", ["a=2", "x=0"])
+    problem = load("sin(x)*x*a", ["a=2", "x=0"])
     grid, (f, d1, d2, d3) = plotting.derivative_curves(problem, "x", -3, 3, 3)
     assert grid[0] == -3 and grid[-1] == 3 and len(grid) == plotting.GRID
     assert f == pytest.approx(2 * np.sin(grid) * grid)
@@ -127,7 +128,7 @@ def test_derivative_curves_match_the_formulas_and_central_differences():
 
 
 def test_constant_derivatives_are_drawn_across_the_range():
-    problem = api.load("x^2", ["x=0"])
+    problem = load("x^2", ["x=0"])
     grid, (f, d1, d2, d3) = plotting.derivative_curves(problem, "x", 0, 1, 3)
     assert d2.shape == grid.shape and np.all(d2 == 2) and np.all(d3 == 0)
 

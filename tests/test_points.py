@@ -11,11 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffcli import autodiff, batch
-from diffcli import graph as G
-from diffcli.compiled import Batch
-from diffcli.evaluate import Program
-from diffcli.graph import EvalContext
+from diffcli import autodiff, datafile
+from diffcli.engine import Plan
+from diffcli.graph import Device
 from diffcli.parse import parse
 
 from conftest import invoke
@@ -33,7 +31,7 @@ EXPRESSIONS = [
 
 def _problem(text: str):
     p = parse(text, {"x": (), "y": (), "v": (3,), "w": ()})
-    wrt = [G.var("x"), G.var("y"), G.var("v", (3,))]
+    wrt = [p.graph.var("x"), p.graph.var("y"), p.graph.var("v", (3,))]
     grads = autodiff.gradient(p.output, wrt)
     return [p.output] + grads
 
@@ -51,9 +49,9 @@ def test_batch_equals_each_point(text, seed, rows, chunk):
     outputs = _problem(text)
     points = _rows(seed, rows)
     fixed = {"w": np.float64(0.5)}
-    got = Batch(outputs, {"x", "y", "v"}, chunk=chunk).evaluate({**points, **fixed}, rows)
+    got = Plan(outputs, {"x", "y", "v"}, chunk=chunk).evaluate({**points, **fixed}, rows)
     for r in range(rows):
-        one = Program(outputs).run({**{k: v[r] for k, v in points.items()}, **fixed})
+        one = Plan(outputs).run({**{k: v[r] for k, v in points.items()}, **fixed})
         for g, e in zip(got, one):
             np.testing.assert_allclose(g[r], e, rtol=1e-13, atol=1e-13)
 
@@ -61,8 +59,8 @@ def test_batch_equals_each_point(text, seed, rows, chunk):
 def test_threads_give_the_same_numbers():
     outputs = _problem(EXPRESSIONS[0])
     points = _rows(1, 50_000)
-    one = Batch(outputs, {"x", "y", "v"}, chunk=1024).evaluate(points, 50_000)
-    two = Batch(outputs, {"x", "y", "v"}, chunk=1024).evaluate(points, 50_000, threads=2)
+    one = Plan(outputs, {"x", "y", "v"}, chunk=1024).evaluate(points, 50_000)
+    two = Plan(outputs, {"x", "y", "v"}, chunk=1024).evaluate(points, 50_000, threads=2)
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
 
@@ -70,18 +68,18 @@ def test_threads_give_the_same_numbers():
 @pytest.mark.parametrize("text", [e for e in EXPRESSIONS if "cbrt" not in e]  # cbrt is not in the array API
                          + ["sum(W @ W @ v) + W[0, 1] * W[1][2] + sum(softmax(v) * v) + mean(v) * x"])
 def test_another_array_namespace(text):
-    """The evaluators use only `ev.xp` calls: array-api-strict runs them (no `out=` there)."""
+    """The engine uses only `dev.xp` calls: array-api-strict runs them (no `out=` there)."""
     xp = pytest.importorskip("array_api_strict")
-    ev = EvalContext(xp, xp.float64)
+    dev = Device(xp, xp.float64)
     p = parse(text, {"x": (), "y": (), "v": (3,), "w": (), "W": (3, 3)})
-    wrt = [G.var("x"), G.var("y"), G.var("v", (3,)), G.var("W", (3, 3))]
+    wrt = [p.graph.var("x"), p.graph.var("y"), p.graph.var("v", (3,)), p.graph.var("W", (3, 3))]
     outputs = [p.output] + autodiff.gradient(p.output, wrt)
     points = {**_rows(2, 10), "W": np.random.default_rng(2).normal(size=(10, 3, 3))}
     everything = {"x", "y", "v", "W"}
-    expected = Batch(outputs, everything).evaluate({**points, "w": 0.5}, 10)
+    expected = Plan(outputs, everything).evaluate({**points, "w": 0.5}, 10)
     strict = {**{k: xp.asarray(v) for k, v in points.items()}, "w": xp.asarray(0.5)}
-    got = Batch(outputs, everything, ev, chunk=4).evaluate(strict, 10)
-    single = Program(outputs).run({k: v[3, ...] for k, v in strict.items() if k != "w"} | {"w": strict["w"]}, ev)
+    got = Plan(outputs, everything, dev, chunk=4).evaluate(strict, 10)
+    single = Plan(outputs, dev=dev).run({k: v[3, ...] for k, v in strict.items() if k != "w"} | {"w": strict["w"]})
     for g, s, e in zip(got, single, expected):
         assert type(g).__module__.startswith("array_api_strict")
         np.testing.assert_allclose(np.asarray(g), e, rtol=1e-14)
@@ -149,7 +147,7 @@ def test_points_structured_npy_to_npy_and_csv(tmp_path):
 
 def test_points_stream_in_blocks(tmp_path, monkeypatch):
     """Many blocks (and chunks) give the same rows, in order, as one block would."""
-    monkeypatch.setattr(batch, "BLOCK", 7)
+    monkeypatch.setattr(datafile, "BLOCK", 7)
     pts = {"x": list(np.linspace(-3, 3, 101)), "y": list(np.linspace(1, 2, 101))}
     path = tmp_path / "p.csv"
     _write_csv(path, pts)
@@ -160,16 +158,16 @@ def test_points_stream_in_blocks(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("body, line, what", [
-    ("1,2\n3,oops\n", 3, "`oops` (column y) is not a number"),
-    ("1,2\n\n3,4,5\n", 4, "3 values, but the header names 2"),
-    ("1\n", 2, "1 values"),
+    ("1,2\n3,oops\n", 3, "column 2 (`y`): `oops` is not a number"),
+    ("1,2\n\n3,4,5\n", 4, "3 cells, but the header has 2 columns"),
+    ("1\n", 2, "1 cell, but the header has 2 columns"),
 ])
 def test_bad_row_names_file_and_line(tmp_path, body, line, what):
     path = tmp_path / "bad.csv"
     path.write_text("x,y\n" + body)
     run = invoke("grad", "x*y", "--points", str(path))
     assert run.code == 2 and run.stdout == ""
-    assert f"{path} line {line}" in run.stderr and what in run.stderr
+    assert f"{path}, line {line}" in run.stderr and what in run.stderr
 
 
 def test_points_errors(tmp_path):

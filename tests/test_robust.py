@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from conftest import invoke
-from diffcli import api, fileio, limits, ops
-from diffcli import graph as G
+import diffcli
+from diffcli import fileio, limits, ops, problem
 from diffcli.errors import DiffcliError
+from diffcli.parse import parse
 
-PACKAGE = Path(api.__file__).parent
+PACKAGE = Path(diffcli.__file__).parent
 
 
 def bad(r, *words):
@@ -107,10 +108,10 @@ def _fresh(prefix: str, k: int) -> str:
 def test_node_budget_at_the_limit_and_one_past(monkeypatch):
     k = 50
     monkeypatch.setattr(limits, "MAX_NODES", 2 * k - 1)
-    api.load(_fresh("a", k), free=True)
+    problem.load(_fresh("a", k), free=True)
     monkeypatch.setattr(limits, "MAX_NODES", 2 * k - 2)
     with pytest.raises(DiffcliError, match="more than 98 graph nodes"):
-        api.load(_fresh("b", k), free=True)
+        problem.load(_fresh("b", k), free=True)
 
 
 def test_a_swelling_derivative_stops_with_a_clear_error(monkeypatch):
@@ -136,9 +137,9 @@ def test_limits_cost_little_next_to_parsing():
     limits.check_text(text)
     check = time.perf_counter() - start
     start = time.perf_counter()
-    api.parse(text, {"x": ()})
-    parse = time.perf_counter() - start
-    assert check < parse / 5, (check, parse)
+    parse(text, {"x": ()})
+    parsing = time.perf_counter() - start
+    assert check < parsing / 5, (check, parsing)
 
 
 # 10^5-node expressions within the limits: tests/test_cli_core.py::test_long_sum_works runs
@@ -198,7 +199,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(api, "open", refuse, raising=False)  # root can read a chmod 000 file
+    monkeypatch.setattr(problem, "open", refuse, raising=False)  # root can read a chmod 000 file
     bad(invoke("eval", str(path), "--at", "x=1"), "cannot read", "Permission denied")
 
 
@@ -357,8 +358,8 @@ def test_every_function_prints_as_text_and_latex(name):
 
     low = ops.FUNCTIONS[name][0]
     args = ", ".join(["x", "y", "x + y"][:low])
-    x = G.var("x", (3,))
-    f = api.parse(f"sum({name}({args}))", {"x": (3,), "y": (3,)}).output
+    p = parse(f"sum({name}({args}))", {"x": (3,), "y": (3,)})
+    f, x = p.output, p.graph.var("x", (3,))
     for n in (f, *autodiff.gradient(f, [x])):
         assert to_text(n) and to_latex(n)
 

@@ -1,1 +1,19 @@
-"""CLI commands, one module per family; importing a module registers its commands."""
+"""The commands, one module per family: each function takes the option values the CLI read
+(declared in cli/spec.py) and returns the exit code. `dispatch` runs a command line that has
+been read, importing only the module of its command (start-up)."""
+
+from __future__ import annotations
+
+import importlib
+
+from .. import __version__
+from ..errors import EXIT_OK
+
+
+def dispatch(call) -> int:
+    if call.command.name == "--version":
+        print(f"diffcli {__version__}")
+        return EXIT_OK
+    module, function = call.command.run.split(":")
+    implementation = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+    return implementation(call.values)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import replace
+
 from . import output
 from .output import plain_number
 
 
-def _without_rows(result):
-    from ..api import Result
-
-    return Result({k: v for k, v in result.data.items() if k != "rows"}, result.warnings, result.command)
+def without_rows(result):
+    """The result without its table of entries (JSON lists the answers by name instead)."""
+    return replace(result, data={k: v for k, v in result.data.items() if k != "rows"})
 
 
 def render_json(result) -> str:
-    import json
-
-    data = json.loads(output.render_json(_without_rows(result)))
+    data = json.loads(output.render_json(without_rows(result)))
     data["symbolic_from_text"] = bool(result.data["symbolic_from_text"])
     return json.dumps(data)
 
@@ -35,9 +37,6 @@ def render_plain(result) -> str:
 
 
 def render_csv(result) -> str:
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["entry", "reverse", "symbolic", "numeric", "abs_error", "rel_error", "ok"])

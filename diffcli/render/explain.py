@@ -1,5 +1,7 @@
 """`explain` steps as plain text, Rich (current node highlighted), one LaTeX aligned block, or JSON.
 
+A view of render/present.py: each renderer takes the command's `Result` (its
+data["explanation"] holds the steps) and `cap`, the most steps shown per section (None: all).
 Each step reads `name = formula = numbers = value`; parts that would repeat the one before are
 left out (`dy/da = b = 4`, not `dy/da = b = 4 = 4`). A section longer than the cap keeps its
 first and last steps and says how many were left out.
@@ -12,7 +14,9 @@ import json
 import numpy as np
 
 from .output import to_json_value
-from .text import _precedence, number
+from . import precedence
+from .precedence import PRECEDENCE, UNARY, parenthesize
+from .text import number
 
 TERMS = 8  # terms shown of one sum unless --full
 TIMES = {"text": "*", "latex": " \\cdot "}
@@ -55,8 +59,8 @@ def pieces(ex, step, fmt: str = "text", limit: int | None = None) -> dict:
         for g, local in formula:
             text = show(local, fmt)
             if g is not None:
-                if _precedence(local) < 3 or _precedence(local) == 4:
-                    text = f"\\left({text}\\right)" if fmt == "latex" else f"({text})"
+                binds = precedence.of(local)
+                text = parenthesize(text, binds < PRECEDENCE["product"] or binds == UNARY, fmt == "latex")
                 text = show(g, fmt) + TIMES[fmt] + text
             terms.append(text)
         formula = _join(terms, limit, fmt) if terms else "0"
@@ -105,7 +109,8 @@ def omitted_note(count: int) -> str:
     return f"... {count} steps left out (--full shows every step)"
 
 
-def render_plain(ex, cap: int | None) -> str:
+def render_plain(result, cap: int | None = None) -> str:
+    ex = result.data["explanation"]
     lines = []
     for title, head, omitted, tail in sections(ex, cap):
         lines.append(title)
@@ -127,9 +132,10 @@ def _plain_line(ex, step, cap) -> str:
     return text + (f"   ({step.note})" if step.note else "")
 
 
-def render_rich(ex, cap: int | None, console) -> None:
+def render_rich(result, console, cap: int | None = None) -> None:
     from rich.text import Text
 
+    ex = result.data["explanation"]
     for title, head, omitted, tail in sections(ex, cap):
         console.print(Text(title, style="bold underline"))
         for step in head:
@@ -158,7 +164,8 @@ def latex_text(text: str) -> str:
     return "\\text{" + "".join(LATEX_SPECIAL.get(c, c) for c in text) + "}"
 
 
-def render_latex(ex, cap: int | None) -> str:
+def render_latex(result, cap: int | None = None) -> str:
+    ex = result.data["explanation"]
     lines = ["\\begin{aligned}"]
     rows = []
     for title, head, omitted, tail in sections(ex, cap):
@@ -177,7 +184,9 @@ def render_latex(ex, cap: int | None) -> str:
     return "\n".join(lines)
 
 
-def render_json(ex) -> str:
+def render_json(result, cap: int | None = None) -> str:
+    """Every step (the cap is for reading, not for JSON)."""
+    ex = result.data["explanation"]
     steps = []
     for step in ex.steps:
         item = {"section": step.section, "node": step.node, **pieces(ex, step)}
@@ -187,6 +196,6 @@ def render_json(ex) -> str:
         steps.append(item)
     data = {"value": to_json_value(ex.value), "grad": {k: to_json_value(v) for k, v in ex.grad.items()},
             "steps": steps}
-    if ex.warnings:
-        data["warnings"] = list(ex.warnings)
+    if result.warnings:
+        data["warnings"] = [str(w) for w in result.warnings]
     return json.dumps(data)

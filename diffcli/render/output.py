@@ -1,13 +1,16 @@
-"""Results as plain text, JSON or a Rich table (SPEC's `--format`)."""
+"""The numeric results (eval, grad, jacobian, hessian, diff, minimize, fit) in each format:
+plain lines of numbers, JSON, CSV and Rich tables (SPEC's `--format`)."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 
+from ..layout import LEARNED, SUMMARY, columns
 from .text import number
+
+TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps")
 
 
 def to_json_value(x):
@@ -21,14 +24,6 @@ def to_json_value(x):
         v = float(arr)
         return v if math.isfinite(v) else None
     return [to_json_value(row) for row in arr]
-
-
-def render_json(result) -> str:
-    data = {k: to_json_value(v) if k not in ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps")
-            else v for k, v in result.data.items()}
-    if result.warnings:
-        data["warnings"] = list(result.warnings)
-    return json.dumps(data)
 
 
 def plain_number(x) -> str:
@@ -47,11 +42,29 @@ def flat_line(arrays) -> str:
     return " ".join(plain_number(v) for a in arrays for v in np.asarray(a, dtype=float).reshape(-1))
 
 
-def render_plain(result) -> str:
+def is_sparse(d: dict) -> bool:
+    return "hessian" in d and not isinstance(d["hessian"], np.ndarray)
+
+
+def render_json(result, latex: bool = False) -> str:
+    import json
+
+    d = result.data
+    data = {k: v if k in TEXT_KEYS else to_json_value(v) for k, v in d.items() if k != "hessian" or not is_sparse(d)}
+    if is_sparse(d):
+        h = d["hessian"]
+        data["hessian"] = {"shape": [h.size] * 2, "rows": h.rows.tolist(), "cols": h.cols.tolist(),
+                           "values": to_json_value(h.values) if len(h.values) else []}
+    if result.warnings:
+        data["warnings"] = list(result.warnings)
+    return json.dumps(data)
+
+
+def render_plain(result, latex: bool = False) -> str:
     d = result.data
     lines: list[str] = []
     if "derivative" in d:
-        lines.append(d["latex"] if result.show_latex else d["derivative"])
+        lines.append(d["latex"] if latex else d["derivative"])
     for key in LEARNED:
         if key in d:
             lines.append(flat_line(d[key].values()))
@@ -59,37 +72,50 @@ def render_plain(result) -> str:
         lines.extend(plain_lines(d["value"]))
     if "grad" in d:
         lines.append(flat_line(d["grad"].values()))
+    if is_sparse(d):
+        h = d["hessian"]
+        lines.extend(f"{r} {c} {number(e)}" for r, c, e in zip(h.rows.tolist(), h.cols.tolist(), h.values.tolist()))
     for key in ("jacobian", "hessian"):
-        if key in d:
+        if key in d and not (key == "hessian" and is_sparse(d)):
             lines.extend(plain_lines(d[key]))
     lines.extend(plain_number(d[key]) for key in SUMMARY if key in d)
     return "\n".join(lines)
 
 
-LEARNED = ("at", "params")  # minimize's final point, fit's parameters: name -> array
-SUMMARY = ("loss", "steps", "converged")  # one number each; converged prints as 1 or 0
-
-
-def named_columns(values: dict) -> list[tuple[str, float]]:
-    """(label, number) for each element of name -> array, labels `x`, `x[0]`, `W[0,1]`."""
-    out = []
-    for name, v in values.items():
-        v = np.asarray(v, dtype=float)
-        out.extend([(name, float(v))] if v.ndim == 0 else
-                   [(f"{name}[{','.join(map(str, i))}]", float(v[i])) for i in np.ndindex(*v.shape)])
-    return out
-
-
-def render_rich(result, console) -> None:
-    from rich.table import Table
+def render_csv(result, latex: bool = False) -> str:
+    import csv
+    import io
 
     d = result.data
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if is_sparse(d):
+        names = d["wrt"]
+        h = d["hessian"]
+        writer.writerow(["row", "col", "value"])
+        for r, c, e in zip(h.rows.tolist(), h.cols.tolist(), h.values.tolist()):
+            writer.writerow([names[r], names[c], number(e)])
+        return buffer.getvalue().rstrip("\n")
+    pairs = columns(d)
+    writer.writerow([label for label, _ in pairs])
+    writer.writerow([plain_number(v) for _, v in pairs])
     if "derivative" in d:
-        formula = d["latex"] if result.show_latex else d["derivative"]
+        return d["derivative"] + "\n" + buffer.getvalue().rstrip("\n") if pairs else d["derivative"]
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_rich(result, console, latex: bool = False) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    d = result.data
+    if is_sparse(d):
+        console.print(Text(render_plain(result)), highlight=False)
+        return
+    if "derivative" in d:
+        formula = d["latex"] if latex else d["derivative"]
         heading = "d/d" + " d/d".join(reversed(d["wrt"]))  # d/dy d/dx: the last applied on the left
         separator = "\n" if "\n" in formula else " = "
-        from rich.text import Text
-
         console.print(Text.assemble((heading, "bold"), separator + formula), highlight=False)
     for key in LEARNED:
         if key in d:
@@ -101,7 +127,7 @@ def render_rich(result, console) -> None:
             console.print(table)
     if "value" in d:
         console.print(f"[bold]value[/bold] = {format_array(d['value'])}", highlight=False)
-    if "grad" in d and d["grad"]:
+    if d.get("grad"):
         table = Table(title="gradient", title_justify="left")
         table.add_column("variable", style="cyan")
         table.add_column("d value / d variable", justify="right")
@@ -110,20 +136,26 @@ def render_rich(result, console) -> None:
         console.print(table)
     for key in ("jacobian", "hessian"):
         if key in d:
-            labels = d.get("labels") or d["wrt"]
-            table = Table(title=key, title_justify="left")
-            table.add_column("")
-            for label in labels:
-                table.add_column(label, justify="right")
-            rows = np.asarray(d[key], dtype=float)
-            row_labels = labels if key == "hessian" else [f"f[{i}]" if len(rows) > 1 else "f" for i in range(len(rows))]
-            for label, row in zip(row_labels, rows):
-                table.add_row(label, *[plain_number(v) for v in row])
-            console.print(table)
+            console.print(matrix_table(key, d))
     for key in SUMMARY:
         if key in d:
             shown = ("yes" if d[key] else "no") if key == "converged" else format_array(d[key])
             console.print(f"[bold]{key}[/bold] = {shown}", highlight=False)
+
+
+def matrix_table(key: str, d: dict):
+    from rich.table import Table
+
+    labels = d.get("labels") or d["wrt"]
+    table = Table(title=key, title_justify="left")
+    table.add_column("")
+    for label in labels:
+        table.add_column(label, justify="right")
+    rows = np.asarray(d[key], dtype=float)
+    row_labels = labels if key == "hessian" else [f"f[{i}]" if len(rows) > 1 else "f" for i in range(len(rows))]
+    for label, row in zip(row_labels, rows):
+        table.add_row(label, *[plain_number(v) for v in row])
+    return table
 
 
 def format_array(x) -> str:
@@ -131,46 +163,3 @@ def format_array(x) -> str:
     if arr.ndim == 0:
         return plain_number(arr)
     return np.array2string(arr, separator=", ", formatter={"float_kind": plain_number}, max_line_width=76)
-
-
-def columns(result) -> list[tuple[str, float]]:
-    """(label, number) pairs of a result in SPEC's column order: value(s), then derivatives."""
-    d = result.data
-    out: list[tuple[str, float]] = []
-    for key in LEARNED:
-        out.extend(named_columns(d.get(key, {})))
-    if "value" in d:
-        value = np.asarray(d["value"], dtype=float)
-        if value.ndim == 0:
-            out.append(("value", float(value)))
-        else:
-            out.extend((f"value[{','.join(map(str, i))}]", float(value[i])) for i in np.ndindex(*value.shape))
-    for name, g in d.get("grad", {}).items():
-        g = np.asarray(g, dtype=float)
-        if g.ndim == 0:
-            out.append((f"d_{name}", float(g)))
-        else:
-            out.extend((f"d_{name}[{','.join(map(str, i))}]", float(g[i])) for i in np.ndindex(*g.shape))
-    labels = d.get("labels") or d.get("wrt") or []
-    for key, prefix in (("jacobian", "J"), ("hessian", "H")):
-        if key in d:
-            rows = np.asarray(d[key], dtype=float)
-            row_labels = labels if key == "hessian" else [str(i) for i in range(len(rows))]
-            for r, row in zip(row_labels, rows):
-                out.extend((f"{prefix}[{r};{c}]", float(v)) for c, v in zip(labels, row))
-    out.extend((key, float(d[key])) for key in SUMMARY if key in d)
-    return out
-
-
-def render_csv(result) -> str:
-    import csv
-    import io
-
-    pairs = columns(result)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([label for label, _ in pairs])
-    writer.writerow([plain_number(v) for _, v in pairs])
-    if "derivative" in result.data:
-        return result.data["derivative"] + "\n" + buffer.getvalue().rstrip("\n") if pairs else result.data["derivative"]
-    return buffer.getvalue().rstrip("\n")

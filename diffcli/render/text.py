@@ -1,6 +1,7 @@
 """Plain-text printer with minimal parentheses; its output parses back to the same function.
 
-Precedence comes from the op table's `syntax` field; function-call ops print by name. A DAG
+Each op's entry says how it prints (`Print`: infix symbol, prefix, call, index, list...) and
+names its precedence, ranked in render/precedence.py. A DAG
 whose written-out tree would swell (see `SHARE_FACTOR`) prints its shared subexpressions once,
 as statements of diffcli's own file syntax: `t1 = ...` lines, then the result.
 
@@ -13,17 +14,11 @@ from __future__ import annotations
 import math
 
 from ..errors import DiffcliError
-from .. import graph as G
 from ..graph import Node, topological
 from ..limits import check_print
 from ..ops import OPS
-
-ATOM = 6
-CALL_NAMES = {"maximum": "max", "minimum": "min"}
-REDUCTIONS = ("sum", "mean", "prod", "norm", "max", "min")
-# Right operands that need no parentheses at equal precedence: a + (b - c) = a + b - c and
-# a*(b/c) = a*b/c. Every other pair keeps them (a - (b + c), a/(b*c), a*(B @ c), a @ (B @ c)).
-ASSOCIATIVE = {("add", "add"), ("add", "sub"), ("mul", "mul"), ("mul", "div")}
+from . import precedence
+from .precedence import ASSOCIATIVE, ATOM, parenthesize
 # Shared subexpressions are named when the tree would have more than SHARE_FACTOR times the
 # DAG's nodes and more than SHARE_MIN nodes: short formulas stay on one line (sigmoid's
 # derivative repeats `sigmoid(x)` once), long compositions do not grow exponentially.
@@ -31,8 +26,6 @@ SHARE_FACTOR = 2
 SHARE_MIN = 40
 # Vector constants up to this many elements print as literals ([1, 1, 1]).
 LITERAL_LIMIT = 64
-# Internal broadcasts print as a sum with a zero literal of the target shape: `g + [0, 0, 0]`.
-PADDED = ("broadcast_to", "expand")
 
 
 def number(value: float) -> str:
@@ -51,17 +44,6 @@ def literal(value: float) -> str:
     if math.isinf(value):
         return "1e999" if value > 0 else "-1e999"
     return number(value)
-
-
-def _precedence(n: Node) -> int:
-    syntax = OPS[n.op].syntax
-    if syntax:
-        return syntax[2]
-    if n.op in PADDED or (n.op == "sum_to" and n.shape):
-        return 2
-    if n.op == "const" and n.shape == () and (n.value < 0 or math.isinf(n.value)):
-        return 4
-    return ATOM
 
 
 def shared_nodes(root: Node) -> list[Node]:
@@ -103,7 +85,7 @@ def render_dag(root: Node, render, share: bool = True, spell=str,
             statements.append((spell(name_of[id(n)]), text))
             done[id(n)] = (spell(name_of[id(n)]), ATOM)
         else:
-            done[id(n)] = (text, _precedence(n))
+            done[id(n)] = (text, precedence.of(n))
     return statements, done[id(root)][0]
 
 
@@ -114,30 +96,28 @@ def to_text(root: Node, share: bool = True) -> str:
 
 
 def _wrap(kid: tuple[str, int], parens: bool) -> str:
-    return f"({kid[0]})" if parens else kid[0]
+    return parenthesize(kid[0], parens)
 
 
 def _render(n: Node, kids: list[tuple[str, int]]) -> str:
-    if n.op == "const":
-        return _const_text(n)
-    if n.op == "var":
-        return n.payload[0]
-    if n.op == "index":
-        items = ", ".join(str(i) if isinstance(i, int) else _slice(i) for i in n.payload)
-        return _wrap(kids[0], kids[0][1] < ATOM) + f"[{items}]"
-    if n.op == "stack":
+    form = OPS[n.op].print
+    if form.kind == "number":
+        return const_text(n)
+    if form.kind == "name":
+        return n.name
+    if form.kind == "index":
+        return _wrap(kids[0], kids[0][1] < ATOM) + f"[{index_text(n.payload)}]"
+    if form.kind == "list":
         return "[" + ", ".join(k[0] for k in kids) + "]"
-    if n.op == "sum_to" and n.size == 1:  # to () or (1, ..., 1): a full sum
-        return f"sum({kids[0][0]})" + (f" + {_const_text(G.zeros(n.shape))}" if n.shape else "")
-    if n.op in PADDED:
-        return f"{_wrap(kids[0], kids[0][1] < 2)} + {_const_text(G.zeros(n.shape))}"
-    syntax = OPS[n.op].syntax
-    if not syntax:
-        name = CALL_NAMES.get(n.op, n.op)
-        return f"{name}({', '.join(k[0] for k in kids)})"
-    kind, symbol, prec = syntax
-    if kind == "prefix":
-        return symbol + _wrap(kids[0], kids[0][1] <= 2)  # -(a*b) = (-a)*b: no parentheses
+    if form.kind == "full_sum" and n.size == 1:  # to () or (1, ..., 1): a full sum
+        return f"sum({kids[0][0]})" + (f" + {const_text(n.graph.zeros(n.shape))}" if n.shape else "")
+    if form.kind == "padded":
+        return f"{_wrap(kids[0], kids[0][1] < 2)} + {const_text(n.graph.zeros(n.shape))}"
+    if form.kind not in ("infix", "prefix"):
+        return f"{form.symbol or n.op}({', '.join(k[0] for k in kids)})"
+    prec = precedence.PRECEDENCE[form.precedence]
+    if form.kind == "prefix":
+        return form.symbol + _wrap(kids[0], kids[0][1] <= 2)  # -(a*b) = (-a)*b: no parentheses
     a, b = kids
     if n.op == "pow":
         return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4)}"
@@ -145,17 +125,22 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     same = b[1] == prec and (n.op, n.args[1].op) not in ASSOCIATIVE
     signed = b[0].startswith("-") and prec >= 2  # never `x*-y`, `x - -y`: write x*(-y)
     right = _wrap(b, b[1] < prec or same or signed)
-    spaced = f" {symbol} " if prec <= 2 or symbol == "@" else symbol
+    spaced = f" {form.symbol} " if prec <= 2 or form.symbol == "@" else form.symbol
     return f"{left}{spaced}{right}"
 
 
-def _const_text(n: Node) -> str:
+def const_text(n: Node) -> str:
     if n.shape == ():
         return literal(n.value)
     text = literal(n.value)
     for size in reversed(n.shape):
         text = "[" + ", ".join([text] * size) + "]"
     return text
+
+
+def index_text(items: tuple) -> str:
+    """`0, 1:3, ::2`: the subscripts of an index node."""
+    return ", ".join(str(i) if isinstance(i, int) else _slice(i) for i in items)
 
 
 def _slice(item: tuple) -> str:
@@ -167,19 +152,16 @@ def _slice(item: tuple) -> str:
 def unwritable(root: Node) -> str | None:
     """The first op in `root` that the expression language cannot write, or None."""
     for n in topological([root]):
-        op = OPS[n.op]
+        form = OPS[n.op].print
         if n.op == "const" and n.size > LITERAL_LIMIT:
             return "a large constant array"
-        if n.op in REDUCTIONS and n.payload != len(n.args[0].shape):
+        if form.kind == "reduction" and n.payload != len(n.args[0].shape):
             return f"`{n.op}` over some axes only"
-        if n.op == "sum_to" and n.size != 1:
+        if form.kind == "full_sum" and n.size != 1:
             return "a sum over broadcast axes"
-        if n.op in PADDED and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
+        if form.kind == "padded" and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
             return f"`{n.op}`"
-        if n.op in PADDED:
-            continue
-        if not op.user and n.op not in ("const", "var", "index", "stack", "matmul", "sum_to") \
-                and not op.syntax and n.op not in CALL_NAMES:
+        if form.kind == "call" and not OPS[n.op].user and not form.symbol:
             return f"`{n.op}`"
     return None
 

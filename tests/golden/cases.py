@@ -142,7 +142,7 @@ add(R, "explain", "[x1^2 + 3*x2, x2^2 + 2*x1]", "--at", "x1=2,x2=3", "--v", "1,1
 add(R, "explain", "x*x*y", "--at", "x=2,y=3", "--hessian", "x,y")
 add(R, "grad", "x*x*y", "--points", "points.csv", files={"points.csv": POINTS_CSV})
 # README pipes the file into `--points /dev/stdin`; in-process that would read the real stdin
-# (and `--points -` is refused, see the points cases), so this case names the file.
+# (`--points -` reads the case's stdin, see the points cases), so this case names the file.
 add(R, "grad", "x*x*y", "--points", "points.csv", "--format", "json", files={"points.csv": POINTS_CSV})
 add(R, "hessian", "100*(x2-x1^2)^2 + (1-x1)^2", "--at", "x1=1,x2=2", "--sparse")
 add(R, "diff", "tan(x)*exp(sin(x))/(1+x^2)", "--wrt", "x", "--order", "4")  # (--order 10 takes 7 s)

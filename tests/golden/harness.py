@@ -123,59 +123,6 @@ def _quiet_typer_globals():
     return undo
 
 
-# Process-wide state of diffcli that outlives one command: (module, attribute). Nodes are interned
-# for the life of the process and remember things learnt when first built (which derivative rule
-# made them: autodiff.MADE_BY, keyed by id()), so in one process an earlier command can change a
-# later one's anomaly report. Found while freezing: `grad "x^y" --at x=-2,y=3` names the node
-# `log(x)` without a caret when an earlier case had built `log(x)`, and the derivative rule of
-# `x^y` with a caret in a fresh process. The CLI runs one command per process, so every case runs
-# with these emptied (and restored afterwards, for the tests that run later in the same session).
-# If a restructuring moves or renames them, update this list: test_golden.py checks it.
-PROCESS_STATE = (("diffcli.graph", "_interned"), ("diffcli.autodiff", "MADE_BY"))
-PROCESS_CACHES = (("diffcli.explain", "_template"),)  # lru_caches of parsed nodes
-
-
-def _lookup(module: str, attribute: str):
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), attribute, None)
-    except ImportError:  # pragma: no cover
-        return None
-
-
-def missing_process_state() -> list[str]:
-    """The entries of PROCESS_STATE / PROCESS_CACHES that this diffcli no longer has."""
-    missing = [f"{m}.{a}" for m, a in PROCESS_STATE if not isinstance(_lookup(m, a), dict)]
-    missing += [f"{m}.{a}" for m, a in PROCESS_CACHES if not hasattr(_lookup(m, a), "cache_clear")]
-    return missing
-
-
-def _fresh_process_state():
-    """Empty diffcli's process-wide tables, as in a new process; return a function restoring them."""
-    saved = []
-    for module, attribute in PROCESS_STATE:
-        table = _lookup(module, attribute)
-        if isinstance(table, dict):
-            saved.append((table, dict(table)))
-            table.clear()
-    for module, attribute in PROCESS_CACHES:
-        cache = _lookup(module, attribute)
-        if hasattr(cache, "cache_clear"):
-            cache.cache_clear()
-
-    def restore():
-        for table, content in saved:
-            table.clear()
-            table.update(content)
-        for module, attribute in PROCESS_CACHES:
-            cache = _lookup(module, attribute)
-            if hasattr(cache, "cache_clear"):
-                cache.cache_clear()
-
-    return restore
-
-
 def run_case(case: dict) -> dict:
     """Run one case; return the record that expected.jsonl holds for it."""
     from typer.testing import CliRunner
@@ -195,7 +142,6 @@ def run_case(case: dict) -> dict:
                 target.write_text(content, encoding="utf-8")
         old = os.getcwd()
         undo = _quiet_typer_globals()
-        restore = _fresh_process_state()
         os.chdir(work)
         exception = None
         try:
@@ -219,7 +165,6 @@ def run_case(case: dict) -> dict:
                     err = streams[1].getvalue().decode("utf-8", errors="backslashreplace")
         finally:
             os.chdir(old)
-            restore()
             undo()
         files = {name: _read_back(work / name) for name in case.get("read") or ()}
         listing = _listing(work)

@@ -1,0 +1,160 @@
+"""Every command and option of the command line, declared once.
+
+The argument reader (cli/args.py) runs every command line from these declarations; the typer
+app (cli/app.py) is built from them to render `--help` and shell completion. Nothing here
+imports typer or the library, and the records are plain classes (defining a dataclass costs a
+fraction of a millisecond), so reading them costs next to nothing at start-up. A command's `run`
+names its implementation (`module:function` under diffcli.commands), imported only when used.
+"""
+
+from __future__ import annotations
+
+
+
+class Option:
+    """One option: its flag, help, kind (text, list (repeatable), flag, switch (--x/--no-x),
+    int, float, choice), default, choices, bounds of numbers, and whether it is required."""
+
+    __slots__ = ("flag", "help", "kind", "default", "choices", "low", "high", "required", "dest")
+
+    def __init__(self, flag: str, help: str, kind: str = "text", default=None, choices: tuple = (),
+                 low: float | None = None, high: float | None = None, required: bool = False):
+        self.flag, self.help, self.kind, self.default, self.choices = flag, help, kind, default, choices
+        self.low, self.high, self.required = low, high, required
+        self.dest = flag[2:].replace("-", "_")
+
+    @property
+    def takes_value(self) -> bool:
+        return self.kind not in ("flag", "switch")
+
+
+class Argument:
+    __slots__ = ("name", "help", "dest")
+
+    def __init__(self, name: str, help: str):
+        self.name, self.help, self.dest = name, help, name.lower()
+
+
+class Command:
+    """A command: name, help, the example its --help shows (and runs), the implementation
+    (`module:function` under diffcli.commands), its arguments and options."""
+
+    __slots__ = ("name", "help", "example", "run", "arguments", "options")
+
+    def __init__(self, name: str, help: str, example: str, run: str, arguments: tuple = (), options: tuple = ()):
+        self.name, self.help, self.example, self.run = name, help, example, run
+        self.arguments, self.options = arguments, options
+
+    def option(self, flag: str) -> Option | None:
+        return next((o for o in self.options if o.flag == flag or (o.kind == "switch" and flag == no(o))), None)
+
+
+def no(option: Option) -> str:
+    """The negative flag of a switch: --hessian -> --no-hessian."""
+    return "--no-" + option.flag[2:]
+
+
+FORMATS = ("auto", "rich", "plain", "json", "csv")
+
+EXPR = Argument("EXPR", "Expression text, an expression file, or - for stdin.")
+AT = Option("--at", "The point: x=2,y=3 or 'x=[1,2,3]' (repeatable).", "list")
+WRT = Option("--wrt", "Variables to differentiate by, in output order: x,y.", "list")
+CONST = Option("--const", "Bound names that get no gradient (requires_grad=False).", "list")
+OF = Option("--of", "In a file, the named statement to use as output.")
+FORMAT = Option("--format", "auto: rich on a terminal, plain otherwise.", "choice", "auto", FORMATS)
+DTYPE = Option("--dtype", "Floating-point type of the computation.", "choice", "float64", ("float64", "float32"))
+STRICT = Option("--strict", "Exit 3 when a result is not finite.", "flag", False)
+V = Option("--v", "Weights of a non-scalar output: vector-Jacobian product.")
+POINTS = Option("--points", "Evaluate at every row of a CSV (header: variable names), .npy or .npz file.")
+OUT = Option("--out", "With --points: write the rows to a .csv or .npy file.")
+DEVICE = Option("--device", "cpu (numpy) or gpu (CuPy, when installed and a GPU is present).", "choice", "cpu",
+                ("cpu", "gpu"))
+KINKS = Option("--kinks", "A point on a kink (abs at 0, a max tie...): warn, error (exit 3) or quiet.", "choice",
+               "warn", ("warn", "error", "quiet"))
+OPTIMIZER = Option("--optimizer", "gd, momentum (0.9) or adam (0.9, 0.999).", "choice", "gd",
+                   ("gd", "momentum", "adam"))
+LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
+PLOT = Option("--plot", "Draw a PNG picture into this file (needs diffcli[plot]).")
+
+NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, DEVICE)
+
+COMMANDS = (
+    Command("eval", "The value of EXPR at a point (no gradient work).", 'diffcli eval "x^2 + 20" --at x=10',
+            "core:evaluate", (EXPR,), (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, DEVICE)),
+    Command("grad", "The value and reverse-mode gradient of EXPR at a point.", 'diffcli grad "x*x*y" --at x=2,y=3',
+            "core:grad", (EXPR,), (AT, WRT, CONST, V, *NUMERIC[3:])),
+    Command("jacobian", "The Jacobian of a vector-valued EXPR (a scalar gives its 1 x n row).",
+            'diffcli jacobian "[x1^2 + 3*x2, x2^2 + 2*x1]" --at x1=2,x2=3', "core:jacobian", (EXPR,), NUMERIC),
+    Command("hessian", "The value, gradient and exact Hessian of a scalar EXPR.",
+            'diffcli hessian "x*x*y" --at x=2,y=3', "core:hessian", (EXPR,),
+            (*NUMERIC, Option("--sparse", "Coordinates (row col value) of the structural non-zeros only.", "flag",
+                              False))),
+    Command("diff", "The derivative as a simplified formula (and its value with --at).",
+            'diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3', "core:diff", (EXPR,),
+            (WRT, Option("--order", "How many times to differentiate by a single --wrt variable.", "int", 1, low=1,
+                         high=20),
+             AT, OF, Option("--latex", "Show the derivative as LaTeX.", "flag", False), FORMAT, STRICT, KINKS)),
+    Command("explain", "The chain rule step by step: forward pass node by node, then each adjoint as incoming "
+            "adjoint times local derivative, with the numbers substituted.",
+            'diffcli explain "(x+1)*(x+2)" --at x=2', "explain:explain", (EXPR,),
+            (AT, WRT, CONST, V, OF,
+             Option("--jacobian", "Also build the Jacobian row by row, one one-hot v per output element.", "flag",
+                    False),
+             Option("--hessian", "Explain one Hessian entry as a derivative of a derivative: --hessian x,y is "
+                    "d/dy (d/dx f); --hessian x is x,x."),
+             Option("--full", "Show every step (by default a section shows at most 40).", "flag", False),
+             Option("--format", "auto: rich on a terminal, plain otherwise; latex: one aligned block; json: the "
+                    "steps.", "choice", "auto", ("auto", "rich", "plain", "json", "latex")),
+             STRICT, KINKS)),
+    Command("graph", "Every node of the computation graph: op, value, grad, grad_fn, is_leaf, requires_grad.",
+            'diffcli graph "(x+1)*(x+2)" --at x=2', "inspect:graph", (EXPR,),
+            (AT, WRT, CONST, V, OF,
+             Option("--dot", "Write the graph as Graphviz DOT text."),
+             Option("--svg", "Draw the graph as SVG (needs Graphviz)."),
+             Option("--png", "Draw the graph as PNG (needs Graphviz)."),
+             DTYPE, FORMAT, STRICT, KINKS)),
+    Command("check", "Reverse-mode gradient (and Hessian) against central finite differences; exit 1 on mismatch.",
+            'diffcli check "x*x*y" --at x=2,y=3', "inspect:check", (EXPR,),
+            (AT, WRT, CONST, V, OF,
+             Option("--rtol", "Relative tolerance.", "float", 1e-5, low=0),
+             Option("--atol", "Absolute tolerance.", "float", 1e-6, low=0),
+             Option("--hessian", "Also check the Hessian (scalar output, up to 30 variable elements).", "switch",
+                    True),
+             FORMAT, STRICT, KINKS)),
+    Command("minimize", "Gradient descent on EXPR from the --at point: the final point, value, steps, converged.",
+            'diffcli minimize "x^2" --at x=10 --lr 0.001 --steps 5000', "learn:minimize", (EXPR,),
+            (AT, CONST, OF, LR, Option("--steps", "Most updates to make.", "int", 1000, low=0), OPTIMIZER,
+             Option("--tol", "Stop when the gradient norm falls under this.", "float", 1e-6, low=0.0),
+             Option("--trace", "Write every step to this CSV file."), PLOT, FORMAT, STRICT)),
+    Command("fit", "Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss.",
+            "printf 'x,y\\n0,1\\n1,3\\n2,5\\n' | diffcli fit \"w*x + b\" --data - --params w=0,b=0 --lr 0.1",
+            "learn:fit", (Argument("MODEL", "The model: an expression in parameters and CSV column names."),),
+            (Option("--data", "CSV file (- for stdin): a header of column names, rows of numbers.", required=True),
+             Option("--params", "Parameters and starting values: w=0,b=0.", "list", required=True),
+             Option("--target", "The column the model should predict.", default="y"),
+             Option("--loss", "mse: mean((MODEL - target)^2) over the rows.", "choice", "mse", ("mse",)),
+             OPTIMIZER, LR,
+             Option("--epochs", "Passes over the data.", "int", 100, low=1),
+             Option("--batch-size", "Rows per step (default: all rows).", "int", None, low=1),
+             Option("--seed", "Seed of the row shuffling of mini-batches.", "int", 0),
+             PLOT, FORMAT, STRICT)),
+    Command("plot", "Draw EXPR and its derivatives over an interval (other names take values from --at).",
+            'diffcli plot "sin(x)*x" --range x=-3:3 --order 2 --png plot.png', "learn:plot", (EXPR,),
+            (Option("--range", "The variable and its interval: x=-3:3.", required=True),
+             Option("--png", "The PNG file to write.", required=True),
+             Option("--order", "Draw derivatives up to this order.", "int", 1, low=0, high=10),
+             AT, OF)),
+)
+
+BY_NAME = {c.name: c for c in COMMANDS}
+APP_HELP = ("Symbolic-plus-numeric differentiation from the shell: values, gradients, Jacobians, Hessians and "
+            "simplified derivative formulas of expressions such as (x+1)*(x+2).")
+
+
+class Call:
+    """A command line read against the declarations: the command and every option's value."""
+
+    __slots__ = ("command", "values")
+
+    def __init__(self, command: Command, values: dict | None = None):
+        self.command, self.values = command, values or {}

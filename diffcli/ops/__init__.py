@@ -1,0 +1,18 @@
+"""The op table: every operation defined once, one entry each (see `table.Op`).
+
+Entries are grouped by family in this package's modules and registered here in a fixed order
+(the order `diffcli functions` and the tests list them in). `FUNCTIONS` maps the names a user
+may call to builders; a new function needs one `Op` entry and nothing else.
+"""
+
+from . import arithmetic, elementary, piecewise, reductions, structure
+from .names import CONSTANTS, functions
+from .piecewise import COMPARISONS
+from .rules import fit_shape
+from .table import OPS, Kink, Op, Print, register
+
+register(*arithmetic.ENTRIES, *elementary.ENTRIES, *piecewise.ENTRIES, *reductions.ENTRIES, *structure.ENTRIES,
+         *piecewise.COMPARISON_ENTRIES)
+FUNCTIONS = functions()
+
+__all__ = ["OPS", "Op", "Kink", "Print", "FUNCTIONS", "CONSTANTS", "COMPARISONS", "fit_shape"]

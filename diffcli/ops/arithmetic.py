@@ -1,0 +1,64 @@
+"""Entries: leaves (numbers, variables), + - * / unary minus, power, and `@`."""
+
+from __future__ import annotations
+
+import operator
+
+from ..graph import apply
+from . import kernels, shapes
+from .rules import call, expand
+from .simplify import simplify_add, simplify_div, simplify_mul, simplify_neg, simplify_pow, simplify_sub
+from .table import Op, Print
+
+
+def one_input_needs(n, needs) -> bool:
+    """A product is linear when at most one factor depends on the variables."""
+    return sum(1 for a in n.args if id(a) in needs) <= 1
+
+
+def denominator_free(n, needs) -> bool:
+    return id(n.args[1]) not in needs
+
+
+def pow_vjp(n, g, needs):
+    a, b = n.args
+    return (g * b * a ** (b - 1) if needs[0] else None,
+            g * n * call("log", a) if needs[1] else None)
+
+
+def matmul_vjp(n, g, needs):
+    a, b = n.args
+    da, db = len(a.shape), len(b.shape)
+    if da == 1 and db == 1:
+        return g * b, g * a
+    if da == 2 and db == 1:
+        return expand(g, 1) * b, apply("matmul", g, a)
+    if da == 1 and db == 2:
+        return apply("matmul", b, g), expand(a, 1) * g
+    return apply("matmul", g, apply("transpose", b)), apply("matmul", apply("transpose", a), g)
+
+
+ENTRIES = (
+    Op("const", 0, kernels.const, None, "a number", shape=shapes.leaf, elementwise=False, user=False, linear=True,
+       print=Print("number")),
+    Op("var", 0, kernels.var, None, "a variable bound by --at", shape=shapes.leaf, elementwise=False, user=False,
+       linear=True, print=Print("name")),
+    Op("add", 2, "add", lambda n, g, _: (g, g), "a + b", simplify=simplify_add, fold=operator.add, linear=True,
+       print=Print("infix", "+", "sum"), latex="{0} + {1}"),
+    Op("sub", 2, "subtract", lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub, fold=operator.sub,
+       linear=True, print=Print("infix", "-", "sum"), latex="{0} - {1}"),
+    Op("mul", 2, "multiply", lambda n, g, _: (g * n.args[1], g * n.args[0]), "a * b", simplify=simplify_mul,
+       fold=operator.mul, linear=one_input_needs, print=Print("infix", "*", "product"), latex="{0} \\cdot {1}"),
+    Op("div", 2, "divide", lambda n, g, _: (g / n.args[1], -(g * n.args[0]) / n.args[1] ** 2), "a / b",
+       simplify=simplify_div, linear=denominator_free, print=Print("infix", "/", "product"),
+       latex="\\frac{{{0}}}{{{1}}}", domain=(0.5, 2.0)),
+    Op("neg", 1, "negative", lambda n, g, _: (-g,), "-a", simplify=simplify_neg, fold=operator.neg, linear=True,
+       print=Print("prefix", "-", "unary"), latex="-{0}"),
+    Op("pow", 2, "pow", pow_vjp,
+       "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
+       simplify=simplify_pow, kernel=kernels.special_power, print=Print("infix", "^", "power"),
+       latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
+    Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
+       elementwise=False, linear=one_input_needs, grad_fn="MmBackward0", print=Print("infix", "@", "product"),
+       latex="{0} {1}", user=False),
+)

@@ -1,0 +1,73 @@
+"""Entries: the elementary functions (trigonometric, hyperbolic, exponential, logarithmic,
+roots, abs and sign) and the activations of machine learning."""
+
+from __future__ import annotations
+
+import math
+
+from . import kernels
+from .rules import at_zero, call, compare, where
+from .table import Kink, Op
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+TWO_OVER_ROOT_PI = 2 / math.sqrt(math.pi)
+CONVEX = "minimum-norm subgradient at a convex kink"
+LIMIT = "the limit, which is infinite"
+
+
+def one_over_root(n):
+    return call("sqrt", 1 - n.args[0] ** 2)
+
+
+def atan2_vjp(n, g, needs):
+    y, x = n.args
+    return g * x / (y ** 2 + x ** 2), -(g * y) / (y ** 2 + x ** 2)
+
+
+ENTRIES = (
+    Op("sin", 1, "sin", lambda n, g, _: (g * call("cos", n.args[0]),), "sine"),
+    Op("cos", 1, "cos", lambda n, g, _: (-(g * call("sin", n.args[0])),), "cosine"),
+    Op("tan", 1, "tan", lambda n, g, _: (g / call("cos", n.args[0]) ** 2,), "tangent", domain=(-1.2, 1.2)),
+    Op("asin", 1, "asin", lambda n, g, _: (g / one_over_root(n),), "inverse sine", domain=(-0.9, 0.9)),
+    Op("acos", 1, "acos", lambda n, g, _: (-(g / one_over_root(n)),), "inverse cosine", domain=(-0.9, 0.9)),
+    Op("atan", 1, "atan", lambda n, g, _: (g / (1 + n.args[0] ** 2),), "inverse tangent"),
+    Op("atan2", 2, "atan2", atan2_vjp, "atan2(y, x): the angle of the point (x, y)", domain=(0.5, 2.0)),
+    Op("sinh", 1, "sinh", lambda n, g, _: (g * call("cosh", n.args[0]),), "hyperbolic sine"),
+    Op("cosh", 1, "cosh", lambda n, g, _: (g * call("sinh", n.args[0]),), "hyperbolic cosine"),
+    Op("tanh", 1, "tanh", lambda n, g, _: (g * (1 - n ** 2),), "hyperbolic tangent"),
+    Op("exp", 1, "exp", lambda n, g, _: (g * n,), "e to the power x", latex="e^{{{0}}}"),
+    Op("log", 1, "log", lambda n, g, _: (g / n.args[0],),
+       "natural logarithm; log(x, b) is the logarithm to base b", latex="\\ln\\left({0}\\right)", domain=(0.2, 3.0)),
+    Op("log2", 1, "log2", lambda n, g, _: (g / (LN2 * n.args[0]),), "base-2 logarithm", domain=(0.2, 3.0),
+       grad_fn="Log2Backward0", latex="\\log_2\\left({0}\\right)"),
+    Op("log10", 1, "log10", lambda n, g, _: (g / (LN10 * n.args[0]),), "base-10 logarithm", domain=(0.2, 3.0),
+       grad_fn="Log10Backward0", latex="\\log_{{10}}\\left({0}\\right)"),
+    Op("log1p", 1, "log1p", lambda n, g, _: (g / (1 + n.args[0]),), "log(1 + x), exact near 0",
+       domain=(-0.5, 2.0), grad_fn="Log1PBackward0"),
+    Op("expm1", 1, "expm1", lambda n, g, _: (g * call("exp", n.args[0]),), "exp(x) - 1, exact near 0",
+       grad_fn="Expm1Backward0"),
+    Op("sqrt", 1, "sqrt", lambda n, g, _: (g / (2 * n),), "square root (derivative inf at 0)", domain=(0.2, 3.0),
+       latex="\\sqrt{{{0}}}",
+       kinks=(Kink("its argument is 0", at_zero, "undefined", "inf", LIMIT, ("sqrt(x)", "x=0", "x"), "inf", "inf"),)),
+    Op("cbrt", 1, "cbrt", lambda n, g, _: (g / (3 * n ** 2),), "cube root, real for negative x",
+       domain=(0.2, 3.0), latex="\\sqrt[3]{{{0}}}"),
+    Op("abs", 1, "abs", lambda n, g, _: (g * call("sign", n.args[0]),), "absolute value (derivative 0 at 0)",
+       latex="\\left|{0}\\right|",
+       kinks=(Kink("its argument is 0", at_zero, "-1", "1", CONVEX, ("abs(x)", "x=0", "x"), "0", "1"),)),
+    Op("sign", 1, "sign", lambda n, g, _: (None,), "sign: -1, 0 or 1 (derivative 0)", grad_fn="SignBackward0",
+       kinks=(Kink("its argument is 0", at_zero, "inf", "inf", "sign' = 0 everywhere (it jumps at 0)",
+                   ("sign(x)", "x=0", "x"), "0", "0"),)),
+    Op("sigmoid", 1, kernels.sigmoid, lambda n, g, _: (g * n * (1 - n),), "logistic 1/(1+exp(-x))",
+       latex="\\sigma\\left({0}\\right)"),
+    Op("relu", 1, kernels.relu, lambda n, g, _: (where(compare("gt", n.args[0], 0), g, 0),),
+       "max(x, 0) (derivative 0 at 0)",
+       kinks=(Kink("its argument is 0", at_zero, "0", "1", CONVEX, ("relu(x)", "x=0", "x"), "0", "0"),)),
+    Op("softplus", 1, kernels.softplus, lambda n, g, _: (g * call("sigmoid", n.args[0]),),
+       "log(1 + exp(x)), exact at both ends"),
+    Op("erf", 1, kernels.by_element(math.erf),
+       lambda n, g, _: (g * TWO_OVER_ROOT_PI * call("exp", -n.args[0] ** 2),),
+       "error function: 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x"),
+    Op("erfc", 1, kernels.by_element(math.erfc),
+       lambda n, g, _: (-(g * TWO_OVER_ROOT_PI * call("exp", -n.args[0] ** 2)),),
+       "complementary error function 1 - erf(x), exact for large x"),
+)

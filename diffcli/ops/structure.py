@@ -1,0 +1,38 @@
+"""Entries that move elements without arithmetic: indexing, lists, transpose, and the
+broadcasting ops that derivative rules insert (expand, sum_to, broadcast_to, scatter)."""
+
+from __future__ import annotations
+
+from ..graph import apply
+from . import kernels, shapes
+from .rules import reduce_sum
+from .simplify import simplify_broadcast, simplify_expand, simplify_sum_to
+from .table import Op, Print
+
+
+# An internal broadcast prints as a sum with a zero literal of the target shape: `g + [0, 0]`.
+PADDED = Print("padded", precedence="sum")
+
+
+def structural(name: str, forward, vjp, doc: str, shape, **fields) -> Op:
+    return Op(name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, **fields)
+
+
+ENTRIES = (
+    structural("index", kernels.index, lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
+               "x[i], x[a:b], W[i, j]: numpy indexing", shapes.index, grad_fn="IndexBackward0",
+               print=Print("index")),
+    structural("scatter", kernels.scatter, lambda n, g, _: (apply("index", g, payload=n.payload[1]),),
+               "zeros with the argument placed at an index", shapes.scatter),
+    Op("stack", None, kernels.stack, lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
+       "[a, b, c]: a vector (or a list of outputs)", shape=shapes.stack, elementwise=False, linear=True, user=False,
+       print=Print("list")),
+    structural("transpose", kernels.transpose, lambda n, g, _: (apply("transpose", g),), "matrix transpose",
+               shapes.transpose, grad_fn="TBackward0", latex="{{{0}}}^T"),
+    structural("expand", kernels.expand, lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",
+               shapes.expand, grad_fn="UnsqueezeBackward0", simplify=simplify_expand, print=PADDED),
+    structural("sum_to", kernels.sum_to, lambda n, g, _: (g,), "sum a broadcast adjoint back to a shape",
+               shapes.given, simplify=simplify_sum_to, print=Print("full_sum", precedence="sum")),
+    structural("broadcast_to", kernels.broadcast_to, lambda n, g, _: (g,), "broadcast to a shape", shapes.given,
+               simplify=simplify_broadcast, grad_fn="ExpandBackward0", print=PADDED),
+)

@@ -1,0 +1,138 @@
+"""An expression bound to a point: read EXPR (text, file or stdin), parse it against the --at
+point in a fresh graph, and choose the variables whose derivatives are reported."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import limits
+from .engine import device as make_device
+from .errors import DiffcliError
+from .graph import Device, Graph, Node
+from .layout import Layout
+from .parse import Parsed, parse
+from .points import parse_at, parse_names
+
+
+def read_expression(arg: str) -> tuple[str, str | None]:
+    """(text, file name or None): `-` reads stdin, an existing file's path reads the file."""
+    # Read at most one byte more than the largest input allowed, so a huge file is refused
+    # without first loading it into memory (4 bytes per character is UTF-8's worst case).
+    most = 4 * limits.MAX_CHARS + 1
+    if arg == "-":
+        data = sys.stdin.buffer.read(most) if hasattr(sys.stdin, "buffer") else sys.stdin.read(most)
+        return decode(data, "<stdin>"), "<stdin>"
+    if os.path.isdir(arg):
+        raise DiffcliError(f"`{arg}` is a directory: give an expression file or an expression")
+    if os.path.isfile(arg):
+        try:
+            with open(arg, "rb") as fh:
+                data = fh.read(most)
+        except OSError as e:
+            raise DiffcliError(f"cannot read `{arg}`: {e.strerror}") from None
+        return decode(data, arg), arg
+    return arg, None
+
+
+def decode(data, where: str) -> str:
+    if len(data) >= 4 * limits.MAX_CHARS + 1:
+        raise DiffcliError(f"{where} is larger than the {limits.MAX_CHARS:,} characters diffcli accepts")
+    if isinstance(data, str):
+        return data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DiffcliError(f"{where} is UTF-16 or UTF-32 text: save it as UTF-8")
+    if b"\0" in data:
+        raise DiffcliError(f"{where} is a binary file, not an expression: give a UTF-8 text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DiffcliError(f"{where} is not UTF-8 text (byte {e.start}): save it as UTF-8") from None
+
+
+@dataclass
+class Problem:
+    """An expression bound to a point: the nodes, the values and the variable order."""
+
+    parsed: Parsed
+    bindings: dict
+    wrt: list  # var nodes whose derivatives are reported, in output order
+    device: Device
+    source: str | None = None
+
+    @property
+    def output(self) -> Node:
+        return self.parsed.output
+
+    @property
+    def text(self) -> str:
+        return self.parsed.text
+
+    @property
+    def graph(self) -> Graph:
+        return self.parsed.graph
+
+    @property
+    def layout(self) -> Layout:
+        return Layout.of(self.wrt)
+
+    def labels(self) -> list[str]:
+        """One label per flattened variable element, C order: x[0], W[0,1], y."""
+        return self.layout.labels()
+
+    def names(self) -> list[str]:
+        return [v.name for v in self.wrt]
+
+    def fresh(self, *wanted: tuple[str, tuple]) -> list[Node]:
+        """Variables named like each (hint, shape) that no variable of the graph or the point
+        uses yet: the seeds and directions the request layer binds itself."""
+        taken = {n.name for n in self.graph.table.values() if n.op == "var"} | set(self.bindings)
+        made, next_number = [], {}
+        for hint, shape in wanted:
+            k = next_number.get(hint, 0)
+            name = f"{hint}{k}" if k else hint
+            while name in taken:
+                k += 1
+                name = f"{hint}{k}"
+            next_number[hint] = k + 1
+            taken.add(name)
+            made.append(self.graph.var(name, shape))
+        return made
+
+
+def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", free: bool = False,
+         points: dict | None = None, device: str = "cpu") -> Problem:
+    """Read EXPR, parse it against the --at point and choose the variables.
+
+    With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
+    `points` maps the columns of a --points file to their per-point shapes: they come first in
+    variable order, bound to placeholders that the engine replaces row by row.
+    """
+    text, source = read_expression(expr)
+    bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
+    for name, value in parse_at(at).items():
+        if name in bindings:
+            raise DiffcliError(f"`{name}` is given by both --points and --at: keep one")
+        bindings[name] = value
+    consts = parse_names(const, "--const")
+    wrt_names = parse_names(wrt, "--wrt")
+    for option, names in (("--wrt", wrt_names), ("--const", consts)):
+        for name in names:
+            if not free and name not in bindings:
+                raise DiffcliError(f"{option} {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
+    overlap = set(wrt_names) & set(consts)
+    if overlap:
+        raise DiffcliError(f"`{sorted(overlap)[0]}` is named by both --wrt and --const: choose one")
+    shapes = None if free and not bindings else {k: v.shape for k, v in bindings.items()}
+    parsed = parse(text, shapes, of, Graph())
+    if free and not bindings:
+        order = wrt_names or [v.name for v in parsed.variables]
+        shape_of = {v.name: v.shape for v in parsed.variables}
+    else:
+        order = wrt_names or [n for n in bindings if n not in consts]
+        shape_of = {k: v.shape for k, v in bindings.items()}
+    wrt_nodes = [parsed.graph.var(name, shape_of.get(name, ())) for name in order]
+    return Problem(parsed, bindings, wrt_nodes, make_device(device, dtype), source)

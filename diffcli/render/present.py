@@ -1,0 +1,57 @@
+"""The presenter: findings to stderr, then a result to stdout in the chosen format.
+
+The one place that picks a format (`auto` is rich on a terminal, plain otherwise) and that
+writes warnings. A view is a module with render_plain/render_json/render_csv/render_rich (and
+render_latex where the command has one); results of the numeric commands use render.output.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import EXIT_NONFINITE, DiffcliError
+
+
+def warnings(result, strict: bool = False, kinks: str = "warn", stream=None) -> None:
+    """Kink findings (`--kinks warn` prints them, `error` stops with exit 3), then non-finite
+    warnings (under --strict the first is the one `error:` line, exit 3). Each note's caret
+    lines follow it."""
+    stream = stream or sys.stderr
+    if kinks == "error" and result.kinks:
+        first = result.kinks[0]
+        raise DiffcliError(f"{first} (--kinks error)", detail=first.detail, exit_code=EXIT_NONFINITE)
+    if kinks == "warn":
+        write(result.kinks, stream)
+    if strict and result.warnings:
+        first = result.warnings[0]
+        raise DiffcliError(f"{first} (--strict)", detail=getattr(first, "detail", ""), exit_code=EXIT_NONFINITE)
+    write(result.warnings, stream)
+
+
+def write(notes, stream=None) -> None:
+    stream = stream or sys.stderr
+    for note in notes:
+        print(f"warning: {note}", file=stream)
+        if getattr(note, "detail", ""):
+            print(note.detail, file=stream)
+
+
+def resolve(fmt: str) -> str:
+    return ("rich" if sys.stdout.isatty() else "plain") if fmt == "auto" else fmt
+
+
+def present(result, fmt: str, view=None, strict: bool = False, kinks: str = "warn", **options) -> int:
+    """Warnings, then `result` to stdout in format `fmt` through `view` (default render.output);
+    `options` go to the view (latex=True for diff, cap for explain)."""
+    from . import output
+
+    warnings(result, strict, kinks)
+    view = view or output
+    fmt = resolve(fmt)
+    if fmt == "rich":
+        from rich.console import Console
+
+        view.render_rich(result, Console(), **options)
+    else:
+        print(getattr(view, f"render_{fmt}")(result, **options))
+    return 0
