@@ -56,6 +56,18 @@ def is_stdout(path: str) -> bool:
     return path == STDOUT or _descriptor(path) == 1
 
 
+def is_stream(path: str) -> bool:
+    """True for an output written in place: standard output, a descriptor, a FIFO, a device, a
+    socket (what has no file name extension to pick a format by)."""
+    if path == STDOUT or _descriptor(path) is not None:
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextmanager
 def output(path: str, inputs: tuple = (), binary: bool = False):
     """Yield a file object to write the output `path` (text in UTF-8, or bytes); see the module

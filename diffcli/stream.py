@@ -19,7 +19,7 @@ import numpy as np
 from . import datafile
 from .datafile import CsvTable
 from .errors import EXIT_NONFINITE, DiffcliError
-from .fileio import STDOUT, is_stdout, output
+from .fileio import STDOUT, is_stdout, is_stream, output
 from .problem import load
 from .render.text import number
 from .request import Columns, Request
@@ -181,6 +181,8 @@ def _run(source: PointFile, command: str, o: dict, req: Request) -> dict:
             stream_to(lambda: sink_type(fh, labels))
     else:
         extension = os.path.splitext(out)[1].lower()
+        if extension not in (".csv", ".npy") and is_stream(out):
+            extension = ".csv"  # a pipe or a device named without an extension (/dev/fd/3) gets CSV
         if extension not in (".csv", ".npy"):
             raise DiffcliError(f"--out {out}: write a .csv or a .npy file")
         binary = extension == ".npy"

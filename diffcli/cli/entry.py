@@ -63,6 +63,7 @@ def guarded(action) -> int:
     `error:` line, never a traceback."""
     try:
         code = action()
+        interrupt.check()  # a signal that came while a module was loading
         if sys.stdout is not None:
             with stdout_errors():  # a full disk shows here, not at exit
                 sys.stdout.flush()

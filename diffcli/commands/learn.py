@@ -112,11 +112,11 @@ def minimize(o: dict) -> int:
         written = [-1]
 
         def callback(k, theta, value, norm):
-            with held():  # the row and the note that it is written go together
+            with held():  # a step is recorded whole (trace row, note, history) or not at all
                 row(k, theta, value)
                 written[0] = k
-            if history is not None:
-                history.record(k, theta, value)
+                if history is not None:
+                    history.record(k, theta, value)
             advance(k)
 
         try:
