@@ -141,9 +141,10 @@ def _descriptor(path: str) -> int | None:
         found = _OWN_FD.match(here)
         if found:
             return int(found.group(1))
-        if not os.path.islink(here):
+        try:
+            here = os.path.join(os.path.dirname(here), os.readlink(here))
+        except OSError:  # not a link (or not to be read): an ordinary name
             return None
-        here = os.path.join(os.path.dirname(here), os.readlink(here))
     return None
 
 
@@ -261,7 +262,7 @@ def _atomic(path: str, final: str, st, binary: bool):
             with suppress(OSError):
                 fh.close()
         try:
-            os.chmod(tmp, st.st_mode & 0o7777 if st else 0o666 & ~_umask())
+            os.chmod(tmp, st.st_mode & 0o777 if st else 0o666 & ~_umask())
             if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 with suppress(OSError):  # only root may give a file to another user
                     os.chown(tmp, st.st_uid, st.st_gid)
