@@ -1,8 +1,9 @@
 """diffcli benchmarks: `python bench/run.py` prints a table and writes bench/RESULTS.md.
 
-Six workloads, each timed side by side with its baselines in the same run (runs interleaved,
+Seven workloads, each timed side by side with its baselines in the same run (runs interleaved,
 medians with the spread min..max): start-up, a batch of points, Rosenbrock gradients from text,
-Rosenbrock Hessians, expression swell, and the memory of a long --points run. Peers (PyTorch,
+Rosenbrock Hessians, expression swell, the memory of a long --points run, and parsing speed
+(seconds per MB at 0.5, 1, 2 and 4 MB: constant when parsing is linear). Peers (PyTorch,
 JAX, SymPy) are measured where installed (`pip install '.[bench]'`). `--smoke` runs tiny sizes
 in seconds (the test suite does, so the harness never rots). Benchmark subprocesses run with
 OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset (they slow current numpy) and with bytecode caches
@@ -381,6 +382,49 @@ def memory(table: Table, rows: int) -> None:
                         f"input {input_mb:.0f} MiB, output {out.stat().st_size / 2**20:.0f} MiB")
 
 
+# ---------------------------------------------------------------- 7. parsing is linear
+
+def parse_text(mb: float) -> str:
+    """A sum of `constant*variable` terms, `mb` megabytes long (17-digit constants, 4 names):
+    about 4.5 characters a token, so 4 MB stays within the token limit."""
+    target, parts, size, k = int(mb * 1e6), [], -3, 0
+    while True:
+        term = f"{0.1234567890123 + k * 1e-7!r}*x{k % 4}"
+        if size + 3 + len(term) > target:  # " + " between terms; at most `mb` MB
+            return " + ".join(parts)
+        parts.append(term)
+        size, k = size + 3 + len(term), k + 1
+
+
+def parsing(table: Table, sizes: list[float], whole: bool, repeats: int) -> None:
+    """Seconds per MB of text at each size (constant when parsing is linear), and at the
+    largest size once the whole installed command (parse, gradient, print)."""
+    from diffcli import limits
+    from diffcli.parse import parse
+
+    for mb in sizes:
+        text = parse_text(mb)
+        terms = text.count("+") + 1
+        times = []
+        for _ in range(repeats):  # CPU time: a shared machine's load does not bend the line
+            gc.collect()
+            start = time.process_time()
+            parse(text)
+            times.append(time.process_time() - start)
+        table.add("7 parse: seconds per MB (linear when constant)", f"diffcli parse, {mb:g} MB (CPU time)", times,
+                  None, f"{min(times) / (len(text) / 1e6):.2f} CPU s per MB (fastest of {repeats}); {terms:,} terms, "
+                        f"{4 * terms - 1:,} tokens")
+    if whole:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "big.dc"
+            path.write_text(parse_text(sizes[-1]))
+            diffcli = str(Path(sys.executable).with_name("diffcli"))
+            argv = [diffcli, "grad", str(path), "--at", "x0=1,x1=2,x2=3,x3=4", "--format", "plain"]
+            times = timed(lambda: run_process(argv), 1)
+            table.add("7 parse: seconds per MB (linear when constant)", f"whole command: diffcli grad FILE, "
+                      f"{sizes[-1]:g} MB", times, None, f"limit {limits.MAX_CHARS:,} characters")
+
+
 def run_all(smoke: bool) -> Table:
     table = Table()
     startup(table, 2 if smoke else 11)
@@ -389,6 +433,7 @@ def run_all(smoke: bool) -> Table:
     rosen_hessian(table, 10 if smoke else 100, 50 if smoke else 10_000, 2 if smoke else 5)
     no_swell(table, 5 if smoke else 20, 5 if smoke else 120)
     memory(table, 3 * 10**4 if smoke else 10**7)
+    parsing(table, [0.01, 0.02] if smoke else [0.5, 1, 2, 4], not smoke, 1 if smoke else 3)
     return table
 
 

@@ -6,20 +6,22 @@ fine); `-` is standard input. Rows are read a block at a time, so memory stays b
 long the file; a block goes through numpy's C reader, and only when that fails is it read again
 with the csv module to name the line and column that is wrong. Only the columns a caller asks
 for must hold numbers, so a text column may stay in the file. Blank lines are skipped; a
-quoted cell may not span lines.
+quoted cell may not span lines. Reads are bounded: a line longer than `limits.MAX_LINE`
+characters (`/dev/zero`, a binary file) stops with an error before it fills the memory, and
+`columns` (the data `fit` keeps in memory) stops after `limits.MAX_ELEMENTS` rows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import math
 import os
 import sys
 
 import numpy as np
 
+from . import limits
 from .errors import DiffcliError, suggest
 
 BLOCK = 65536  # rows read (and evaluated, and written) at a time
@@ -88,20 +90,43 @@ class CsvTable:
                     table = self._parse(numbered, where)
                     yield {name: table[:, k] for k, name in enumerate(names)}
 
-    def columns(self, names: list[str]) -> dict[str, np.ndarray]:
-        """The named columns whole (for data that fits in memory: `fit`)."""
-        parts = list(self.blocks(names))
+    def columns(self, names: list[str], most: int | None = None) -> dict[str, np.ndarray]:
+        """The named columns whole (for data kept in memory: `fit`), at most `most` rows
+        (default limits.MAX_ELEMENTS, the largest value diffcli makes)."""
+        most = most or limits.MAX_ELEMENTS
+        parts, rows = [], 0
+        for part in self.blocks(names):
+            parts.append(part)
+            rows += len(part[names[0]]) if names else 0
+            if rows > most:
+                raise DiffcliError(f"{self.what} has more than {most:,} rows, the most diffcli keeps in memory to fit "
+                                   "a model: fit a sample of the rows")
         if not parts:
             raise DiffcliError(f"{self.what} has a header but no rows of data")
         return {n: np.concatenate([p[n] for p in parts]) for n in names}
 
     def _read(self, size: int) -> list[str]:
+        """Up to `size` lines, none longer than MAX_LINE characters (bounded memory)."""
+        lines, most, read = [], limits.MAX_LINE, self._fh.readline
         try:
-            lines = list(itertools.islice(self._fh, size))
+            for _ in range(size):
+                line = read(most + 1)
+                if not line:
+                    break
+                if len(line) > most:
+                    self._raise_long_line(line)
+                lines.append(line)
         except UnicodeDecodeError as e:
             raise DiffcliError(f"{self.what} is not UTF-8 text (byte {e.start}): save it as UTF-8 CSV") from None
         self.line += len(lines)
         return lines
+
+    def _raise_long_line(self, start: str):
+        where = f"{self.what}, line {self.line + 1}"
+        if "\0" in start:
+            raise DiffcliError(f"{where}: a NUL byte: this is a binary file, not CSV text")
+        raise DiffcliError(f"{where} is longer than {limits.MAX_LINE:,} characters: a CSV row of numbers is far "
+                           "shorter; is this a CSV file?")
 
     def _parse(self, numbered: list[tuple[int, str]], where: list[int]) -> np.ndarray:
         lines = [t for _, t in numbered]

@@ -41,6 +41,19 @@ class OutputError(DiffcliError):
     exit_code = EXIT_OUTPUT
 
 
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM, raised by the handlers of `interrupt.py` (not an Exception,
+    so that no `except Exception` swallows it; not a KeyboardInterrupt, so that click does not
+    turn it into a silent exit). `result` is what an interrupted run reached, when it has one
+    (`minimize`, `fit`); `exit_code` is 128 + the signal number (130, 143)."""
+
+    def __init__(self, signum: int, result=None):
+        super().__init__(signum)
+        self.signum = signum
+        self.result = result
+        self.exit_code = 128 + signum
+
+
 def suggest(word: str, choices) -> str:
     """' (did you mean `sin`?)' for the closest choice, or '' when none is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

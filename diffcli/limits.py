@@ -9,6 +9,8 @@
   (`diff --order 20`, the Hessian of a long vector) before it eats the memory;
 - a value (a nested list in the input or in `--at`): at most MAX_RANK axes, and at most
   MAX_ELEMENTS elements where broadcasting, a list or `@` makes a value larger than its inputs;
+- a line of a CSV file: at most MAX_LINE characters, and the rows `fit` keeps in memory: at
+  most MAX_ELEMENTS (`datafile.py`), so `fit --data /dev/zero` stops at once;
 - a printed formula: at most MAX_PRINT characters written while printing it (shared
   subexpressions are written out in full, so a small DAG can print exponentially long).
 
@@ -30,6 +32,7 @@ MAX_DEPTH = 10_000
 MAX_NODES = 1_000_000
 MAX_PRINT = 100_000_000
 MAX_ELEMENTS = 10_000_000  # elements of one value (80 MB); broadcasting, lists and @ can multiply sizes
+MAX_LINE = 1_000_000  # characters of one line of a CSV file (`--points`, `fit --data`)
 MAX_RANK = 16  # axes of a value (numpy allows 64, some of its functions only 32; batches add one)
 
 # A run of name/number characters is one token; every other visible character is one.

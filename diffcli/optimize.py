@@ -26,8 +26,9 @@ from . import autodiff, ops
 from .anomaly import nonfinite_note, note
 from .datafile import CsvTable
 from .engine import Plan, to_numpy
-from .errors import DiffcliError, suggest
+from .errors import DiffcliError, Interrupted, suggest
 from .graph import Device, Graph, Node
+from .interrupt import as_interrupted
 from .layout import Layout
 from .parse import names_used, parse
 from .points import parse_at
@@ -122,24 +123,36 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
     theta = layout.pack([problem.bindings[n] for n in layout.names])
     opt = Optimizer(optimizer, lr, theta.size)
     converged, k = False, 0
-    with np.errstate(all="ignore"):
-        while True:
-            value, g = objective(theta, bindings)
-            grad_norm = norm(g)
-            if callback is not None:
-                callback(k, theta, value, grad_norm)
-            if not (math.isfinite(value) and math.isfinite(grad_norm)):
-                result.warnings.append(diverged(problem, objective, bindings, k))
-                break
-            if grad_norm < tol:
-                converged = True
-                break
-            if k == steps:
-                break
-            theta = opt.step(theta, g)
-            k += 1
+    reached, stop = None, None  # (step, point, value) of the last point evaluated; an interruption
+    try:
+        with np.errstate(all="ignore"):
+            while True:
+                value, g = objective(theta, bindings)
+                reached = (k, theta, value)
+                grad_norm = norm(g)
+                if callback is not None:
+                    callback(k, theta, value, grad_norm)
+                if not (math.isfinite(value) and math.isfinite(grad_norm)):
+                    result.warnings.append(diverged(problem, objective, bindings, k))
+                    break
+                if grad_norm < tol:
+                    converged = True
+                    break
+                if k == steps:
+                    break
+                theta = opt.step(theta, g)
+                k += 1
+    except (KeyboardInterrupt, Interrupted) as e:  # the point reached, then the interruption
+        stop = as_interrupted(e)
+        if reached is None:
+            raise stop from None
+        k, theta, value = reached
     at = layout.unpack(theta)
     result.data.update(at={n: at[n] for n in layout.names}, value=value, steps=k, converged=converged)
+    if stop is not None:
+        result.data["interrupted"] = True
+        stop.result = result
+        raise stop
     return result
 
 
@@ -268,21 +281,30 @@ def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: in
     opt = Optimizer(optimizer, lr, theta.size)
     rng = np.random.default_rng(seed)
     result = Result("fit")
-    k = 0
+    k, stop = 0, None
+    try:
+        with np.errstate(all="ignore"):
+            for epoch in range(1, epochs + 1):
+                for rows, size in batches(n, batch, rng):
+                    value, g = problem.objective(size)(theta, problem.bindings(rows))
+                    grad_norm = norm(g)
+                    if not (math.isfinite(value) and math.isfinite(grad_norm)):
+                        result.warnings.append(note(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr"))
+                        return fit_result(problem, theta, layout, value, result)
+                    theta = opt.step(theta, g)
+                    k += 1
+                    if callback is not None:
+                        callback(k, theta, value, grad_norm)
+    except (KeyboardInterrupt, Interrupted) as e:  # the parameters reached, then the interruption
+        stop = as_interrupted(e)
     with np.errstate(all="ignore"):
-        for epoch in range(1, epochs + 1):
-            for rows, size in batches(n, batch, rng):
-                value, g = problem.objective(size)(theta, problem.bindings(rows))
-                grad_norm = norm(g)
-                if not (math.isfinite(value) and math.isfinite(grad_norm)):
-                    result.warnings.append(note(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr"))
-                    return fit_result(problem, theta, layout, value, result)
-                theta = opt.step(theta, g)
-                k += 1
-                if callback is not None:
-                    callback(k, theta, value, grad_norm)
-    value, _ = problem.objective(n)(theta, problem.bindings(slice(None)))
-    return fit_result(problem, theta, layout, value, result)
+        value, _ = problem.objective(n)(theta, problem.bindings(slice(None)))
+    fit_result(problem, theta, layout, value, result)
+    if stop is not None:
+        result.data["interrupted"] = True
+        stop.result = result
+        raise stop
+    return result
 
 
 def batches(n: int, batch: int, rng: np.random.Generator):

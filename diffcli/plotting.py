@@ -3,7 +3,7 @@
 matplotlib is an optional extra (`pip install 'diffcli[plot]'`) and is imported only inside
 these functions. Figures are `matplotlib.figure.Figure` objects rendered by the Agg canvas,
 never pyplot, so no window or global state is involved; every file goes through
-`fileio.atomic_write`. The curves of `plot` are one batched evaluation of the engine: the
+`fileio.output` (atomic for a file; `-` is standard output). The curves of `plot` are one batched evaluation of the engine: the
 plotted variable carries the grid as its axis of points. Nothing here prints.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from . import autodiff
 from .engine import Plan, to_numpy
 from .errors import DiffcliError
-from .fileio import atomic_write
+from .fileio import output
 
 GRID = 401  # points along the x axis of `plot` and of a fitted curve
 CONTOUR_GRID = 121
@@ -38,7 +38,8 @@ def _figure(rows: int = 1, cols: int = 1, width: float = 6.4):
 
 
 def _save(fig, path: str, inputs: tuple[str, ...]) -> None:
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110), inputs)
+    with output(path, inputs, binary=True) as fh:
+        fig.savefig(fh, format="png", dpi=110)
 
 
 def _value_axis(ax, steps: np.ndarray, values: np.ndarray, label: str) -> None:

@@ -12,14 +12,14 @@ import json
 import math
 import os
 import re
-import sys
+import tempfile
 
 import numpy as np
 
 from . import datafile
 from .datafile import CsvTable
 from .errors import EXIT_NONFINITE, DiffcliError
-from .fileio import atomic_write
+from .fileio import STDOUT, is_stdout, is_stream, output
 from .problem import load
 from .render.text import number
 from .request import Columns, Request
@@ -114,13 +114,17 @@ class JsonLinesSink:
 
 class NpySink:
     """A float64 .npy of shape (rows, columns), written as it streams: the header has a fixed
-    length and gets its final row count when the file is closed."""
+    length and gets its final row count when the file is closed. A pipe or a device cannot
+    seek back to the header: the rows wait in an unnamed temporary file (nothing is left
+    behind) and follow the header at the end."""
 
     HEADER = 128
 
     def __init__(self, stream, labels: list[str]):
-        self.stream, self.width, self.rows = stream, len(labels), 0
-        stream.write(b"\0" * self.HEADER)
+        self.out, self.width, self.rows = stream, len(labels), 0
+        self.stream = stream if stream.seekable() else tempfile.TemporaryFile()
+        if self.stream is stream:
+            stream.write(b"\0" * self.HEADER)
 
     def write(self, block: np.ndarray) -> None:
         self.stream.write(np.ascontiguousarray(block, dtype="<f8").tobytes())
@@ -129,8 +133,16 @@ class NpySink:
     def close(self) -> None:
         text = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (self.rows, self.width)
         text = text.ljust(self.HEADER - 10 - 1) + "\n"
-        self.stream.seek(0)
-        self.stream.write(b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1"))
+        header = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
+        if self.stream is self.out:
+            self.out.seek(0)
+            self.out.write(header)
+            return
+        with self.stream as spool:
+            self.out.write(header)
+            spool.seek(0)
+            while chunk := spool.read(1 << 20):
+                self.out.write(chunk)
 
 
 def run(command: str, o: dict, req: Request) -> dict:
@@ -163,20 +175,19 @@ def _run(source: PointFile, command: str, o: dict, req: Request) -> dict:
             sink.write(table)
         return sink or make_sink()
 
-    if out is None:
+    if out is None or is_stdout(out):  # `--out -` (or /dev/stdout): standard output, as without --out
         sink_type = JsonLinesSink if o["format"] == "json" else CsvSink
-        stream_to(lambda: sink_type(sys.stdout, labels))
+        with output(STDOUT) as fh:
+            stream_to(lambda: sink_type(fh, labels))
     else:
         extension = os.path.splitext(out)[1].lower()
+        if extension not in (".csv", ".npy") and is_stream(out):
+            extension = ".csv"  # a pipe or a device named without an extension (/dev/fd/3) gets CSV
         if extension not in (".csv", ".npy"):
             raise DiffcliError(f"--out {out}: write a .csv or a .npy file")
-
-        def write(tmp: str) -> None:
-            binary = extension == ".npy"
-            with open(tmp, "wb" if binary else "w", encoding=None if binary else "utf-8") as fh:
-                sink = stream_to(lambda: (NpySink if binary else CsvSink)(fh, labels))
-                if binary:
-                    sink.close()
-
-        atomic_write(out, write, inputs=(points,))
+        binary = extension == ".npy"
+        with output(out, (points,), binary) as fh:
+            sink = stream_to(lambda: (NpySink if binary else CsvSink)(fh, labels))
+            if binary:
+                sink.close()
     return state

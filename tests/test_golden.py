@@ -68,3 +68,14 @@ def test_comparator_keeps_formats_and_non_finite_values_apart():
     # words that contain inf/nan are words
     assert compare_text("infinite; finance", "infinite; finance") is None
     assert compare_text("infinite", "indefinite") is not None
+
+
+def test_comparator_allows_what_another_cpu_changes_and_no_more():
+    """Central differences magnify ulps (check cases pass a noise); Rich tables pad to the
+    widest number (layout runs compare as one)."""
+    check = ("ok\n4.960185040481235e-12\n0.012843119946707561", "ok\n5.93081833644149e-12\n0.012843119942123995")
+    assert compare_text(*check) is not None and compare_text(*check, noise=1e-7) is None
+    assert compare_text("ok\n1e-12", "ok\n1e-5", noise=1e-7) is not None
+    table = ("┏━━━━┳━━━━━━━━━━━━━━━━━━━━━┓\n┃ x  ┃ 0.008825661644180843 ┃", "┏━━━━┳━━━━━━━━━━━━━━━━━━━━┓\n┃ x  ┃ 0.00882566164418086 ┃")
+    assert compare_text(*table) is not None and compare_text(*table, layout=True) is None
+    assert compare_text("┃ x ┃ 1 ┃", "┃ y ┃ 1 ┃", layout=True) is not None

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import invoke
 from diffcli import problem, request
-from diffcli.fileio import atomic_write_text
+from diffcli.fileio import write_text
 from diffcli.ops import OPS
 from diffcli.render.text import number
 from helpers import value_of
@@ -96,7 +96,7 @@ def test_readme_kink_table_is_what_the_code_reports():
     _, after = rest.split(END, 1)
     fresh = f"{before}{START}\n{table}\n{END}{after}"
     if os.environ.get("DIFFCLI_WRITE_KINK_TABLE") == "1":
-        atomic_write_text(str(README), fresh)
+        write_text(str(README), fresh)
         text = fresh
     assert fresh == text, "README kink table is stale: run DIFFCLI_WRITE_KINK_TABLE=1 pytest tests/test_kinks.py"
 

@@ -246,7 +246,7 @@ def test_huge_file_is_refused_without_reading_it_all(tmp_path, monkeypatch):
 def test_atomic_write_replaces_the_file(tmp_path):
     target = tmp_path / "out.csv"
     target.write_text("old")
-    fileio.atomic_write_text(str(target), "new")
+    fileio.write_text(str(target), "new")
     assert target.read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
@@ -257,15 +257,25 @@ def test_a_failure_mid_write_leaves_no_partial_file(tmp_path, failure):
     target.write_text("old")
     fresh = tmp_path / "new.csv"
 
-    def write(tmp):
-        Path(tmp).write_text("half a fi")
-        raise failure
+    class Failing:  # the disk fills up after nine characters
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, text):
+            self.fh.write(text[:9])
+            self.fh.flush()
+            raise failure
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
 
     for path in (target, fresh):
         with pytest.raises((DiffcliError, ValueError)) as info:
-            fileio.atomic_write(str(path), write)
+            with fileio.output(str(path)) as fh:
+                fh._fh = Failing(fh._fh)
+                fh.write("half a file")
         if isinstance(failure, OSError):
-            assert "No space left" in str(info.value)
+            assert "no space left" in str(info.value) and info.value.exit_code == 4
     assert target.read_text() == "old"  # untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]  # no temporary, no new.csv
 
@@ -277,15 +287,15 @@ def test_writing_over_the_input_is_refused(tmp_path):
     link.symlink_to(source)
     for target in (source, link, tmp_path / "." / "f.txt"):
         with pytest.raises(DiffcliError, match="refusing to write over the input"):
-            fileio.atomic_write_text(str(target), "graph", inputs=(str(source),))
+            fileio.write_text(str(target), "graph", inputs=(str(source),))
     assert source.read_text() == "x^2"
 
 
 def test_output_to_a_missing_folder_or_a_directory(tmp_path):
-    with pytest.raises(DiffcliError, match="does not exist"):
-        fileio.atomic_write_text(str(tmp_path / "no" / "out.csv"), "x")
-    with pytest.raises(DiffcliError, match="is a directory"):
-        fileio.atomic_write_text(str(tmp_path), "x")
+    for target, message in ((tmp_path / "no" / "out.csv", "does not exist"), (tmp_path, "is a directory")):
+        with pytest.raises(DiffcliError, match=message) as info:
+            fileio.write_text(str(target), "x")
+        assert info.value.exit_code == 4
 
 
 # ---------------------------------------------------------------- injection
@@ -406,7 +416,7 @@ def test_undecodable_argv_bytes():
 def test_output_files_get_ordinary_permissions(tmp_path):
     import os
 
-    from diffcli.fileio import atomic_write_text
+    from diffcli.fileio import write_text as atomic_write_text
 
     umask = os.umask(0o022)
     try:

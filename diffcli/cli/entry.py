@@ -1,27 +1,46 @@
 """The `diffcli` entry point: read the command line, run the command, and map every failure
 to SPEC's exit codes with one `error:` line (never a traceback). Help and completion go to
-the typer app; everything else is read by cli/args.py from the same declarations."""
+the typer app; everything else is read by cli/args.py from the same declarations.
+
+Exit codes: 2 bad input, 4 an output that cannot be written, 70 a bug of ours (the traceback
+only with DIFFCLI_DEBUG=1), 130 Ctrl-C and 143 SIGTERM (`error: interrupted`), on every path,
+help included: the signal handlers (interrupt.py) are installed around the whole run."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
-from ..errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, DiffcliError, printable, shorten
+from ..errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, DiffcliError,
+                      Interrupted, printable, shorten)
+from ..fileio import cause, stdout_errors
+from .. import interrupt
 from . import args
 from ..commands import dispatch
+
+# An OSError that escaped every output path still names a cause the user can act on: these are
+# outputs that could not be written (exit 4); any other is an input that could not be read (2).
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EPIPE, errno.EBADF}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    with interrupt.handlers():
+        return guarded(lambda: _run(argv))
+
+
+def _run(argv: list[str]) -> int:
     try:
         call = args.read(argv)
     except args.NeedsTyper:
-        return guarded(lambda: help_app(argv))
+        with stdout_errors():
+            return help_app(argv)
     except args.UsageError as e:
         print(f"error: {printable(shorten(e.message, 300))} (see `diffcli --help`)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return guarded(lambda: dispatch(call))
+    return dispatch(call)
 
 
 def help_app(argv: list[str]) -> int:
@@ -44,24 +63,50 @@ def guarded(action) -> int:
     `error:` line, never a traceback."""
     try:
         code = action()
+        interrupt.check()  # a signal that came while a module was loading
+        if sys.stdout is not None:
+            with stdout_errors():  # a full disk shows here, not at exit
+                sys.stdout.flush()
         return code if isinstance(code, int) else EXIT_OK
     except DiffcliError as e:
         return report(e)
     except BrokenPipeError:
         return EXIT_OK  # the reader of stdout has what it wanted
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt) as e:
+        interrupt.finished()
         print("error: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return e.exit_code if isinstance(e, Interrupted) else EXIT_INTERRUPTED
     except MemoryError:
         print("error: out of memory: the expression or the point is too large", file=sys.stderr)
     except RecursionError:
         print("error: the expression is nested too deeply", file=sys.stderr)
+    except OSError as e:
+        where = f" `{e.filename}`" if e.filename else ""
+        if e.errno in OUTPUT_ERRNOS:
+            print(f"error: cannot write{where or ' an output'}: {cause(e)}", file=sys.stderr)
+            return EXIT_OUTPUT
+        print(f"error: cannot read{where or ' an input'}: {cause(e)}", file=sys.stderr)
     except Exception as e:  # noqa: BLE001  a bug of ours must still not show a traceback
-        print(f"error: internal error ({type(e).__name__}: {printable(str(e))[:300]}); please report it "
+        print(f"error: internal error: {type(e).__name__}: {printable(shorten(str(e), 300))}; please report it "
               "with the command line that caused it", file=sys.stderr)
+        if os.environ.get("DIFFCLI_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        return EXIT_INTERNAL
     return EXIT_BAD_INPUT
 
 
 def run() -> None:
-    """The `diffcli` console script."""
-    sys.exit(main())
+    """The `diffcli` console script: the signal handlers stay for the whole process, and once
+    the run is over a late signal or a stdout that cannot take the rest changes nothing."""
+    interrupt.install()
+    code = main()
+    interrupt.finished()
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError:  # already reported (exit 4) or a reader gone (exit 0): no second complaint at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)

@@ -8,11 +8,13 @@ import importlib
 
 from .. import __version__
 from ..errors import EXIT_OK
+from ..fileio import stdout_errors
 
 
 def dispatch(call) -> int:
     if call.command.name == "--version":
-        print(f"diffcli {__version__}")
+        with stdout_errors():
+            print(f"diffcli {__version__}")
         return EXIT_OK
     module, function = call.command.run.split(":")
     implementation = getattr(importlib.import_module(f"{__name__}.{module}"), function)

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 import numpy as np
 
 from .. import optimize, plotting
-from ..errors import DiffcliError, shorten
-from ..fileio import atomic_write
+from ..errors import DiffcliError, Interrupted, shorten
+from ..fileio import output
+from ..interrupt import held
 from ..points import parse_at
 from ..problem import load
 from ..render.present import present
@@ -43,56 +44,99 @@ def progress(total: int, label: str, stream=None):
 
 
 class History:
-    """Rows of (step, variables..., value) kept for --trace and --plot, in one array
-    allocated up front (steps + 1 rows at most) rather than one small array per step."""
+    """Rows of (step, [the two variables,] value) for --plot, in bounded memory however many
+    steps: at most LIMIT rows; when they are full, every other row goes and from then on only
+    every 2nd (4th, ...) step is kept. The last point reached is always drawn."""
 
-    def __init__(self, wanted: bool, steps: int, size: int):
-        self.rows = np.empty((steps + 1 if wanted else 0, size + 2))
-        self.count = 0
+    LIMIT = 1 << 15
+
+    def __init__(self, size: int):
+        self.pair = size == 2  # the path over contour lines needs both variables
+        self.rows = np.empty((0, 4 if self.pair else 2))
+        self.count, self.stride, self.last = 0, 1, None
 
     def record(self, step: int, theta: np.ndarray, value: float) -> None:
-        if self.count < len(self.rows):
-            self.rows[self.count] = (step, *theta, value)
-            self.count += 1
+        row = (step, *theta, value) if self.pair else (step, value)
+        self.last = row
+        if step % self.stride:
+            return
+        if self.count == len(self.rows):
+            if len(self.rows) < self.LIMIT:
+                grown = np.empty((min(max(2 * len(self.rows), 64), self.LIMIT), self.rows.shape[1]))
+                grown[:self.count] = self.rows[:self.count]
+                self.rows = grown
+            else:
+                kept = self.rows[:self.count:2].copy()  # steps 0, 2s, 4s, ...
+                self.count, self.stride = len(kept), 2 * self.stride
+                self.rows[:self.count] = kept
+                if step % self.stride:
+                    return
+        self.rows[self.count] = row
+        self.count += 1
 
     def array(self) -> np.ndarray:
-        return self.rows[:self.count]
+        rows = self.rows[:self.count]
+        if self.last is not None and (not self.count or rows[-1, 0] != self.last[0]):
+            rows = np.vstack([rows, self.last])
+        return rows
 
 
-def write_trace(path: str, history: np.ndarray, labels: list[str], inputs: tuple[str, ...]) -> None:
-    def write(tmp: str) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh, lineterminator="\n")
-            out.writerow(["step", *labels, "value"])
-            for row in history:
-                out.writerow([str(int(row[0]))] + [number(float(v)) for v in row[1:]])
-
-    atomic_write(path, write, inputs)
+@contextmanager
+def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...]):
+    """Yield `row(step, theta, value)`, which writes one row of --trace as it comes (nothing
+    kept in memory); the file is complete when the block ends, also when it ends early."""
+    if not path:
+        yield lambda step, theta, value: None
+        return
+    with output(path, inputs) as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(["step", *labels, "value"])
+        yield lambda step, theta, value: out.writerow(
+            [str(step), *(number(v) for v in np.asarray(theta, dtype=float).tolist()), number(float(value))])
 
 
 def minimize(o: dict) -> int:
-    """Gradient descent on EXPR from the --at point: the final point, value, steps, converged."""
+    """Gradient descent on EXPR from the --at point: the final point, value, steps, converged.
+    Interrupted (Ctrl-C, SIGTERM), it prints the point reached and the trace up to it, then
+    stops with exit 130 or 143."""
     problem = load(o["expr"], o["at"], const=o["const"], of=o["of"])
     objective = optimize.minimize_objective(problem)
     plot, trace, steps = o["plot"], o["trace"], o["steps"]
     if plot:
         plotting.require("--plot")  # before the run, which may be long
-    history = History(bool(trace or plot), steps, objective.layout.size)
-    with progress(steps, "minimize") as advance:
-        def callback(k, theta, value, norm):
-            history.record(k, theta, value)
-            advance(k)
-
-        result = optimize.minimize(problem, o["lr"], steps, o["optimizer"], o["tol"], callback, objective)
+    history = History(objective.layout.size) if plot else None
     inputs = (problem.source,) if problem.source else ()
     labels = objective.layout.labels()
-    if trace:
-        write_trace(trace, history.array(), labels, inputs)
+    stopped = None
+    with trace_file(trace, labels, inputs) as row, progress(steps, "minimize") as advance:
+        written = [-1]
+
+        def callback(k, theta, value, norm):
+            with held():  # a step is recorded whole (trace row, note, history) or not at all
+                row(k, theta, value)
+                written[0] = k
+                if history is not None:
+                    history.record(k, theta, value)
+            advance(k)
+
+        try:
+            result = optimize.minimize(problem, o["lr"], steps, o["optimizer"], o["tol"], callback, objective)
+        except Interrupted as stop:
+            result, stopped = stop.result, stop
+            if result is None:
+                raise
+            at = result.data["at"]
+            theta = objective.layout.pack([at[n] for n in objective.layout.names])
+            if written[0] != result.data["steps"]:  # stopped between a step and its row
+                callback(result.data["steps"], theta, result.data["value"], 0.0)
     if plot:
         title = f"minimize {shorten(problem.text, 50)} ({o['optimizer']}, lr {number(o['lr'])})"
         values_on = (lambda pts: objective.values(pts, dict(problem.bindings))) if len(labels) == 2 else None
         plotting.draw_descent(plot, history.array(), labels, title, values_on, inputs)
-    return present(result, o["format"], strict=o["strict"])
+    code = present(result, o["format"], strict=o["strict"])
+    if stopped is not None:
+        raise stopped  # `error: interrupted`, exit 130 or 143 (cli/entry.py)
+    return code
 
 
 def fit(o: dict) -> int:
@@ -106,12 +150,21 @@ def fit(o: dict) -> int:
         plotting.require("--plot")  # before the training, which may be long
     batch = min(o["batch_size"] or problem.rows, problem.rows)
     total = o["epochs"] * -(-problem.rows // batch)
+    stopped = None
     with progress(total, "fit") as advance:
-        result = optimize.fit(problem, o["optimizer"], o["lr"], o["epochs"], o["batch_size"], o["seed"],
-                              lambda k, *_: advance(k))
+        try:
+            result = optimize.fit(problem, o["optimizer"], o["lr"], o["epochs"], o["batch_size"], o["seed"],
+                                  lambda k, *_: advance(k))
+        except Interrupted as stop:  # Ctrl-C or SIGTERM: the parameters reached so far
+            result, stopped = stop.result, stop
+            if result is None:
+                raise
     if plot:
         plot_fit(plot, problem, result.data["params"], (o["data"], problem.source or ""))
-    return present(result, o["format"], strict=o["strict"])
+    code = present(result, o["format"], strict=o["strict"])
+    if stopped is not None:
+        raise stopped  # `error: interrupted`, exit 130 or 143 (cli/entry.py)
+    return code
 
 
 def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> None:

@@ -15,7 +15,7 @@ import subprocess
 import numpy as np
 
 from ..errors import DiffcliError
-from ..fileio import atomic_write, atomic_write_text
+from ..fileio import write_bytes, write_text
 from .output import plain_number, to_json_value
 
 COMPACT_BEYOND = 40  # shown nodes; above this the Rich view is one table row per node
@@ -206,20 +206,17 @@ def require_dot(option: str) -> str:
 
 
 def write_dot(path: str, dot: str, inputs=()) -> None:
-    atomic_write_text(path, dot, inputs)
+    write_text(path, dot, inputs)
 
 
 def write_picture(path: str, dot: str, fmt: str, inputs=()) -> None:
-    """Render DOT text to `fmt` (svg, png) through `dot`, atomically."""
+    """Render DOT text to `fmt` (svg, png) through `dot`, then write it as fileio writes files."""
     program = require_dot(f"--{fmt}")
-
-    def write(tmp: str) -> None:
-        try:
-            done = subprocess.run([program, f"-T{fmt}", "-o", tmp], input=dot.encode(), capture_output=True, timeout=300)
-        except subprocess.TimeoutExpired:
-            raise DiffcliError(f"Graphviz took too long to draw {path}: write --dot FILE instead") from None
-        if done.returncode != 0:
-            message = done.stderr.decode(errors="replace").strip().splitlines()
-            raise DiffcliError(f"Graphviz failed to draw {path}: {message[-1] if message else done.returncode}")
-
-    atomic_write(path, write, inputs)
+    try:
+        done = subprocess.run([program, f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise DiffcliError(f"Graphviz took too long to draw {path}: write --dot FILE instead") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise DiffcliError(f"Graphviz failed to draw {path}: {message[-1] if message else done.returncode}")
+    write_bytes(path, done.stdout, inputs)

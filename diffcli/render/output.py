@@ -10,7 +10,7 @@ import numpy as np
 from ..layout import LEARNED, SUMMARY, columns
 from .text import number
 
-TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps")
+TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "interrupted")
 
 
 def to_json_value(x):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_NONFINITE, DiffcliError
+from ..fileio import stdout_errors
 
 
 def warnings(result, strict: bool = False, kinks: str = "warn", stream=None) -> None:
@@ -47,11 +48,12 @@ def present(result, fmt: str, view=None, strict: bool = False, kinks: str = "war
 
     warnings(result, strict, kinks)
     view = view or output
-    fmt = resolve(fmt)
-    if fmt == "rich":
-        from rich.console import Console
+    with stdout_errors():  # a full disk, a closed stdout: exit 4 naming standard output
+        fmt = resolve(fmt)
+        if fmt == "rich":
+            from rich.console import Console
 
-        view.render_rich(result, Console(), **options)
-    else:
-        print(getattr(view, f"render_{fmt}")(result, **options))
+            view.render_rich(result, Console(), **options)
+        else:
+            print(getattr(view, f"render_{fmt}")(result, **options))
     return 0

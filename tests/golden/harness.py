@@ -211,12 +211,20 @@ NUMBER = re.compile(
 )
 REL = 1e-12
 ABS = 1e-300
+# `check` prints central differences and their errors: ulp differences of f on another CPU
+# (numpy's SIMD kernels, OpenBLAS's) come out of a difference quotient magnified by 1/h, so
+# those numbers agree within this absolute noise (the check's own tolerance is far larger).
+DIFFERENCE_NOISE = 1e-7
+# Rich tables size their columns and rules to the widest number: one digit more or less on
+# another CPU moves the padding, so layout runs (spaces, rules) compare as one character.
+_LAYOUT = re.compile(r"([ \u2500-\u257f])\1+")
 
 
-def numbers_agree(a: str, b: str) -> bool:
+def numbers_agree(a: str, b: str, noise: float = 0.0) -> bool:
     """Two number tokens agree when their texts are equal; or when they are different floats
-    within rel 1e-12 (abs 1e-300), since the last digits may differ on another CPU. Equal floats
-    printed differently (`12` and `12.0`, `0` and `-0`) are a format change and do not agree."""
+    within rel 1e-12 (abs 1e-300, or `noise`), since the last digits may differ on another CPU.
+    Equal floats printed differently (`12` and `12.0`, `0` and `-0`) are a format change and do
+    not agree."""
     if a == b:
         return True
     x, y = float(a), float(b)
@@ -224,12 +232,13 @@ def numbers_agree(a: str, b: str) -> bool:
         return False  # same number, other text: the printing changed
     if math.isnan(x) or math.isnan(y) or math.isinf(x) or math.isinf(y):
         return False
-    return abs(x - y) <= max(REL * max(abs(x), abs(y)), ABS)
+    return abs(x - y) <= max(REL * max(abs(x), abs(y)), ABS, noise)
 
 
-def compare_text(expected: str | None, actual: str | None) -> str | None:
+def compare_text(expected: str | None, actual: str | None, noise: float = 0.0, layout: bool = False) -> str | None:
     """None when `actual` matches `expected` (text between numbers exactly, numbers within
-    tolerance); else a short description of the first difference."""
+    tolerance; with `layout`, runs of spaces and box-drawing rules count as one character);
+    else a short description of the first difference."""
     if expected is None or actual is None:
         return None if expected is actual else f"expected {expected!r:.200}, got {actual!r:.200}"
     if expected == actual:
@@ -239,9 +248,11 @@ def compare_text(expected: str | None, actual: str | None) -> str | None:
         return _first_difference(expected, actual, "a different number of number tokens")
     for i, (x, y) in enumerate(zip(e, a)):
         if i % 2 == 0:
+            if layout:
+                x, y = _LAYOUT.sub(r"\1", x), _LAYOUT.sub(r"\1", y)
             if x != y:
                 return _first_difference(expected, actual, f"text differs: {x[:80]!r} != {y[:80]!r}")
-        elif not numbers_agree(x, y):
+        elif not numbers_agree(x, y, noise):
             return _first_difference(expected, actual, f"number differs: {x} != {y}")
     return None
 
@@ -259,14 +270,17 @@ def compare_records(expected: dict, actual: dict) -> list[str]:
         problems.append("the case's argv/stdin changed since freezing: run tests/golden/freeze.py")
     if expected["exit"] != actual["exit"]:
         problems.append(f"exit code: expected {expected['exit']}, got {actual['exit']}")
+    argv = expected["argv"]
+    noise = DIFFERENCE_NOISE if argv[:1] == ["check"] else 0.0
+    layout = "rich" in argv or "--format=rich" in argv
     for key in ("stdout", "stderr"):
-        why = compare_text(expected[key], actual[key])
+        why = compare_text(expected[key], actual[key], noise, layout)
         if why:
             problems.append(f"{key}: {why}")
     if set(expected["files"]) != set(actual["files"]):
         problems.append(f"read-back files: expected {sorted(expected['files'])}, got {sorted(actual['files'])}")
     for name in sorted(set(expected["files"]) & set(actual["files"])):
-        why = compare_text(expected["files"][name], actual["files"][name])
+        why = compare_text(expected["files"][name], actual["files"][name], noise)
         if why:
             problems.append(f"file {name}: {why}")
     if expected["listing"] != actual["listing"]:
