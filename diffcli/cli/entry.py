@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     except args.NeedsTyper:
         return guarded(lambda: help_app(argv))
     except args.UsageError as e:
-        print(f"error: {printable(shorten(e.message, 300))} (see `diffcli --help`)", file=sys.stderr)
+        print(f"error: {printable(shorten(e.message, 300))} (see `{e.help}`)", file=sys.stderr)
         return EXIT_BAD_INPUT
     return guarded(lambda: dispatch(call))
 
