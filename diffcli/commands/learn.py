@@ -18,7 +18,7 @@ from ..errors import DiffcliError, shorten
 from ..fileio import atomic_write
 from ..points import parse_at
 from ..problem import load
-from ..render.present import present
+from ..render.present import present, write
 from ..render.text import number
 
 PROGRESS_MIN = 2000  # runs with fewer steps finish too fast for a progress bar to help
@@ -73,6 +73,7 @@ def write_trace(path: str, history: np.ndarray, labels: list[str], inputs: tuple
 def minimize(o: dict) -> int:
     """Gradient descent on EXPR from the --at point: the final point, value, steps, converged."""
     problem = load(o["expr"], o["at"], const=o["const"], of=o["of"])
+    write(problem.constant_notes())
     objective = optimize.minimize_objective(problem)
     plot, trace, steps = o["plot"], o["trace"], o["steps"]
     if plot:

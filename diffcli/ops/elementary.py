@@ -50,7 +50,7 @@ ENTRIES = (
        latex="\\sqrt{{{0}}}",
        kinks=(Kink("its argument is 0", at_zero, "undefined", "inf", LIMIT, ("sqrt(x)", "x=0", "x"), "inf", "inf"),)),
     Op("cbrt", 1, "cbrt", lambda n, g, _: (g / (3 * n ** 2),), "cube root, real for negative x",
-       domain=(0.2, 3.0), latex="\\sqrt[3]{{{0}}}"),
+       domain=(0.2, 3.0), grad_fn="PowBackward0", latex="\\sqrt[3]{{{0}}}"),
     Op("abs", 1, "abs", lambda n, g, _: (g * call("sign", n.args[0]),), "absolute value (derivative 0 at 0)",
        latex="\\left|{0}\\right|",
        kinks=(Kink("its argument is 0", at_zero, "-1", "1", CONVEX, ("abs(x)", "x=0", "x"), "0", "1"),)),

@@ -39,7 +39,7 @@ ENTRIES = (
        kinks=(Kink("a tie: min(a, b) with a = b; derivatives by a", tie, "1", "0", TIE, ("min(x, y)", "x=1,y=1", "x"),
                    "0.5", "0.5"),)),
     Op("clamp", 3, kernels.clamp, clamp_vjp, "clamp(x, lo, hi) (gradient 1 at the bounds, as PyTorch)",
-       grad_fn="ClampBackward1",
+       grad_fn=lambda n: "ClampBackward1" if n.args[1].is_const and n.args[2].is_const else "ClampBackward0",
        kinks=(Kink("x at the lower bound", lambda n: compare("eq", n.args[0], n.args[1]), "0", "1", PYTORCH_CLAMP,
                    ("clamp(x, 0, 1)", "x=0", "x"), "1", "0.5"),
               Kink("x at the upper bound", lambda n: compare("eq", n.args[0], n.args[2]), "1", "0", PYTORCH_CLAMP,

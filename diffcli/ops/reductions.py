@@ -52,7 +52,7 @@ ENTRIES = (
     reduction("mean", mean_vjp, "mean of all elements", linear=True),
     reduction("prod", prod_vjp, "product of all elements", domain=(0.5, 2.0)),
     Op("norm", 1, kernels.norm, norm_vjp, "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
-       shape=shapes.reduced, elementwise=False, grad_fn="NormBackward0", latex="\\left\\|{0}\\right\\|", print=REDUCTION,
+       shape=shapes.reduced, elementwise=False, grad_fn="LinalgVectorNormBackward0", latex="\\left\\|{0}\\right\\|", print=REDUCTION,
        kinks=(Kink("its argument is 0", lambda n: compare("eq", n, 0), "-1", "1", CONVEX + " (gradient 0)",
                    ("norm(x)", "x=[0,0]", "x[0]"), "0", "nan"),)),
     reduction("max", extreme_vjp, "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",

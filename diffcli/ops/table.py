@@ -49,7 +49,7 @@ class Op:
     kernel: Callable | None = None  # node -> (ufunc name, argument positions): a cheaper call
     linear: bool | Callable = False  # linear in its inputs (or (node, needs) -> bool): no Hessian coupling
     no_grad: bool = False  # the result never requires grad (comparisons, detach)
-    grad_fn: str = ""
+    grad_fn: str | Callable = ""  # PyTorch 2.13's name, or node -> name where it depends on the arguments
     print: Print = CALL
     latex: str = ""  # format string over the printed arguments {0}, {1}, ...
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
@@ -65,6 +65,10 @@ class Op:
         if not self.latex:  # LaTeX has its own commands for the classic functions
             command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
             self.latex = "%s\\left(%s\\right)" % (command, "{0}")
+
+    def backward_name(self, n: Node) -> str:
+        """The `grad_fn` name PyTorch gives this node (`PowBackward2` for 2^x)."""
+        return self.grad_fn(n) if callable(self.grad_fn) else self.grad_fn
 
     def is_linear(self, n: Node, needs: set) -> bool:
         """Whether n is linear in those of its inputs that depend on the variables (`needs`:
