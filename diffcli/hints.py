@@ -30,6 +30,8 @@ MODULES = {"torch", "np", "numpy", "math", "cmath", "jnp", "jax", "F", "nn", "fu
 # Methods whose function form is not `method(x, args)`.
 TRANSPOSES = {"T", "mT", "t", "transpose", "H", "mH"}
 IDENTITY_METHODS = {"item", "numpy", "tolist", "cpu", "float", "double", "clone", "contiguous", "squeeze"}
+MISSING = "not in diffcli: "
+MISSING_ROUNDING = MISSING + "diffcli has no rounding function (its derivative is 0 wherever it is defined)"
 # Functions of other libraries (or textbooks) that diffcli writes otherwise. Consulted only for
 # names that are not functions of diffcli, so a function added later simply takes over.
 FOREIGN = {
@@ -37,11 +39,9 @@ FOREIGN = {
     "ln": "log(x)", "arcsin": "asin(x)", "arccos": "acos(x)", "arctan": "atan(x)", "arctan2": "atan2(y, x)",
     "arcsinh": "asinh(x)", "arccosh": "acosh(x)", "arctanh": "atanh(x)", "expit": "sigmoid(x)",
     "logistic": "sigmoid(x)", "matmul": "a @ b", "mm": "a @ b", "mv": "a @ b", "amax": "max(x)", "amin": "min(x)",
-    "maximum": "max(a, b)", "minimum": "min(a, b)", "clip": "clamp(x, lo, hi)", "sum_": "sum(x)",
+    "maximum": "max(a, b)", "minimum": "min(a, b)", "clip": "clamp(x, lo, hi)",
     "reciprocal": "1/x", "rsqrt": "1/sqrt(x)", "neg": "-x", "negative": "-x", "exp10": "10^x",
-    "round": "nothing: diffcli has no rounding function (its derivative is 0 wherever it is defined)",
-    "floor": "nothing: diffcli has no rounding function (its derivative is 0 wherever it is defined)",
-    "ceil": "nothing: diffcli has no rounding function (its derivative is 0 wherever it is defined)",
+    "round": MISSING_ROUNDING, "floor": MISSING_ROUNDING, "ceil": MISSING_ROUNDING, "trunc": MISSING_ROUNDING,
 }
 # Names of other notations for diffcli's constants.
 CONSTANT_SPELLINGS = {"π": "pi", "PI": "pi", "Pi": "pi", "E": "e", "ℯ": "e"}
@@ -240,7 +240,7 @@ def _rewrite_one(line: str, at: int, functions) -> tuple[str, str] | None:
         form = f"{receiver}^2"
     elif attr in functions:
         form = f"{attr}({inner}{', ' + args if args else ''})"
-    elif re.fullmatch(r"\w+\(x\)", FOREIGN.get(attr, "")):  # x.fabs() -> abs(x)
+    elif re.fullmatch(r"\w+\(x\)", foreign_forms(functions).get(attr, "")):  # x.fabs() -> abs(x)
         form = FOREIGN[attr].replace("(x)", f"({inner})")
     else:
         return None
@@ -310,11 +310,26 @@ def definition(text: str) -> tuple[int, str] | None:
                         f"and bind {', '.join(names) or 'its variables'} with --at {at}")
 
 
-def foreign_function(name: str) -> str | None:
-    """The diffcli form of another library's function name, or None."""
-    form = FOREIGN.get(name)
+def foreign_forms(functions) -> dict[str, str]:
+    """Other libraries' names that diffcli does not have, with what to write instead: only
+    forms whose function exists (`arcsinh` points to `asinh` once there is one)."""
+    forms = {}
+    for name, form in FOREIGN.items():
+        called = re.match(r"(\w+)\(", form)
+        if name in functions or (called and called.group(1) not in functions):
+            continue
+        forms[name] = form
+    return forms
+
+
+def foreign_function(name: str, functions) -> str | None:
+    """The error for another library's function name, or None."""
+    form = foreign_forms(functions).get(name)
     if form is None:
+        called = re.match(r"(\w+)\(", FOREIGN.get(name, ""))
+        if called and name not in functions:  # arcsinh while there is no asinh: say so, suggest nothing
+            return f"unknown function `{name}`: diffcli has no `{called.group(1)}` either"
         return None
-    if form.startswith("nothing"):
-        return f"unknown function `{name}`: {form[len('nothing: '):]}"
+    if form.startswith(MISSING):
+        return f"unknown function `{name}`: {form[len(MISSING):]}"
     return f"unknown function `{name}`: write `{form}`"

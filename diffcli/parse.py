@@ -293,7 +293,7 @@ class _Builder:
         entry = ops.FUNCTIONS.get(name)
         if entry is None:
             check_name(name)
-            message = hints.foreign_function(name) or f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS)
+            message = hints.foreign_function(name, ops.FUNCTIONS) or f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS)
             raise DiffcliError(message, caret(self.text, token.line, token.column))
         low, high, build = entry
         if not low <= len(args) <= high:

@@ -144,6 +144,11 @@ COMMANDS = (
              Option("--png", "The PNG file to write.", required=True),
              Option("--order", "Draw derivatives up to this order.", "int", 1, low=0, high=10),
              AT, OF)),
+    Command("functions", "Every function and operator of the expression language with its derivative rule, "
+            "LaTeX form, domain, kink conventions and PyTorch grad_fn name (--format markdown: the language "
+            "reference, docs/language.md).", "diffcli functions --format plain", "reference:functions", (),
+            (Option("--format", "auto: rich on a terminal, plain otherwise; json; markdown: the whole reference.",
+                    "choice", "auto", ("auto", "rich", "plain", "json", "markdown")),)),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}
