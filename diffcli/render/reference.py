@@ -132,4 +132,4 @@ def render_markdown(result, **_) -> str:
             "- other names:", ""]
     out += [f"  - `{name}`: " + (form.split(": ", 1)[1] if form.startswith("not in diffcli") else f"`{form}`")
             for name, form in sorted(foreign["functions"].items())]
-    return "\n".join(out) + "\n"
+    return "\n".join(out)
