@@ -278,3 +278,28 @@ def test_installed_command_reads_constant_points():
     r = subprocess.run(["diffcli", "grad", "sin(x)", "--at", "x=pi/2", "--format", "plain"], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.splitlines()[0] == "1", r.stderr
+
+
+def readme_error_examples():
+    """(command, shown stderr) for every `$ diffcli` line of the README's "Errors that teach" block."""
+    from pathlib import Path
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Errors that teach", 1)[1]
+    block = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    found = []
+    for chunk in block.split("$ diffcli ")[1:]:
+        line, _, shown = chunk.partition("\n")
+        found.append((line, shown.rstrip("\n")))
+    return found
+
+
+@pytest.mark.parametrize("line,shown", readme_error_examples())
+def test_readme_error_examples_are_real(line, shown, monkeypatch):
+    import shlex
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    r = invoke(*shlex.split(line))
+    assert r.code == 2 and r.stderr.rstrip("\n") == shown, (line, r.stderr)
