@@ -175,6 +175,7 @@ def test_latex_of_the_issue_examples():
     assert "\\max" in invoke("diff", "max(x, y)*x", "--wrt", "x", "--latex").stdout
     assert "operatorname{maximum}" not in invoke("diff", "max(x, y)*x", "--wrt", "x", "--latex").stdout
     assert "\\sum \\left(x + y\\right)" in to_latex(_parsed("sum(x + y)", {"x": (2,), "y": ()}))
+    assert "\\ln\\left(b\\right)" in to_latex(_parsed("log(x, b)", {"x": (), "b": ()}))
 
 
 def _parsed(text, shapes):
@@ -223,12 +224,18 @@ def test_grad_fn_names_against_torch():
 
 
 def test_requires_grad_along_the_path_as_torch():
-    """graph --wrt x: requires_grad is true on every node on a path from x, as PyTorch has it."""
+    """graph --wrt x: requires_grad is true on every node on a path from x, false elsewhere."""
     r = invoke("graph", "sin(x*y) + y^2", "--at", "x=1,y=2", "--wrt", "x", "--format", "json")
-    nodes = {n["name"]: n for n in r.json()["nodes"] if n["name"]}
-    assert [nodes[k]["requires_grad"] for k in ("x", "y", "a", "b", "c", "f")] == [True, False, True, True, False,
-                                                                                    True] or \
-        all(nodes[k]["requires_grad"] for k in nodes if k not in ("y",) and "y" not in nodes[k]["expr"].split())
+    flags = {n["expr"]: n["requires_grad"] for n in r.json()["nodes"]}
+    assert flags == {"x": True, "y": False, "x*y": True, "sin(a)": True, "2": False, "y^2": False, "b + c": True}
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(1.0, requires_grad=True)
+    y = torch.tensor(2.0)
+    a = x * y
+    b = torch.sin(a)
+    c = y ** 2
+    assert [t.requires_grad for t in (x, y, a, b, c, b + c)] == \
+        [flags[k] for k in ("x", "y", "x*y", "sin(a)", "y^2", "b + c")]
 
 
 def test_graph_names_nodes_as_explain_does():

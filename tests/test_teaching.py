@@ -11,15 +11,7 @@ import subprocess
 import pytest
 
 from conftest import invoke
-
-
-def bad(run, *fragments):
-    """Exit 2, one `error:` line (plus caret lines) holding every fragment, nothing on stdout."""
-    assert run.code == 2, (run.code, run.stdout, run.stderr)
-    assert run.stdout == ""
-    assert run.stderr.startswith("error: ") and "Traceback" not in run.stderr
-    for fragment in fragments:
-        assert fragment in run.stderr, run.stderr
+from test_robust import bad  # exit 2, one `error:` line naming every fragment, nothing on stdout
 
 
 def plain(*args):
@@ -303,3 +295,24 @@ def test_readme_error_examples_are_real(line, shown, monkeypatch):
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     r = invoke(*shlex.split(line))
     assert r.code == 2 and r.stderr.rstrip("\n") == shown, (line, r.stderr)
+
+
+def test_hints_never_fail_on_odd_text():
+    """Whatever the text around a `.`, a `|` or a Unicode operator, the answer is one error."""
+    from hypothesis import given, settings, strategies as st
+
+    from diffcli.errors import DiffcliError
+    from diffcli.parse import parse
+
+    alphabet = st.sampled_from(list("xyW.()[]|,+-*/^ 12=;#") + ["sin", "torch", "T", "pow", "√", "²", "×", "cos",
+                                                                 "sum()", ".T", "np."])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(alphabet, max_size=12).map("".join))
+    def check(text):
+        try:
+            parse(text, {"x": (), "y": (), "W": (2, 2)})
+        except DiffcliError as e:
+            assert e.message and "\n" not in e.message
+
+    check()
