@@ -48,6 +48,10 @@ def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: floa
     """The three answers, entry by entry, in SPEC's keys; `kinks`: also look for kinks the
     point sits on (findings in the result)."""
     result = Result("check")
+    for name in problem.intermediates():
+        raise DiffcliError(f"--wrt {name}: check compares with central differences, which move variables, and `{name}` "
+                           "is an intermediate of the file: check by its variables, or see d output/d "
+                           f"{name} with grad --wrt {name}")
     f, bindings = target(problem, v)
     wrt, layout = problem.wrt, problem.layout
     adj = autodiff.backward([(f, f.graph.const(1.0, f.shape))], wrt)

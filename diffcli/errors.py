@@ -55,9 +55,15 @@ class Interrupted(BaseException):
 
 
 def suggest(word: str, choices) -> str:
-    """' (did you mean `sin`?)' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    """' (did you mean `sin`?)' for the closest choice, or '' when none is close. Case is
+    ignored first (`X` -> `x`, `SIN` -> `sin`), then spelling."""
+    choices = sorted(choices)
+    same = [c for c in choices if c.lower() == word.lower() and c != word]
+    if same:
+        return f" (did you mean `{same[0]}`?)"
+    lowered = {c.lower(): c for c in reversed(choices)}
+    close = difflib.get_close_matches(word.lower(), sorted(lowered), n=1, cutoff=0.6)
+    return f" (did you mean `{lowered[close[0]]}`?)" if close else ""
 
 
 WINDOW = 120  # characters of an input line shown around a caret

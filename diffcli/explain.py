@@ -19,8 +19,8 @@ import numpy as np
 
 from . import autodiff, local
 from .errors import DiffcliError
-from .explain_names import OUTPUT_NAMES, Names, latex_name
-from .graph import Node, is_one, is_zero, topological, variables
+from .explain_names import Names, latex_name
+from .graph import Node, is_one, is_zero, topological
 from .ops import OPS, fit_shape
 from .problem import Problem
 from .render.explain import value_text
@@ -61,16 +61,7 @@ class Builder:
         self.bindings: dict = {}  # seeds and one-hot rows, for the evaluation
         self.locals: dict = {}  # (op, argument shapes, payload) -> local.Local, for this run
         f = problem.output
-        parsed = problem.parsed
-        leaves = variables([f])
-        self.names = Names([v.name for v in leaves] + list(problem.bindings) + list(parsed.names))
-        for v in leaves + problem.wrt:
-            self.names.give(v, v.name)
-        for name, n in parsed.names.items():
-            if not n.is_const and n.op != "var":
-                self.names.give(n, name)
-        if id(f) not in self.names.of:
-            self.names.give(f, self.names.pick(OUTPUT_NAMES))
+        self.names = Names.for_problem(problem)
         self.out = self.names.of[id(f)]
         self.order = topological([f])
 
@@ -107,7 +98,7 @@ class Builder:
         self.steps.append(Step(section, self.names.of[id(root)], self.names.adjoint(of, root),
                                seed_shown, [], adj.adjoint.get(id(root), seed), seed_note))
         ops = [n for n in reversed(adj.order) if n.args and n is not root and id(n) in adj.adjoint]
-        for n in ops + [w for w in wrt if w is not root]:
+        for n in ops + [w for w in wrt if w is not root and not w.args]:  # an intermediate is among ops
             self.steps.append(self._adjoint_step(n, root, adj, users.get(id(n), []), parts_of, of, section))
         return adj
 

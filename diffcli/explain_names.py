@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .graph import Graph, Node
+from .graph import Graph, Node, variables
 from .render.latex import latex_name as latex_variable
 from .render.latex import to_latex
 from .render.text import to_text
@@ -40,6 +40,32 @@ class Names:
         self.table: dict[str, tuple[str, str]] = {}  # placeholder -> (text, latex)
         self._letters = (c for c in "abcdefghijklmnopqrstuvwxyz")
         self._counter = 0
+
+    @classmethod
+    def for_problem(cls, problem) -> "Names":
+        """The names of a problem's nodes that have one: variables, the --wrt names (a file's
+        intermediates among them), the file's statements, and the output (y, or f, out, F
+        when taken); `fresh` names the other operations in the order they are shown."""
+        f, parsed = problem.output, problem.parsed
+        leaves = variables([f])
+        names = cls([v.name for v in leaves] + list(problem.bindings) + list(parsed.names) + problem.names())
+        for v in leaves:
+            names.give(v, v.name)
+        for v, name in zip(problem.wrt, problem.names()):
+            names.give(v, name)
+        for name, n in parsed.names.items():
+            if not n.is_const and n.op != "var":
+                names.give(n, name)
+        if id(f) not in names.of:
+            names.give(f, names.pick(OUTPUT_NAMES))
+        return names
+
+    def name_all(self, order) -> None:
+        """A name for every operation of `order` that has none yet, in that order (as
+        `explain`'s forward pass gives them)."""
+        for n in order:
+            if n.args and id(n) not in self.of:
+                self.give(n, self.fresh())
 
     def fresh(self) -> str:
         for c in self._letters:

@@ -13,6 +13,7 @@ of the expression are leaves that do not require grad.
 from __future__ import annotations
 
 from . import autodiff
+from .explain_names import Names
 from .graph import Graph, Node
 from .kinks import probes
 from .ops import OPS
@@ -37,14 +38,18 @@ def graph(problem: Problem, v: str | None = None, kinks: bool = True) -> Result:
     value_of = {id(n): values[i] for i, n in enumerate(order)}
     grad_of = {id(n): values[len(order) + i] for i, n in enumerate(needs)}
     ids = {id(n): i for i, n in enumerate(order)}
-    names = {id(node): name for name, node in problem.parsed.names.items()}
-    result.data["nodes"] = [record(n, ids, names, value_of, grad_of) for n in order]
+    shown = Names.for_problem(problem)  # as explain names them: variables, statements, y, then a, b, ...
+    shown.name_all(order)
+    names = {k: v for k, v in shown.of.items() if k in ids}
+    starts = {id(w) for w in problem.wrt if w.args}  # intermediates named by --wrt: leaves of this differentiation
+    result.data["nodes"] = [record(n, ids, names, value_of, grad_of, id(n) in starts) for n in order]
     result.data["output"] = ids[id(out)]
     return result
 
 
-def record(n: Node, ids: dict, names: dict, value_of: dict, grad_of: dict) -> dict:
+def record(n: Node, ids: dict, names: dict, value_of: dict, grad_of: dict, start: bool = False) -> dict:
     requires = id(n) in grad_of
+    leaf = not n.args or not requires or start
     return {
         "id": ids[id(n)],
         "op": n.op,
@@ -52,15 +57,15 @@ def record(n: Node, ids: dict, names: dict, value_of: dict, grad_of: dict) -> di
         "inputs": [ids[id(a)] for a in n.args],
         "value": value_of[id(n)],
         "grad": grad_of.get(id(n)),
-        "grad_fn": OPS[n.op].grad_fn or None if requires and n.args else None,
-        "is_leaf": not n.args or not requires,
+        "grad_fn": None if leaf else OPS[n.op].backward_name(n) or None,
+        "is_leaf": leaf,
         "requires_grad": requires,
         "expr": formula(n, ids, names),
     }
 
 
 def label(n: Node, ids: dict, names: dict) -> str:
-    """How a node is referred to: its name, or `#id` for an unnamed operation."""
+    """How a node is referred to: its name (every operation has one), or `#id` failing that."""
     if n.op == "var":
         return n.name
     return names.get(id(n)) or f"#{ids[id(n)]}"

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import limits
+from . import hints, limits
 from . import ops
 from .errors import DiffcliError, caret, suggest
 from .graph import Graph, Node
@@ -109,6 +109,10 @@ def _parse_text(text: str):
     if not re.sub(r"#[^\n]*|[\s;]", "", text):
         raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
     limits.check_text(text)
+    for found, kind in ((hints.unicode_operator(text), hints.Written), (hints.definition(text), DiffcliError)):
+        if found is not None:  # refused before parsing, with the ASCII or diffcli form to write
+            line, column = _place(text, found[0])
+            raise kind(found[1], caret(text, line, column))
     try:
         return parser().parse(text)
     except UnexpectedInput as e:
@@ -125,19 +129,34 @@ def _parse_text(text: str):
             message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
             if ch == "=":
                 message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
-            elif ch in "!&|":
+            elif ch in "!&":
                 message += ": use <, <=, >, >=, == or !="
+            elif ch == "." and pos is not None:
+                written = hints.dot(text, pos, ops.FUNCTIONS)
+                if written is not None:
+                    written.detail = caret(text, line, column)
+                    raise written from None
         else:
             message = f"unexpected `{e.token}`" + _juxtaposition_hint(text, pos, e.token)
         raise DiffcliError(message, caret(text, line, column)) from None
 
 
-ENDS_OPERAND = r"[A-Za-z_0-9.)\]][ \t]*\Z"  # a name, number or closing bracket before the place
+def _place(text: str, pos: int) -> tuple[int, int]:
+    """(line, column), both 1-based, of offset `pos`."""
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+ENDS_OPERAND = r"[\w.)\]][ \t]*\Z"  # a name, number or closing bracket before the place
 
 
 def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
     if pos is None or token.type not in ("NAME", "NUMBER", "LPAR"):
         return ""
+    if token.type != "LPAR":
+        call = hints.call_without_parentheses(text, pos, ops.FUNCTIONS)
+        if call is not None:
+            return f": a function's argument goes in parentheses; did you mean `{call}`?"
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     line = text[start:] if end < 0 else text[start:end]
@@ -217,6 +236,7 @@ class _Builder:
             return [k for k in kids if not hasattr(k, "type")]  # drop separators and commas
         if name == "assign":
             token, _, value = kids
+            check_name(str(token))
             if self.shapes is not None and str(token) in self.shapes:
                 raise DiffcliError(f"`{token}` is bound by --at and also defined in the input; rename one of them")
             self.names[str(token)] = value
@@ -247,6 +267,7 @@ class _Builder:
         name = str(token)
         if name in self.names:
             return self.names[name]
+        check_name(name)
         if self.shapes is None or name in self.shapes:
             shape = () if self.shapes is None else self.shapes[name]
             found = self.variables.get(name)
@@ -256,16 +277,24 @@ class _Builder:
         if name in ops.CONSTANTS:
             return self.graph.const(ops.CONSTANTS[name])
         if name in ops.FUNCTIONS:
-            raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
+            power = hints.function_power(self.text, token.end_pos, name, ops.FUNCTIONS)
+            raise DiffcliError(power or f"`{name}` is a function: call it as {name}(...)")
         known = set(self.names) | set(self.shapes) | set(ops.CONSTANTS)
-        raise DiffcliError(f"name `{name}` is not bound: give it a value with --at {name}=VALUE" + suggest(name, known))
+        unbound = f"name `{name}` is not bound: give it a value with --at {name}=VALUE"
+        glued = hints.glued_call(name, known, ops.FUNCTIONS)
+        if glued is not None:
+            raise DiffcliError(f"{unbound} (did you mean `{glued}`?)")
+        if name in hints.CONSTANT_SPELLINGS:
+            raise DiffcliError(f"{unbound} (the constant is written `{hints.CONSTANT_SPELLINGS[name]}`)")
+        raise DiffcliError(unbound + suggest(name, known))
 
     def call(self, token, args: list) -> Node:
         name = str(token)
         entry = ops.FUNCTIONS.get(name)
         if entry is None:
-            raise DiffcliError(f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS),
-                               caret(self.text, token.line, token.column))
+            check_name(name)
+            message = hints.foreign_function(name, ops.FUNCTIONS) or f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS)
+            raise DiffcliError(message, caret(self.text, token.line, token.column))
         low, high, build = entry
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} or {high}"
@@ -277,3 +306,11 @@ class _Builder:
         if not (n.is_const and n.shape == () and float(n.value).is_integer()):
             raise DiffcliError("an index must be a whole number, such as x[0], x[-1] or x[1:3]")
         return int(n.value)
+
+
+def check_name(name: str) -> None:
+    """Names are Unicode identifiers (x, w_2, θ); a word with other characters is refused."""
+    if not name.isidentifier():
+        bad = next((c for k, c in enumerate(name) if not (name[:k + 1]).isidentifier()), name[0])
+        raise DiffcliError(f"`{name}` is not a name: `{bad}` cannot be part of one (names are letters, digits "
+                           "and _, such as x, w_2 or θ)")

@@ -11,21 +11,27 @@ import numpy as np
 
 from . import limits
 from .engine import device as make_device
-from .errors import DiffcliError
-from .graph import Device, Graph, Node
+from .errors import DiffcliError, suggest
+from .graph import Device, Graph, Node, topological, variables
+from .hints import Written
 from .layout import Layout
-from .parse import Parsed, parse
+from .parse import Parsed, names_used, parse
+from .paths import looks_like_path
 from .points import parse_at, parse_names
-
+from .render.text import to_text
 
 def read_expression(arg: str) -> tuple[str, str | None]:
-    """(text, file name or None): `-` reads stdin, an existing file's path reads the file."""
+    """(text, file name or None): `-` reads stdin; an argument that looks like a path (a `/`,
+    or a file extension) reads that file; anything else is expression text. A path-like
+    argument naming no file is still text when it is a valid expression (`x/y`)."""
     # Read at most one byte more than the largest input allowed, so a huge file is refused
     # without first loading it into memory (4 bytes per character is UTF-8's worst case).
     most = 4 * limits.MAX_CHARS + 1
     if arg == "-":
         data = sys.stdin.buffer.read(most) if hasattr(sys.stdin, "buffer") else sys.stdin.read(most)
         return decode(data, "<stdin>"), "<stdin>"
+    if not looks_like_path(arg):
+        return arg, None
     if os.path.isdir(arg):
         raise DiffcliError(f"`{arg}` is a directory: give an expression file or an expression")
     if os.path.isfile(arg):
@@ -35,6 +41,12 @@ def read_expression(arg: str) -> tuple[str, str | None]:
         except OSError as e:
             raise DiffcliError(f"cannot read `{arg}`: {e.strerror}") from None
         return decode(data, arg), arg
+    try:
+        names_used(arg)
+    except Written:
+        raise  # torch.sin(x)/2, x.T: the diffcli form is the better answer
+    except DiffcliError:
+        raise DiffcliError(f"no such file: {arg}") from None
     return arg, None
 
 
@@ -59,9 +71,10 @@ class Problem:
 
     parsed: Parsed
     bindings: dict
-    wrt: list  # var nodes whose derivatives are reported, in output order
+    wrt: list  # nodes whose derivatives are reported, in output order: variables, or a file's intermediates
     device: Device
     source: str | None = None
+    wrt_names: list | None = None  # their names (a variable's own, an intermediate's statement name)
 
     @property
     def output(self) -> Node:
@@ -77,14 +90,33 @@ class Problem:
 
     @property
     def layout(self) -> Layout:
-        return Layout.of(self.wrt)
+        return Layout(self.names(), [v.shape for v in self.wrt])
 
     def labels(self) -> list[str]:
         """One label per flattened variable element, C order: x[0], W[0,1], y."""
         return self.layout.labels()
 
     def names(self) -> list[str]:
-        return [v.name for v in self.wrt]
+        return list(self.wrt_names) if self.wrt_names is not None else [v.name for v in self.wrt]
+
+    def intermediates(self) -> list[str]:
+        """The --wrt names that are a file's intermediates rather than variables."""
+        return [name for name, v in zip(self.names(), self.wrt) if v.op != "var"]
+
+    def constant_notes(self) -> list[str]:
+        """For a command that differentiates: the warning when nothing is, because the input
+        defines a name as a constant (`x = 3; x^2`) instead of binding it with --at."""
+        if self.wrt and set(map(id, self.wrt)) & {id(n) for n in topological([self.output])}:
+            return []
+        defined = [(name, n) for name, n in self.parsed.names.items() if not variables([n])]
+        if not defined:
+            return []
+        values = [(name, self.text[n.span[2]:n.span[3]] if n.span and n.span[2] is not None else to_text(n))
+                  for name, n in defined]
+        first = values[0]
+        at = ",".join(f"{name}={value}" for name, value in values)
+        return [f"nothing is differentiated: `{first[0]} = {first[1]}` makes {first[0]} a constant; to differentiate "
+                f"by {first[0]}, drop that definition and bind it with --at {at}"]
 
     def fresh(self, *wanted: tuple[str, tuple]) -> list[Node]:
         """Variables named like each (hint, shape) that no variable of the graph or the point
@@ -119,20 +151,24 @@ def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", fre
         bindings[name] = value
     consts = parse_names(const, "--const")
     wrt_names = parse_names(wrt, "--wrt")
-    for option, names in (("--wrt", wrt_names), ("--const", consts)):
-        for name in names:
-            if not free and name not in bindings:
-                raise DiffcliError(f"{option} {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
+    for name in consts:
+        if not free and name not in bindings:
+            raise DiffcliError(f"--const {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
     overlap = set(wrt_names) & set(consts)
     if overlap:
         raise DiffcliError(f"`{sorted(overlap)[0]}` is named by both --wrt and --const: choose one")
     shapes = None if free and not bindings else {k: v.shape for k, v in bindings.items()}
     parsed = parse(text, shapes, of, Graph())
+    for name in wrt_names:  # a variable, or a file's intermediate (retain_grad: d output / d intermediate)
+        if not free and name not in bindings and name not in parsed.names:
+            raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE"
+                               + suggest(name, [*bindings, *parsed.names]))
     if free and not bindings:
         order = wrt_names or [v.name for v in parsed.variables]
         shape_of = {v.name: v.shape for v in parsed.variables}
     else:
         order = wrt_names or [n for n in bindings if n not in consts]
         shape_of = {k: v.shape for k, v in bindings.items()}
-    wrt_nodes = [parsed.graph.var(name, shape_of.get(name, ())) for name in order]
-    return Problem(parsed, bindings, wrt_nodes, make_device(device, dtype), source)
+    wrt_nodes = [parsed.names[name] if name in parsed.names else parsed.graph.var(name, shape_of.get(name, ()))
+                 for name in order]
+    return Problem(parsed, bindings, wrt_nodes, make_device(device, dtype), source, list(order))

@@ -31,10 +31,11 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
     if f.shape != ():
         raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}: "
                            "reduce it with sum(...), pick an element with [i], or use jacobian")
+    by_name = {**problem.parsed.names, **dict(zip(problem.names(), problem.wrt))}
     for name in names:
-        if problem.bindings and name not in problem.bindings:
+        if problem.bindings and name not in problem.bindings and name not in problem.parsed.names:
             raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
-        v = next((w for w in problem.wrt if w.name == name), None) or problem.graph.var(name)
+        v = by_name.get(name) or problem.graph.var(name)
         if v.shape != ():
             raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: use grad, jacobian or hessian")
         (f,) = autodiff.gradient(f, [v])

@@ -110,31 +110,6 @@ def test_version_and_help_examples():
         assert r.code == 0 and "Example: diffcli " in r.stdout, command
 
 
-def test_every_help_example_runs(tmp_path, monkeypatch):
-    import importlib.util
-    import shlex
-
-    import typer
-    from rich.text import Text
-
-    from diffcli.cli.app import build
-
-    monkeypatch.chdir(tmp_path)  # an example may write a file (plot --png plot.png)
-    for name, command in typer.main.get_command(build()).commands.items():
-        shown = Text.from_markup(command.epilog).plain  # the epilog is Rich markup: the text help shows
-        example = shown.removeprefix("Example: ")
-        stdin = None
-        if example.startswith("printf "):  # data piped in: printf 'x,y\n0,1\n' | diffcli ...
-            printed, _, example = example.partition(" | ")
-            stdin = shlex.split(printed)[1].encode().decode("unicode_escape")
-        args = shlex.split(example)
-        assert args[0] == "diffcli", name
-        if "--png" in args and importlib.util.find_spec("matplotlib") is None:
-            continue  # the plot extra is optional; test_plotting checks the message without it
-        r = invoke(*args[1:], input=stdin)
-        assert r.code == 0, (example, r.stderr)
-
-
 def test_deep_nesting_works():
     depth = 10_000
     r = invoke("grad", "(" * depth + "x" + "+1)" * depth, "--at", "x=1", "--format", "json")

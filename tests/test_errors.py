@@ -81,7 +81,7 @@ def test_v_of_wrong_length():
 
 
 @pytest.mark.parametrize("at,fragment", [
-    ("x", "no value"), ("x=", "missing"), ("x=abc", "cannot read"), ("x=[1,2", "unbalanced"),
+    ("x", "no value"), ("x=", "missing"), ("x=abc", "`abc` is not a constant"), ("x=[1,2", "unbalanced"),
     ("x=[[1,2],[3]]", "rectangular"), ("1x=2", "not a name"), ("x=1,x=2", "twice"), ("x=[]", "empty"),
 ])
 def test_bad_at(at, fragment):

@@ -128,9 +128,11 @@ def test_vector_derivatives(text, point):
 
 
 def test_every_function_is_documented_and_named():
+    import re
+
     for name, op in OPS.items():
         assert op.doc, name
-        assert op.grad_fn.endswith(("Backward0", "Backward1")), name
+        assert callable(op.grad_fn) or re.fullmatch(r"[A-Z]\w*Backward\d", op.grad_fn), name
 
 
 @pytest.mark.parametrize("x,expected", [([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]), ([0.0, 0.0, 3.0], [0.0, 0.0, 0.0]),

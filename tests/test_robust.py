@@ -356,7 +356,8 @@ def test_the_package_never_calls_eval_exec_or_compile():
 def test_function_names_resolve_only_through_the_op_table():
     bad(invoke("eval", "__class__(x)", "--at", "x=1"), "unknown function `__class__`")
     bad(invoke("eval", "mro(x)", "--at", "x=1"), "unknown function `mro`")
-    bad(invoke("eval", "x.real", "--at", "x=1"), "unexpected")
+    bad(invoke("eval", "x.real + 1", "--at", "x=1"), "unexpected")
+    bad(invoke("eval", "x.real", "--at", "x=1"), "no such file: x.real")  # a file extension: SPEC's path rule
 
 
 @pytest.mark.parametrize("name", sorted(ops.FUNCTIONS))

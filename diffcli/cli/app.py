@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import EXIT_BAD_INPUT, printable, shorten
@@ -24,6 +25,15 @@ except ImportError:  # pragma: no cover
 
 TYPES = {"text": Optional[str], "list": Optional[list[str]], "flag": bool, "switch": bool, "int": Optional[int],
          "float": float}
+# What the help shows after an option (a flag shows nothing; a choice lists its choices).
+METAVARS = {"flag": "", "switch": "", "int": "INTEGER", "float": "NUMBER"}
+VALUE_NAMES = {"at": "POINT", "wrt": "NAMES", "const": "NAMES", "of": "NAME", "v": "WEIGHTS", "params": "POINT",
+               "range": "NAME=LO:HI", "hessian": "NAMES", "target": "NAME"}
+
+
+def _help(text: str) -> str:
+    """Help text as typer renders it, Rich markup: escaped, so `diffcli[plot]` keeps its brackets."""
+    return escape(text)
 
 
 def _annotation(option: spec.Option):
@@ -33,8 +43,38 @@ def _annotation(option: spec.Option):
         extra = {"min": option.low, "max": option.high}
     if option.kind == "choice":
         kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)
-        return Annotated[kind, typer.Option(flags, help=option.help, show_default=True)]
-    return Annotated[TYPES[option.kind], typer.Option(flags, help=option.help, **extra)]
+        return Annotated[kind, typer.Option(flags, help=_help(option.help), show_default=True, case_sensitive=False)]
+    metavar = METAVARS.get(option.kind, VALUE_NAMES.get(option.dest, "FILE" if _names_file(option) else "TEXT"))
+    return Annotated[TYPES[option.kind], typer.Option(flags, help=_help(option.help), metavar=metavar, **extra)]
+
+
+def _names_file(option: spec.Option) -> bool:
+    return any(word in option.help.lower() for word in ("file", "picture"))
+
+
+def _plain_params(params: list) -> list:
+    """Flags (--help, --version, --strict) show no value type, arguments no `<str>`."""
+    for param in params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None
+    return params
+
+
+class _Command(TyperCommand):
+    """Usage reads `diffcli grad [OPTIONS] EXPR`, as click writes it (typer would write {EXPR})."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+    def get_params(self, ctx) -> list:
+        return _plain_params(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx) -> list:
+        return _plain_params(super().get_params(ctx))
 
 
 def _default(option: spec.Option):
@@ -50,14 +90,15 @@ def _function(command: spec.Command):
         return dispatch(spec.Call(command, plain))
 
     parameters = [inspect.Parameter(a.dest, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    annotation=Annotated[str, typer.Argument(help=a.help, show_default=False)])
+                                    annotation=Annotated[str, typer.Argument(help=_help(a.help), show_default=False,
+                                                                             metavar=a.name)])
                   for a in command.arguments]
     parameters += [inspect.Parameter(o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o),
                                      annotation=_annotation(o)) for o in command.options]
     run.__signature__ = inspect.Signature(parameters)
     run.__annotations__ = {p.name: p.annotation for p in parameters}
     run.__name__ = command.name
-    run.__doc__ = command.help
+    run.__doc__ = _help(command.help)
     return run
 
 
@@ -68,7 +109,8 @@ def _version(value: bool):
 
 
 def build() -> typer.Typer:
-    app = typer.Typer(name="diffcli", help=spec.APP_HELP, no_args_is_help=True, pretty_exceptions_enable=False,
+    app = typer.Typer(name="diffcli", help=_help(spec.APP_HELP), no_args_is_help=True, pretty_exceptions_enable=False,
+                      cls=_Group,
                       context_settings={"help_option_names": ["-h", "--help"]})
 
     @app.callback()
@@ -78,7 +120,7 @@ def build() -> typer.Typer:
 
     for command in spec.COMMANDS:
         # escaped: typer reads an epilog as Rich markup, where `"[x1^2 + 3*x2, ...]"` would vanish as a tag
-        app.command(command.name, epilog=f"Example: {escape(command.example)}")(_function(command))
+        app.command(command.name, cls=_Command, epilog=f"Example: {escape(command.example)}")(_function(command))
     return app
 
 

@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+import shlex
 
 from ..errors import DiffcliError
-from .spec import BY_NAME, Call, Command, Option, no
+from .spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
 
 HELP = ("--help", "-h")
 TYPER_ONLY = ("--install-completion", "--show-completion")
 
 
 class UsageError(DiffcliError):
-    """A command line that does not fit the declarations (exit 2)."""
+    """A command line that does not fit the declarations (exit 2); `command` names the
+    command whose --help says more (None: the program's)."""
+
+    def __init__(self, message: str, command: str | None = None):
+        super().__init__(message)
+        self.command = command
+
+    @property
+    def help(self) -> str:
+        return f"diffcli {self.command} --help" if self.command else "diffcli --help"
 
 
 class NeedsTyper(Exception):
@@ -32,10 +43,10 @@ def read(argv: list[str]) -> Call:
     if argv[0] == "--version":
         return Call(Command("--version", "", "", ""))
     if argv[0].startswith("-"):
-        raise UsageError(f"No such option: {argv[0]}")
+        raise UsageError(f"No such option: {argv[0]}" + _foreign_option(argv[0]))
     command = BY_NAME.get(argv[0])
     if command is None:
-        raise UsageError(f"No such command '{argv[0]}'.")
+        raise UsageError(f"No such command '{argv[0]}'" + _other_command(argv[0]))
     values = {o.dest: ([] if o.kind == "list" else o.default) for o in command.options}
     values.update({a.dest: None for a in command.arguments})
     given: set[str] = set()
@@ -56,18 +67,19 @@ def read(argv: list[str]) -> Call:
         flag, eq, value = arg.partition("=")
         option = command.option(flag)
         if option is None:
-            raise UsageError(f"No such option: {flag}" + _close_flag(flag, command))
+            raise UsageError(f"No such option: {flag}" + (_foreign_option(flag) or _expression_hint(argv, i - 1)
+                                                           or _close_flag(flag, command)), command.name)
         if not option.takes_value:
             if eq:
-                raise UsageError(f"Option '{flag}' does not take a value.")
+                raise UsageError(f"Option '{flag}' does not take a value.", command.name)
             values[option.dest] = flag == option.flag
             continue
         if not eq:
             if i >= len(rest):
-                raise UsageError(f"Option '{flag}' requires an argument.")
+                raise UsageError(f"Option '{flag}' requires an argument.", command.name)
             value = rest[i]
             i += 1
-        converted = convert(option, value)
+        converted = convert(option, value, command.name)
         if option.kind == "list":
             values[option.dest].append(converted)
         else:
@@ -76,43 +88,48 @@ def read(argv: list[str]) -> Call:
     for argument, value in zip(command.arguments, positional):
         values[argument.dest] = value
     if len(positional) > len(command.arguments):
-        raise UsageError(f"Got unexpected extra argument ({positional[len(command.arguments)]})")
+        extra = positional[len(command.arguments)]
+        raise UsageError(f"Got unexpected extra argument ({extra})" + _join_hint(positional, values), command.name)
     for argument in command.arguments[len(positional):]:
-        raise UsageError(f"Missing argument '{argument.dest}'.")
+        raise UsageError(f"Missing argument '{argument.name}'.", command.name)
     for option in command.options:
         if option.required and option.dest not in given:
-            raise UsageError(f"Missing option '{option.flag}'.")
+            raise UsageError(f"Missing option '{option.flag}'.", command.name)
     for option in command.options:  # list options: None when not given, as typer passes them
         if option.kind == "list" and not values[option.dest]:
             values[option.dest] = None
     return Call(command, values)
 
 
-def convert(option: Option, text: str):
-    """An option's text as the value its kind declares, or a UsageError saying what is wrong."""
+def convert(option: Option, text: str, command: str | None = None):
+    """An option's text as the value its kind declares, or a UsageError saying what is wrong.
+    Choices ignore case and accept their aliases (`--optimizer SGD` is gd)."""
     where = f"Invalid value for '{option.flag}'"
     if option.kind == "choice":
-        if text not in option.choices:
-            listed = ", ".join(f"'{c}'" for c in option.choices)
-            raise UsageError(f"{where}: '{text}' is not one of {listed}.")
-        return text
+        lowered = text.lower()
+        aliases = CHOICE_ALIASES.get(option.dest, {})
+        found = next((c for c in option.choices if c.lower() == lowered), aliases.get(lowered))
+        if found is None:
+            listed = ", ".join([*option.choices, *(f"{a} (= {c})" for a, c in aliases.items())])
+            raise UsageError(f"{option.flag}: `{text}` is not one of {listed}", command)
+        return found
     if option.kind in ("int", "float"):
-        number = _number(option, text, where)
+        number = _number(option, text, where, command)
         if (option.low is not None and number < option.low) or (option.high is not None and number > option.high):
-            raise UsageError(f"{where}: {text} is not in the range {_range(option)}.")
+            raise UsageError(f"{where}: {text} is not in the range {_range(option)}.", command)
         return number
     return text
 
 
-def _number(option: Option, text: str, where: str):
+def _number(option: Option, text: str, where: str, command: str | None):
     try:
         number = int(text) if option.kind == "int" else float(text)
     except ValueError:
         kind = "integer" if option.kind == "int" else "float"
-        raise UsageError(f"{where}: '{text}' is not a valid {kind}.") from None
+        raise UsageError(f"{where}: '{text}' is not a valid {kind}.", command) from None
     # nan fails a bounded option (as typer did); an unbounded one (--lr) lets the command say why
     if option.kind == "float" and math.isnan(number) and (option.low is not None or option.high is not None):
-        raise UsageError(f"{where}: '{text}' is not a valid float.")
+        raise UsageError(f"{where}: '{text}' is not a valid float.", command)
     return number
 
 
@@ -126,3 +143,42 @@ def _close_flag(flag: str, command: Command) -> str:
     flags = [o.flag for o in command.options] + [no(o) for o in command.options if o.kind == "switch"]
     found = difflib.get_close_matches(flag, flags + list(HELP[:1]))
     return f" (Possible options: {', '.join(sorted(found))})" if found else ""
+
+
+def _foreign_option(flag: str) -> str:
+    """PyTorch's option names answered with the diffcli way."""
+    found = FOREIGN_OPTIONS.get(flag.lower().replace("_", "-"))
+    return f": {found}" if found else ""
+
+
+def _other_command(word: str) -> str:
+    """A command of another tool (backward), or a case or spelling slip (Grad, hesian)."""
+    if word.lower() in BY_NAME:
+        return f": commands are lower case: `diffcli {word.lower()}`"
+    if word.lower() in FOREIGN_COMMANDS:
+        return f": diffcli's command for that is `diffcli {FOREIGN_COMMANDS[word.lower()]}`"
+    close = difflib.get_close_matches(word.lower(), list(BY_NAME), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else "."
+
+
+BINDING = re.compile(r"\s*[^\W\d]\w*\s*=[^=]")
+
+
+def _expression_hint(argv: list[str], k: int) -> str:
+    """`eval "-x^2" --at x=1`: an argument that begins with `-` but is an expression."""
+    arg = argv[1 + k]
+    if arg.startswith("--") or len(arg) < 2:
+        return ""
+    others = [a for j, a in enumerate(argv) if j != 1 + k]
+    line = " ".join(shlex.quote(a) for a in ["diffcli", *others, "--", arg])
+    return (f": an expression that begins with `-` goes after `--`: `{line}`, or in parentheses: "
+            f"{shlex.quote('(' + arg + ')')}")
+
+
+def _join_hint(positional: list[str], values: dict) -> str:
+    """`--at x=2 y=3`: the second binding became an argument; --at takes one comma list."""
+    stray = [p for p in positional if BINDING.match(p)]
+    if not stray or "at" not in values:
+        return ""
+    joined = ",".join([*(values["at"] or []), *stray])
+    return f": --at takes one comma-separated list: --at {shlex.quote(joined)}"

@@ -38,7 +38,7 @@ def _run(argv: list[str]) -> int:
         with stdout_errors():
             return help_app(argv)
     except args.UsageError as e:
-        print(f"error: {printable(shorten(e.message, 300))} (see `diffcli --help`)", file=sys.stderr)
+        print(f"error: {printable(shorten(e.message, 300))} (see `{e.help}`)", file=sys.stderr)
         return EXIT_BAD_INPUT
     return dispatch(call)
 

@@ -71,7 +71,7 @@ DEVICE = Option("--device", "cpu (numpy) or gpu (CuPy, when installed and a GPU 
                 ("cpu", "gpu"))
 KINKS = Option("--kinks", "A point on a kink (abs at 0, a max tie...): warn, error (exit 3) or quiet.", "choice",
                "warn", ("warn", "error", "quiet"))
-OPTIMIZER = Option("--optimizer", "gd, momentum (0.9) or adam (0.9, 0.999).", "choice", "gd",
+OPTIMIZER = Option("--optimizer", "gd (also sgd), momentum (0.9) or adam (0.9, 0.999).", "choice", "gd",
                    ("gd", "momentum", "adam"))
 LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
 PLOT = Option("--plot", "Draw a PNG picture into this file (needs diffcli[plot]).")
@@ -144,9 +144,32 @@ COMMANDS = (
              Option("--png", "The PNG file to write.", required=True),
              Option("--order", "Draw derivatives up to this order.", "int", 1, low=0, high=10),
              AT, OF)),
+    Command("functions", "Every function and operator of the expression language with its derivative rule, "
+            "LaTeX form, domain, kink conventions and PyTorch grad_fn name (--format markdown: the language "
+            "reference, docs/language.md).", "diffcli functions --format plain", "reference:functions", (),
+            (Option("--format", "auto: rich on a terminal, plain otherwise; json; markdown: the whole reference.",
+                    "choice", "auto", ("auto", "rich", "plain", "json", "markdown")),)),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}
+# Choices are read ignoring case; these other names are accepted too (option dest -> name -> choice).
+CHOICE_ALIASES = {"optimizer": {"sgd": "gd"}}
+# What PyTorch users type, answered with the diffcli way (the reader's message for an unknown
+# option or command).
+FOREIGN_OPTIONS = {
+    "--retain-graph": "not needed: every run starts fresh from the text, and nothing is freed before diffcli is done",
+    "--create-graph": "second derivatives come from `diffcli diff --order 2` (a formula) or `diffcli hessian`",
+    "--requires-grad": "every name bound by --at requires grad; --const NAME makes one a constant",
+    "--no-grad": "`diffcli eval` computes the value without gradient work; --const NAME holds one name fixed",
+    "--retain-grad": "`diffcli graph` shows every node's grad; --wrt NAME of a file's intermediate gives d output/d NAME",
+    "--detach": "write detach(e) in the expression",
+    "--backward": "`diffcli grad` computes the gradient",
+}
+FOREIGN_COMMANDS = {
+    "backward": "grad", "autograd": "grad", "gradient": "grad", "derivative": "diff", "derive": "diff",
+    "differentiate": "diff", "gradcheck": "check", "hess": "hessian", "jac": "jacobian", "evaluate": "eval",
+    "optimize": "minimize", "minimise": "minimize", "optimise": "minimize", "train": "fit", "vjp": "grad --v V",
+}
 APP_HELP = ("Symbolic-plus-numeric differentiation from the shell: values, gradients, Jacobians, Hessians and "
             "simplified derivative formulas of expressions such as (x+1)*(x+2).")
 

@@ -5,10 +5,12 @@ been read, importing only the module of its command (start-up)."""
 from __future__ import annotations
 
 import importlib
+import sys
 
 from .. import __version__
 from ..errors import EXIT_OK
 from ..fileio import stdout_errors
+from ..paths import shadowed_file
 
 
 def dispatch(call) -> int:
@@ -16,6 +18,11 @@ def dispatch(call) -> int:
         with stdout_errors():
             print(f"diffcli {__version__}")
         return EXIT_OK
+    for argument in call.command.arguments:  # EXPR, MODEL: text, unless it looks like a path
+        value = call.values.get(argument.dest)
+        note = shadowed_file(value) if isinstance(value, str) else None
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     module, function = call.command.run.split(":")
     implementation = getattr(importlib.import_module(f"{__name__}.{module}"), function)
     return implementation(call.values)

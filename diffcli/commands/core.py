@@ -24,6 +24,8 @@ def numeric(command: str, o: dict, req: Request) -> int:
     if o["out"] is not None:
         raise DiffcliError("--out writes the rows of --points: give --points FILE too")
     problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], device=o["device"])
+    if req.gradient or req.jacobian or req.hessian:
+        write(problem.constant_notes())
     result = compute(problem, req, command)
     return present(result, o["format"], strict=o["strict"], kinks=o.get("kinks", "quiet"))
 
@@ -49,5 +51,6 @@ def diff(o: dict) -> int:
     from ..symbolic import diff as derivative
 
     problem = load(o["expr"], o["at"], o["wrt"], of=o["of"], free=True)
+    write(problem.constant_notes())
     result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
     return present(result, o["format"], strict=o["strict"], kinks=o["kinks"], latex=o["latex"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..explain import explain as explanation
 from ..problem import load
 from ..render import explain as view
-from ..render.present import present
+from ..render.present import present, write
 from ..request import kink_probes
 
 CAP = 40  # steps shown per section unless --full
@@ -17,6 +17,7 @@ CAP = 40  # steps shown per section unless --full
 
 def explain(o: dict) -> int:
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"])
+    write(problem.constant_notes())
     probes = kink_probes(problem) if o["kinks"] != "quiet" else []
     result = explanation(problem, o["v"], o["jacobian"], o["hessian"], probes)
     return present(result, o["format"], view, strict=o["strict"], kinks=o["kinks"],

@@ -14,7 +14,7 @@ from ..errors import EXIT_MISMATCH
 from ..graphview import graph as graph_problem
 from ..problem import load
 from ..render import check as check_view, graph as graph_view
-from ..render.present import present
+from ..render.present import present, write
 
 
 def graph(o: dict) -> int:
@@ -22,6 +22,7 @@ def graph(o: dict) -> int:
         if o[fmt]:
             graph_view.require_dot(f"--{fmt}")  # fail before any work when Graphviz is missing
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"], o["dtype"])
+    write(problem.constant_notes())
     result = graph_problem(problem, o["v"], kinks=o["kinks"] != "quiet")
     if not (o["kinks"] == "error" and result.kinks):  # a kink that stops the command stops it first
         write_files(result, o, (problem.source,) if problem.source else ())
@@ -42,6 +43,7 @@ def write_files(result, o: dict, inputs: tuple) -> None:
 
 def check(o: dict) -> int:
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"])
+    write(problem.constant_notes())
     result = check_problem(problem, o["v"], o["rtol"], o["atol"], o["hessian"], kinks=o["kinks"] != "quiet")
     present(result, o["format"], check_view, strict=o["strict"], kinks=o["kinks"])
     if result.data["ok"]:

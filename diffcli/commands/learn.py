@@ -19,7 +19,7 @@ from ..fileio import output
 from ..interrupt import held
 from ..points import parse_at
 from ..problem import load
-from ..render.present import present
+from ..render.present import present, write
 from ..render.text import number
 
 PROGRESS_MIN = 2000  # runs with fewer steps finish too fast for a progress bar to help
@@ -100,6 +100,7 @@ def minimize(o: dict) -> int:
     Interrupted (Ctrl-C, SIGTERM), it prints the point reached and the trace up to it, then
     stops with exit 130 or 143."""
     problem = load(o["expr"], o["at"], const=o["const"], of=o["of"])
+    write(problem.constant_notes())
     objective = optimize.minimize_objective(problem)
     plot, trace, steps = o["plot"], o["trace"], o["steps"]
     if plot:

@@ -26,6 +26,25 @@ def pow_vjp(n, g, needs):
             g * n * call("log", a) if needs[1] else None)
 
 
+# PyTorch's names where they depend on the arguments; a number of the text is a Python scalar.
+def pow_name(n) -> str:
+    base, exponent = n.args
+    return "PowBackward2" if base.is_const else "PowBackward0" if exponent.is_const else "PowBackward1"
+
+
+def sub_name(n) -> str:
+    return "RsubBackward1" if n.args[0].is_const else "SubBackward0"  # 2 - x is x.__rsub__(2)
+
+
+def div_name(n) -> str:
+    return "MulBackward0" if n.args[0].is_const else "DivBackward0"  # 2/x is x.reciprocal() * 2
+
+
+def matmul_name(n) -> str:
+    return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}.get(
+        tuple(len(a.shape) for a in n.args), "MmBackward0")
+
+
 def matmul_vjp(n, g, needs):
     a, b = n.args
     da, db = len(a.shape), len(b.shape)
@@ -46,19 +65,20 @@ ENTRIES = (
     Op("add", 2, "add", lambda n, g, _: (g, g), "a + b", simplify=simplify_add, fold=operator.add, linear=True,
        print=Print("infix", "+", "sum"), latex="{0} + {1}"),
     Op("sub", 2, "subtract", lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub, fold=operator.sub,
-       linear=True, print=Print("infix", "-", "sum"), latex="{0} - {1}"),
+       linear=True, grad_fn=sub_name, print=Print("infix", "-", "sum"), latex="{0} - {1}"),
     Op("mul", 2, "multiply", lambda n, g, _: (g * n.args[1], g * n.args[0]), "a * b", simplify=simplify_mul,
        fold=operator.mul, linear=one_input_needs, print=Print("infix", "*", "product"), latex="{0} \\cdot {1}"),
     Op("div", 2, "divide", lambda n, g, _: (g / n.args[1], -(g * n.args[0]) / n.args[1] ** 2), "a / b",
-       simplify=simplify_div, linear=denominator_free, print=Print("infix", "/", "product"),
-       latex="\\frac{{{0}}}{{{1}}}", domain=(0.5, 2.0)),
+       simplify=simplify_div, linear=denominator_free, grad_fn=div_name, print=Print("infix", "/", "product"),
+       latex="\\frac{{{0}}}{{{1}}}", domain=(0.5, 2.0), defined="b != 0 (±inf or nan at 0)"),
     Op("neg", 1, "negative", lambda n, g, _: (-g,), "-a", simplify=simplify_neg, fold=operator.neg, linear=True,
        print=Print("prefix", "-", "unary"), latex="-{0}"),
     Op("pow", 2, "pow", pow_vjp,
        "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
-       simplify=simplify_pow, kernel=kernels.special_power, print=Print("infix", "^", "power"),
-       latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
+       simplify=simplify_pow, kernel=kernels.special_power, grad_fn=pow_name, print=Print("infix", "^", "power"),
+       latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0),
+       defined="a > 0; a < 0 for whole b; a = 0 for b >= 0 (nan for a negative base and a non-integer b)"),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
-       elementwise=False, linear=one_input_needs, grad_fn="MmBackward0", print=Print("infix", "@", "product"),
+       elementwise=False, linear=one_input_needs, grad_fn=matmul_name, print=Print("infix", "@", "product"),
        latex="{0} {1}", user=False),
 )

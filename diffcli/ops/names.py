@@ -58,6 +58,11 @@ def dot(a, b):
     return build("matmul", a, b)
 
 
+def transpose(x):
+    """What W.T and W.t() are written as; a number or a vector is its own transpose."""
+    return build("transpose", x) if len(x.shape) >= 2 else x
+
+
 def simple(op: str):
     return lambda *args: build(op, *args)
 
@@ -79,6 +84,7 @@ def functions() -> dict[str, tuple[int, int, Callable]]:
         "min": (1, 2, extreme("min", "minimum")),
         "logsumexp": (1, 1, simple("logsumexp")),
         "softmax": (1, 1, simple("softmax")),
+        "transpose": (1, 1, transpose),
     })
     return table
 

@@ -14,13 +14,31 @@ from .table import Op, Print
 PADDED = Print("padded", precedence="sum")
 
 
+def index_name(n) -> str:
+    """torch: one subscript always indexes (x[:] is a slice); in a tuple, full slices are
+    skipped and the last remaining subscript names the node."""
+    items = n.payload
+    if len(items) == 1:
+        return "SelectBackward0" if isinstance(items[0], int) else "SliceBackward0"
+    shape = n.args[0].shape
+    kept = [item for item, size in zip(items, shape) if isinstance(item, int) or not _full(item, size)]
+    if not kept:
+        return "AliasBackward0"
+    return "SelectBackward0" if isinstance(kept[-1], int) else "SliceBackward0"
+
+
+def _full(item: tuple, size: int) -> bool:
+    start, stop, step = item
+    return start in (None, 0) and (stop is None or stop >= size) and step in (None, 1)
+
+
 def structural(name: str, forward, vjp, doc: str, shape, **fields) -> Op:
     return Op(name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, **fields)
 
 
 ENTRIES = (
     structural("index", kernels.index, lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
-               "x[i], x[a:b], W[i, j]: numpy indexing", shapes.index, grad_fn="IndexBackward0",
+               "x[i], x[a:b], W[i, j]: numpy indexing", shapes.index, grad_fn=index_name,
                print=Print("index")),
     structural("scatter", kernels.scatter, lambda n, g, _: (apply("index", g, payload=n.payload[1]),),
                "zeros with the argument placed at an index", shapes.scatter),

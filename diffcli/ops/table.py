@@ -49,10 +49,11 @@ class Op:
     kernel: Callable | None = None  # node -> (ufunc name, argument positions): a cheaper call
     linear: bool | Callable = False  # linear in its inputs (or (node, needs) -> bool): no Hessian coupling
     no_grad: bool = False  # the result never requires grad (comparisons, detach)
-    grad_fn: str = ""
+    grad_fn: str | Callable = ""  # PyTorch 2.13's name, or node -> name where it depends on the arguments
     print: Print = CALL
     latex: str = ""  # format string over the printed arguments {0}, {1}, ...
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
+    defined: str = ""  # where the value is real and finite, in words, for the reference ("" everywhere)
     user: bool = True  # callable by name from an expression
     kinks: tuple = ()  # Kink entries: points where the op is not differentiable
     overrides: dict = field(default_factory=dict)
@@ -62,9 +63,14 @@ class Op:
             self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
-        if not self.latex:  # LaTeX has its own commands for the classic functions
+        if not self.latex:  # LaTeX has its own commands for the classic functions; every argument is shown
             command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
-            self.latex = "%s\\left(%s\\right)" % (command, "{0}")
+            arguments = ", ".join("{%d}" % i for i in range(self.arity or 1))
+            self.latex = "%s\\left(%s\\right)" % (command, arguments)
+
+    def backward_name(self, n: Node) -> str:
+        """The `grad_fn` name PyTorch gives this node (`PowBackward2` for 2^x)."""
+        return self.grad_fn(n) if callable(self.grad_fn) else self.grad_fn
 
     def is_linear(self, n: Node, needs: set) -> bool:
         """Whether n is linear in those of its inputs that depend on the variables (`needs`:

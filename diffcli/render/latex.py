@@ -7,6 +7,8 @@ lines of an `aligned` block).
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..graph import Node
 from ..ops import OPS
 from .precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
@@ -15,10 +17,32 @@ from .text import index_text, number, render_dag
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "phi", "omega", "tau", "rho"}
 
 
+# Greek letters that LaTeX writes as Latin ones (no \\omicron, no \\Alpha)
+LATIN = {"omicron": "o", "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I", "Kappa": "K",
+         "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X"}
+
+
+def greek(text: str) -> str:
+    """Greek letters typed as Unicode (θ, Δ) as LaTeX commands (\\theta, \\Delta)."""
+    out = []
+    for k, c in enumerate(text):
+        word = unicodedata.name(c, "").split(" LETTER ")
+        if len(word) == 2 and word[0] in ("GREEK SMALL", "GREEK CAPITAL") and " " not in word[1]:
+            letter = {"LAMDA": "lambda"}.get(word[1], word[1]).lower()
+            capital = word[0] == "GREEK CAPITAL"
+            command = LATIN.get(letter if not capital else letter.title()) or "\\" + (letter.title() if capital else letter)
+            out.append(command + (" " if k + 1 < len(text) and text[k + 1].isalpha() else ""))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def latex_name(name: str) -> str:
     base, _, sub = name.partition("_")
     if base in GREEK:
         base = "\\" + base
+    elif not base.isascii():
+        base = greek(base)
     if sub:
         return f"{base}_{{{sub}}}"
     stripped = base.rstrip("0123456789")
@@ -54,6 +78,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "full_sum" and n.payload == ():
         return f"\\sum {kids[0][0]}"
     texts = [k[0] for k in kids]
+    if form.kind == "reduction" and "\\left" not in op.latex.split("{0}")[0]:
+        texts = [_paren(t) if p < ATOM else t for t, p in kids]  # \sum \left(x + y\right), not \sum x + y
     if n.op == "pow":
         if kids[0][1] < ATOM:
             texts[0] = _paren(texts[0])

@@ -16,7 +16,7 @@ import math
 from ..errors import DiffcliError
 from ..graph import Node, topological
 from ..limits import check_print
-from ..ops import OPS
+from ..ops import FUNCTIONS, OPS
 from . import precedence
 from .precedence import ASSOCIATIVE, ATOM, parenthesize
 # Shared subexpressions are named when the tree would have more than SHARE_FACTOR times the
@@ -161,7 +161,7 @@ def unwritable(root: Node) -> str | None:
             return "a sum over broadcast axes"
         if form.kind == "padded" and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
             return f"`{n.op}`"
-        if form.kind == "call" and not OPS[n.op].user and not form.symbol:
+        if form.kind == "call" and n.op not in FUNCTIONS and not form.symbol:
             return f"`{n.op}`"
     return None
 

@@ -471,6 +471,22 @@ add(C, "--help")
 add(C, "jacobian", "--help")
 add(C, "minimize", "--help")
 
+# ================================================================ errors that teach (issue 14)
+T = "teach"
+for expr in ("torch.sin(x)", "exp(x).sum()", "W.T", "sin x", "sinx", "cos^2(x)", "x² + √x", "X^2", "square(x)",
+             "f(x) = x^2", "|x - 1|"):
+    add(T, "grad", expr, "--at", "x=1")
+add(T, "grad", "θ^2", "--at", "θ=pi/3", "--format", "json")
+add(T, "grad", "sum(x)", "--at", "x=1,2")
+add(T, "grad", "x*y", "--at", "x=2", "y=3")
+add(T, "eval", "-x^2", "--at", "x=1")
+add(T, "grad", "samples/rosenbrok.dc")
+add(T, "grad", "x = 3; x^2", "--format", "json")
+add(T, "minimize", "x^2", "--at", "x=1", "--optimizer", "SGD", "--steps", "3", "--format", "json")
+add(T, "grad", "x^2", "--at", "x=1", "--retain-graph")
+add(T, "backward", "x^2")
+add(T, "grad", "model.dc", "--at", "x=2", "--wrt", "a", "--format", "json", files={"model.dc": "a = x + 1\ny = a*a\n"})
+
 
 def _assign_ids() -> None:
     seen: dict[str, int] = {}
