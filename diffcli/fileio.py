@@ -52,3 +52,18 @@ def atomic_write_text(path: str, text: str, inputs: tuple[str, ...] = ()) -> Non
             fh.write(text)
 
     atomic_write(path, write, inputs)
+
+
+PICTURES = (".png", ".svg", ".pdf")
+
+
+def picture_format(path: str, option: str, default: str) -> str:
+    """The format a picture file gets: its extension's (.png, .svg, .pdf), the option's own
+    format for a name without an extension (`/dev/stdout`), and an error for any other."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension in PICTURES:
+        return extension[1:]
+    if not extension:
+        return default
+    raise DiffcliError(f"{option} {path}: a picture is PNG, SVG or PDF, chosen by the file's extension: "
+                       "name it .png, .svg or .pdf")

@@ -1,4 +1,5 @@
-"""PNG pictures for `minimize --plot`, `fit --plot` and `plot`, drawn with matplotlib.
+"""Pictures for `minimize --plot`, `fit --plot` and `plot`, drawn with matplotlib: PNG, SVG or
+PDF, as the file's extension says.
 
 matplotlib is an optional extra (`pip install 'diffcli[plot]'`) and is imported only inside
 these functions. Figures are `matplotlib.figure.Figure` objects rendered by the Agg canvas,
@@ -16,7 +17,7 @@ import numpy as np
 from . import autodiff
 from .engine import Plan, to_numpy
 from .errors import DiffcliError
-from .fileio import atomic_write
+from .fileio import atomic_write, picture_format
 
 GRID = 401  # points along the x axis of `plot` and of a fitted curve
 CONTOUR_GRID = 121
@@ -37,8 +38,10 @@ def _figure(rows: int = 1, cols: int = 1, width: float = 6.4):
     return fig, fig.subplots(rows, cols, squeeze=False)[0]
 
 
-def _save(fig, path: str, inputs: tuple[str, ...]) -> None:
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110), inputs)
+def _save(fig, path: str, inputs: tuple[str, ...], option: str = "--plot") -> None:
+    """PNG, SVG or PDF as the file's extension says (fileio.picture_format)."""
+    fmt = picture_format(path, option, "png")
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=110), inputs)
 
 
 def _value_axis(ax, steps: np.ndarray, values: np.ndarray, label: str) -> None:
@@ -153,4 +156,4 @@ def draw_function(path: str, grid: np.ndarray, curves: list, name: str, title: s
     ax.set_title(title)
     ax.legend(loc="best")
     ax.grid(True, alpha=0.3)
-    _save(fig, path, inputs)
+    _save(fig, path, inputs, "--png")

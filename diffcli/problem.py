@@ -104,14 +104,15 @@ class Problem:
 
 
 def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", free: bool = False,
-         points: dict | None = None, device: str = "cpu") -> Problem:
+         points: dict | None = None, device: str = "cpu", read: tuple[str, str | None] | None = None) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
     `points` maps the columns of a --points file to their per-point shapes: they come first in
-    variable order, bound to placeholders that the engine replaces row by row.
+    variable order, bound to placeholders that the engine replaces row by row. `read` is
+    `read_expression(expr)` when the caller has already read EXPR (stdin can be read once).
     """
-    text, source = read_expression(expr)
+    text, source = read or read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
     for name, value in parse_at(at).items():
         if name in bindings:
