@@ -55,6 +55,7 @@ def render_rich(result, console) -> None:
         raise DiffcliError("drawing in the terminal needs uniplot, which is not installed: pip install "
                            "'diffcli[term]'; or write a picture with --png FILE, or print the points with "
                            "--format csv") from None
+    from rich.markup import escape
     from rich.text import Text
 
     (name, grid), *curves = result.data["columns"]
@@ -65,5 +66,6 @@ def render_rich(result, console) -> None:
                              character_set="braille" if console.encoding.lower() in ("utf-8", "utf8") else "ascii",
                              color=console.color_system is not None and not console.no_color)
     console.print(Text.from_ansi(drawing), highlight=False)
-    console.print(f"[dim]{name} from {plain_number(grid[0])} to {plain_number(grid[-1])}, {len(grid)} points; "
-                  "--png FILE draws a picture, --format csv prints the points[/dim]", highlight=False)
+    span = escape(f"{name} in [{plain_number(grid[0])}, {plain_number(grid[-1])}]")
+    console.print(f"[dim]{span}, {len(grid)} points: "
+                  "--format csv prints them, --png FILE saves a picture[/dim]", highlight=False)

@@ -90,11 +90,11 @@ def tracker(label: str, stream=None):
 
 
 def rate(count: float, seconds: float, unit: str) -> str:
-    """`1.2 M rows/s`: a count per second in a few digits."""
+    """`1.2M rows/s`: a count per second in a few digits."""
     per = count / seconds if seconds > 0 else 0.0
     for size, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if per >= size:
-            return f"{per / size:.3g} {prefix}{unit}/s"
+            return f"{per / size:.3g}{prefix} {unit}/s"
     return f"{per:.3g} {unit}/s"
 
 
