@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from contextlib import contextmanager
 
@@ -61,6 +60,8 @@ def tracker(label: str, stream=None):
     if not on_terminal(stream):
         yield Tracker()
         return
+    import threading  # only on a terminal: start-up of a piped command stays lean
+
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
