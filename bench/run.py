@@ -373,7 +373,7 @@ def memory(table: Table, rows: int) -> None:
                                "--out", str(out)], env=ENV, capture_output=True, text=True, check=True)
         seconds, kib = done.stdout.split()
         result = np.load(out, mmap_mode="r")
-        assert result.shape == (rows, 3)
+        assert result.shape == (rows,) and len(result.dtype.names) == 3  # a structured array: value, d_x, d_y
         base = subprocess.run([sys.executable, "-c", probe, sys.executable, "-c", "import numpy"], env=ENV,
                               capture_output=True, text=True, check=True).stdout.split()
         input_mb = source.stat().st_size / 2**20

@@ -72,13 +72,15 @@ class CsvTable:
             raise DiffcliError(f"{self.what}, line {self.header_line}: no column `{name}`{suggest(name, self.header)}; "
                                f"the header has {', '.join(self.header)}{hint}")
 
-    def blocks(self, names: list[str], size: int | None = None):
-        """Yield {name: float64 array} for the named columns, `size` rows (default BLOCK, read
-        at call time) at a time."""
+    def blocks(self, names: list[str], size: int | None = None, text: tuple = ()):
+        """Yield {name: float64 array} for the named columns (and {name: str array} of the
+        cells as written, trimmed, for the `text` columns), `size` rows (default BLOCK, read at
+        call time) at a time."""
         size = size or BLOCK
-        for name in names:
+        for name in [*names, *text]:
             self.require(name)
         where = [self.header.index(n) for n in names]
+        cells = [self.header.index(n) for n in text]
         with self._fh:
             while True:
                 first = self.line + 1
@@ -88,19 +90,35 @@ class CsvTable:
                 numbered = [(first + k, t) for k, t in enumerate(lines) if t.strip()]
                 if numbered:
                     table = self._parse(numbered, where)
-                    yield {name: table[:, k] for k, name in enumerate(names)}
+                    block = {name: table[:, k] for k, name in enumerate(names)}
+                    if cells:
+                        words = np.char.strip(np.loadtxt([t for _, t in numbered], dtype=str, delimiter=",",
+                                                         quotechar='"', comments=None, usecols=cells, ndmin=2))
+                        block.update({name: words[:, k] for k, name in enumerate(text)})
+                    yield block
 
-    def columns(self, names: list[str], most: int | None = None) -> dict[str, np.ndarray]:
+    def fraction(self) -> float | None:
+        """How much of the file has been read (for progress), or None when unknown (stdin)."""
+        try:
+            size = os.fstat(self._fh.buffer.fileno()).st_size
+            return min(self._fh.buffer.tell() / size, 1.0) if size else None
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    def columns(self, names: list[str], most: int | None = None, progress=None) -> dict[str, np.ndarray]:
         """The named columns whole (for data kept in memory: `fit`), at most `most` rows
-        (default limits.MAX_ELEMENTS, the largest value diffcli makes)."""
+        (default limits.MAX_ELEMENTS, the largest value diffcli makes); `progress(rows,
+        fraction)` is called after each block."""
         most = most or limits.MAX_ELEMENTS
         parts, rows = [], 0
         for part in self.blocks(names):
             parts.append(part)
-            rows += len(part[names[0]]) if names else 0
+            rows += len(next(iter(part.values()))) if part else 0
             if rows > most:
                 raise DiffcliError(f"{self.what} has more than {most:,} rows, the most diffcli keeps in memory to fit "
                                    "a model: fit a sample of the rows")
+            if progress is not None:
+                progress(rows, self.fraction())
         if not parts:
             raise DiffcliError(f"{self.what} has a header but no rows of data")
         return {n: np.concatenate([p[n] for p in parts]) for n in names}

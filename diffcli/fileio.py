@@ -12,7 +12,9 @@
   directly, never replaced.
 
 Every failure is an `OutputError` (exit 4) naming the file and the cause; a reader of stdout
-that goes away (`| head`) is left to the CLI (BrokenPipeError, exit 0).
+that goes away (`| head`) is left to the CLI (BrokenPipeError, exit 0). A picture's format is
+its name's extension (`picture_format`); parts of an output that wait for its end go to an
+unnamed temporary file (`scratch`).
 """
 
 from __future__ import annotations
@@ -115,6 +117,21 @@ def write_text(path: str, text: str, inputs: tuple = ()) -> None:
 def write_bytes(path: str, data: bytes, inputs: tuple = ()) -> None:
     with output(path, inputs, binary=True) as fh:
         fh.write(data)
+
+
+def scratch(path: str):
+    """An unnamed temporary file (it leaves nothing behind) for parts of the output `path` that
+    wait for its end (`.npz` columns, `.npy` rows bound for a pipe): beside `path` when it is a
+    file (the same file system), in the system's temporary folder for standard output, a pipe
+    or a device."""
+    import tempfile
+
+    folder = None if is_stream(path) else os.path.dirname(os.path.realpath(path))
+    try:
+        with interrupt.held():
+            return _Sink(tempfile.TemporaryFile(dir=folder), path)
+    except OSError as e:
+        raise OutputError(f"cannot write `{path}`: {cause(e)}") from None
 
 
 @contextmanager
@@ -297,3 +314,19 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+PICTURES = (".png", ".svg", ".pdf")
+
+
+def picture_format(path: str, option: str, default: str) -> str:
+    """The format a picture file gets: its extension's (.png, .svg, .pdf); the option's own
+    format for standard output (`-`), a descriptor, a FIFO or device (`is_stream`) or a name
+    without an extension; an error for a file with any other extension."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension in PICTURES:
+        return extension[1:]
+    if not extension or is_stream(path):
+        return default
+    raise DiffcliError(f"{option} {path}: a picture is PNG, SVG or PDF, chosen by the file's extension: "
+                       "name it .png, .svg or .pdf")

@@ -7,7 +7,10 @@ The one place where a name and a shape become element labels in C order, as SPEC
 from __future__ import annotations
 
 import math
+
 import numpy as np
+
+from .errors import DiffcliError
 
 
 def element_label(name: str, index: tuple) -> str:
@@ -88,3 +91,41 @@ def columns(data: dict) -> list[tuple[str, float]]:
                 out.extend((f"{prefix}[{r};{c}]", float(v)) for c, v in zip(names, row))
     out.extend((key, float(data[key])) for key in SUMMARY if key in data)
     return out
+
+
+META = ("wrt", "labels")  # names, not numbers: carried over as they are
+
+
+def unflatten(template: dict, flat) -> dict:
+    """The inverse of `columns`: a result shaped like `template` (same keys in the same order,
+    the same shapes) holding the numbers of one row `flat` in SPEC's column order. A `--points`
+    row becomes the object one point would print."""
+    flat = np.asarray(flat)
+    out: dict = {}
+    start = 0
+
+    def take(shape: tuple):
+        nonlocal start
+        size = math.prod(shape)
+        part = flat[start:start + size].reshape(shape)
+        start += size
+        return part
+
+    for key, v in template.items():
+        if key in META:
+            out[key] = v
+        elif isinstance(v, dict):
+            out[key] = {name: take(np.shape(x)) for name, x in v.items()}
+        else:
+            out[key] = take(np.shape(v))
+    return out
+
+
+def only(data: dict, key: str, command: str) -> dict:
+    """`--only KEY`: the result with that one part (and the names that label it); the mark of
+    an interrupted run (`interrupted`) stays, so a partial result never passes for a whole one."""
+    parts = [k for k in data if k not in META and k != "interrupted"]
+    if key not in parts:
+        raise DiffcliError(f"--only {key}: {command} gives {', '.join(parts)}: choose one of those")
+    return {k: v for k, v in data.items()
+            if k in (key, "interrupted") or (k in META and key in ("jacobian", "hessian"))}

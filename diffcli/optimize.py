@@ -4,7 +4,7 @@ Both differentiate once and compile once: the gradient is built as DAG nodes by
 `autodiff.gradient`, and the value and the gradient become ONE engine `Plan`, which every step
 merely runs on new numbers (whole arrays). The variables being learned are packed into one flat
 float64 vector `theta` by their `layout.Layout` (C order, in variable order), so that the
-optimisers are a few lines of numpy.
+optimisers (optimizers.py) are a few lines of numpy.
 
 For `fit`, the CSV columns the model uses are vector variables of static shape (batch,) and the
 loss reduces over the rows, so a step is one vectorised pass over a mini-batch. A plan is
@@ -26,51 +26,21 @@ from . import autodiff, ops
 from .anomaly import nonfinite_note, note
 from .datafile import CsvTable
 from .engine import Plan, to_numpy
+from .engine import device as make_device
 from .errors import DiffcliError, Interrupted, suggest
 from .graph import Device, Graph, Node
 from .interrupt import as_interrupted
 from .layout import Layout
+from .optimizers import OPTIMIZERS, Optimizer  # noqa: F401  (optimize.OPTIMIZERS, as before)
 from .parse import names_used, parse
-from .points import parse_at
+from .points import parse_at, split_top
 from .problem import Problem, read_expression
 from .request import Result
-
-OPTIMIZERS = ("gd", "momentum", "adam")
-MOMENTUM = 0.9  # PyTorch SGD(momentum=0.9): v = 0.9 v + g; x -= lr v
-ADAM_BETAS = (0.9, 0.999)  # PyTorch Adam's defaults, with bias correction
-ADAM_EPS = 1e-8
 
 # callback(step, theta, value, gradient norm). minimize calls it at every point it evaluates
 # (step 0 is the start); fit after every update, with the batch loss before it. The command
 # layer uses it for --trace, --plot and the progress bar.
 Callback = Callable[[int, np.ndarray, float, float], None]
-
-
-class Optimizer:
-    """One update rule on a flat parameter vector; `step` returns the new vector."""
-
-    def __init__(self, kind: str, lr: float, size: int):
-        if kind not in OPTIMIZERS:
-            raise DiffcliError(f"unknown optimizer `{kind}`: choose one of {', '.join(OPTIMIZERS)}")
-        if not (math.isfinite(lr) and lr > 0):
-            raise DiffcliError(f"--lr {lr}: the learning rate must be a positive number, such as 0.01")
-        self.kind, self.lr, self.t = kind, lr, 0
-        self.m = np.zeros(size)
-        self.v = np.zeros(size)
-
-    def step(self, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
-        self.t += 1
-        if self.kind == "gd":
-            return theta - self.lr * g
-        if self.kind == "momentum":
-            self.m = MOMENTUM * self.m + g
-            return theta - self.lr * self.m
-        b1, b2 = ADAM_BETAS
-        self.m = b1 * self.m + (1 - b1) * g
-        self.v = b2 * self.v + (1 - b2) * g * g
-        m_hat = self.m / (1 - b1 ** self.t)
-        v_hat = self.v / (1 - b2 ** self.t)
-        return theta - self.lr * m_hat / (np.sqrt(v_hat) + ADAM_EPS)
 
 
 class Objective:
@@ -85,7 +55,16 @@ class Objective:
     def __call__(self, theta: np.ndarray, bindings: dict) -> tuple[float, np.ndarray]:
         bindings.update(self.layout.unpack(theta))
         value, *grads = self.plan.run(bindings)
-        return float(to_numpy(value)), self.layout.pack([to_numpy(g) for g in grads])
+        flat = self.layout.pack([to_numpy(g) for g in grads])
+        return float(to_numpy(value)), flat.astype(self.dtype, copy=False)
+
+    @property
+    def dtype(self):
+        return np.dtype(self.dev.dtype).type  # numpy's for CuPy's too: the optimiser runs on the host
+
+    def start(self, arrays) -> np.ndarray:
+        """The flat parameter vector in the computation's dtype."""
+        return self.layout.pack(arrays).astype(self.dtype)
 
     def values(self, thetas: np.ndarray, bindings: dict) -> np.ndarray:
         """f at many points at once (thetas has shape (..., size)): the variables are batched,
@@ -120,8 +99,8 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
     result = Result("minimize")
     bindings = dict(problem.bindings)
     layout = objective.layout
-    theta = layout.pack([problem.bindings[n] for n in layout.names])
-    opt = Optimizer(optimizer, lr, theta.size)
+    theta = objective.start([problem.bindings[n] for n in layout.names])
+    opt = Optimizer(optimizer, lr, theta.size, objective.dtype)
     converged, k = False, 0
     reached, stop = None, None  # (step, point, value) of the last point evaluated; an interruption
     try:
@@ -212,12 +191,18 @@ class FitProblem:
         return model
 
     def objective(self, size: int) -> Objective:
-        """The loss and its gradient for a batch of `size` rows, compiled once per size."""
+        """The loss and its gradient for a batch of `size` rows, compiled once per size: the loss
+        text parsed with `pred` standing for the model's node (and `target` for the target column
+        in the built-in losses)."""
         if size not in self.compiled:
             g = self.graph
-            residual = g.node("sub", (self.model(size), g.var(self.target_name, (size,))))
-            squared = g.node("pow", (residual, g.const(2.0)))
-            loss = ops.FUNCTIONS["mean"][2](squared)  # the builder behind `mean(...)` in the language
+            defined = {"pred": self.model(size)}
+            if self.loss in LOSSES:
+                defined["target"] = g.var(self.target_name, (size,))
+            loss = parse(LOSSES.get(self.loss, self.loss), self.shapes(size), graph=g, defined=defined).output
+            if loss.shape != ():
+                raise DiffcliError(f"--loss gives shape {loss.shape}, not one number: reduce it over the rows "
+                                   "with sum(...) or mean(...)")
             wrt = [g.var(n, a.shape) for n, a in self.params.items()]
             self.compiled[size] = Objective(loss, wrt, self.device)
         return self.compiled[size]
@@ -228,46 +213,76 @@ class FitProblem:
         return out
 
 
-LOSSES = ("mse",)
+# Built-in losses, in `pred` and `target`: PyTorch's MSELoss, MSELoss(reduction="sum"), L1Loss
+# and HuberLoss(delta=1). Any other --loss is an expression of pred and the target column.
+LOSSES = {"mse": "mean((pred - target)^2)", "sse": "sum((pred - target)^2)", "mae": "mean(abs(pred - target))",
+          "huber": "mean(where(abs(pred - target) < 1, 0.5*(pred - target)^2, abs(pred - target) - 0.5))"}
+GROWING = 10  # epochs in a row of a growing loss that earn a warning
 
 
-def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", loss: str = "mse") -> FitProblem:
-    """Read MODEL and the CSV; every name of MODEL that is not a parameter is a column."""
-    if loss not in LOSSES:
-        raise DiffcliError(f"unknown loss `{loss}`: choose one of {', '.join(LOSSES)}")
+def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", loss: str = "mse",
+             dtype: str = "float64", progress=None) -> FitProblem:
+    """Read MODEL and the CSV; every name of MODEL (or of an expression --loss) that is not a
+    parameter is a column. `progress(rows, fraction)` hears the reading of a big file."""
     text, source = read_expression(model)
-    start = parse_at([params] if isinstance(params, str) else params)
+    specs = [params] if isinstance(params, str) else params
+    for part in (p.strip() for spec in specs for p in split_top(spec)):
+        if part and "=" not in part:
+            raise DiffcliError(f"--params {part}: its starting value is missing: write NAME=VALUE, such as "
+                               "--params w=0,b=0")
+    start = parse_at(specs)
     if not start:
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
     if data == "-" and model == "-":
         raise DiffcliError("MODEL and --data cannot both come from standard input (-): put one in a file")
+    if loss.strip().lower() in LOSSES:  # the named losses ignore case, as every choice does
+        loss = loss.strip().lower()
+    loss_names = [] if loss in LOSSES else _loss_names(loss, target)
     with CsvTable(data, data) as table:
         header = table.header
         if target in start:
             raise DiffcliError(f"`{target}` is both a parameter and the --target column: rename one")
         inputs = []
-        for name in names_used(text):
+        for name, where in [(n, "model") for n in names_used(text)] + [(n, "loss") for n in loss_names]:
             if name in start:
                 if name in header:
                     raise DiffcliError(f"`{name}` is both a parameter (--params) and a column of {data}: rename one")
             elif name in header:
-                if name != target:
+                if name != target and name not in inputs:
                     inputs.append(name)
             elif name not in ops.CONSTANTS:
-                raise DiffcliError(f"the model uses `{name}`, which is neither a parameter (--params) nor a column "
+                raise DiffcliError(f"the {where} uses `{name}`, which is neither a parameter (--params) nor a column "
                                    f"of {data} (columns: {', '.join(header)})" + suggest(name, list(start) + header))
         table.require(target, ": name the column to predict with --target")
-        columns = table.columns(inputs + [target])
+        columns = table.columns(inputs + [target], progress=progress)
     target_values = columns.pop(target)
-    return FitProblem(text, data, columns, target, target_values, start, loss, source)
+    return FitProblem(text, data, columns, target, target_values, start, loss, source, make_device("cpu", dtype))
+
+
+def _loss_names(loss: str, target: str) -> list[str]:
+    """The names an expression --loss uses besides `pred`, after checking that it is one."""
+    if loss.strip().isidentifier():
+        raise DiffcliError(f"unknown loss `{loss.strip()}`: choose mse, sse, mae or huber, or write an expression of "
+                           f"pred and {target}, such as --loss \"0.5*sum((pred - {target})^2)\""
+                           + suggest(loss.strip(), list(LOSSES)))
+    names = names_used(loss)
+    if "pred" not in names:
+        raise DiffcliError(f"--loss {loss}: the loss must use pred (the model's prediction), such as "
+                           f"\"mean((pred - {target})^2)\"")
+    return [n for n in names if n != "pred"]
 
 
 def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: int = 100,
-        batch_size: int | None = None, seed: int = 0, callback: Callback | None = None) -> Result:
+        batch_size: int | None = None, seed: int = 0, callback: Callback | None = None,
+        on_epoch: Callable[[int, np.ndarray, float], None] | None = None) -> Result:
     """Learn the parameters by mini-batch gradient descent on the loss.
 
     Rows are shuffled every epoch (numpy's default_rng(seed)) when batches are smaller than the
-    data; a full batch is the whole data in file order. JSON keys: params, loss (over all rows).
+    data; a full batch is the whole data in file order. `callback` hears every step,
+    `on_epoch(epoch, theta, loss)` the loss over all rows at the start (epoch 0) and after every
+    epoch (free for a full batch: the next step computes it; one more pass otherwise). A loss
+    that grows for GROWING epochs in a row, or turns non-finite, earns a warning. JSON keys:
+    params, loss (over all rows).
     """
     n = problem.rows
     if epochs < 1:
@@ -276,17 +291,24 @@ def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: in
     if batch < 1:
         raise DiffcliError("--batch-size must be at least 1")
     batch = min(batch, n)
-    layout = problem.objective(batch).layout
-    theta = layout.pack(list(problem.params.values()))
-    opt = Optimizer(optimizer, lr, theta.size)
+    objective = problem.objective(batch)
+    layout = objective.layout
+    theta = objective.start(list(problem.params.values()))
+    opt = Optimizer(optimizer, lr, theta.size, objective.dtype)
     rng = np.random.default_rng(seed)
     result = Result("fit")
+    watch = LossWatch(result, on_epoch)
+    whole = problem.bindings(slice(None))
     k, stop = 0, None
     try:
         with np.errstate(all="ignore"):
+            if batch < n:
+                watch.record(0, theta, problem.objective(n)(theta, dict(whole))[0])
             for epoch in range(1, epochs + 1):
                 for rows, size in batches(n, batch, rng):
                     value, g = problem.objective(size)(theta, problem.bindings(rows))
+                    if batch == n:
+                        watch.record(epoch - 1, theta, value)  # the loss over all rows where the last epoch ended
                     grad_norm = norm(g)
                     if not (math.isfinite(value) and math.isfinite(grad_norm)):
                         result.warnings.append(note(f"the loss is not finite at epoch {epoch} (step {k}): lower --lr"))
@@ -295,16 +317,42 @@ def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: in
                     k += 1
                     if callback is not None:
                         callback(k, theta, value, grad_norm)
+                if batch < n and epoch < epochs:
+                    watch.record(epoch, theta, problem.objective(n)(theta, dict(whole))[0])
     except (KeyboardInterrupt, Interrupted) as e:  # the parameters reached, then the interruption
         stop = as_interrupted(e)
     with np.errstate(all="ignore"):
-        value, _ = problem.objective(n)(theta, problem.bindings(slice(None)))
+        value, _ = problem.objective(n)(theta, dict(whole))
     fit_result(problem, theta, layout, value, result)
-    if stop is not None:
+    if stop is not None:  # the trace keeps the epochs completed; the result, the point reached
         result.data["interrupted"] = True
         stop.result = result
         raise stop
+    watch.record(epochs, theta, value)
     return result
+
+
+class LossWatch:
+    """The loss over all rows after each epoch: to `on_epoch`, and a warning (once) when it grows
+    GROWING epochs in a row."""
+
+    def __init__(self, result: Result, on_epoch=None):
+        self.result, self.on_epoch = result, on_epoch
+        self.last, self.grew, self.since, self.warned = math.inf, 0, None, False
+
+    def record(self, epoch: int, theta: np.ndarray, loss: float) -> None:
+        if self.on_epoch is not None:
+            self.on_epoch(epoch, theta, loss)
+        if loss > self.last:
+            self.grew += 1
+            if self.grew == GROWING and not self.warned and math.isfinite(loss):
+                self.warned = True
+                self.result.notes.append(note(
+                    f"the loss grew for {GROWING} epochs in a row (from {self.since[1]:.6g} at epoch "
+                    f"{self.since[0]} to {loss:.6g} at epoch {epoch}): the steps overshoot, lower --lr"))
+        else:
+            self.grew, self.since = 0, (epoch, loss)
+        self.last = loss
 
 
 def batches(n: int, batch: int, rng: np.random.Generator):

@@ -79,11 +79,14 @@ class Parsed:
         return None
 
 
-def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None) -> Parsed:
+def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None,
+          defined: dict | None = None) -> Parsed:
     """Parse `text` into `graph` (a new one by default); `shapes` maps bound variable names to
     shapes (None: every free name is a scalar variable, as `diff` without --at wants); `of`
-    picks a named statement as the output."""
+    picks a named statement as the output; `defined` maps names to nodes of `graph` that the
+    text may use as if it had defined them (`pred` in a fit's loss)."""
     builder = _Builder(text, shapes, graph or Graph())
+    builder.names.update(defined or {})
     return builder.finish(_run(text, builder), of)
 
 

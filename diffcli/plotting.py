@@ -1,10 +1,12 @@
-"""PNG pictures for `minimize --plot`, `fit --plot` and `plot`, drawn with matplotlib.
+"""Pictures for `minimize --plot`, `fit --plot` and `plot`, drawn with matplotlib: PNG, SVG or
+PDF, as the file's extension says.
 
 matplotlib is an optional extra (`pip install 'diffcli[plot]'`) and is imported only inside
 these functions. Figures are `matplotlib.figure.Figure` objects rendered by the Agg canvas,
 never pyplot, so no window or global state is involved; every file goes through
-`fileio.output` (atomic for a file; `-` is standard output). The curves of `plot` are one batched evaluation of the engine: the
-plotted variable carries the grid as its axis of points. Nothing here prints.
+`fileio.output` (atomic for a file; `-` is standard output, in the option's own format). The
+curves of `plot` are one batched evaluation of the engine: the plotted variable carries the grid
+as its axis of points. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from . import autodiff
 from .engine import Plan, to_numpy
 from .errors import DiffcliError
-from .fileio import output
+from .fileio import output, picture_format
 
 GRID = 401  # points along the x axis of `plot` and of a fitted curve
 CONTOUR_GRID = 121
@@ -37,9 +39,11 @@ def _figure(rows: int = 1, cols: int = 1, width: float = 6.4):
     return fig, fig.subplots(rows, cols, squeeze=False)[0]
 
 
-def _save(fig, path: str, inputs: tuple[str, ...]) -> None:
+def _save(fig, path: str, inputs: tuple[str, ...], option: str = "--plot") -> None:
+    """PNG, SVG or PDF as the file's extension says (fileio.picture_format)."""
+    fmt = picture_format(path, option, "png")
     with output(path, inputs, binary=True) as fh:
-        fig.savefig(fh, format="png", dpi=110)
+        fig.savefig(fh, format=fmt, dpi=110)
 
 
 def _value_axis(ax, steps: np.ndarray, values: np.ndarray, label: str) -> None:
@@ -154,4 +158,4 @@ def draw_function(path: str, grid: np.ndarray, curves: list, name: str, title: s
     ax.set_title(title)
     ax.legend(loc="best")
     ax.grid(True, alpha=0.3)
-    _save(fig, path, inputs)
+    _save(fig, path, inputs, "--png")

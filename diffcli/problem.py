@@ -11,7 +11,7 @@ import numpy as np
 
 from . import limits
 from .engine import device as make_device
-from .errors import DiffcliError, suggest
+from .errors import DiffcliError, shorten, suggest
 from .graph import Device, Graph, Node, topological, variables
 from .hints import Written
 from .layout import Layout
@@ -111,10 +111,10 @@ class Problem:
         defined = [(name, n) for name, n in self.parsed.names.items() if not variables([n])]
         if not defined:
             return []
-        values = [(name, self.text[n.span[2]:n.span[3]] if n.span and n.span[2] is not None else to_text(n))
+        values = [(name, shorten(self.text[n.span[2]:n.span[3]] if n.span and n.span[2] is not None else to_text(n)))
                   for name, n in defined]
         first = values[0]
-        at = ",".join(f"{name}={value}" for name, value in values)
+        at = shorten(",".join(f"{name}={value}" for name, value in values), 300)
         return [f"nothing is differentiated: `{first[0]} = {first[1]}` makes {first[0]} a constant; to differentiate "
                 f"by {first[0]}, drop that definition and bind it with --at {at}"]
 
@@ -136,14 +136,15 @@ class Problem:
 
 
 def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", free: bool = False,
-         points: dict | None = None, device: str = "cpu") -> Problem:
+         points: dict | None = None, device: str = "cpu", read: tuple[str, str | None] | None = None) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
     `points` maps the columns of a --points file to their per-point shapes: they come first in
-    variable order, bound to placeholders that the engine replaces row by row.
+    variable order, bound to placeholders that the engine replaces row by row. `read` is
+    `read_expression(expr)` when the caller has already read EXPR (stdin can be read once).
     """
-    text, source = read_expression(expr)
+    text, source = read or read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
     for name, value in parse_at(at).items():
         if name in bindings:

@@ -29,12 +29,14 @@ if TYPE_CHECKING:  # imported where a Hessian is requested (start-up of the othe
 @dataclass
 class Result:
     """What a command computed: SPEC's JSON keys in `data`, non-finite warnings (JSON
-    `warnings`, stderr) and kink findings (stderr only), for the presenter to render."""
+    `warnings`, stderr), kink findings (stderr only) and other notes (stderr only, never fatal:
+    a fit whose loss keeps growing), for the presenter to render."""
 
     command: str
     data: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     kinks: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
 
 class Request(NamedTuple):
@@ -88,10 +90,13 @@ def scalar_output(problem: Problem, command: str) -> None:
                            "reduce it with sum(...) or mean(...), or pick one element with [i]")
 
 
-def build(problem: Problem, req: Request, directions: bool = True) -> Built:
+def build(problem: Problem, req: Request, directions: bool = True, stage=None) -> Built:
     """The nodes of a request. `directions=False` leaves the Hessian's direction variables
-    unbound (the caller binds them, as the points path does)."""
+    unbound (the caller binds them, as the points path does). `stage(text)` hears each phase
+    (for progress on long work)."""
+    stage = stage or (lambda text: None)
     f, wrt = problem.output, problem.wrt
+    stage("differentiating")
     built = Built([f], {})
     adj = None
     if req.gradient or req.hessian:
@@ -112,6 +117,7 @@ def build(problem: Problem, req: Request, directions: bool = True) -> Built:
         built.batched = {u.name for u in us}
         built.add("hessian", prods.products)
         if req.hessian == "sparse":
+            stage("finding the sparsity pattern")
             if any(w.shape != () for w in wrt):
                 raise DiffcliError("--sparse works with scalar variables (x1, x2, ...); a vector variable's "
                                    "Hessian is dense: drop --sparse")
@@ -128,9 +134,11 @@ def build(problem: Problem, req: Request, directions: bool = True) -> Built:
     return built
 
 
-def compute(problem: Problem, req: Request, command: str) -> Result:
-    """The request at the problem's point, in one evaluation."""
-    built = build(problem, req)
+def compute(problem: Problem, req: Request, command: str, stage=None) -> Result:
+    """The request at the problem's point, in one evaluation; `stage(text)` hears each phase."""
+    built = build(problem, req, stage=stage)
+    if stage is not None:
+        stage("evaluating")
     result = Result(command)
     values = evaluate(problem, built.outputs, result, built.probes, built.bindings, built.batched)
     fill(result.data, problem, built, values)
@@ -197,6 +205,7 @@ class Columns:
         template: dict = {}
         fill(template, problem, self.built, [np.zeros(n.shape) for n in self.built.outputs] if not directions else
              self._template_values())
+        self.template = template  # the keys and shapes of one point's result, for JSON Lines
         self.labels = [label for label, _ in columns(template)]
 
     def _template_values(self) -> list:

@@ -57,6 +57,9 @@ OUTPUTS = {
                           "--format", "json"], b"step,x,y,value\n0,1,2,5\n"),
     "--points --out .csv": (["grad", "x*y", "--points", "{points}", "--out", OUT], b"value,d_x,d_y\n2,2,1\n"),
     "--points --out .npy": (["grad", "x*y", "--points", "{points}", "--out", OUT], b"\x93NUMPY"),
+    "--points --out .npz": (["grad", "x*y", "--points", "{points}", "--out", OUT], b"PK\x03\x04"),
+    "fit --trace": (["fit", "w*x + b", "--data", "{data}", "--params", "w=0,b=0", "--epochs", "2", "--trace", OUT,
+                     "--format", "json"], b"epoch,w,b,loss\n0,0,0,11.666666666666666\n"),
     "graph --dot": (["graph", "x*x", "--at", "x=1", "--dot", OUT, "--format", "json"], b"digraph"),
     "graph --svg": (["graph", "x*x", "--at", "x=1", "--svg", OUT, "--format", "json"], b"<?xml"),
     "graph --png": (["graph", "x*x", "--at", "x=1", "--png", OUT, "--format", "json"], PNG),
@@ -65,7 +68,8 @@ OUTPUTS = {
                     "--format", "json"], PNG),
     "plot --png": (["plot", "x^2", "--range", "x=0:1", "--png", OUT], PNG),
 }
-NAMES = {"--points --out .npy": "out.npy", "graph --svg": "out.svg"}
+NAMES = {"--points --out .npy": "out.npy", "--points --out .npz": "out.npz", "graph --svg": "out.svg"}
+PICTURES = ("graph --svg", "graph --png", "minimize --plot", "fit --plot", "plot --png")
 
 
 def argv_for(case: str, folder: Path, out: str) -> list[str]:
@@ -99,27 +103,44 @@ def test_a_fifo_gets_the_data_and_stays_a_fifo(tmp_path, case):
     assert got and got[0].startswith(OUTPUTS[case][1]), got[:1]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     if case == "--points --out .npy":  # a pipe cannot seek: the rows were spooled, the header is right
-        assert np.load(io.BytesIO(got[0])).tolist() == [[2.0, 2.0, 1.0], [12.0, 4.0, 3.0]]
+        array = np.load(io.BytesIO(got[0]))
+        assert array.dtype.names == ("value", "d_x", "d_y") and array.tolist() == [(2, 2, 1), (12, 4, 3)]
+    if case == "--points --out .npz":  # a pipe cannot seek: zipfile writes data descriptors
+        archive = np.load(io.BytesIO(got[0]))
+        assert archive.files == ["value", "d_x", "d_y"] and archive["d_y"].tolist() == [1, 3]
     no_temporaries(tmp_path)
 
 
-@pytest.mark.parametrize("case", ["minimize --trace", "graph --dot", "plot --png"])
+def test_a_pictures_format_for_streams_and_names(tmp_path):
+    from diffcli.errors import DiffcliError
+    from diffcli.fileio import picture_format
+
+    fifo = tmp_path / "p.jpg"
+    os.mkfifo(fifo)
+    assert [picture_format(p, "--png", "png") for p in ("-", "/dev/stdout", "p", "p.SVG", "p.pdf", str(fifo))] == \
+        ["png", "png", "png", "svg", "pdf", "png"]  # a FIFO has no extension to go by, whatever its name
+    with pytest.raises(DiffcliError, match="name it .png, .svg or .pdf"):
+        picture_format(str(tmp_path / "p.jpg.txt"), "--png", "png")
+
+
+@pytest.mark.parametrize("case", ["minimize --trace", "graph --dot", "plot --png", "fit --trace"])
 def test_a_symlink_is_followed_and_kept_and_the_mode_too(tmp_path, case):
     skip_without_tools(case)
-    target = tmp_path / "real.out"
+    ext = ".png" if case in PICTURES else ".out"  # a picture's format is its name's extension
+    target = tmp_path / f"real{ext}"
     target.write_bytes(b"old")
     target.chmod(0o640)
-    link = tmp_path / "link.out"
-    link.symlink_to("real.out")
+    link = tmp_path / f"link{ext}"
+    link.symlink_to(f"real{ext}")
     r = invoke(*argv_for(case, tmp_path, str(link)))
     assert r.code == 0, r.stderr
-    assert link.is_symlink() and os.readlink(link) == "real.out"
+    assert link.is_symlink() and os.readlink(link) == f"real{ext}"
     assert target.read_bytes().startswith(OUTPUTS[case][1])
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    dangling = tmp_path / "dangling.out"  # a link to a file not yet there: the file is made
-    dangling.symlink_to("made.out")
+    dangling = tmp_path / f"dangling{ext}"  # a link to a file not yet there: the file is made
+    dangling.symlink_to(f"made{ext}")
     assert invoke(*argv_for(case, tmp_path, str(dangling))).code == 0
-    assert dangling.is_symlink() and (tmp_path / "made.out").read_bytes().startswith(OUTPUTS[case][1])
+    assert dangling.is_symlink() and (tmp_path / f"made{ext}").read_bytes().startswith(OUTPUTS[case][1])
     no_temporaries(tmp_path)
 
 
@@ -136,6 +157,8 @@ def test_dash_is_standard_output_for_every_output_option(tmp_path, monkeypatch, 
     assert out.startswith(expected) or expected in out, out[:80]
     if case == "minimize --trace":  # the trace, then the result
         assert out.endswith(b'"converged": false}\n')
+    if case == "graph --svg":  # `-` has no extension: the option's own format
+        assert b"<svg" in out and PNG not in out
 
 
 @pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
@@ -311,14 +334,28 @@ def test_minimize_interrupted_prints_the_point_and_keeps_the_trace(tmp_path, mon
     no_temporaries(tmp_path)
 
 
+def test_only_keeps_the_mark_of_an_interrupted_run(monkeypatch):
+    signal_at(monkeypatch, "diffcli.optimize", "norm", 20, signal.SIGINT)
+    r = invoke("minimize", "x^2", "--at", "x=1", "--steps", "1000000", "--tol", "0", "--only", "at", "--format", "json")
+    assert r.code == 130 and set(r.json()) == {"at", "interrupted"} and r.json()["interrupted"] is True
+    r = invoke("minimize", "x^2", "--at", "x=1", "--steps", "3", "--only", "interrupted")
+    assert r.code == 2 and "minimize gives at, value, steps, converged" in r.stderr
+
+
 def test_fit_interrupted_prints_the_parameters(tmp_path, monkeypatch):
     data = tmp_path / "d.csv"
     data.write_text("x,y\n0,1\n1,3\n2,5\n")
     signal_at(monkeypatch, "diffcli.optimize", "norm", 30, signal.SIGINT)
-    r = invoke("fit", "w*x + b", "--data", str(data), "--params", "w=0,b=0", "--epochs", "1000000", "--format", "json")
+    trace = tmp_path / "t.csv"
+    r = invoke("fit", "w*x + b", "--data", str(data), "--params", "w=0,b=0", "--epochs", "1000000", "--trace",
+               str(trace), "--format", "json")
     assert r.code == 130 and r.stderr == "error: interrupted\n"
     out = r.json()
     assert out["interrupted"] is True and set(out["params"]) == {"w", "b"} and out["loss"] > 0
+    rows = trace.read_text().splitlines()  # whole epochs only, streamed: 0 (the start) to the last one ended
+    assert rows[0] == "epoch,w,b,loss" and [int(row.split(",")[0]) for row in rows[1:]] == list(range(len(rows) - 1))
+    assert 25 <= len(rows) - 1 <= 31
+    no_temporaries(tmp_path)
     r = invoke("fit", "w*x + b", "--data", str(data), "--params", "w=0,b=0", "--epochs", "3", "--format", "json")
     assert "interrupted" not in r.json()
 
@@ -410,7 +447,7 @@ WORKLOADS = {
     "minimize": (["minimize", "x^2 + y^2", "--at", "x=10,y=3", "--steps", "1000000000", "--tol", "0", "--lr", "1e-9",
                   "--trace", "t.csv", "--format", "json"], 1.0),
     "fit": (["fit", "w*x + b", "--data", "d.csv", "--params", "w=0,b=0", "--epochs", "1000000000", "--batch-size", "7",
-             "--format", "json"], 1.0),
+             "--trace", "f.csv", "--format", "json"], 1.0),
     # 400,000 rows take about 1.2 s here: the signal comes within the first half of the work
     "points --out": (["grad", "sin(x)*y", "--points", "p.npy", "--out", "o.csv"], 0.6),
     "long parse": (["eval", "big.dc", "--at", "x0=1,x1=2,x2=3,x3=4"], 1.5),
@@ -435,7 +472,7 @@ def workdir(tmp_path_factory):
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("workload", WORKLOADS)
 def test_a_signal_at_a_random_moment(workdir, workload, signum):
-    for name in ("t.csv", "o.csv"):
+    for name in ("t.csv", "o.csv", "f.csv"):
         (workdir / name).unlink(missing_ok=True)
     argv, most = WORKLOADS[workload]
     delay, r = _signal_run([DIFFCLI, *argv], workdir, signum, most)
@@ -455,6 +492,10 @@ def test_a_signal_at_a_random_moment(workdir, workload, signum):
             assert [float(v) for v in rows[-1].split(",")[1:3]] == [out["at"]["x"], out["at"]["y"]], where
         else:  # interrupted before the first step: no trace at all
             assert not trace.exists(), where
+    if workload == "fit" and r.stdout:  # every epoch that ended, each row whole
+        rows = (workdir / "f.csv").read_text().splitlines()
+        assert rows[0] == "epoch,w,b,loss" and all(len(row.split(",")) == 4 for row in rows[1:]), where
+        assert [int(row.split(",")[0]) for row in rows[1:]] == list(range(len(rows) - 1)), where
     if workload == "points --out":  # the whole file or none
         out_file = workdir / "o.csv"
         assert not out_file.exists() or len(out_file.read_text().splitlines()) == POINT_ROWS + 1, where

@@ -299,7 +299,7 @@ def test_check_reports_three_agreeing_answers():
         assert d["grad"][k] == pytest.approx(d["numeric"][k], rel=1e-7)
     assert np.allclose(d["hessian"], d["symbolic_hessian"]) and np.allclose(d["hessian"], d["numeric_hessian"])
     lines = invoke("check", "x^3*y", "--at", "x=1.5,y=2").stdout.splitlines()
-    assert lines[0] == "ok" and lines[2] == lines[3]  # reverse and symbolic, then numeric
+    assert lines[0] == "1" and lines[2] == lines[3]  # reverse and symbolic, then numeric
 
 
 def test_check_fails_when_the_printed_formula_is_wrong(monkeypatch):

@@ -212,20 +212,23 @@ def test_no_progress_bar_when_piped():
     assert r.code == 0 and r.stderr == ""
 
 
-def test_progress_bar_only_on_a_terminal_for_long_runs():
+def test_progress_line_only_on_a_terminal_and_after_a_delay(monkeypatch):
     import io
+    import time
 
-    from diffcli.commands.learn import PROGRESS_MIN, progress
+    from diffcli.render import progress
 
     class Terminal(io.StringIO):
         def isatty(self):
             return True
 
-    for total, stream, shown in [(PROGRESS_MIN, Terminal(), True), (PROGRESS_MIN - 1, Terminal(), False),
-                                 (PROGRESS_MIN, io.StringIO(), False)]:
-        with progress(total, "minimize", stream) as advance:
-            for k in range(0, total + 1, max(total // 4, 1)):
-                advance(k)
+    monkeypatch.setattr(progress, "DELAY", 0.05)
+    for stream, slow, shown in [(Terminal(), True, True), (Terminal(), False, False), (io.StringIO(), True, False)]:
+        with progress.tracker("minimize", stream) as track:
+            for k in range(5):
+                track.update(k / 4, f"step {k}")
+                if slow:
+                    time.sleep(0.05)
         assert bool(stream.getvalue()) == shown
 
 

@@ -81,8 +81,12 @@ def test_plot_command_draws_f_and_derivatives(tmp_path):
 def test_plot_refuses_to_overwrite_the_data(data_csv):
     before = data_csv.read_bytes()
     r = invoke("fit", "w*x^2 + b", "--data", str(data_csv), "--params", "w=0,b=0", "--plot", str(data_csv))
+    assert r.code == 2 and "name it .png, .svg or .pdf" in r.stderr  # a .csv is no picture
+    odd = data_csv.with_suffix(".png")  # CSV data under a picture's name
+    odd.write_bytes(before)
+    r = invoke("fit", "w*x^2 + b", "--data", str(odd), "--params", "w=0,b=0", "--plot", str(odd))
     assert r.code == 2 and "refusing to write over the input" in r.stderr
-    assert data_csv.read_bytes() == before
+    assert data_csv.read_bytes() == before and odd.read_bytes() == before
 
 
 @needs_matplotlib

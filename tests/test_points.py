@@ -7,6 +7,7 @@ import io
 import json
 
 import numpy as np
+import numpy.lib.recfunctions  # noqa: F401  (np.lib.recfunctions)
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,11 +121,13 @@ def test_points_json_lines_and_vector_npz(tmp_path):
     assert run.code == 0, run.stderr
     records = [json.loads(line) for line in run.stdout.strip().split("\n")]
     assert len(records) == 5
-    for r, rec in enumerate(records):
-        assert list(rec) == ["value", "d_v[0]", "d_v[1]", "d_v[2]", "d_x"]
+    for r, rec in enumerate(records):  # the object one point prints, plus its row
+        assert list(rec) == ["row", "value", "grad"] and rec["row"] == r and list(rec["grad"]) == ["v", "x"]
         assert rec["value"] == pytest.approx(np.sum(v[r] ** 2) * x[r])
-        assert [rec[f"d_v[{i}]"] for i in range(3)] == pytest.approx(2 * v[r] * x[r])
-        assert rec["d_x"] == pytest.approx(np.sum(v[r] ** 2))
+        assert rec["grad"]["v"] == pytest.approx(2 * v[r] * x[r])
+        assert rec["grad"]["x"] == pytest.approx(np.sum(v[r] ** 2))
+        one = invoke("grad", "sum(v^2)*x", "--at", f"v={v[r].tolist()},x={float(x[r])!r}", "--format", "json").json()
+        assert {k: rec[k] for k in one} == one
 
 
 def test_points_structured_npy_to_npy_and_csv(tmp_path):
@@ -135,7 +138,9 @@ def test_points_structured_npy_to_npy_and_csv(tmp_path):
     out = tmp_path / "out.npy"
     run = invoke("grad", "x/y", "--points", str(source), "--out", str(out))
     assert run.code == 0 and run.stdout == "", run.stderr
-    table = np.load(out)
+    table = np.load(out)  # a structured array: one named float64 field per column
+    assert table.dtype.names == ("value", "d_x", "d_y")
+    table = np.lib.recfunctions.structured_to_unstructured(table)
     np.testing.assert_allclose(table, np.column_stack([data["x"] / data["y"], 1 / data["y"],
                                                        -data["x"] / data["y"] ** 2]))
     out_csv = tmp_path / "out.csv"
@@ -154,7 +159,8 @@ def test_points_stream_in_blocks(tmp_path, monkeypatch):
     out = tmp_path / "o.npy"
     assert invoke("grad", "x*exp(y)", "--points", str(path), "--out", str(out)).code == 0
     x, y = np.array(pts["x"]), np.array(pts["y"])
-    np.testing.assert_allclose(np.load(out), np.column_stack([x * np.exp(y), np.exp(y), x * np.exp(y)]))
+    got = np.lib.recfunctions.structured_to_unstructured(np.load(out))
+    np.testing.assert_allclose(got, np.column_stack([x * np.exp(y), np.exp(y), x * np.exp(y)]))
 
 
 @pytest.mark.parametrize("body, line, what", [
@@ -175,7 +181,7 @@ def test_points_errors(tmp_path):
     path.write_text("x,y\n1,2\n")
     assert "both --points and --at" in invoke("eval", "x*y", "--points", str(path), "--at", "x=1").stderr
     run = invoke("eval", "x*y", "--points", str(path), "--out", str(tmp_path / "o.txt"))
-    assert run.code == 2 and ".csv or a .npy" in run.stderr
+    assert run.code == 2 and ".csv, .npy or .npz" in run.stderr
     run = invoke("eval", "x*y", "--points", str(path), "--out", str(path))
     assert run.code == 2 and "refusing to write over the input" in run.stderr
     assert invoke("eval", "x*y", "--at", "x=1,y=2", "--out", "o.npy").code == 2
@@ -200,5 +206,6 @@ def test_json_lines_write_null_for_non_finite(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("x\n1\n-1\n")
     run = invoke("eval", "sqrt(x)", "--points", str(path), "--format", "json")
-    assert run.stdout.split("\n")[:2] == ['{"value": 1.0}', '{"value": null}']
+    assert run.stdout.split("\n")[:2] == ['{"row": 0, "value": 1.0}',
+                                          '{"row": 1, "value": null, "warnings": ["a result is not finite in this row"]}']
     assert "not finite in 1 of 2 rows" in run.stderr

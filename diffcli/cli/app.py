@@ -28,7 +28,8 @@ TYPES = {"text": Optional[str], "list": Optional[list[str]], "flag": bool, "swit
 # What the help shows after an option (a flag shows nothing; a choice lists its choices).
 METAVARS = {"flag": "", "switch": "", "int": "INTEGER", "float": "NUMBER"}
 VALUE_NAMES = {"at": "POINT", "wrt": "NAMES", "const": "NAMES", "of": "NAME", "v": "WEIGHTS", "params": "POINT",
-               "range": "NAME=LO:HI", "hessian": "NAMES", "target": "NAME"}
+               "range": "NAME=LO:HI", "hessian": "NAMES", "target": "NAME", "keep": "NAMES", "only": "KEY",
+               "loss": "LOSS"}
 
 
 def _help(text: str) -> str:

@@ -66,7 +66,11 @@ DTYPE = Option("--dtype", "Floating-point type of the computation.", "choice", "
 STRICT = Option("--strict", "Exit 3 when a result is not finite.", "flag", False)
 V = Option("--v", "Weights of a non-scalar output: vector-Jacobian product.")
 POINTS = Option("--points", "Evaluate at every row of a CSV (header: variable names), .npy or .npz file.")
-OUT = Option("--out", "With --points: write the rows to a .csv or .npy file.")
+OUT = Option("--out", "With --points: write the rows to a .csv, .npy (one named field per column) or .npz "
+             "(one array per column) file.")
+KEEP = Option("--keep", "With --points: carry these input columns into the output, first: --keep id,x.", "list")
+ONLY = Option("--only", "Print only this result, named by its JSON key (value, grad, jacobian, hessian; at for "
+              "minimize; params, loss for fit): --format plain then gives numbers numpy.loadtxt reads.")
 DEVICE = Option("--device", "cpu (numpy) or gpu (CuPy, when installed and a GPU is present).", "choice", "cpu",
                 ("cpu", "gpu"))
 KINKS = Option("--kinks", "A point on a kink (abs at 0, a max tie...): warn, error (exit 3) or quiet.", "choice",
@@ -74,13 +78,14 @@ KINKS = Option("--kinks", "A point on a kink (abs at 0, a max tie...): warn, err
 OPTIMIZER = Option("--optimizer", "gd (also sgd), momentum (0.9) or adam (0.9, 0.999).", "choice", "gd",
                    ("gd", "momentum", "adam"))
 LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
-PLOT = Option("--plot", "Draw a PNG picture into this file (needs diffcli[plot]).")
+PLOT = Option("--plot", "Draw a picture into this file, PNG, SVG or PDF by its extension (needs diffcli[plot]).")
+TRACE = Option("--trace", "Write every step (minimize) or epoch (fit: epoch, parameters, loss) to this CSV file.")
 
-NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, DEVICE)
+NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, DEVICE)
 
 COMMANDS = (
     Command("eval", "The value of EXPR at a point (no gradient work).", 'diffcli eval "x^2 + 20" --at x=10',
-            "core:evaluate", (EXPR,), (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, DEVICE)),
+            "core:evaluate", (EXPR,), (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, DEVICE)),
     Command("grad", "The value and reverse-mode gradient of EXPR at a point.", 'diffcli grad "x*x*y" --at x=2,y=3',
             "core:grad", (EXPR,), (AT, WRT, CONST, V, *NUMERIC[3:])),
     Command("jacobian", "The Jacobian of a vector-valued EXPR (a scalar gives its 1 x n row).",
@@ -110,8 +115,8 @@ COMMANDS = (
             'diffcli graph "(x+1)*(x+2)" --at x=2', "inspect:graph", (EXPR,),
             (AT, WRT, CONST, V, OF,
              Option("--dot", "Write the graph as Graphviz DOT text."),
-             Option("--svg", "Draw the graph as SVG (needs Graphviz)."),
-             Option("--png", "Draw the graph as PNG (needs Graphviz)."),
+             Option("--svg", "Draw the graph into this file (needs Graphviz): SVG, or PNG/PDF by the extension."),
+             Option("--png", "Draw the graph into this file (needs Graphviz): PNG, or SVG/PDF by the extension."),
              DTYPE, FORMAT, STRICT, KINKS)),
     Command("check", "Reverse-mode gradient (and Hessian) against central finite differences; exit 1 on mismatch.",
             'diffcli check "x*x*y" --at x=2,y=3', "inspect:check", (EXPR,),
@@ -125,25 +130,28 @@ COMMANDS = (
             'diffcli minimize "x^2" --at x=10 --lr 0.001 --steps 5000', "learn:minimize", (EXPR,),
             (AT, CONST, OF, LR, Option("--steps", "Most updates to make.", "int", 1000, low=0), OPTIMIZER,
              Option("--tol", "Stop when the gradient norm falls under this.", "float", 1e-6, low=0.0),
-             Option("--trace", "Write every step to this CSV file."), PLOT, FORMAT, STRICT)),
+             TRACE, PLOT, DTYPE, ONLY, FORMAT, STRICT)),
     Command("fit", "Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss.",
             "printf 'x,y\\n0,1\\n1,3\\n2,5\\n' | diffcli fit \"w*x + b\" --data - --params w=0,b=0 --lr 0.1",
             "learn:fit", (Argument("MODEL", "The model: an expression in parameters and CSV column names."),),
             (Option("--data", "CSV file (- for stdin): a header of column names, rows of numbers.", required=True),
              Option("--params", "Parameters and starting values: w=0,b=0.", "list", required=True),
              Option("--target", "The column the model should predict.", default="y"),
-             Option("--loss", "mse: mean((MODEL - target)^2) over the rows.", "choice", "mse", ("mse",)),
+             Option("--loss", "mse (mean squared error), sse (sum), mae (mean absolute), huber (delta 1), or an "
+                    "expression of pred and the target column: '0.5*sum((pred - y)^2)'.", default="mse"),
              OPTIMIZER, LR,
              Option("--epochs", "Passes over the data.", "int", 100, low=1),
              Option("--batch-size", "Rows per step (default: all rows).", "int", None, low=1),
              Option("--seed", "Seed of the row shuffling of mini-batches.", "int", 0),
-             PLOT, FORMAT, STRICT)),
+             TRACE, PLOT, DTYPE, ONLY, FORMAT, STRICT)),
     Command("plot", "Draw EXPR and its derivatives over an interval (other names take values from --at).",
             'diffcli plot "sin(x)*x" --range x=-3:3 --order 2 --png plot.png', "learn:plot", (EXPR,),
             (Option("--range", "The variable and its interval: x=-3:3.", required=True),
-             Option("--png", "The PNG file to write.", required=True),
+             Option("--png", "Draw into this file: PNG, SVG or PDF by its extension (needs diffcli[plot]); "
+                    "without it, draw in the terminal (needs diffcli[term]), or print the points in a pipe."),
              Option("--order", "Draw derivatives up to this order.", "int", 1, low=0, high=10),
-             AT, OF)),
+             AT, OF, Option("--format", "auto: a picture on a terminal, the points (plain) otherwise; csv and "
+                            "json: the points.", "choice", "auto", FORMATS))),
     Command("functions", "Every function and operator of the expression language with its derivative rule, "
             "LaTeX form, domain, kink conventions and PyTorch grad_fn name (--format markdown: the language "
             "reference, docs/language.md).", "diffcli functions --format plain", "reference:functions", (),

@@ -7,27 +7,45 @@ from __future__ import annotations
 
 from ..anomaly import note
 from ..errors import DiffcliError
+from ..fileio import is_stdout
 from ..problem import load
 from ..render.present import present, write
+from ..render.progress import rate, summary, tracker
 from ..request import Request, compute
 
 
 def numeric(command: str, o: dict, req: Request) -> int:
     """The shared path of eval/grad/jacobian/hessian: a streamed --points run, or one point."""
     if o["points"] is not None:
-        from .. import stream
+        return points(command, o, req)
+    for option in ("out", "keep"):
+        if o.get(option) is not None:
+            raise DiffcliError(f"--{option} goes with --points: give --points FILE too")
+    with tracker(f"{command}: reading and differentiating") as track:
+        problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], device=o["device"])
+        if req.gradient or req.jacobian or req.hessian:
+            write(problem.constant_notes())
+        result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
+    return present(result, o["format"], strict=o["strict"], kinks=o.get("kinks", "quiet"), only=o.get("only"))
 
-        counts = stream.run(command, o, req)
-        if counts["nonfinite"]:
-            write([note(f"a result is not finite in {counts['nonfinite']} of {counts['rows']} rows")], None)
-        return 0
-    if o["out"] is not None:
-        raise DiffcliError("--out writes the rows of --points: give --points FILE too")
-    problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], device=o["device"])
-    if req.gradient or req.jacobian or req.hessian:
-        write(problem.constant_notes())
-    result = compute(problem, req, command)
-    return present(result, o["format"], strict=o["strict"], kinks=o.get("kinks", "quiet"))
+
+def points(command: str, o: dict, req: Request) -> int:
+    """--points: rows per second and an ETA while it runs (on a terminal), a summary line after."""
+    from .. import stream
+
+    where = f"--points {o['points']}"
+    with tracker(where) as track:
+        def progress(rows: int, fraction: float | None) -> None:
+            info = f"{rows:,} rows, {rate(rows, track.elapsed, 'rows')}"
+            track.update(fraction, f"{info}  {track.eta(fraction)}".rstrip())
+
+        counts = stream.run(command, o, req, progress)
+        seconds = track.elapsed
+    if counts["nonfinite"]:
+        write([note(f"a result is not finite in {counts['nonfinite']} of {counts['rows']} rows")], None)
+    summary(f"{where}: {counts['rows']:,} rows in {seconds:.2f} s ({rate(counts['rows'], seconds, 'rows')}) "
+            f"to {'standard output' if o['out'] is None or is_stdout(o['out']) else o['out']}")
+    return 0
 
 
 def evaluate(o: dict) -> int:

@@ -11,6 +11,7 @@ import sys
 
 from ..checking import check as check_problem
 from ..errors import EXIT_MISMATCH
+from ..fileio import picture_format
 from ..graphview import graph as graph_problem
 from ..problem import load
 from ..render import check as check_view, graph as graph_view
@@ -20,7 +21,8 @@ from ..render.present import present, write
 def graph(o: dict) -> int:
     for fmt in ("svg", "png"):
         if o[fmt]:
-            graph_view.require_dot(f"--{fmt}")  # fail before any work when Graphviz is missing
+            picture_format(o[fmt], f"--{fmt}", fmt)  # a bad name fails before any work
+            graph_view.require_dot(f"--{fmt}")  # and so does a missing Graphviz
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"], o["dtype"])
     write(problem.constant_notes())
     result = graph_problem(problem, o["v"], kinks=o["kinks"] != "quiet")
@@ -36,9 +38,9 @@ def write_files(result, o: dict, inputs: tuple) -> None:
     text = graph_view.to_dot(result)
     if o["dot"]:
         graph_view.write_dot(o["dot"], text, inputs)
-    for fmt in ("svg", "png"):
-        if o[fmt]:
-            graph_view.write_picture(o[fmt], text, fmt, inputs)
+    for option in ("svg", "png"):
+        if o[option]:  # the file's extension decides (--png graph.svg writes SVG), as for every picture
+            graph_view.write_picture(o[option], text, picture_format(o[option], f"--{option}", option), inputs)
 
 
 def check(o: dict) -> int:

@@ -2,45 +2,29 @@
 
 Each command gets the option values read by the CLI (cli/spec.py declares them), runs the
 library (optimize, plotting), writes its files, and hands the `Result` to the presenter. The
-progress bar (Rich, on stderr, on a terminal only) lives here, never in the library.
+progress line (render/progress.py: on stderr, on a terminal only) is fed here from the
+library's callbacks; the library never prints.
 """
 
 from __future__ import annotations
 
 import csv
-import sys
 from contextlib import contextmanager
 
 import numpy as np
 
 from .. import optimize, plotting
+from ..anomaly import note
 from ..errors import DiffcliError, Interrupted, shorten
-from ..fileio import output
+from ..fileio import output, picture_format
 from ..interrupt import held
 from ..points import parse_at
 from ..problem import load
+from ..render import curves as curves_view
 from ..render.present import present, write
+from ..render.progress import rate, tracker
 from ..render.text import number
-
-PROGRESS_MIN = 2000  # runs with fewer steps finish too fast for a progress bar to help
-
-
-@contextmanager
-def progress(total: int, label: str, stream=None):
-    """A Rich progress bar on stderr for long runs on a terminal; otherwise nothing.
-
-    Yields `advance(step)`, which moves the bar to `step` of `total`.
-    """
-    stream = stream or sys.stderr
-    if total < PROGRESS_MIN or not stream.isatty():
-        yield lambda step: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(file=stream), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda step: bar.update(task, completed=step)
+from ..request import Result
 
 
 class History:
@@ -82,34 +66,42 @@ class History:
 
 
 @contextmanager
-def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...]):
+def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...], first: str = "step",
+               last: str = "value"):
     """Yield `row(step, theta, value)`, which writes one row of --trace as it comes (nothing
-    kept in memory); the file is complete when the block ends, also when it ends early."""
+    kept in memory); the file is complete when the block ends, also when it ends early. The
+    header is `first`, the labels, `last` (fit: epoch, parameters, loss)."""
     if not path:
         yield lambda step, theta, value: None
         return
     with output(path, inputs) as fh:
         out = csv.writer(fh, lineterminator="\n")
-        out.writerow(["step", *labels, "value"])
+        out.writerow([first, *labels, last])
         yield lambda step, theta, value: out.writerow(
             [str(step), *(number(v) for v in np.asarray(theta, dtype=float).tolist()), number(float(value))])
+
+
+def early_checks(o: dict, option: str = "plot") -> None:
+    """Fail before a long run: a picture name that is not .png/.svg/.pdf, matplotlib missing."""
+    if o[option]:
+        picture_format(o[option], f"--{option}", "png")
+        plotting.require(f"--{option}")
 
 
 def minimize(o: dict) -> int:
     """Gradient descent on EXPR from the --at point: the final point, value, steps, converged.
     Interrupted (Ctrl-C, SIGTERM), it prints the point reached and the trace up to it, then
     stops with exit 130 or 143."""
-    problem = load(o["expr"], o["at"], const=o["const"], of=o["of"])
+    problem = load(o["expr"], o["at"], const=o["const"], of=o["of"], dtype=o["dtype"])
     write(problem.constant_notes())
     objective = optimize.minimize_objective(problem)
     plot, trace, steps = o["plot"], o["trace"], o["steps"]
-    if plot:
-        plotting.require("--plot")  # before the run, which may be long
+    early_checks(o)
     history = History(objective.layout.size) if plot else None
     inputs = (problem.source,) if problem.source else ()
     labels = objective.layout.labels()
     stopped = None
-    with trace_file(trace, labels, inputs) as row, progress(steps, "minimize") as advance:
+    with trace_file(trace, labels, inputs) as row, tracker("minimize") as track:
         written = [-1]
 
         def callback(k, theta, value, norm):
@@ -118,7 +110,9 @@ def minimize(o: dict) -> int:
                 written[0] = k
                 if history is not None:
                     history.record(k, theta, value)
-            advance(k)
+            if k % 64 == 0:
+                track.update(k / steps if steps else None, f"step {k:,}/{steps:,}, value {value:.6g}, "
+                             f"|grad| {norm:.3g}, {rate(k, track.elapsed, 'steps')}")
 
         try:
             result = optimize.minimize(problem, o["lr"], steps, o["optimizer"], o["tol"], callback, objective)
@@ -134,7 +128,7 @@ def minimize(o: dict) -> int:
         title = f"minimize {shorten(problem.text, 50)} ({o['optimizer']}, lr {number(o['lr'])})"
         values_on = (lambda pts: objective.values(pts, dict(problem.bindings))) if len(labels) == 2 else None
         plotting.draw_descent(plot, history.array(), labels, title, values_on, inputs)
-    code = present(result, o["format"], strict=o["strict"])
+    code = present(result, o["format"], strict=o["strict"], only=o["only"])
     if stopped is not None:
         raise stopped  # `error: interrupted`, exit 130 or 143 (cli/entry.py)
     return code
@@ -142,27 +136,40 @@ def minimize(o: dict) -> int:
 
 def fit(o: dict) -> int:
     """Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss."""
-    problem = optimize.load_fit(o["model"], o["data"], o["params"], o["target"], o["loss"])
-    plot = o["plot"]
+    with tracker(f"fit: reading {o['data']}") as track:
+        problem = optimize.load_fit(o["model"], o["data"], o["params"], o["target"], o["loss"], o["dtype"],
+                                    lambda rows, share: track.update(share, f"{rows:,} rows"))
+    plot, epochs = o["plot"], o["epochs"]
     if plot and len(problem.columns) != 1:
         raise DiffcliError(f"--plot draws a model of one input column, but this one reads "
                            f"{len(problem.columns)} ({', '.join(problem.columns) or 'none'})")
-    if plot:
-        plotting.require("--plot")  # before the training, which may be long
+    early_checks(o)
     batch = min(o["batch_size"] or problem.rows, problem.rows)
-    total = o["epochs"] * -(-problem.rows // batch)
+    per_epoch = -(-problem.rows // batch)
+    labels = problem.objective(batch).layout.labels()
+    inputs = (o["data"], problem.source or "")
     stopped = None
-    with progress(total, "fit") as advance:
+    with trace_file(o["trace"], labels, inputs, "epoch", "loss") as row, tracker("fit") as track:
+        def step(k, theta, value, norm):
+            if k % 16 == 0:
+                epoch = (k - 1) // per_epoch + 1
+                track.update(k / (epochs * per_epoch), f"epoch {epoch:,}/{epochs:,}, batch loss {value:.6g}, "
+                             f"{rate(k, track.elapsed, 'steps')}")
+
+        def epoch_end(epoch, theta, loss):
+            with held():  # a row is written whole or not at all
+                row(epoch, theta, loss)
+
         try:
-            result = optimize.fit(problem, o["optimizer"], o["lr"], o["epochs"], o["batch_size"], o["seed"],
-                                  lambda k, *_: advance(k))
+            result = optimize.fit(problem, o["optimizer"], o["lr"], epochs, o["batch_size"], o["seed"], step,
+                                  epoch_end)
         except Interrupted as stop:  # Ctrl-C or SIGTERM: the parameters reached so far
             result, stopped = stop.result, stop
             if result is None:
                 raise
     if plot:
-        plot_fit(plot, problem, result.data["params"], (o["data"], problem.source or ""))
-    code = present(result, o["format"], strict=o["strict"])
+        plot_fit(plot, problem, result.data["params"], inputs)
+    code = present(result, o["format"], strict=o["strict"], only=o["only"])
     if stopped is not None:
         raise stopped  # `error: interrupted`, exit 130 or 143 (cli/entry.py)
     return code
@@ -178,14 +185,25 @@ def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> N
 
 
 def plot(o: dict) -> int:
-    """Draw EXPR and its derivatives over an interval (other names take values from --at)."""
+    """Draw EXPR and its derivatives over an interval (other names take values from --at): into
+    the --png file, in the terminal, or as the points (x, f, f', ...) in a pipe."""
     name, lo, hi = plotting.parse_range(o["range"])
     at = o["at"]
     if name in parse_at(at):
         raise DiffcliError(f"`{name}` is the plotted variable (--range): do not also give it with --at")
+    early_checks(o, "png")
     problem = load(o["expr"], (at or []) + [f"{name}={lo!r}"], of=o["of"])
     grid, curves = plotting.derivative_curves(problem, name, lo, hi, o["order"])
-    inputs = (problem.source,) if problem.source else ()
-    plotting.require("--png")
-    plotting.draw_function(o["png"], grid, curves, name, shorten(problem.text, 60), inputs)
-    return 0
+    if o["png"]:
+        inputs = (problem.source,) if problem.source else ()
+        plotting.draw_function(o["png"], grid, curves, name, shorten(problem.text, 60), inputs)
+        return 0
+    labels = [plotting.derivative_label(name, k) for k in range(len(curves))]
+    result = Result("plot", {"name": name, "title": shorten(problem.text, 60),
+                             "columns": [(name, grid), *zip(labels, curves)]})
+    for label, values in zip(labels, curves):
+        bad = int((~np.isfinite(values)).sum())
+        if bad:
+            result.warnings.append(note(f"{label} is not finite at {bad} of {len(values)} points (gaps in the "
+                                        "curve)"))
+    return present(result, o["format"], curves_view)

@@ -23,12 +23,12 @@ def render_json(result) -> str:
 
 
 def render_plain(result) -> str:
-    """`ok` or `mismatch`, the largest absolute error, then the gradient by reverse mode, by the
-    symbolic formulas, and by central differences, one line each."""
+    """ok as 1 or 0 (booleans print so in every plain output), the largest absolute error, then
+    the gradient by reverse mode, by the symbolic formulas, and by central differences, one line each."""
     d = result.data
     error = d["max_abs_error"]
     return "\n".join([
-        "ok" if d["ok"] else "mismatch",
+        output.flag(d["ok"]),
         "nan" if error is None else plain_number(error),
         output.flat_line(d["grad"].values()),
         output.flat_line(d["symbolic"].values()),
@@ -42,11 +42,13 @@ def render_csv(result) -> str:
     writer.writerow(["entry", "reverse", "symbolic", "numeric", "abs_error", "rel_error", "ok"])
     for label, exact, symbolic, numeric, abs_err, rel_err, ok in result.data["rows"]:
         writer.writerow([label, plain_number(exact), plain_number(symbolic), plain_number(numeric),
-                         f"{abs_err:.3g}", f"{rel_err:.3g}", ok])
+                         f"{abs_err:.3g}", f"{rel_err:.3g}", output.flag(ok)])
     return buffer.getvalue().rstrip("\n")
 
 
 def render_rich(result, console) -> None:
+    """The table (a mark per entry: ✓ or MISMATCH), then the verdict once and the tolerance, each
+    a short line of its own so that a narrow terminal wraps none of them mid-phrase."""
     from rich import box
     from rich.markup import escape
     from rich.table import Table
@@ -54,16 +56,22 @@ def render_rich(result, console) -> None:
     d = result.data
     tol = d["tolerance"]
     table = Table(box=box.SIMPLE_HEAD, title="reverse mode, symbolic formula, central differences",
-                  title_justify="left", caption_justify="left",
-                  caption=f"ok: all three agree within {tol['atol']:g} + {tol['rtol']:g}*|value|; errors: reverse - numeric")
+                  title_justify="left")
     table.add_column("entry", style="cyan", no_wrap=True)
     for name in ("reverse", "symbolic", "numeric", "abs err", "rel err"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
     for label, exact, symbolic, numeric, abs_err, rel_err, ok in d["rows"]:
         table.add_row(escape(label), f"{exact:.9g}", f"{symbolic:.9g}", f"{numeric:.9g}", f"{abs_err:.1e}",
-                      f"{rel_err:.1e}", "[green]ok[/green]" if ok else "[bold red]MISMATCH[/bold red]")
+                      f"{rel_err:.1e}", "[green]✓[/green]" if ok else "[bold red]MISMATCH[/bold red]")
     console.print(table)
-    verdict = "[green]ok[/green]" if d["ok"] else "[bold red]mismatch[/bold red]"
     error = d["max_abs_error"]
-    console.print(f"{verdict}: largest absolute error {'nan' if error is None else f'{error:.2e}'}", highlight=False)
+    if d["ok"]:
+        console.print("[green]ok[/green]: the three answers agree",
+                      highlight=False)
+    else:
+        bad = sum(not row[6] for row in d["rows"])
+        console.print(f"[bold red]mismatch[/bold red]: {bad} of {len(d['rows'])} entries disagree", highlight=False)
+    console.print(f"largest absolute error {'nan' if error is None else f'{error:.2e}'} (reverse - numeric)",
+                  highlight=False)
+    console.print(f"agree means |reverse - numeric| <= {tol['atol']:g} + {tol['rtol']:g}*|numeric|", highlight=False)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DiffcliError
 from ..fileio import write_bytes, write_text
-from .output import plain_number, to_json_value
+from .output import flag, plain_number, to_json_value
 
 COMPACT_BEYOND = 40  # shown nodes; above this the Rich view is one table row per node
 FIELDS = ["id", "name", "op", "expr", "inputs", "value", "grad", "grad_fn", "is_leaf", "requires_grad"]
@@ -68,17 +68,22 @@ def render_json(result) -> str:
 def _cell(x) -> str:
     if x is None:
         return "-"
-    if isinstance(x, (bool, str, int)):
+    if isinstance(x, bool):
+        return flag(x)
+    if isinstance(x, (str, int)):
         return str(x)
     return ",".join(plain_number(v) for v in np.asarray(x, dtype=float).reshape(-1))
 
 
+PLAIN = ("id", "name", "op", "value", "grad", "grad_fn", "is_leaf", "requires_grad")
+
+
 def render_plain(result) -> str:
-    """One line a node: id name op value grad grad_fn is_leaf requires_grad (`-` for none)."""
-    lines = []
+    """A header line, then one line a node: id name op value grad grad_fn is_leaf requires_grad
+    (`-` for none, booleans 1 or 0 as in every plain output)."""
+    lines = [" ".join(PLAIN)]
     for n in result.data["nodes"]:
-        lines.append(" ".join(_cell(n[k]) for k in ("id", "name", "op", "value", "grad", "grad_fn",
-                                                     "is_leaf", "requires_grad")))
+        lines.append(" ".join(_cell(n[k]) for k in PLAIN))
     return "\n".join(lines)
 
 
@@ -92,7 +97,7 @@ def render_csv(result) -> str:
     for n in result.data["nodes"]:
         row = dict(n, inputs=" ".join(map(str, n["inputs"])))
         writer.writerow(["" if row[k] is None else _cell(row[k]).replace(",", " ") if k in ("value", "grad")
-                         else row[k] for k in FIELDS])
+                         else flag(row[k]) if isinstance(row[k], bool) else row[k] for k in FIELDS])
     return buffer.getvalue().rstrip("\n")
 
 
@@ -210,7 +215,7 @@ def write_dot(path: str, dot: str, inputs=()) -> None:
 
 
 def write_picture(path: str, dot: str, fmt: str, inputs=()) -> None:
-    """Render DOT text to `fmt` (svg, png) through `dot`, then write it as fileio writes files."""
+    """Render DOT text to `fmt` (svg, png, pdf) through `dot`, then write it as fileio writes files."""
     program = require_dot(f"--{fmt}")
     try:
         done = subprocess.run([program, f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=300)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..layout import LEARNED, SUMMARY, columns
+from . import matrix
 from .text import number
 
 TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "interrupted")
@@ -24,6 +25,11 @@ def to_json_value(x):
         v = float(arr)
         return v if math.isfinite(v) else None
     return [to_json_value(row) for row in arr]
+
+
+def flag(x: bool) -> str:
+    """A boolean in plain and CSV output: 1 or 0 (plain output is numbers), everywhere."""
+    return "1" if x else "0"
 
 
 def plain_number(x) -> str:
@@ -97,10 +103,11 @@ def render_csv(result, latex: bool = False) -> str:
             writer.writerow([names[r], names[c], number(e)])
         return buffer.getvalue().rstrip("\n")
     pairs = columns(d)
-    writer.writerow([label for label, _ in pairs])
-    writer.writerow([plain_number(v) for _, v in pairs])
-    if "derivative" in d:
-        return d["derivative"] + "\n" + buffer.getvalue().rstrip("\n") if pairs else d["derivative"]
+    head, cells = [], []
+    if "derivative" in d:  # the formula is one quoted cell: it holds commas (max(x, y)) and may span lines
+        head, cells = ["latex" if latex else "derivative"], [d["latex"] if latex else d["derivative"]]
+    writer.writerow(head + [label for label, _ in pairs])
+    writer.writerow(cells + [plain_number(v) for _, v in pairs])
     return buffer.getvalue().rstrip("\n")
 
 
@@ -136,30 +143,26 @@ def render_rich(result, console, latex: bool = False) -> None:
         console.print(table)
     for key in ("jacobian", "hessian"):
         if key in d:
-            console.print(matrix_table(key, d))
+            for part in matrix_view(key, d, console.width):
+                console.print(part, highlight=False)
     for key in SUMMARY:
         if key in d:
             shown = ("yes" if d[key] else "no") if key == "converged" else format_array(d[key])
             console.print(f"[bold]{key}[/bold] = {shown}", highlight=False)
 
 
-def matrix_table(key: str, d: dict):
-    from rich.table import Table
-
+def matrix_view(key: str, d: dict, width: int) -> list:
+    """The Jacobian or Hessian for a console `width` columns wide (render/matrix.py)."""
     labels = d.get("labels") or d["wrt"]
-    table = Table(title=key, title_justify="left")
-    table.add_column("")
-    for label in labels:
-        table.add_column(label, justify="right")
     rows = np.asarray(d[key], dtype=float)
     row_labels = labels if key == "hessian" else [f"f[{i}]" if len(rows) > 1 else "f" for i in range(len(rows))]
-    for label, row in zip(row_labels, rows):
-        table.add_row(label, *[plain_number(v) for v in row])
-    return table
+    return matrix.view(key, rows, row_labels, labels, width)
 
 
 def format_array(x) -> str:
+    """A number or array for Rich views: at most 10 significant digits (render/matrix.py)."""
+    rich_number = matrix.rich_number
     arr = np.asarray(x, dtype=float)
     if arr.ndim == 0:
-        return plain_number(arr)
-    return np.array2string(arr, separator=", ", formatter={"float_kind": plain_number}, max_line_width=76)
+        return rich_number(arr)
+    return np.array2string(arr, separator=", ", formatter={"float_kind": rich_number}, max_line_width=76)

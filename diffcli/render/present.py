@@ -8,9 +8,11 @@ render_latex where the command has one); results of the numeric commands use ren
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from ..errors import EXIT_NONFINITE, DiffcliError
 from ..fileio import stdout_errors
+from ..layout import only as one_part
 
 
 def warnings(result, strict: bool = False, kinks: str = "warn", stream=None) -> None:
@@ -23,6 +25,7 @@ def warnings(result, strict: bool = False, kinks: str = "warn", stream=None) -> 
         raise DiffcliError(f"{first} (--kinks error)", detail=first.detail, exit_code=EXIT_NONFINITE)
     if kinks == "warn":
         write(result.kinks, stream)
+    write(getattr(result, "notes", ()), stream)
     if strict and result.warnings:
         first = result.warnings[0]
         raise DiffcliError(f"{first} (--strict)", detail=getattr(first, "detail", ""), exit_code=EXIT_NONFINITE)
@@ -41,13 +44,17 @@ def resolve(fmt: str) -> str:
     return ("rich" if sys.stdout.isatty() else "plain") if fmt == "auto" else fmt
 
 
-def present(result, fmt: str, view=None, strict: bool = False, kinks: str = "warn", **options) -> int:
+def present(result, fmt: str, view=None, strict: bool = False, kinks: str = "warn", only: str | None = None,
+            **options) -> int:
     """Warnings, then `result` to stdout in format `fmt` through `view` (default render.output);
-    `options` go to the view (latex=True for diff, cap for explain)."""
+    `only` keeps one part of the result (`--only hessian`); `options` go to the view
+    (latex=True for diff, cap for explain)."""
     from . import output
 
     warnings(result, strict, kinks)
     view = view or output
+    if only:
+        result = replace(result, data=one_part(result.data, only, result.command))
     with stdout_errors():  # a full disk, a closed stdout: exit 4 naming standard output
         fmt = resolve(fmt)
         if fmt == "rich":

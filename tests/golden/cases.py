@@ -487,6 +487,44 @@ add(T, "grad", "x^2", "--at", "x=1", "--retain-graph")
 add(T, "backward", "x^2")
 add(T, "grad", "model.dc", "--at", "x=2", "--wrt", "a", "--format", "json", files={"model.dc": "a = x + 1\ny = a*a\n"})
 
+# ================================================================ issue 15: output scripts trust
+Q = "issue15"
+QUOTED = '"id","x","y","note"\n"a, 1",2,3,"first, with a comma"\n"b",1,1,plain\n'
+add(Q, "grad", "x*x*y", "--points", "q.csv", "--keep", "id,x", files={"q.csv": QUOTED})
+add(Q, "grad", "x*x*y", "--points", "-", "--keep", "id", "--format", "json", stdin=QUOTED)
+add(Q, "hessian", "x*x*y", "--points", "q.csv", "--only", "hessian", "--format", "json", files={"q.csv": QUOTED})
+add(Q, "hessian", "x*x*y", "--points", "q.csv", "--keep", "x", "--out", "q.npy", files={"q.csv": QUOTED},
+    read=["q.npy"])
+add(Q, "eval", "x*y", "--points", "q.csv", "--keep", "note", "--out", "q.npy", files={"q.csv": QUOTED},
+    read=["q.npy"])
+add(Q, "hessian", "samples/rosenbrock10.dc", "--at", "x=[1,1,1,1,1,1,1,1,1,1]", "--only", "hessian")
+add(Q, "grad", "x*y", "--at", "x=1,y=2", "--only", "jacobian")
+add(Q, "diff", "max(x, y)*x", "--wrt", "x", "--at", "x=1,y=2", "--format", "csv")
+add(Q, "graph", "x*y", "--at", "x=1,y=2", "--const", "y", "--png", "g.svg", read=["g.svg"])
+add(Q, "plot", "x^2", "--range", "x=0:1", "--png", "p.jpg", read=["p.jpg"])
+add(Q, "plot", "x^3", "--range", "x=-1:1", "--format", "csv")
+add(Q, "minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--steps", "5000", "--dtype", "float32")
+for loss in ("sse", "mae", "huber", "0.5*sum((pred - y)^2)", "mze", "sum(y^2)"):
+    add(Q, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--loss", loss, "--lr", "0.01",
+        "--epochs", "50", "--format", "json", files={"data.csv": _seed15_csv()})
+add(Q, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--epochs", "3", "--trace", "t.csv",
+    files={"data.csv": _seed15_csv()}, read=["t.csv"])
+add(Q, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--lr", "5", "--epochs", "50",
+    files={"data.csv": _seed15_csv()})
+add(Q, "fit", "w*x + b", "--data", "data.csv", "--params", "w,b", files={"data.csv": _seed15_csv()})
+
+# ================================================================ issue 13's output files with issue 15's outputs
+M = "outputs"
+add(M, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--epochs", "3", "--trace", "-",
+    "--format", "json", files={"data.csv": _seed15_csv()})
+add(M, "grad", "x*x*y", "--points", "q.csv", "--keep", "id", "--out", "-", files={"q.csv": QUOTED})
+add(M, "grad", "x*x*y", "--points", "q.csv", "--keep", "id", "--out", "-", "--format", "json", files={"q.csv": QUOTED})
+add(M, "graph", "x*y", "--at", "x=1,y=2", "--svg", "g.png", "--format", "json", read=["g.png"])
+add(M, "plot", "x^2", "--range", "x=0:1", "--png", "p.pdf", read=["p.pdf"])
+add(M, "plot", "x^2", "--range", "x=0:1", "--png", "p")  # no extension: PNG (the file is listed, not read)
+add(M, "minimize", "x^2", "--at", "x=1", "--steps", "3", "--plot", "d.svg", "--trace", "t.csv", "--format", "json",
+    read=["d.svg", "t.csv"])
+
 
 def _assign_ids() -> None:
     seen: dict[str, int] = {}
