@@ -20,6 +20,17 @@ def denominator_free(n, needs) -> bool:
     return id(n.args[1]) not in needs
 
 
+def exact_div(a, b):
+    return a / b if b else None
+
+
+def exact_pow(a, b):
+    """a^b for a whole b of moderate size (0^-1 has no exact value)."""
+    if b.denominator != 1 or abs(b) > 64 or (a == 0 and b < 0):
+        return None
+    return a ** int(b)
+
+
 def pow_vjp(n, g, needs):
     a, b = n.args
     return (g * b * a ** (b - 1) if needs[0] else None,
@@ -43,20 +54,20 @@ ENTRIES = (
        print=Print("number")),
     Op("var", 0, kernels.var, None, "a variable bound by --at", shape=shapes.leaf, elementwise=False, user=False,
        linear=True, print=Print("name")),
-    Op("add", 2, "add", lambda n, g, _: (g, g), "a + b", simplify=simplify_add, fold=operator.add, linear=True,
+    Op("add", 2, "add", lambda n, g, _: (g, g), "a + b", simplify=simplify_add, fold=operator.add, exact=operator.add, linear=True,
        print=Print("infix", "+", "sum"), latex="{0} + {1}"),
-    Op("sub", 2, "subtract", lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub, fold=operator.sub,
+    Op("sub", 2, "subtract", lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub, fold=operator.sub, exact=operator.sub,
        linear=True, print=Print("infix", "-", "sum"), latex="{0} - {1}"),
     Op("mul", 2, "multiply", lambda n, g, _: (g * n.args[1], g * n.args[0]), "a * b", simplify=simplify_mul,
-       fold=operator.mul, linear=one_input_needs, print=Print("infix", "*", "product"), latex="{0} \\cdot {1}"),
+       fold=operator.mul, exact=operator.mul, linear=one_input_needs, print=Print("infix", "*", "product"), latex="{0} \\cdot {1}"),
     Op("div", 2, "divide", lambda n, g, _: (g / n.args[1], -(g * n.args[0]) / n.args[1] ** 2), "a / b",
-       simplify=simplify_div, linear=denominator_free, print=Print("infix", "/", "product"),
+       simplify=simplify_div, exact=exact_div, linear=denominator_free, print=Print("infix", "/", "product"),
        latex="\\frac{{{0}}}{{{1}}}", domain=(0.5, 2.0)),
-    Op("neg", 1, "negative", lambda n, g, _: (-g,), "-a", simplify=simplify_neg, fold=operator.neg, linear=True,
+    Op("neg", 1, "negative", lambda n, g, _: (-g,), "-a", simplify=simplify_neg, fold=operator.neg, exact=operator.neg, linear=True,
        print=Print("prefix", "-", "unary"), latex="-{0}"),
     Op("pow", 2, "pow", pow_vjp,
        "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
-       simplify=simplify_pow, kernel=kernels.special_power, print=Print("infix", "^", "power"),
+       simplify=simplify_pow, exact=exact_pow, kernel=kernels.special_power, print=Print("infix", "^", "power"),
        latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
        elementwise=False, linear=one_input_needs, grad_fn="MmBackward0", print=Print("infix", "@", "product"),

@@ -46,6 +46,7 @@ class Op:
     elementwise: bool = True
     simplify: Callable | None = None  # (args, payload, shape) -> Node | None
     fold: Callable | None = None  # Python-float version for folding constants (cheaper than numpy)
+    exact: Callable | None = None  # exact version on Fractions (None: no exact result), folds typed decimals
     kernel: Callable | None = None  # node -> (ufunc name, argument positions): a cheaper call
     linear: bool | Callable = False  # linear in its inputs (or (node, needs) -> bool): no Hessian coupling
     no_grad: bool = False  # the result never requires grad (comparisons, detach)
