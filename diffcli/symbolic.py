@@ -8,6 +8,7 @@ from .graph import Node
 from .problem import Problem
 from .render.latex import to_latex
 from .render.text import writable_text
+from .render.textbook import textbook
 from .request import Result, evaluate, kink_probes
 
 
@@ -45,7 +46,8 @@ def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: 
     """The derivative as text that parses back, as LaTeX, and its value (and the kinks the point
     sits on) where the point is given."""
     node, names = derivative(problem, order, wrt)
-    result = Result("diff", {"derivative": writable_text(node), "latex": to_latex(node), "wrt": names,
+    printed = textbook(node)
+    result = Result("diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": names,
                              "order": len(names)})
     if problem.bindings:
         probes = kink_probes(problem) if kinks else []
