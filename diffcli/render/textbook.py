@@ -163,7 +163,8 @@ class Printer:
             return a.node
         if a.kind == "number":
             top, bottom = self.number(a.value)
-            return self.chain("div", self.chain("mul", top), self.chain("mul", bottom)) if bottom else top[0]
+            numerator = self.chain("mul", top) or self.const(1)
+            return self.node("div", numerator, self.chain("mul", bottom)) if bottom else numerator
         if a.kind == "abs":
             return self.node("abs", self.atom_node(a.value))
         if i not in self.shown:
