@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 from . import autodiff
 from .errors import DiffcliError
-from .graph import Node
+from .graph import Node, is_zero
 from .problem import Problem
 from .render.latex import to_latex
 from .render.text import writable_text
@@ -12,11 +14,17 @@ from .render.textbook import textbook
 from .request import Result, evaluate, kink_probes
 
 
+ORDER_LISTED = 1000  # JSON `wrt` lists the names applied up to this order; beyond, the name once
+
+
 def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -> tuple[Node, list[str]]:
     """d^order f / d wrt... as a node: `--wrt x --order 3`, or `--wrt x,y` (d/dy d/dx).
 
     `wrt` is the --wrt text as typed (repeats kept: `--wrt x,x,y`); without it the
-    expression must have exactly one variable.
+    expression must have exactly one variable. `--order 0` is f itself. Differentiation stops
+    as soon as a derivative is exactly 0 (all later ones are 0 too), so `x^3` to order 10^8 is
+    answered at once; otherwise the node budget bounds the order. Returns the node and the
+    names applied (for an order above ORDER_LISTED, the name once).
     """
     names = [part.strip() for spec in wrt or [] for part in spec.split(",") if part.strip()]
     if not names:
@@ -25,20 +33,28 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
             raise DiffcliError("diff needs one variable: name it with --wrt" + (f" (one of {', '.join(found)})" if found else ""))
         names = found
     if len(names) == 1:
-        names = names * order
+        steps, names = itertools.repeat(names[0], order), names * order if order <= ORDER_LISTED else names
     elif order != 1:
         raise DiffcliError("give --order with a single --wrt variable, or list the variables (--wrt x,y) for a mixed derivative")
+    else:
+        steps = iter(names)
     f = problem.output
     if f.shape != ():
         raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}: "
                            "reduce it with sum(...), pick an element with [i], or use jacobian")
-    for name in names:
-        if problem.bindings and name not in problem.bindings:
-            raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
-        v = next((w for w in problem.wrt if w.name == name), None) or problem.graph.var(name)
-        if v.shape != ():
-            raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: use grad, jacobian or hessian")
+    variables: dict = {}
+    for name in steps:
+        v = variables.get(name)
+        if v is None:
+            if problem.bindings and name not in problem.bindings:
+                raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
+            v = variables[name] = next((w for w in problem.wrt if w.name == name), None) or problem.graph.var(name)
+            if v.shape != ():
+                raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: "
+                                   "use grad, jacobian or hessian")
         (f,) = autodiff.gradient(f, [v])
+        if is_zero(f):
+            break
     return f, names
 
 
@@ -47,8 +63,9 @@ def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: 
     sits on) where the point is given."""
     node, names = derivative(problem, order, wrt)
     printed = textbook(node)
+    count = order if order != 1 else len(names)  # --order N, or the names of a mixed derivative
     result = Result("diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": names,
-                             "order": len(names)})
+                             "order": count})
     if problem.bindings:
         probes = kink_probes(problem) if kinks else []
         (result.data["value"],) = evaluate(problem, [node], result, probes)

@@ -25,7 +25,7 @@ def whole(e):
 
 
 def number(c) -> Poly:
-    c = Fraction(c)
+    c = whole(Fraction(c))
     return {(): c} if c else {}
 
 
@@ -66,7 +66,10 @@ def add(p: Poly, q: Poly, sign=1) -> Poly:
 
 def scale(p: Poly, c: Fraction, by: Mono = ()) -> Poly:
     """c * by * p."""
-    return {mono_mul(m, by): c * v for m, v in p.items()} if c else {}
+    if not c:
+        return {}
+    c = whole(c) if type(c) is not int else c
+    return {mono_mul(m, by): c * v for m, v in p.items()}
 
 
 def mul(p: Poly, q: Poly, limit: int) -> Poly | None:
@@ -132,7 +135,7 @@ def common(p: Poly) -> Mono:
 def divided(p: Poly, by: Mono, c: Fraction = ONE) -> Poly:
     """p / (c * by), term by term."""
     inverse = mono_pow(by, Fraction(-1))
-    return {mono_mul(m, inverse): Fraction(v) / c for m, v in p.items()}
+    return {mono_mul(m, inverse): whole(Fraction(v) / c) for m, v in p.items()}
 
 
 def degree(m: Mono, of) -> Fraction:

@@ -85,6 +85,7 @@ class Forms:
         return self.atom(("sum", frozen(p)), "sum", poly=p, rank=(4, ""))
 
     def number_atom(self, q: Fraction) -> int:
+        q = Fraction(q)
         return self.atom(("number", q), "number", value=q, rank=(0, ""))
 
     def expanded(self, index: int) -> Poly | None:
@@ -206,7 +207,7 @@ class Forms:
                 a = self.atoms[i]
                 if a.kind == "number" and not 0 <= e < 1:
                     whole = e.numerator // e.denominator
-                    c *= a.value ** whole
+                    c *= Fraction(a.value) ** whole
                     here[i] = e - whole
                 elif a.kind == "abs" and a.value in here and here[a.value] % 2 == 0:
                     here[i] = here[i] + here.pop(a.value)

@@ -31,6 +31,7 @@ SMALL = 1000  # largest numerator and denominator of a rational written beside a
 DEPTH = 2  # how deep the ways of writing a sum nest (a factor taken out, terms collected, within)
 COLLECT = 24  # most terms of a sum whose terms are tried in groups
 GROUPINGS = 4  # atoms tried for grouping terms (those in most terms)
+EFFORT = 20_000  # terms looked at in all; past that, each sum is only written out or factored
 
 
 def textbook(root: Node) -> Node:
@@ -48,6 +49,7 @@ class Printer:
         self.sizes: dict = {}
         self.shown: dict[int, Node] = {}
         self.memo: dict = {}
+        self.spent = 0
         self.constants = {k: v for k, v in CONSTANTS.items() if k not in taken}
 
     def run(self, root: Node) -> Node:
@@ -191,6 +193,13 @@ class Printer:
 
     def power_node(self, i: int, e: Fraction, flip: bool = False) -> Node:
         """Atom i to the power e > 0 (`flip`: a sum with its signs turned, for an odd e)."""
+        key = ("power", i, e, flip)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._power_node(i, e, flip)
+        return found
+
+    def _power_node(self, i: int, e: Fraction, flip: bool) -> Node:
         base = self.flipped(i) if flip else self.atom_node(i)
         if e == 1:
             return base
@@ -225,7 +234,11 @@ class Printer:
         return self.node("neg", out) if c < 0 else out
 
     def term(self, c: Fraction, m: tuple) -> Node:
-        return self.shortest([self.assemble(*v) for v in self.factors(c, m)])
+        key = ("term", c, m)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.shortest([self.assemble(*v) for v in self.factors(c, m)])
+        return found
 
     def factors(self, c: Fraction, m: tuple, rest: tuple = ()) -> list[tuple]:
         """Ways to write c*m: [(coefficient, factors above, factors below)]; `rest` nodes go on
@@ -283,6 +296,9 @@ class Printer:
             return self.fractions(*next((c, m) for m, c in p.items()), None)
         if not p:
             return [self.plain(p)]
+        self.spent += len(p)
+        if self.spent > EFFORT:  # a huge formula: the cheap ways only, so printing stays linear
+            return [self.plain(p)] + self.factored(p, 0)
         out = [self.plain(p)] + self.factored(p, depth)
         e = self.forms.expand(p)
         if e is not None and e != p:
@@ -345,8 +361,8 @@ class Printer:
             if expanded is not None and expanded != inner:
                 variants.append(self.cancelled(expanded, g))
             for q, h in variants:
-                for sign in (1, -1):
-                    out += self.fractions(sign * c, h, algebra.scale(q, Fraction(sign)), depth)
+                sign = 1 if any(v > 0 for v in q.values()) else -1  # -(x + 1), not (-x - 1)
+                out += self.fractions(sign * c, h, algebra.scale(q, Fraction(sign)), depth)
         return out
 
     def cancelled(self, q: Poly, g: tuple) -> tuple[Poly, tuple]:
