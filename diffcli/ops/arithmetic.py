@@ -6,9 +6,9 @@ import operator
 
 from ..graph import apply
 from . import kernels, shapes
-from .rules import call, expand
+from .rules import call, compare, expand, where
 from .simplify import simplify_add, simplify_div, simplify_mul, simplify_neg, simplify_pow, simplify_sub
-from .table import Op, Print
+from .table import Kink, Op, Print
 
 
 def one_input_needs(n, needs) -> bool:
@@ -34,7 +34,22 @@ def exact_pow(a, b):
 def pow_vjp(n, g, needs):
     a, b = n.args
     return (g * b * a ** (b - 1) if needs[0] else None,
-            g * n * call("log", a) if needs[1] else None)
+            g * n * call("log", replace_zero(a)) if needs[1] else None)
+
+
+def replace_zero(a):
+    """a with 0 replaced by 1 (autograd's replace_zero): d/db a^b = a^b*log(a) is then 0 where
+    a = 0 and b >= 0, as the function is (0 for b > 0), not 0*log(0) = nan; PyTorch's
+    pow_backward_exponent gives 0 there too. A number base needs no guard (it folds away)."""
+    return where(compare("eq", a, 0), 1, a)
+
+
+def base_zero(n):
+    """Where pow's base is 0, for a power whose exponent is not a number (x^2 at 0 is smooth)."""
+    return None if n.args[1].is_const else compare("eq", n.args[0], 0)
+
+
+ZERO_BASE = "the exponent's derivative is 0 where the base is 0 (log 0 taken as 0: autograd's replace_zero; PyTorch)"
 
 
 def matmul_vjp(n, g, needs):
@@ -68,7 +83,9 @@ ENTRIES = (
     Op("pow", 2, "pow", pow_vjp,
        "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
        simplify=simplify_pow, exact=exact_pow, kernel=kernels.special_power, print=Print("infix", "^", "power"),
-       latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
+       latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0),
+       kinks=(Kink("its base is 0, the edge of its domain", base_zero, "0", "0", ZERO_BASE,
+                   ("x^y", "y=2,x=0", "y"), "0", "0"),)),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
        elementwise=False, linear=one_input_needs, grad_fn="MmBackward0", print=Print("infix", "@", "product"),
        latex="{0} {1}", user=False),
