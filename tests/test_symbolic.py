@@ -29,7 +29,9 @@ def count_nodes(outputs) -> int:
 
 
 def value(text: str, point: dict) -> float:
-    (v,) = evaluate([parse(text).output], point)
+    """text evaluated at point, its names bound as --at binds them (pi and e unbound are the
+    constants, which a printed derivative may use: 2*exp(-x^2)/pi^0.5)."""
+    (v,) = evaluate([parse(text, {k: () for k in point}).output], point)
     return float(v)
 
 

@@ -51,6 +51,7 @@ class Op:
     linear: bool | Callable = False  # linear in its inputs (or (node, needs) -> bool): no Hessian coupling
     no_grad: bool = False  # the result never requires grad (comparisons, detach)
     grad_fn: str = ""
+    rule: str = ""  # the derivative rule's name in a textbook (`diff --steps`): "product", "trigonometric"
     print: Print = CALL
     latex: str = ""  # format string over the printed arguments {0}, {1}, ...
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
@@ -63,6 +64,8 @@ class Op:
             self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
+        if not self.rule:
+            self.rule = f"{self.name}'s"  # `diff --steps`: "by the erf's rule"
         if not self.latex:  # LaTeX has its own commands for the classic functions
             command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
             self.latex = "%s\\left(%s\\right)" % (command, "{0}")

@@ -252,6 +252,13 @@ class Printer:
         if c < 0 and odd is not None:
             out.append((-c, [self.power_node(i, e, i == odd) for i, e in ordered if e > 0] + list(rest),
                         [self.power_node(i, -e, i == odd) for i, e in ordered if e < 0]))
+        roots = [(i, e) for i, e in ordered if self.atoms[i].kind == "number" and 0 < e < 1]
+        if roots:  # 2*sqrt(pi)/pi as 2/sqrt(pi)
+            moved = tuple(sorted((i, e - 1 if (i, e) in roots else e) for i, e in m))
+            value = c
+            for i, _ in roots:
+                value *= self.atoms[i].value
+            out.append(self.factors(value, moved, rest)[0])
         exps = [(i, e) for i, e in ordered if e < 0 and self.exp_argument(i) is not None]
         if exps:
             top = [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest)
