@@ -12,6 +12,7 @@ from .render.latex import to_latex
 from .render.text import writable_text
 from .render.textbook import textbook
 from .request import Result, evaluate, kink_probes
+from .steps import derivation
 
 
 ORDER_LISTED = 1000  # JSON `wrt` lists the names applied up to this order; beyond, the name once
@@ -58,14 +59,19 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
     return f, names
 
 
-def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True) -> Result:
+def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True,
+         steps: bool = False) -> Result:
     """The derivative as text that parses back, as LaTeX, and its value (and the kinks the point
-    sits on) where the point is given."""
+    sits on) where the point is given; with `steps`, the derivation (steps.py) too."""
     node, names = derivative(problem, order, wrt)
-    printed = textbook(node)
     count = order if order != 1 else len(names)  # --order N, or the names of a mixed derivative
+    printed = textbook(node, problem.output, tuple(names) if len(names) == count else ())
     result = Result("diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": names,
                              "order": count})
+    if steps:
+        if len(names) != count:
+            raise DiffcliError(f"--steps writes out at most {ORDER_LISTED} orders")
+        result.data["steps"] = derivation(problem, names)
     if problem.bindings:
         probes = kink_probes(problem) if kinks else []
         (result.data["value"],) = evaluate(problem, [node], result, probes)

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..graph import Graph, Node, exact
+from ..graph import EXACT_BITS, Graph, Node, exact
 from . import algebra
 from .algebra import ONE, Poly
 
 LIMIT = 96  # most terms of one expansion
 TERMS = 32  # most terms of one form
 FACTORS = 8  # most factors of one monomial: a longer product stays as built (shared, not copied)
+ZERO_CHECK = 8  # sums of up to this many terms holding sums are multiplied out to see if they are 0
 HALF = Fraction(1, 2)
 ALGEBRA = {"const", "var", "add", "sub", "neg", "mul", "div", "pow", "sqrt"}
 
@@ -44,11 +45,12 @@ class Atom:
     factor, first term positive), "number" (a positive rational that has a fractional power:
     `value`), "abs" (|atom `value`|, from the square root of a square)."""
 
-    __slots__ = ("index", "kind", "node", "poly", "value", "rank", "alternatives")
+    __slots__ = ("index", "kind", "node", "poly", "value", "rank", "alternatives", "source")
 
     def __init__(self, index: int, kind: str, node=None, poly=None, value=None, rank=()):
         self.index, self.kind, self.node, self.poly, self.value, self.rank = index, kind, node, poly, value, rank
         self.alternatives: list = []  # other forms of the same sum (as built, before multiplying out)
+        self.source = None  # a node this atom stands for (a call, a node kept whole)
 
 
 def frozen(p: Poly) -> frozenset:
@@ -176,6 +178,9 @@ class Forms:
         if f is None:
             return {} if k > 0 else None
         c, m = f
+        size = max(abs(Fraction(c).numerator), Fraction(c).denominator).bit_length() * abs(k)
+        if size > EXACT_BITS or abs(k.numerator) > EXACT_BITS or k.denominator > 64:
+            return None  # (2*x)^1e9: a coefficient of a billion digits; kept as written
         if k.denominator == 1:
             return self.tidy({algebra.mono_pow(m, k): Fraction(c) ** int(k)})
         if c < 0:
@@ -247,6 +252,9 @@ class Forms:
         """The form of scalar node n (its arguments settled before): built from theirs, or n
         kept whole as an atom."""
         p = self.build(n)
+        if p is not None and 1 < len(p) <= ZERO_CHECK and any(self.atoms[i].kind == "sum" for m in p for i, _ in m):
+            if self.expand(p) == {}:  # (x + 1)*(x - 1) - (x^2 - 1): sums that cancel when multiplied out
+                p = {}
         if p is None or len(p) > TERMS or any(len(m) > FACTORS for m in p):
             p = self.keep(n, p)
         self.form[id(n)] = p
@@ -262,6 +270,7 @@ class Forms:
         (index, _), = next(iter(p))
         if self.atoms[index].value is None:
             self.atoms[index].value = tuple(self.form.get(id(a)) for a in n.args)
+            self.atoms[index].source = n
         if form is not None and self.atoms[index].poly is None:
             self.atoms[index].poly = form
         return p
@@ -272,6 +281,8 @@ def rational_root(c: Fraction, k: Fraction) -> Fraction | None:
     q = k.denominator
     roots = []
     for part in (c.numerator, c.denominator):
+        if part.bit_length() > 1000:
+            return None
         r = round(part ** (1 / q))
         found = next((s for s in (r - 1, r, r + 1) if s >= 0 and s ** q == part), None)
         if found is None:
