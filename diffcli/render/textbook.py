@@ -23,6 +23,7 @@ from .algebra import ONE, Poly
 from .canonical import ALGEBRA, LIMIT
 from .forward import Forward
 from .terms import Terms
+from .text import to_text
 
 DEPTH = 2  # how deep the ways of writing a sum nest (a factor taken out, terms collected, within)
 COLLECT = 24  # most terms of a sum whose terms are tried in groups
@@ -42,7 +43,10 @@ def textbook(root: Node, function: Node | None = None, wrt: tuple = ()) -> Node:
         other = printer.forward(function, wrt)
         if other is not None and printer.size(other) < printer.size(best):
             best = other
-    return best
+    # The DAG as built, its shared pieces named, can still be shorter (a deep composition
+    # whose every level is used twice): the whole text decides, statements included.
+    raw = printer.raw(root)
+    return min((best, raw), key=lambda n: len(to_text(n).replace(" ", "")))
 
 
 class Printer(Terms):
@@ -99,6 +103,18 @@ class Printer(Terms):
             and self.atoms[one[1][0][0]].node.op == n.op
 
     # ---------------------------------------------------------------- print nodes
+
+    def raw(self, root: Node) -> Node:
+        """root node for node as built, numbers as floats: the printer's old output."""
+        done: dict[int, Node] = {}
+        for n in topological([root]):
+            if n.op == "const":
+                done[id(n)] = self.g.const(n.value, n.shape)
+            elif n.op == "var":
+                done[id(n)] = self.g.var(n.name, n.shape)
+            else:
+                done[id(n)] = self.g.intern(n.op, tuple(done[id(a)] for a in n.args), n.payload, n.shape)
+        return done[id(root)]
 
     def rebuild(self, n: Node) -> Node:
         if n.op == "const":
