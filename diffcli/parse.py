@@ -71,6 +71,8 @@ class Parsed:
     graph: Graph
     names: dict = field(default_factory=dict)  # intermediate name -> node, in file order
     variables: list = field(default_factory=list)  # var nodes in order of first use
+    functions: tuple = ()  # undefined functions declared (--function f, `function f`)
+    equation: tuple | None = None  # (lhs, rhs) when the output is an equation `lhs = rhs`
 
     def name_of(self, n: Node) -> str | None:
         for name, bound in self.names.items():
@@ -79,12 +81,15 @@ class Parsed:
         return None
 
 
-def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None) -> Parsed:
+def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None,
+          functions=(), equation: bool = False) -> Parsed:
     """Parse `text` into `graph` (a new one by default); `shapes` maps bound variable names to
     shapes (None: every free name is a scalar variable, as `diff` without --at wants); `of`
-    picks a named statement as the output."""
-    builder = _Builder(text, shapes, graph or Graph())
-    return builder.finish(_run(text, builder), of)
+    picks a named statement as the output. `functions` declares undefined functions (as a
+    `function f, g` statement does); `equation` lets the output be an equation `lhs = rhs`
+    (its node is lhs - rhs, and `Parsed.equation` holds both sides)."""
+    builder = _Builder(text, shapes, graph or Graph(), functions)
+    return builder.finish(_run(text, builder), of, equation)
 
 
 def names_used(text: str) -> list[str]:
@@ -180,12 +185,16 @@ class _NameCollector:
 
 
 class _Builder:
-    def __init__(self, text: str, shapes: dict | None, graph: Graph):
+    def __init__(self, text: str, shapes: dict | None, graph: Graph, functions=()):
         self.text = text
         self.shapes = shapes
         self.graph = graph
         self.names: dict[str, Node] = {}
         self.variables: dict[str, Node] = {}
+        self.functions: dict[str, None] = {}
+        self.equation: tuple | None = None  # (lhs, rhs, node) of an equation statement
+        for name in functions:
+            self.declare(name)
 
     def reduce(self, name: str, children: list) -> _Piece:
         """One rule: its children (pieces, tokens, None) -> a piece spanning them."""
@@ -201,14 +210,27 @@ class _Builder:
             value.span = (line, column, start, end)  # the first place of a shared node
         return _Piece(value, line, column, start, end)
 
-    def finish(self, result: _Piece, of: str | None) -> Parsed:
+    def finish(self, result: _Piece, of: str | None, equation: bool = False) -> Parsed:
         statements = [s for s in result.value if isinstance(s, Node)]
+        if not statements:
+            raise DiffcliError("the input only declares functions: add an expression that uses them, such as f(x^2)")
         output = statements[-1]
         if of is not None:
             if of not in self.names:
                 raise DiffcliError(f"--of {of}: no statement `{of} = ...` in the input" + suggest(of, self.names))
             output = self.names[of]
-        return Parsed(self.text, output, self.graph, dict(self.names), list(self.variables.values()))
+        sides = None
+        if self.equation is not None:
+            lhs, rhs, node = self.equation
+            if not equation:
+                raise DiffcliError("`=` between two expressions makes an equation, which only `diff --implicit y` "
+                                   "takes: compare with `==`, or define a name with `name = expr`",
+                                   caret(self.text, node.span[0], node.span[1]) if node.span else "")
+            if node is not output:
+                raise DiffcliError("an equation `lhs = rhs` must be the last statement (the output)")
+            sides = (lhs, rhs)
+        return Parsed(self.text, output, self.graph, dict(self.names), list(self.variables.values()),
+                      tuple(self.functions), sides)
 
     # Each rule gets its children already converted: Nodes, lists, tokens (kept) or None.
     def rule(self, name: str, kids: list):
@@ -229,6 +251,19 @@ class _Builder:
             return self.lookup(kids[0])
         if name == "call":
             return self.call(kids[0], kids[2] or [])
+        if name == "primed":  # f'(u), sinc''(x): a derivative written with primes
+            return self.call(kids[0], kids[3] or [], len(kids[1]))
+        if name == "declare":
+            for token in kids[1::2]:
+                self.declare(str(token))
+            return None
+        if name == "equation":
+            lhs, _, rhs = kids
+            found = node("sub", (lhs, rhs))
+            if self.equation is not None:
+                raise DiffcliError("only one equation `lhs = rhs` may be given")
+            self.equation = (lhs, rhs, found)
+            return found
         if name == "vector":
             return node("stack", tuple(kids[1]))
         if name == "slice":
@@ -255,18 +290,38 @@ class _Builder:
             return found
         if name in ops.CONSTANTS:
             return self.graph.const(ops.CONSTANTS[name])
-        if name in ops.FUNCTIONS:
+        if name in ops.FUNCTIONS or name in self.functions:
             raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
         known = set(self.names) | set(self.shapes) | set(ops.CONSTANTS)
         raise DiffcliError(f"name `{name}` is not bound: give it a value with --at {name}=VALUE" + suggest(name, known))
 
-    def call(self, token, args: list) -> Node:
+    def declare(self, name: str) -> None:
+        """An undefined function: `f(u)` and `f'(u)` become nodes that only `diff` handles."""
+        if name in ops.FUNCTIONS or name in ops.CONSTANTS:
+            raise DiffcliError(f"`{name}` is built in: declare undefined functions under other names, such as f or g")
+        if self.shapes and name in self.shapes:
+            raise DiffcliError(f"`{name}` is bound by --at and also declared a function; rename one of them")
+        self.functions[name] = None
+
+    def call(self, token, args: list, primes: int = 0) -> Node:
         name = str(token)
+        if name in self.functions:
+            if len(args) != 1:
+                raise DiffcliError(f"{name}() is an undefined function of one argument, got {len(args)}")
+            return self.graph.node("function", (args[0],), (name, primes))
         entry = ops.FUNCTIONS.get(name)
         if entry is None:
-            raise DiffcliError(f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS),
+            hint = f": declare it with --function {name} (or a `function {name}` line)" if primes else ""
+            raise DiffcliError(f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions]),
                                caret(self.text, token.line, token.column))
-        low, high, build = entry
+        if primes and (name not in ops.OPS or ops.OPS[name].print.kind != "primed"):
+            raise DiffcliError(f"`{name}{chr(39) * primes}`: primes follow sinc, digamma and declared functions only; "
+                               f"differentiate {name} with `diffcli diff`", caret(self.text, token.line, token.column))
+        if primes:
+            low = high = 1
+            build = lambda x: self.graph.node(name, (x,), primes)  # noqa: E731
+        else:
+            low, high, build = entry
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} or {high}"
             plural = "" if wanted == "1" else "s"

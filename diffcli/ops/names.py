@@ -2,7 +2,7 @@
 
 Most functions are one op called by its own name; the builders here cover the forms that are
 not: `log(x, base)`, `max(a, b)` against `max(v)`, reductions over all axes, `norm(x, p)`,
-`dot`, `if`. Builders get parsed argument nodes and build unsimplified nodes (the graph a user
+`dot`, `if`, `heaviside(x)`. An op's `aliases` call the same builder as its name. Builders get parsed argument nodes and build unsimplified nodes (the graph a user
 sees follows the text).
 """
 
@@ -58,6 +58,12 @@ def dot(a, b):
     return build("matmul", a, b)
 
 
+def heaviside(x, at_zero=None):
+    """heaviside(x) is 0 below 0, 1 above, 1/2 at 0 (SymPy's convention); heaviside(x, h0) as
+    numpy, with h0 at 0."""
+    return build("heaviside", x, x.graph.const(0.5) if at_zero is None else at_zero)
+
+
 def simple(op: str):
     return lambda *args: build(op, *args)
 
@@ -65,7 +71,7 @@ def simple(op: str):
 def functions() -> dict[str, tuple[int, int, Callable]]:
     """Every callable name: the ops callable by their own name, then the special forms."""
     table = {name: (op.arity, op.arity, simple(name)) for name, op in OPS.items()
-             if op.user and op.elementwise and op.arity and op.print.kind == "call"}
+             if op.user and op.elementwise and op.arity and op.print.kind in ("call", "primed")}
     table.update({
         "log": (1, 2, log),
         "pow": (2, 2, simple("pow")),
@@ -79,7 +85,10 @@ def functions() -> dict[str, tuple[int, int, Callable]]:
         "min": (1, 2, extreme("min", "minimum")),
         "logsumexp": (1, 1, simple("logsumexp")),
         "softmax": (1, 1, simple("softmax")),
+        "heaviside": (1, 2, heaviside),
     })
+    for name, op in OPS.items():  # another name calls the same builder (`ln` is `log`)
+        table.update((alias, table[name]) for alias in op.aliases if name in table)
     return table
 
 

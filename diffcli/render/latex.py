@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..graph import Node
 from ..ops import OPS
+from ..ops.special import order_of, primes
 from .precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
 from .text import index_text, number, render_dag
 
@@ -54,6 +55,9 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "full_sum" and n.payload == ():
         return f"\\sum {kids[0][0]}"
     texts = [k[0] for k in kids]
+    if form.kind == "primed":
+        name, order = order_of(n)
+        return op.latex.format(*texts, name=latex_name(name), p=primes(order, latex=True))
     if n.op == "pow":
         if kids[0][1] < ATOM:
             texts[0] = _paren(texts[0])

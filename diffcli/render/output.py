@@ -35,6 +35,8 @@ def plain_lines(x) -> list[str]:
     arr = np.asarray(x, dtype=float)
     if arr.ndim <= 1:
         return [" ".join(plain_number(v) for v in arr.reshape(-1))]
+    if arr.shape[-1] == 0:  # no variables: one empty row per output (numpy cannot reshape to (-1, 0))
+        return [""] * int(np.prod(arr.shape[:-1]))
     return [line for row in arr.reshape(-1, arr.shape[-1]) for line in plain_lines(row)]
 
 
