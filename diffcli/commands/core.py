@@ -37,12 +37,24 @@ def grad(o: dict) -> int:
 
 
 def jacobian(o: dict) -> int:
-    return numeric("jacobian", o, Request(jacobian=True, kinks=o["kinks"] != "quiet"))
+    return numeric("jacobian", o, Request(jacobian=True, kinks=o["kinks"] != "quiet", mode=o["mode"]))
 
 
 def hessian(o: dict) -> int:
     kind = "sparse" if o["sparse"] else "dense"
-    return numeric("hessian", o, Request(hessian=kind, kinks=o["kinks"] != "quiet"))
+    req = Request(hessian=kind, kinks=o["kinks"] != "quiet")
+    if not o["classify"]:
+        return numeric("hessian", o, req)
+    if o["points"] is not None or o["sparse"]:
+        raise DiffcliError("--classify tests one point's dense Hessian: drop --points and --sparse")
+    from ..hessian import classify
+    from ..layout import Layout
+
+    problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"], o["dtype"], device=o["device"])
+    result = compute(problem, req, "hessian")
+    grad = Layout.of(problem.wrt).pack(result.data["grad"].values())
+    result.data.update(classify(result.data["hessian"], grad, o["tol"]))
+    return present(result, o["format"], strict=o["strict"], kinks=o["kinks"])
 
 
 def diff(o: dict) -> int:

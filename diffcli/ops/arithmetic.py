@@ -26,6 +26,13 @@ def pow_vjp(n, g, needs):
             g * n * call("log", a) if needs[1] else None)
 
 
+def matmul_jvp(n, tangents):
+    (a, b), (ta, tb) = n.args, tangents
+    left = None if ta is None else apply("matmul", ta, b)
+    right = None if tb is None else apply("matmul", a, tb)
+    return right if left is None else left if right is None else apply("add", left, right)
+
+
 def matmul_vjp(n, g, needs):
     a, b = n.args
     da, db = len(a.shape), len(b.shape)
@@ -59,6 +66,6 @@ ENTRIES = (
        simplify=simplify_pow, kernel=kernels.special_power, print=Print("infix", "^", "power"),
        latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0)),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
-       elementwise=False, linear=one_input_needs, grad_fn="MmBackward0", print=Print("infix", "@", "product"),
+       elementwise=False, jvp=matmul_jvp, linear=one_input_needs, grad_fn="MmBackward0", print=Print("infix", "@", "product"),
        latex="{0} {1}", user=False),
 )

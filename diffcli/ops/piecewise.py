@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import kernels
-from .rules import at_zero, call, compare, tie, where, where_boundary
+from .rules import at_zero, call, compare, tie, where, where_boundary, zero_if_none
 from .simplify import simplify_where
 from .table import Kink, Op, Print
 
@@ -47,6 +47,7 @@ ENTRIES = (
     Op("where", 3, kernels.where, lambda n, g, _: (None, where(n.args[0], g, 0), where(n.args[0], 0, g)),
        "where(cond, a, b) (also if): a where cond holds, else b; only the chosen branch is differentiated",
        simplify=simplify_where, linear=True,
+       jvp=lambda n, ts: where(n.args[0], *zero_if_none(ts[1:], n.args[1:])),
        kinks=(Kink("the boundary of its condition", where_boundary, "the lower branch's", "the upper branch's",
                    "the branch the condition picks; the other is not differentiated",
                    ("where(x > 0, x^2, x)", "x=0", "x"), "1", "1"),)),

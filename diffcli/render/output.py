@@ -10,7 +10,9 @@ import numpy as np
 from ..layout import LEARNED, SUMMARY, columns
 from .text import number
 
-TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps")
+TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "critical", "curvature",
+             "classification")
+CLASSIFY = ("eigenvalues", "grad_norm", "classification")  # hessian --classify, after the Hessian
 
 
 def to_json_value(x):
@@ -81,6 +83,8 @@ def render_plain(result, latex: bool = False) -> str:
         if key in d and not (key == "hessian" and is_sparse(d)):
             lines.extend(plain_lines(d[key]))
     lines.extend(plain_number(d[key]) for key in SUMMARY if key in d)
+    if "classification" in d:  # eigenvalues, gradient norm, verdict: one line each
+        lines.extend([plain_lines(d["eigenvalues"])[0], plain_number(d["grad_norm"]), d["classification"]])
     return "\n".join(lines)
 
 
@@ -98,9 +102,12 @@ def render_csv(result, latex: bool = False) -> str:
         for r, c, e in zip(h.rows.tolist(), h.cols.tolist(), h.values.tolist()):
             writer.writerow([names[r], names[c], number(e)])
         return buffer.getvalue().rstrip("\n")
-    pairs = columns(d)
+    pairs = [(label, plain_number(v)) for label, v in columns(d)]
+    if "classification" in d:
+        pairs += [(f"eigenvalue[{i}]", plain_number(v)) for i, v in enumerate(d["eigenvalues"])]
+        pairs += [("grad_norm", plain_number(d["grad_norm"])), ("classification", d["classification"])]
     writer.writerow([label for label, _ in pairs])
-    writer.writerow([plain_number(v) for _, v in pairs])
+    writer.writerow([v for _, v in pairs])
     if "derivative" in d:
         return d["derivative"] + "\n" + buffer.getvalue().rstrip("\n") if pairs else d["derivative"]
     return buffer.getvalue().rstrip("\n")
@@ -143,6 +150,11 @@ def render_rich(result, console, latex: bool = False) -> None:
         if key in d:
             shown = ("yes" if d[key] else "no") if key == "converged" else format_array(d[key])
             console.print(f"[bold]{key}[/bold] = {shown}", highlight=False)
+    if "classification" in d:
+        console.print(f"[bold]eigenvalues[/bold] = {format_array(d['eigenvalues'])} ({d['curvature']})", highlight=False)
+        critical = "a critical point" if d["critical"] else "not a critical point"
+        console.print(f"[bold]gradient norm[/bold] = {format_array(d['grad_norm'])} ({critical})", highlight=False)
+        console.print(f"[bold]classification[/bold] = {d['classification']}", highlight=False)
 
 
 def matrix_table(key: str, d: dict):
