@@ -104,12 +104,13 @@ class Problem:
 
 
 def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", free: bool = False,
-         points: dict | None = None, device: str = "cpu") -> Problem:
+         points: dict | None = None, device: str = "cpu", functions=None, equation: bool = False) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
     `points` maps the columns of a --points file to their per-point shapes: they come first in
-    variable order, bound to placeholders that the engine replaces row by row.
+    variable order, bound to placeholders that the engine replaces row by row. `functions`
+    (--function f,g) declares undefined functions; `equation` accepts an equation `lhs = rhs`.
     """
     text, source = read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
@@ -127,7 +128,7 @@ def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", fre
     if overlap:
         raise DiffcliError(f"`{sorted(overlap)[0]}` is named by both --wrt and --const: choose one")
     shapes = None if free and not bindings else {k: v.shape for k, v in bindings.items()}
-    parsed = parse(text, shapes, of, Graph())
+    parsed = parse(text, shapes, of, Graph(), parse_names(functions, "--function"), equation)
     if free and not bindings:
         order = wrt_names or [v.name for v in parsed.variables]
         shape_of = {v.name: v.shape for v in parsed.variables}

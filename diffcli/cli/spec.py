@@ -107,11 +107,17 @@ COMMANDS = (
             'diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3', "core:diff", (EXPR,),
             (WRT, Option("--order", "How many times to differentiate by a single --wrt variable.", "int", 1, low=1,
                          high=20),
-             AT, OF, LATEX, FORMAT, STRICT, KINKS)),
+             AT, OF, LATEX, FORMAT, STRICT, KINKS,
+             Option("--implicit", "Differentiate an equation such as \"x^2 + y^2 = 1\" implicitly: the derivative "
+                    "of this variable along the curve (dy/dx with --implicit y --wrt x)."),
+             Option("--function", "Undefined functions, such as f,g: f(x^2) differentiates to f'(x^2)*2*x.",
+                    "list"))),
     Command("explain", "The chain rule step by step: forward pass node by node, then each adjoint as incoming "
             "adjoint times local derivative, with the numbers substituted.",
             'diffcli explain "(x+1)*(x+2)" --at x=2', "explain:explain", (EXPR,),
-            (AT, WRT, CONST, V, OF,
+            (AT, WRT, CONST, V,
+             Option("--u", "Also show the forward-mode sweep along this direction (J u, a JVP), one number per "
+                    "variable element."), OF,
              Option("--jacobian", "Also build the Jacobian row by row, one one-hot v per output element.", "flag",
                     False),
              Option("--hessian", "Explain one Hessian entry as a derivative of a derivative: --hessian x,y is "

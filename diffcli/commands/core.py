@@ -60,6 +60,13 @@ def hessian(o: dict) -> int:
 def diff(o: dict) -> int:
     from ..symbolic import diff as derivative
 
-    problem = load(o["expr"], o["at"], o["wrt"], of=o["of"], free=True)
-    result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
+    implicit = o["implicit"]
+    problem = load(o["expr"], o["at"], None if implicit else o["wrt"], of=o["of"], free=True,
+                   functions=o["function"], equation=bool(implicit))
+    if implicit:
+        from ..implicit import diff as implicit_derivative
+
+        result = implicit_derivative(problem, implicit.strip(), o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
+    else:
+        result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
     return present(result, o["format"], strict=o["strict"], kinks=o["kinks"], latex=o["latex"])

@@ -18,6 +18,6 @@ CAP = 40  # steps shown per section unless --full
 def explain(o: dict) -> int:
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"])
     probes = kink_probes(problem) if o["kinks"] != "quiet" else []
-    result = explanation(problem, o["v"], o["jacobian"], o["hessian"], probes)
+    result = explanation(problem, o["v"], o["jacobian"], o["hessian"], probes, o["u"])
     return present(result, o["format"], view, strict=o["strict"], kinks=o["kinks"],
                    cap=None if o["full"] else CAP)

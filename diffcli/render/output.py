@@ -11,7 +11,7 @@ from ..layout import LEARNED, SUMMARY, columns
 from .text import number
 
 TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "critical", "curvature",
-             "classification")
+             "classification", "implicit")
 CLASSIFY = ("eigenvalues", "grad_norm", "classification")  # hessian --classify, after the Hessian
 
 
@@ -124,6 +124,9 @@ def render_rich(result, console, latex: bool = False) -> None:
     if "derivative" in d:
         formula = d["latex"] if latex else d["derivative"]
         heading = "d/d" + " d/d".join(reversed(d["wrt"]))  # d/dy d/dx: the last applied on the left
+        if "implicit" in d:  # dy/dx, d^2y/dx^2 along the curve
+            power = "" if d["order"] == 1 else f"^{d['order']}"
+            heading = f"d{power}{d['implicit']}/d{d['wrt'][0]}{power}"
         separator = "\n" if "\n" in formula else " = "
         console.print(Text.assemble((heading, "bold"), separator + formula), highlight=False)
     for key in LEARNED:
