@@ -19,6 +19,7 @@ import numpy as np
 
 from . import autodiff, local
 from .errors import DiffcliError
+from .explain_forward import forward_section
 from .explain_names import OUTPUT_NAMES, Names, latex_name
 from .graph import Node, is_one, is_zero, topological, variables
 from .ops import OPS, fit_shape
@@ -190,8 +191,6 @@ def explain(problem: Problem, v: str | None = None, jacobian: bool = False, hess
     grads = []
     jvp = None
     if u is not None:  # the forward sweep first, as it runs: from the inputs to the output
-        from .explain_forward import forward_section
-
         jvp = forward_section(b, problem, u)
     if v is not None or f.shape == ():
         grads = _gradient_sections(b, problem, v)

@@ -11,7 +11,6 @@ product (torch.func.jvp); the backward pass computes v^T J (PyTorch's backward).
 from __future__ import annotations
 
 from . import forward, local
-from .explain import Builder
 from .explain_names import latex_name
 from .graph import Node, apply
 from .jvp import directions
@@ -23,8 +22,9 @@ WHICH = ("forward mode: J u, the derivative along u, in one sweep from the input
          "the backward pass gives v^T J, one sweep from the output (PyTorch's backward)")
 
 
-def forward_section(b: Builder, problem: Problem, u: str) -> Node:
-    """Steps for every tangent d(node) along u; returns the node of J u."""
+def forward_section(b, problem: Problem, u: str) -> Node:
+    """Steps for every tangent d(node) along u, added to b (explain's `Builder`); returns the
+    node of J u."""
     us, bindings, flat = directions(problem, u)
     b.bindings.update(bindings)
     f = problem.output

@@ -282,6 +282,8 @@ class _Builder:
         name = str(token)
         if name in self.names:
             return self.names[name]
+        if name in self.functions:
+            raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
         if self.shapes is None or name in self.shapes:
             shape = () if self.shapes is None else self.shapes[name]
             found = self.variables.get(name)
@@ -290,7 +292,7 @@ class _Builder:
             return found
         if name in ops.CONSTANTS:
             return self.graph.const(ops.CONSTANTS[name])
-        if name in ops.FUNCTIONS or name in self.functions:
+        if name in ops.FUNCTIONS:
             raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
         known = set(self.names) | set(self.shapes) | set(ops.CONSTANTS)
         raise DiffcliError(f"name `{name}` is not bound: give it a value with --at {name}=VALUE" + suggest(name, known))

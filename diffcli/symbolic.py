@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import autodiff
+from . import autodiff, implicit as implicitly
 from .errors import DiffcliError
 from .graph import Node
 from .problem import Problem
@@ -41,9 +41,13 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
     return f, names
 
 
-def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True) -> Result:
+def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True,
+         implicit: str | None = None) -> Result:
     """The derivative as text that parses back, as LaTeX, and its value (and the kinks the point
-    sits on) where the point is given."""
+    sits on) where the point is given; with `implicit` (a variable name), the derivative of that
+    variable along the curve the equation defines (implicit.py)."""
+    if implicit:
+        return implicitly.diff(problem, implicit.strip(), order, wrt, kinks)
     node, names = derivative(problem, order, wrt)
     result = Result("diff", {"derivative": writable_text(node), "latex": to_latex(node), "wrt": names,
                              "order": len(names)})

@@ -5,25 +5,24 @@ library for a `Result` and hands it to the presenter with render/calculus.py as 
 
 from __future__ import annotations
 
+from .. import plotting
+from ..errors import DiffcliError
+from ..jvp import jvp as product
 from ..problem import load
 from ..render import calculus as view
 from ..render.present import present
 from ..request import kink_probes
+from ..taylor import curves, taylor as polynomial
+from ..vectorcalc import compute
 
 
 def jvp(o: dict) -> int:
-    from ..jvp import jvp as product
-
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"], o["dtype"])
     result = product(problem, o["u"], kink_probes(problem) if o["kinks"] != "quiet" else [])
     return present(result, o["format"], view, strict=o["strict"], kinks=o["kinks"])
 
 
 def taylor(o: dict) -> int:
-    from .. import plotting
-    from ..errors import DiffcliError
-    from ..taylor import curves, taylor as polynomial
-
     if o["plot"]:
         plotting.require("--plot")
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"])
@@ -44,11 +43,7 @@ def taylor(o: dict) -> int:
 
 
 def field(command: str, o: dict) -> int:
-    from ..vectorcalc import compute
-
     if command != "laplacian" and not (o["wrt"] or o["at"]):
-        from ..errors import DiffcliError
-
         raise DiffcliError(f"{command} needs the variable of each component, in order: --wrt x,y,z")
     problem = load(o["expr"], o["at"], o["wrt"], of=o["of"], free=True)
     result = compute(problem, command, o["kinks"] != "quiet")

@@ -48,11 +48,10 @@ def hessian(o: dict) -> int:
     if o["points"] is not None or o["sparse"]:
         raise DiffcliError("--classify tests one point's dense Hessian: drop --points and --sparse")
     from ..hessian import classify
-    from ..layout import Layout
 
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"], o["dtype"], device=o["device"])
     result = compute(problem, req, "hessian")
-    grad = Layout.of(problem.wrt).pack(result.data["grad"].values())
+    grad = problem.layout.pack(result.data["grad"].values())
     result.data.update(classify(result.data["hessian"], grad, o["tol"]))
     return present(result, o["format"], strict=o["strict"], kinks=o["kinks"])
 
@@ -63,10 +62,5 @@ def diff(o: dict) -> int:
     implicit = o["implicit"]
     problem = load(o["expr"], o["at"], None if implicit else o["wrt"], of=o["of"], free=True,
                    functions=o["function"], equation=bool(implicit))
-    if implicit:
-        from ..implicit import diff as implicit_derivative
-
-        result = implicit_derivative(problem, implicit.strip(), o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
-    else:
-        result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
+    result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet", implicit=implicit)
     return present(result, o["format"], strict=o["strict"], kinks=o["kinks"], latex=o["latex"])

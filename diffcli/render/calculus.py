@@ -10,8 +10,7 @@ import json
 from ..layout import labelled
 from .output import format_array, plain_lines, plain_number, to_json_value
 
-TEXT_KEYS = ("polynomial", "latex", "wrt", "order", "divergence", "curl", "laplacian", "terms", "at", "u",
-             "implicit")
+TEXT_KEYS = ("polynomial", "latex", "wrt", "order", "divergence", "curl", "laplacian")
 FORMULAS = ("divergence", "curl", "laplacian", "polynomial")
 
 
@@ -33,7 +32,9 @@ def _numbers(d: dict) -> list[tuple[str, object]]:
 
 def render_json(result, latex: bool = False) -> str:
     d = result.data
-    data = {k: (v if k in TEXT_KEYS else to_json_value(v)) for k, v in d.items()}
+    data = {k: (v if k in TEXT_KEYS else to_json_value(v)) for k, v in d.items() if k != "terms"}
+    if "terms" in d:  # multi-indices and coefficients (non-finite ones null, as everywhere)
+        data["terms"] = [{"powers": t["powers"], "coefficient": to_json_value(t["coefficient"])} for t in d["terms"]]
     if result.warnings:
         data["warnings"] = [str(w) for w in result.warnings]
     return json.dumps(data)
