@@ -108,4 +108,4 @@ def columns(f: Node, wrt: list[Node]) -> list[list[Node]]:
 def jacobian(f: Node, wrt: list[Node]) -> list[list[Node]]:
     """Rows d f_i / d wrt, as `autodiff.jacobian` gives them, computed column by column."""
     cols = columns(f, wrt)
-    return [[col[i] for col in cols] for i in range(max(f.size, 1))]
+    return [[col[i] for col in cols] for i in range(f.size)]
