@@ -26,8 +26,12 @@ def _formula(d: dict, latex: bool) -> tuple[str, str] | None:
 
 
 def _numbers(d: dict) -> list[tuple[str, object]]:
-    """The numeric parts in output order: value, then jvp or the coefficients."""
-    return [(key, d[key]) for key in ("value", "jvp", "coefficients") if key in d]
+    """The numeric parts in output order: value, then jvp or the coefficients (of several
+    variables: in the order of `terms`)."""
+    found = [(key, d[key]) for key in ("value", "jvp", "coefficients") if key in d]
+    if "terms" in d:
+        found.append(("coefficients", [t["coefficient"] for t in d["terms"]]))
+    return found
 
 
 def render_json(result, latex: bool = False) -> str:
@@ -58,7 +62,10 @@ def render_csv(result, latex: bool = False) -> str:
     if found:
         pairs.append(found)
     for key, value in _numbers(d):
-        pairs.extend(labelled(key, value))
+        if key == "coefficients" and "terms" in d:  # c[1,0]: the coefficient of x^1 y^0
+            pairs.extend((f"c[{','.join(map(str, t['powers']))}]", t["coefficient"]) for t in d["terms"])
+        else:
+            pairs.extend(labelled(key, value))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([label for label, _ in pairs])
