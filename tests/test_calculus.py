@@ -300,3 +300,20 @@ def test_laplacian_and_the_plane_curl():
 def test_vector_calculus_bad_input(args, message):
     r = invoke(*args)
     assert r.code == 2 and message in r.stderr and r.stdout == ""
+
+
+def test_the_issue_examples_in_a_real_process():
+    """The installed program (a separate process, not the in-process runner)."""
+    import subprocess
+    import sys
+
+    def run(*args):
+        done = subprocess.run([sys.executable, "-m", "diffcli", *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert run("taylor", "exp(x)", "--at", "x=0", "--order", "4").startswith("1 + x + x^2/2 + x^3/6 + x^4/24\n")
+    assert run("diff", "x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x") == "-x/y\n"
+    assert "f'(x^2)" in run("diff", "f(x^2)*g(x)", "--function", "f,g", "--wrt", "x")
+    assert run("jvp", "x^2*y", "--at", "x=2,y=3", "--u", "1,1") == "12\n16\n"
+    assert run("curl", "[-y, x, 0]", "--wrt", "x,y,z", "--at", "x=1,y=1,z=0") == "[0, 0, 2]\n0 0 2\n"
