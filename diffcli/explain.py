@@ -19,6 +19,7 @@ import numpy as np
 
 from . import autodiff, local
 from .errors import DiffcliError
+from .explain_forward import forward_section
 from .explain_names import Names, latex_name
 from .graph import Node, is_one, is_zero, topological
 from .ops import OPS, fit_shape
@@ -166,12 +167,12 @@ class Builder:
 
 
 def explain(problem: Problem, v: str | None = None, jacobian: bool = False, hessian: str | None = None,
-            probes: list = ()) -> Result:
+            probes: list = (), u: str | None = None) -> Result:
     """The steps of the forward pass, the backward pass (seeded by 1, or by v), optionally the
     Jacobian row by row and one Hessian entry, evaluated in one program with the kink `probes`.
     The `Result` holds the `Explanation` (data["explanation"]), the value and the gradient."""
     f = problem.output
-    if f.shape != () and v is None and not jacobian:
+    if f.shape != () and v is None and not jacobian and u is None:
         raise DiffcliError(f"explain needs a scalar output, but this one has shape {f.shape}: weight the "
                            "outputs with --v, show the Jacobian row by row with --jacobian, or reduce with sum(...)")
     b = Builder(problem)
@@ -179,13 +180,16 @@ def explain(problem: Problem, v: str | None = None, jacobian: bool = False, hess
     if f.is_const:  # a constant output has no operation step of its own
         b.line("forward pass", b.out, b.names.symbol(b.out, latex_name(b.out)), None, [], f)
     grads = []
+    jvp = None
+    if u is not None:  # the forward sweep first, as it runs: from the inputs to the output
+        jvp = forward_section(b, problem, u)
     if v is not None or f.shape == ():
         grads = _gradient_sections(b, problem, v)
     if jacobian:
         _jacobian_sections(b, problem)
     if hessian is not None:
         _hessian_section(b, problem, hessian)
-    wanted = [f] + grads
+    wanted = [f] + grads + ([jvp] if jvp is not None else [])
     for s in b.steps:
         wanted.append(s.value)
         wanted.extend(n for term in s.terms for n in term)
@@ -197,6 +201,8 @@ def explain(problem: Problem, v: str | None = None, jacobian: bool = False, hess
     ex.value = ex.values[id(f)]
     ex.grad = {name: ex.values[id(g)] for name, g in zip(problem.names(), grads)}
     result.data.update(value=ex.value, grad=ex.grad, explanation=ex)
+    if jvp is not None:
+        result.data["jvp"] = ex.values[id(jvp)]
     return result
 
 

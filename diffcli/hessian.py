@@ -145,3 +145,27 @@ class SparseHessian:
     rows: np.ndarray
     cols: np.ndarray
     values: np.ndarray
+
+
+def classify(h: np.ndarray, grad: np.ndarray, tol: float) -> dict:
+    """The second-derivative test at a point: the Hessian's eigenvalues, the gradient's norm,
+    whether the point is critical (norm <= tol) and the verdict there. An eigenvalue counts as 0
+    when |lambda| <= tol * max(1, largest |lambda|)."""
+    eigenvalues = np.linalg.eigvalsh(h) if h.size else np.zeros(0)
+    norm = float(np.linalg.norm(grad))
+    zero = tol * max(1.0, float(np.max(np.abs(eigenvalues))) if eigenvalues.size else 1.0)
+    positive, negative = eigenvalues > zero, eigenvalues < -zero
+    if not np.all(np.isfinite(eigenvalues)) or not np.isfinite(norm):
+        curvature, verdict = "undefined", "undefined"
+    elif positive.all():
+        curvature, verdict = "positive definite", "minimum"
+    elif negative.all():
+        curvature, verdict = "negative definite", "maximum"
+    elif positive.any() and negative.any():
+        curvature, verdict = "indefinite", "saddle"
+    else:
+        curvature = "positive semidefinite" if positive.any() else "negative semidefinite" if negative.any() else "zero"
+        verdict = "degenerate"
+    critical = bool(norm <= tol)
+    return {"eigenvalues": eigenvalues, "grad_norm": norm, "critical": critical, "curvature": curvature,
+            "classification": verdict if critical else "not a critical point"}

@@ -30,18 +30,14 @@ MODULES = {"torch", "np", "numpy", "math", "cmath", "jnp", "jax", "F", "nn", "fu
 # Methods whose function form is not `method(x, args)`.
 TRANSPOSES = {"T", "mT", "t", "transpose", "H", "mH"}
 IDENTITY_METHODS = {"item", "numpy", "tolist", "cpu", "float", "double", "clone", "contiguous", "squeeze"}
-MISSING = "not in diffcli: "
-MISSING_ROUNDING = MISSING + "diffcli has no rounding function (its derivative is 0 wherever it is defined)"
 # Functions of other libraries (or textbooks) that diffcli writes otherwise. Consulted only for
-# names that are not functions of diffcli, so a function added later simply takes over.
+# names that are not functions of diffcli, so a function added later simply takes over (the
+# op table's aliases, such as ln and numpy's arcsin, are functions).
 FOREIGN = {
     "square": "x^2", "sqr": "x^2", "power": "pow(x, y) or x^y", "fabs": "abs(x)", "absolute": "abs(x)",
-    "ln": "log(x)", "arcsin": "asin(x)", "arccos": "acos(x)", "arctan": "atan(x)", "arctan2": "atan2(y, x)",
-    "arcsinh": "asinh(x)", "arccosh": "acosh(x)", "arctanh": "atanh(x)", "expit": "sigmoid(x)",
-    "logistic": "sigmoid(x)", "matmul": "a @ b", "mm": "a @ b", "mv": "a @ b", "amax": "max(x)", "amin": "min(x)",
-    "maximum": "max(a, b)", "minimum": "min(a, b)", "clip": "clamp(x, lo, hi)",
+    "expit": "sigmoid(x)", "logistic": "sigmoid(x)", "matmul": "a @ b", "mm": "a @ b", "mv": "a @ b",
+    "amax": "max(x)", "amin": "min(x)", "maximum": "max(a, b)", "minimum": "min(a, b)", "clip": "clamp(x, lo, hi)",
     "reciprocal": "1/x", "rsqrt": "1/sqrt(x)", "neg": "-x", "negative": "-x", "exp10": "10^x",
-    "round": MISSING_ROUNDING, "floor": MISSING_ROUNDING, "ceil": MISSING_ROUNDING, "trunc": MISSING_ROUNDING,
 }
 # Names of other notations for diffcli's constants.
 CONSTANT_SPELLINGS = {"π": "pi", "PI": "pi", "Pi": "pi", "E": "e", "ℯ": "e"}
@@ -297,10 +293,11 @@ def glued_call(name: str, known, functions) -> str | None:
 DEFINITION = re.compile(r"(?m)(?:^|;)[ \t]*([^\W\d]\w*)[ \t]*\(([^()\n]*)\)[ \t]*=(?!=)[ \t]*([^;\n]*)")
 
 
-def definition(text: str) -> tuple[int, str] | None:
-    """`f(x) = x^2`: (position, message) saying to write the body and bind x, or None."""
+def definition(text: str, functions=()) -> tuple[int, str] | None:
+    """`f(x) = x^2`: (position, message) saying to write the body and bind x, or None (also
+    when f is one of `functions`: `sin(y) = x` is an equation, `diff --implicit` takes it)."""
     m = DEFINITION.search(text)
-    if m is None:
+    if m is None or m.group(1) in functions:
         return None
     name, params, body = m.group(1), m.group(2).strip(), m.group(3).strip()
     names = [p.strip() for p in params.split(",") if p.strip()]
@@ -312,7 +309,7 @@ def definition(text: str) -> tuple[int, str] | None:
 
 def foreign_forms(functions) -> dict[str, str]:
     """Other libraries' names that diffcli does not have, with what to write instead: only
-    forms whose function exists (`arcsinh` points to `asinh` once there is one)."""
+    forms whose function exists (`expit` points to `sigmoid` while there is one)."""
     forms = {}
     for name, form in FOREIGN.items():
         called = re.match(r"(\w+)\(", form)
@@ -327,9 +324,7 @@ def foreign_function(name: str, functions) -> str | None:
     form = foreign_forms(functions).get(name)
     if form is None:
         called = re.match(r"(\w+)\(", FOREIGN.get(name, ""))
-        if called and name not in functions:  # arcsinh while there is no asinh: say so, suggest nothing
+        if called and name not in functions:  # expit while there is no sigmoid: say so, suggest nothing
             return f"unknown function `{name}`: diffcli has no `{called.group(1)}` either"
         return None
-    if form.startswith(MISSING):
-        return f"unknown function `{name}`: {form[len(MISSING):]}"
     return f"unknown function `{name}`: write `{form}`"

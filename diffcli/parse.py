@@ -72,6 +72,8 @@ class Parsed:
     graph: Graph
     names: dict = field(default_factory=dict)  # intermediate name -> node, in file order
     variables: list = field(default_factory=list)  # var nodes in order of first use
+    functions: tuple = ()  # undefined functions declared (--function f, `function f`)
+    equation: tuple | None = None  # (lhs, rhs) when the output is an equation `lhs = rhs`
 
     def name_of(self, n: Node) -> str | None:
         for name, bound in self.names.items():
@@ -90,14 +92,16 @@ def literal(text: str):
 
 
 def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None,
-          defined: dict | None = None) -> Parsed:
+          defined: dict | None = None, functions=(), equation: bool = False) -> Parsed:
     """Parse `text` into `graph` (a new one by default); `shapes` maps bound variable names to
     shapes (None: every free name is a scalar variable, as `diff` without --at wants); `of`
     picks a named statement as the output; `defined` maps names to nodes of `graph` that the
-    text may use as if it had defined them (`pred` in a fit's loss)."""
-    builder = _Builder(text, shapes, graph or Graph())
+    text may use as if it had defined them (`pred` in a fit's loss). `functions` declares
+    undefined functions (as a `function f, g` statement does); `equation` lets the output be an
+    equation `lhs = rhs` (its node is lhs - rhs, and `Parsed.equation` holds both sides)."""
+    builder = _Builder(text, shapes, graph or Graph(), functions)
     builder.names.update(defined or {})
-    return builder.finish(_run(text, builder), of)
+    return builder.finish(_run(text, builder), of, equation)
 
 
 def names_used(text: str) -> list[str]:
@@ -116,13 +120,18 @@ def _run(text: str, builder) -> "_Piece":
         _builder.reset(token)
 
 
+DECLARED = re.compile(r"\bfunction[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")  # the names of a `function f, g` line
+
+
 def _parse_text(text: str):
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     if not re.sub(r"#[^\n]*|[\s;]", "", text):
         raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
     limits.check_text(text)
-    for found, kind in ((hints.unicode_operator(text), hints.Written), (hints.definition(text), DiffcliError)):
+    declared = [name for names in DECLARED.findall(text) for name in re.findall(r"\w+", names)]
+    known = {*ops.FUNCTIONS, *getattr(_builder.get(), "functions", ()), *declared}  # f(x) = ...: an equation
+    for found, kind in ((hints.unicode_operator(text), hints.Written), (hints.definition(text, known), DiffcliError)):
         if found is not None:  # refused before parsing, with the ASCII or diffcli form to write
             line, column = _place(text, found[0])
             raise kind(found[1], caret(text, line, column))
@@ -212,12 +221,16 @@ class _NameCollector:
 
 
 class _Builder:
-    def __init__(self, text: str, shapes: dict | None, graph: Graph):
+    def __init__(self, text: str, shapes: dict | None, graph: Graph, functions=()):
         self.text = text
         self.shapes = shapes
         self.graph = graph
         self.names: dict[str, Node] = {}
         self.variables: dict[str, Node] = {}
+        self.functions: dict[str, None] = {}
+        self.equation: tuple | None = None  # (lhs, rhs, node) of an equation statement
+        for name in functions:
+            self.declare(name)
 
     def reduce(self, name: str, children: list) -> _Piece:
         """One rule: its children (pieces, tokens, None) -> a piece spanning them."""
@@ -233,14 +246,27 @@ class _Builder:
             value.span = (line, column, start, end)  # the first place of a shared node
         return _Piece(value, line, column, start, end)
 
-    def finish(self, result: _Piece, of: str | None) -> Parsed:
+    def finish(self, result: _Piece, of: str | None, equation: bool = False) -> Parsed:
         statements = [s for s in result.value if isinstance(s, Node)]
+        if not statements:
+            raise DiffcliError("the input only declares functions: add an expression that uses them, such as f(x^2)")
         output = statements[-1]
         if of is not None:
             if of not in self.names:
                 raise DiffcliError(f"--of {of}: no statement `{of} = ...` in the input" + suggest(of, self.names))
             output = self.names[of]
-        return Parsed(self.text, output, self.graph, dict(self.names), list(self.variables.values()))
+        sides = None
+        if self.equation is not None:
+            lhs, rhs, node = self.equation
+            if not equation:
+                raise DiffcliError("`=` between two expressions makes an equation, which only `diff --implicit y` "
+                                   "takes: compare with `==`, or define a name with `name = expr`",
+                                   caret(self.text, node.span[0], node.span[1]) if node.span else "")
+            if node is not output:
+                raise DiffcliError("an equation `lhs = rhs` must be the last statement (the output)")
+            sides = (lhs, rhs)
+        return Parsed(self.text, output, self.graph, dict(self.names), list(self.variables.values()),
+                      tuple(self.functions), sides)
 
     # Each rule gets its children already converted: Nodes, lists, tokens (kept) or None.
     def rule(self, name: str, kids: list):
@@ -262,6 +288,19 @@ class _Builder:
             return self.lookup(kids[0])
         if name == "call":
             return self.call(kids[0], kids[2] or [])
+        if name == "primed":  # f'(u), sinc''(x): a derivative written with primes
+            return self.call(kids[0], kids[3] or [], len(kids[1]))
+        if name == "declare":
+            for token in kids[1::2]:
+                self.declare(str(token))
+            return None
+        if name == "equation":
+            lhs, _, rhs = kids
+            found = node("sub", (lhs, rhs))
+            if self.equation is not None:
+                raise DiffcliError("only one equation `lhs = rhs` may be given")
+            self.equation = (lhs, rhs, found)
+            return found
         if name == "vector":
             return node("stack", tuple(kids[1]))
         if name == "slice":
@@ -281,6 +320,8 @@ class _Builder:
         if name in self.names:
             return self.names[name]
         check_name(name)
+        if name in self.functions:
+            raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
         if self.shapes is None or name in self.shapes:
             shape = () if self.shapes is None else self.shapes[name]
             found = self.variables.get(name)
@@ -301,14 +342,35 @@ class _Builder:
             raise DiffcliError(f"{unbound} (the constant is written `{hints.CONSTANT_SPELLINGS[name]}`)")
         raise DiffcliError(unbound + suggest(name, known))
 
-    def call(self, token, args: list) -> Node:
+    def declare(self, name: str) -> None:
+        """An undefined function: `f(u)` and `f'(u)` become nodes that only `diff` handles."""
+        if name in ops.FUNCTIONS or name in ops.CONSTANTS:
+            raise DiffcliError(f"`{name}` is built in: declare undefined functions under other names, such as f or g")
+        if self.shapes and name in self.shapes:
+            raise DiffcliError(f"`{name}` is bound by --at and also declared a function; rename one of them")
+        self.functions[name] = None
+
+    def call(self, token, args: list, primes: int = 0) -> Node:
         name = str(token)
+        if name in self.functions:
+            if len(args) != 1:
+                raise DiffcliError(f"{name}() is an undefined function of one argument, got {len(args)}")
+            return self.graph.node("function", (args[0],), (name, primes))
         entry = ops.FUNCTIONS.get(name)
         if entry is None:
             check_name(name)
-            message = hints.foreign_function(name, ops.FUNCTIONS) or f"unknown function `{name}`" + suggest(name, ops.FUNCTIONS)
+            hint = f": declare it with --function {name} (or a `function {name}` line)" if primes else ""
+            message = (None if primes else hints.foreign_function(name, ops.FUNCTIONS)) or (
+                f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions]))
             raise DiffcliError(message, caret(self.text, token.line, token.column))
-        low, high, build = entry
+        if primes and (name not in ops.OPS or ops.OPS[name].print.kind != "primed"):
+            raise DiffcliError(f"`{name}{chr(39) * primes}`: primes follow sinc, digamma and declared functions only; "
+                               f"differentiate {name} with `diffcli diff`", caret(self.text, token.line, token.column))
+        if primes:
+            low = high = 1
+            build = lambda x: self.graph.node(name, (x,), primes)  # noqa: E731
+        else:
+            low, high, build = entry
         if not low <= len(args) <= high:
             wanted = f"{low}" if low == high else f"{low} or {high}"
             plural = "" if wanted == "1" else "s"

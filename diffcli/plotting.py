@@ -159,3 +159,21 @@ def draw_function(path: str, grid: np.ndarray, curves: list, name: str, title: s
     ax.legend(loc="best")
     ax.grid(True, alpha=0.3)
     _save(fig, path, inputs, "--png")
+
+
+def draw_taylor(path: str, grid: np.ndarray, values: np.ndarray, model: np.ndarray, name: str, order: int,
+                title: str, inputs: tuple[str, ...] = ()) -> None:
+    """f and its Taylor polynomial over the grid (the polynomial's axis clipped to f's range)."""
+    fig, (ax,) = _figure()
+    ax.plot(grid, values, linewidth=2, label=f"f({name})")
+    ax.plot(grid, model, linewidth=1.4, linestyle="--", label=f"Taylor polynomial, order {order}")
+    finite = values[np.isfinite(values)]
+    if finite.size:
+        low, high = float(finite.min()), float(finite.max())
+        margin = max(high - low, 1.0) * 0.25
+        ax.set_ylim(low - margin, high + margin)
+    ax.set_xlabel(name)
+    ax.set_title(title[:60])
+    ax.legend(loc="best")
+    ax.grid(True, alpha=0.3)
+    _save(fig, path, inputs)

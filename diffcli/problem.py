@@ -136,13 +136,16 @@ class Problem:
 
 
 def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", free: bool = False,
-         points: dict | None = None, device: str = "cpu", read: tuple[str, str | None] | None = None) -> Problem:
+         points: dict | None = None, device: str = "cpu", read: tuple[str, str | None] | None = None,
+         functions=None, equation: bool = False) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
     `points` maps the columns of a --points file to their per-point shapes: they come first in
     variable order, bound to placeholders that the engine replaces row by row. `read` is
     `read_expression(expr)` when the caller has already read EXPR (stdin can be read once).
+    `functions` (--function f,g) declares undefined functions; `equation` accepts an equation
+    `lhs = rhs`.
     """
     text, source = read or read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
@@ -159,7 +162,7 @@ def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", fre
     if overlap:
         raise DiffcliError(f"`{sorted(overlap)[0]}` is named by both --wrt and --const: choose one")
     shapes = None if free and not bindings else {k: v.shape for k, v in bindings.items()}
-    parsed = parse(text, shapes, of, Graph())
+    parsed = parse(text, shapes, of, Graph(), functions=parse_names(functions, "--function"), equation=equation)
     for name in wrt_names:  # a variable, or a file's intermediate (retain_grad: d output / d intermediate)
         if not free and name not in bindings and name not in parsed.names:
             raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE"

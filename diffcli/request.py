@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import autodiff, kinks
+from . import autodiff, forward, kinks
 from .anomaly import nonfinite_note
 from .engine import Plan, is_finite, to_numpy
 from .errors import DiffcliError
@@ -48,6 +48,13 @@ class Request(NamedTuple):
     jacobian: bool = False
     hessian: str | None = None  # "dense" or "sparse"
     kinks: bool = False
+    mode: str = "auto"  # the Jacobian's: forward, reverse, or auto (forward with fewer inputs than outputs)
+
+
+def forward_mode(problem: Problem, mode: str) -> bool:
+    """Whether the Jacobian is built column by column in forward mode: asked for, or chosen by
+    shape (fewer input elements than output elements, as torch's strategy="forward-mode" pays)."""
+    return mode == "forward" or (mode == "auto" and problem.layout.size < problem.output.size)
 
 
 class Built:
@@ -106,7 +113,7 @@ def build(problem: Problem, req: Request, directions: bool = True, stage=None) -
         adj = autodiff.backward([(f, seed if seed is not None else f.graph.const(1.0, f.shape))], wrt)
         built.add("grad", [adj.of(w) for w in wrt])
     if req.jacobian:
-        rows = autodiff.jacobian(f, wrt)
+        rows = (forward.jacobian if forward_mode(problem, req.mode) else autodiff.jacobian)(f, wrt)
         built.jacobian_rows = len(rows)
         built.add("jacobian", [e for row in rows for e in row])
     if req.hessian:

@@ -53,7 +53,8 @@ def derivation(problem, names: list[str]) -> list[dict]:
     section: list[dict] = []
     for k, name in enumerate(names, start=1):
         if k > 1:  # the next order starts from the printed result, as on paper
-            f = parse(section[0]["result"], {**shapes, name: ()}, graph=problem.graph).output
+            f = parse(section[0]["result"], {**shapes, name: ()}, graph=problem.graph,
+                      functions=problem.parsed.functions).output
         section = Derivation(f, problem.graph.var(name), k).steps
         out += section
     return out
@@ -136,6 +137,8 @@ class Derivation:
                     text, latex = text.replace(PLACE, d_text), latex.replace(PLACE, d_latex)
             texts.append(text)
             latexes.append(latex)
+        if not texts:  # derivative 0 everywhere (sign, floor, heaviside): nothing to chain
+            return "0", "0"
         return join(texts), join(latexes)
 
     def rule(self, n: Node, needs: list) -> tuple[str, tuple | None]:

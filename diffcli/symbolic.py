@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from . import autodiff
+from . import autodiff, implicit as implicitly
 from .errors import DiffcliError
 from .graph import Node, is_zero
 from .problem import Problem
@@ -70,12 +70,18 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
 
 
 def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True,
-         steps: bool = False) -> Result:
+         steps: bool = False, implicit: str | None = None) -> Result:
     """The derivative as text that parses back, as LaTeX, and its value (and the kinks the point
-    sits on) where the point is given; with `steps`, the derivation (steps.py) too."""
+    sits on) where the point is given; with `steps`, the derivation (steps.py) too; with
+    `implicit` (a variable name), the derivative of that variable along the curve the equation
+    defines (implicit.py)."""
+    if implicit:
+        if steps:
+            raise DiffcliError("--steps writes out explicit derivatives: leave it out with --implicit")
+        return implicitly.diff(problem, implicit.strip(), order, wrt, kinks)
     node, names = derivative(problem, order, wrt)
     count = order if order != 1 else len(names)  # --order N, or the names of a mixed derivative
-    # The function's own form competes (render/forward.py) only when every name is a variable:
+    # The function's own form competes (render/form_derivative.py) only when every name is a variable:
     # a --wrt intermediate (`a` of `a = x + 1`) is a node of that form, not a name in it.
     direct = len(names) == count and not set(names) & set(problem.parsed.names)
     printed = textbook(node, problem.output, tuple(names) if direct else ())

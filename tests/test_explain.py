@@ -159,11 +159,13 @@ SAMPLES = {
     "softmax": [((4,),), None], "stack": [((), (), ()), None],
     "index": [((3,),), (1,)], "scatter": [((),), ((3,), (1,))], "transpose": [((2, 3),), None],
     "expand": [((3,),), 1], "sum_to": [((2, 3),), (3,)], "broadcast_to": [((3,),), (2, 3)],
+    "function": [((),), ("f", 0)],
 }
 OP_NAMES = sorted(name for name in OPS if name not in ("const", "var"))
 # Ops that only derivative rules insert: no expression text reaches them.
 INTERNAL = {"scatter", "transpose", "expand", "sum_to", "broadcast_to"}
-REACHABLE = sorted(set(OP_NAMES) - INTERNAL)
+# An undefined function (--function f) has no values to compare.
+REACHABLE = sorted(set(OP_NAMES) - INTERNAL - {"function"})
 
 
 def sample(name: str) -> list:

@@ -55,6 +55,17 @@ COMMANDS = [
     ("graph", "--at", AT, "--v", "1,2,3", "--kinks", "error", "--format", "plain", "--", EXPR),
     ("check", "--at", AT, "--format", "json", "--", EXPR),
     ("check", "--at", AT, "--no-hessian", "--rtol", "0", "--atol", "0", "--format", "csv", "--", EXPR),
+    ("jvp", "--at", AT, "--wrt", "x,y", "--u", "1,-1", "--format", "json", "--", EXPR),
+    ("jacobian", "--at", AT, "--mode", "forward", "--format", "plain", "--", EXPR),
+    ("hessian", "--at", AT, "--wrt", "x,y", "--classify", "--format", "json", "--", EXPR),
+    ("taylor", "--at", "x=0.5", "--order", "3", "--format", "json", "--", EXPR),
+    ("taylor", "--at", AT, "--u", "1,1,0,0,1,0,0,1,1", "--order", "2", "--format", "plain", "--", EXPR),
+    ("explain", "--at", AT, "--u", "1,0,1,1,1,0,0,1,0", "--format", "json", "--", EXPR),
+    ("diff", "--implicit", "y", "--wrt", "x", "--format", "json", "--", EXPR),
+    ("diff", "--function", "f,g", "--wrt", "x", "--format", "plain", "--", EXPR),
+    ("div", "--wrt", "x,y", "--at", "x=0.5,y=-2", "--format", "json", "--", EXPR),
+    ("curl", "--wrt", "x,y,v", "--format", "plain", "--", EXPR),
+    ("laplacian", "--latex", "--format", "json", "--", EXPR),
 ]
 
 # Commands that write output files (a PNG costs ~1 s, so these get fewer, separate examples).

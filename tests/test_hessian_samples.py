@@ -152,11 +152,11 @@ def test_sample_diff_parses_back(sample, wrt):
     assert float(v) == pytest.approx(d["value"], rel=1e-12)
 
 
-README_COMMANDS = ("diff", "hessian", "jacobian", "grad")
+README_COMMANDS = ("diff", "hessian", "jacobian", "grad", "jvp", "taylor", "div", "curl", "laplacian")
 
 
 def readme_sample_commands():
-    """(command, expected output) for every `$ diffcli diff|hessian|jacobian|grad ...` line of
+    """(command, expected output) for every `$ diffcli diff|hessian|jacobian|grad|jvp|taylor|...` line of
     the README's console blocks."""
     text = (ROOT / "README.md").read_text()
     found = []

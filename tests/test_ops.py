@@ -16,7 +16,7 @@ from helpers import evaluate, grad_of, numeric_grad_of, value_of
 
 UNARY = sorted(name for name, (low, high, _) in FUNCTIONS.items() if name in OPS and OPS[name].arity == 1
                and OPS[name].elementwise and name not in ("detach",))
-BINARY = ["atan2", "pow"]
+BINARY = ["atan2", "pow", "hypot", "mod"]
 POINTS = 4
 
 # Reference of each unary op in test_unary_value_matches_numpy: numpy's function of the same name
@@ -30,6 +30,19 @@ REFERENCE = {
     "softplus": lambda x: np.log1p(np.exp(x)),
     "erf": np.vectorize(math.erf),
     "erfc": np.vectorize(math.erfc),
+    "sec": lambda x: 1 / np.cos(x),
+    "csc": lambda x: 1 / np.sin(x),
+    "cot": lambda x: 1 / np.tan(x),
+    "asec": lambda x: np.arccos(1 / x),
+    "acsc": lambda x: np.arcsin(1 / x),
+    "acot": lambda x: np.arctan(1 / x),
+    "sech": lambda x: 1 / np.cosh(x),
+    "csch": lambda x: 1 / np.sinh(x),
+    "coth": lambda x: 1 / np.tanh(x),
+    "sinc": lambda x: np.sin(x) / x,  # numpy's own sinc is the normalised sin(pi x)/(pi x)
+    "gamma": np.vectorize(math.gamma),
+    "lgamma": np.vectorize(math.lgamma),
+    "digamma": lambda x: pytest.importorskip("scipy.special").digamma(x),
 }
 
 

@@ -151,7 +151,7 @@ def test_every_rendered_help_example_runs(tmp_path, monkeypatch):
 SHAPES = {"matmul": ((2, 2), (2, 2)), "transpose": ((2, 2),), "index": ((3,),), "scatter": ((),),
           "softmax": ((3,),), "logsumexp": ((3,),), "expand": ((),), "sum_to": ((3,),), "broadcast_to": ((),)}
 PAYLOADS = {"index": (0,), "scatter": ((3,), (0,)), "expand": 1, "sum_to": (), "broadcast_to": (3,),
-            "sum": 1, "mean": 1, "prod": 1, "norm": 1, "max": 1, "min": 1}
+            "sum": 1, "mean": 1, "prod": 1, "norm": 1, "max": 1, "min": 1, "function": ("f", 0)}
 REDUCED = {"sum", "mean", "prod", "norm", "max", "min"}
 
 

@@ -50,11 +50,17 @@ STENCILS = {
 
 
 def finite_difference(f, x: float, order: int) -> tuple[float, float]:
-    """(estimate, size of the values used) of f^(order)(x)."""
+    """(estimate, size of the values used) of f^(order)(x): the central stencil at h and h/2,
+    combined by Richardson extrapolation (error O(h^4): a third derivative of sin(sin(x^3))
+    near 1.4 is off by 1% with the stencil alone)."""
     offsets, weights, scale = STENCILS[order]
     h = np.finfo(float).eps ** (1 / (order + 2)) * max(1.0, abs(x))
-    values = [f(x + k * h) for k in offsets]
-    return sum(w * v for w, v in zip(weights, values)) / scale(h), max(abs(v) for v in values)
+    estimates, size = [], 0.0
+    for step in (h, h / 2):
+        values = [f(x + k * step) for k in offsets]
+        estimates.append(sum(w * v for w, v in zip(weights, values)) / scale(step))
+        size = max([size] + [abs(v) for v in values])
+    return (4 * estimates[1] - estimates[0]) / 3, size
 
 
 def assert_matches_differences(text: str, order: int, point: dict, var: str = "x"):

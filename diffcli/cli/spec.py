@@ -80,8 +80,12 @@ OPTIMIZER = Option("--optimizer", "gd (also sgd), momentum (0.9) or adam (0.9, 0
 LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
 PLOT = Option("--plot", "Draw a picture into this file, PNG, SVG or PDF by its extension (needs diffcli[plot]).")
 TRACE = Option("--trace", "Write every step (minimize) or epoch (fit: epoch, parameters, loss) to this CSV file.")
+LATEX = Option("--latex", "Show the formula as LaTeX.", "flag", False)
+U = Option("--u", "The direction: one number per variable element, in variable order (1,1), or a list.",
+           required=True)
 
 NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, DEVICE)
+FIELD = (WRT, AT, OF, LATEX, FORMAT, STRICT, KINKS)
 
 COMMANDS = (
     Command("eval", "The value of EXPR at a point (no gradient work).", 'diffcli eval "x^2 + 20" --at x=10',
@@ -89,23 +93,39 @@ COMMANDS = (
     Command("grad", "The value and reverse-mode gradient of EXPR at a point.", 'diffcli grad "x*x*y" --at x=2,y=3',
             "core:grad", (EXPR,), (AT, WRT, CONST, V, *NUMERIC[3:])),
     Command("jacobian", "The Jacobian of a vector-valued EXPR (a scalar gives its 1 x n row).",
-            'diffcli jacobian "[x1^2 + 3*x2, x2^2 + 2*x1]" --at x1=2,x2=3', "core:jacobian", (EXPR,), NUMERIC),
+            'diffcli jacobian "[x1^2 + 3*x2, x2^2 + 2*x1]" --at x1=2,x2=3', "core:jacobian", (EXPR,),
+            (*NUMERIC, Option("--mode", "forward: a column per input element (JVPs); reverse: a row per output "
+                              "element (VJPs); auto: forward when there are fewer inputs than outputs.", "choice",
+                              "auto", ("auto", "forward", "reverse")))),
+    Command("jvp", "The Jacobian-vector product J u (the derivative along U, not normalised) by one forward-mode "
+            "sweep.", 'diffcli jvp "x^2*y" --at x=2,y=3 --u 1,1', "calculus:jvp", (EXPR,),
+            (AT, WRT, CONST, U, OF, DTYPE, FORMAT, STRICT, KINKS)),
     Command("hessian", "The value, gradient and exact Hessian of a scalar EXPR.",
             'diffcli hessian "x*x*y" --at x=2,y=3', "core:hessian", (EXPR,),
             (*NUMERIC, Option("--sparse", "Coordinates (row col value) of the structural non-zeros only.", "flag",
-                              False))),
+                              False),
+             Option("--classify", "The second-derivative test: eigenvalues, gradient norm, and minimum, maximum, "
+                    "saddle or degenerate.", "flag", False),
+             Option("--tol", "With --classify: the gradient norm of a critical point, and the size of a zero "
+                    "eigenvalue relative to the largest.", "float", 1e-8, low=0.0))),
     Command("diff", "The derivative as a simplified formula (and its value with --at).",
             'diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3', "core:diff", (EXPR,),
             (WRT, Option("--order", "How many times to differentiate by a single --wrt variable (0: the function "
                          "itself; stops at a derivative that is 0).", "int", 1, low=0),
-             AT, OF, Option("--latex", "Show the derivative as LaTeX.", "flag", False),
+             AT, OF, LATEX,
              Option("--steps", "Show the derivation step by step, each rule named (with --latex: an align block; "
                     "JSON: `steps`).", "flag", False),
-             FORMAT, STRICT, KINKS)),
+             FORMAT, STRICT, KINKS,
+             Option("--implicit", "Differentiate an equation such as \"x^2 + y^2 = 1\" implicitly: the derivative "
+                    "of this variable along the curve (dy/dx with --implicit y --wrt x)."),
+             Option("--function", "Undefined functions, such as f,g: f(x^2) differentiates to 2*x*f'(x^2).",
+                    "list"))),
     Command("explain", "The chain rule step by step: forward pass node by node, then each adjoint as incoming "
             "adjoint times local derivative, with the numbers substituted.",
             'diffcli explain "(x+1)*(x+2)" --at x=2', "explain:explain", (EXPR,),
-            (AT, WRT, CONST, V, OF,
+            (AT, WRT, CONST, V,
+             Option("--u", "Also show the forward-mode sweep along this direction (J u, a JVP), one number per "
+                    "variable element."), OF,
              Option("--jacobian", "Also build the Jacobian row by row, one one-hot v per output element.", "flag",
                     False),
              Option("--hessian", "Explain one Hessian entry as a derivative of a derivative: --hessian x,y is "
@@ -114,6 +134,24 @@ COMMANDS = (
              Option("--format", "auto: rich on a terminal, plain otherwise; latex: one aligned block; json: the "
                     "steps.", "choice", "auto", ("auto", "rich", "plain", "json", "latex")),
              STRICT, KINKS)),
+    Command("taylor", "The Taylor polynomial of EXPR at the --at point (text that parses back, LaTeX, JSON "
+            "coefficients); with --u, along a direction.", 'diffcli taylor "exp(x)" --at x=0 --order 4',
+            "calculus:taylor", (EXPR,),
+            (AT, Option("--order", "The polynomial's degree.", "int", 2, low=0, high=20), WRT, CONST,
+             Option("--u", "Expand g(t) = f(at + t*u) along this direction (one number per variable element)."),
+             OF, Option("--plot", "Draw f and its polynomial into this file, PNG, SVG or PDF by its extension (needs "
+                           "diffcli[plot])."),
+             Option("--range", "The interval --plot draws: x=-2:2 (t=-1:1 along --u); default the point +- 2."),
+             LATEX, FORMAT, STRICT, KINKS)),
+    Command("div", "The divergence of a vector field [F1, F2, ...] (component i goes with the i-th --wrt "
+            "variable): a formula, and its value with --at.", 'diffcli div "[x*y, y^2, z]" --wrt x,y,z --at x=1,y=2,z=3',
+            "calculus:div", (EXPR,), FIELD),
+    Command("curl", "The curl of a field [F1, F2, F3] (two components: the scalar curl of the plane): formulas, and "
+            "values with --at.", 'diffcli curl "[-y, x, 0]" --wrt x,y,z --at x=1,y=1,z=0', "calculus:curl", (EXPR,),
+            FIELD),
+    Command("laplacian", "The Laplacian of a scalar EXPR (the sum of its second derivatives by the --wrt "
+            "variables, default all): a formula, and its value with --at.", 'diffcli laplacian "x^2*y + z^3"',
+            "calculus:laplacian", (EXPR,), FIELD),
     Command("graph", "Every node of the computation graph: op, value, grad, grad_fn, is_leaf, requires_grad.",
             'diffcli graph "(x+1)*(x+2)" --at x=2', "inspect:graph", (EXPR,),
             (AT, WRT, CONST, V, OF,

@@ -57,20 +57,35 @@ def grad(o: dict) -> int:
 
 
 def jacobian(o: dict) -> int:
-    return numeric("jacobian", o, Request(jacobian=True, kinks=o["kinks"] != "quiet"))
+    return numeric("jacobian", o, Request(jacobian=True, kinks=o["kinks"] != "quiet", mode=o["mode"]))
 
 
 def hessian(o: dict) -> int:
     kind = "sparse" if o["sparse"] else "dense"
-    return numeric("hessian", o, Request(hessian=kind, kinks=o["kinks"] != "quiet"))
+    req = Request(hessian=kind, kinks=o["kinks"] != "quiet")
+    if not o["classify"]:
+        return numeric("hessian", o, req)
+    if o["points"] is not None or o["sparse"] or o["out"] is not None or o["keep"] is not None:
+        raise DiffcliError("--classify tests one point's dense Hessian: drop --points, --out, --keep and --sparse")
+    from ..hessian import classify
+
+    problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"], o["dtype"], device=o["device"])
+    write(problem.constant_notes())
+    result = compute(problem, req, "hessian")
+    grad = problem.layout.pack(result.data["grad"].values())
+    result.data.update(classify(result.data["hessian"], grad, o["tol"]))
+    return present(result, o["format"], strict=o["strict"], kinks=o["kinks"], only=o["only"])
 
 
 def diff(o: dict) -> int:
     from ..render import steps
     from ..symbolic import diff as derivative
 
-    problem = load(o["expr"], o["at"], o["wrt"], of=o["of"], free=True)
+    implicit = o["implicit"]
+    problem = load(o["expr"], o["at"], None if implicit else o["wrt"], of=o["of"], free=True,
+                   functions=o["function"], equation=bool(implicit))
     write(problem.constant_notes())
-    result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet", steps=o["steps"])
+    result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet", steps=o["steps"],
+                        implicit=implicit)
     return present(result, o["format"], view=steps if o["steps"] else None, strict=o["strict"], kinks=o["kinks"],
                    latex=o["latex"])

@@ -19,6 +19,6 @@ def explain(o: dict) -> int:
     problem = load(o["expr"], o["at"], o["wrt"], o["const"], o["of"])
     write(problem.constant_notes())
     probes = kink_probes(problem) if o["kinks"] != "quiet" else []
-    result = explanation(problem, o["v"], o["jacobian"], o["hessian"], probes)
+    result = explanation(problem, o["v"], o["jacobian"], o["hessian"], probes, o["u"])
     return present(result, o["format"], view, strict=o["strict"], kinks=o["kinks"],
                    cap=None if o["full"] else CAP)

@@ -5,14 +5,14 @@ Entries are grouped by family in this package's modules and registered here in a
 may call to builders; a new function needs one `Op` entry and nothing else.
 """
 
-from . import arithmetic, elementary, piecewise, reductions, structure
+from . import arithmetic, elementary, piecewise, reductions, special, structure
 from .names import CONSTANTS, functions
 from .piecewise import COMPARISONS
 from .rules import fit_shape
 from .table import OPS, Kink, Op, Print, register
 
-register(*arithmetic.ENTRIES, *elementary.ENTRIES, *piecewise.ENTRIES, *reductions.ENTRIES, *structure.ENTRIES,
-         *piecewise.COMPARISON_ENTRIES)
+register(*arithmetic.ENTRIES, *elementary.ENTRIES, *special.ENTRIES, *piecewise.ENTRIES, *piecewise.ROUNDING,
+         *reductions.ENTRIES, *structure.ENTRIES, *piecewise.COMPARISON_ENTRIES)
 FUNCTIONS = functions()
 
 __all__ = ["OPS", "Op", "Kink", "Print", "FUNCTIONS", "CONSTANTS", "COMPARISONS", "fit_shape"]

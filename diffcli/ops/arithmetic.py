@@ -71,6 +71,13 @@ def matmul_name(n) -> str:
         tuple(len(a.shape) for a in n.args), "MmBackward0")
 
 
+def matmul_jvp(n, tangents):
+    (a, b), (ta, tb) = n.args, tangents
+    left = None if ta is None else apply("matmul", ta, b)
+    right = None if tb is None else apply("matmul", a, tb)
+    return right if left is None else left if right is None else apply("add", left, right)
+
+
 def matmul_vjp(n, g, needs):
     a, b = n.args
     da, db = len(a.shape), len(b.shape)
@@ -111,6 +118,6 @@ ENTRIES = (
        kinks=(Kink("its base is 0, the edge of its domain", base_zero, "0", "0", ZERO_BASE,
                    ("x^y", "y=2,x=0", "y"), "0", "0"),)),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
-       elementwise=False, linear=one_input_needs, grad_fn=matmul_name, print=Print("infix", "@", "product"),
+       elementwise=False, jvp=matmul_jvp, linear=one_input_needs, grad_fn=matmul_name, print=Print("infix", "@", "product"),
        latex="{0} {1}", user=False),
 )

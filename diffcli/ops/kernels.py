@@ -6,7 +6,11 @@ They address axes from the right (evaluation may add leading batch axes) and use
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from ..errors import DiffcliError
 
 
 def axes(k: int) -> tuple:
@@ -61,6 +65,68 @@ def by_element(function):
         return dev.xp.asarray(np.asarray(vectorized(host), dtype=np.float64), dtype=dev.dtype)
 
     return rule
+
+
+def reciprocal_of(name: str):
+    """1/f(x) for f a namespace function: sec = 1/cos, csch = 1/sinh, coth = 1/tanh..."""
+    return lambda dev, n, x: 1 / getattr(dev.xp, name)(x)
+
+
+def of_reciprocal(name: str):
+    """f(1/x): asec = acos(1/x), acsc = asin(1/x), acot = atan(1/x) (as mpmath and SymPy)."""
+    return lambda dev, n, x: getattr(dev.xp, name)(1 / x)
+
+
+def sinc(dev, n, x):
+    """The k-th derivative (k = the node's payload, None for 0) of sin(x)/x, with sinc(0) = 1:
+    its Taylor series where |x| < 1 + k (no 0/0, no cancellation near 0), else the Leibniz
+    rule for sin(x) * x^-1 (the series' terms would grow and cancel there)."""
+    xp = dev.xp
+    k = n.payload or 0
+    radius = 1.0 + k
+    small = xp.abs(x) < radius
+    near = xp.where(small, x, 0.0)
+    squared = near * near
+    first = (k + 1) // 2  # the first term of the series that survives k derivatives
+    series = 0.0 * near
+    for m in reversed(range(first, first + 20 + 3 * int(radius))):
+        series = series * squared + (-1) ** m / ((2 * m + 1) * math.factorial(2 * m - k))
+    if (2 * first - k) == 1:
+        series = series * near
+    far = xp.where(small, radius, x)
+    sin, cos = xp.sin(far), xp.cos(far)
+    turns = (sin, cos, -sin, -cos)  # the derivatives of sin
+    leibniz = 0.0 * far
+    for j in range(k + 1):
+        r = k - j
+        leibniz = leibniz + math.comb(k, j) * (-1) ** r * math.factorial(r) * turns[j % 4] / far ** (r + 1)
+    return xp.where(small, series, leibniz)
+
+
+def scipy_special(name: str):
+    """A function of scipy.special (the optional extra `diffcli[special]`), on the host; for
+    `polygamma` the node's payload is the order (digamma and its derivatives)."""
+    def rule(dev, n, x):
+        try:
+            import scipy.special as sc
+        except ImportError:
+            raise DiffcliError(f"{n.op}() needs SciPy, which is not installed: pip install 'diffcli[special]'") \
+                from None
+        host = np.asarray(x.get() if hasattr(x, "get") else x, dtype=np.float64)
+        if name == "polygamma":
+            value = sc.polygamma(n.payload, host) if n.payload else sc.digamma(host)
+        else:
+            value = getattr(sc, name)(host)
+        return dev.xp.asarray(np.asarray(value, dtype=np.float64), dtype=dev.dtype)
+
+    return rule
+
+
+def undefined(dev, n, x):
+    name = n.payload[0]
+    raise DiffcliError(f"`{name}` is an undefined function (declared with --function or `function {name}`): it "
+                       f"has no values, so only `diff` can use it; write a formula in place of {name}(...) to "
+                       "evaluate or differentiate numerically")
 
 
 def matmul(dev, n, a, b):

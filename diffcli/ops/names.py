@@ -2,8 +2,9 @@
 
 Most functions are one op called by its own name; the builders here cover the forms that are
 not: `log(x, base)`, `max(a, b)` against `max(v)`, reductions over all axes, `norm(x, p)`,
-`dot`, `if`. Builders get parsed argument nodes and build unsimplified nodes (the graph a user
-sees follows the text).
+`dot`, `if`, `transpose` (W.T), `heaviside(x)`. An op's `aliases` call the same builder as its
+name. Builders get parsed argument nodes and build unsimplified nodes (the graph a user sees
+follows the text).
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ def transpose(x):
     return build("transpose", x) if len(x.shape) >= 2 else x
 
 
+def heaviside(x, at_zero=None):
+    """heaviside(x) is 0 below 0, 1 above, 1/2 at 0 (SymPy's convention); heaviside(x, h0) as
+    numpy, with h0 at 0."""
+    return build("heaviside", x, x.graph.const(0.5) if at_zero is None else at_zero)
+
+
 def simple(op: str):
     return lambda *args: build(op, *args)
 
@@ -70,7 +77,7 @@ def simple(op: str):
 def functions() -> dict[str, tuple[int, int, Callable]]:
     """Every callable name: the ops callable by their own name, then the special forms."""
     table = {name: (op.arity, op.arity, simple(name)) for name, op in OPS.items()
-             if op.user and op.elementwise and op.arity and op.print.kind == "call"}
+             if op.user and op.elementwise and op.arity and op.print.kind in ("call", "primed")}
     table.update({
         "log": (1, 2, log),
         "pow": (2, 2, simple("pow")),
@@ -85,7 +92,10 @@ def functions() -> dict[str, tuple[int, int, Callable]]:
         "logsumexp": (1, 1, simple("logsumexp")),
         "softmax": (1, 1, simple("softmax")),
         "transpose": (1, 1, transpose),
+        "heaviside": (1, 2, heaviside),
     })
+    for name, op in OPS.items():  # another name calls the same builder (`ln` is `log`)
+        table.update((alias, table[name]) for alias in op.aliases if name in table)
     return table
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import kernels
-from .rules import compare, tie, where, where_boundary
+from .rules import at_zero, call, compare, tie, where, where_boundary, zero_if_none
 from .simplify import simplify_where
 from .table import Kink, Op, Print
 
@@ -48,9 +48,52 @@ ENTRIES = (
        "where(cond, a, b) (also if): a where cond holds, else b; only the chosen branch is differentiated",
        simplify=simplify_where, linear=True,
        latex="\\begin{{cases}} {1} & \\text{{if }} {0} \\\\ {2} & \\text{{otherwise}} \\end{{cases}}",
+       jvp=lambda n, ts: where(n.args[0], *zero_if_none(ts[1:], n.args[1:])),
        kinks=(Kink("the boundary of its condition", where_boundary, "the lower branch's", "the upper branch's",
                    "the branch the condition picks; the other is not differentiated",
                    ("where(x > 0, x^2, x)", "x=0", "x"), "1", "1"),)),
+)
+
+def jumps(name: str, doc: str, latex: str, on, left: str, right: str, where_text: str, case: str, **fields) -> Op:
+    """A step function: derivative 0 everywhere, a kink at each jump."""
+    return Op(name, 1, name if name != "round" else "rint", lambda n, g, _: (None,), doc, latex=latex,
+              grad_fn=name.title() + "Backward0", rule="step function",
+              kinks=(Kink(where_text, on, left, right, f"{name}' = 0 everywhere (it jumps there)", (case, "x=1", "x")
+                          if name != "round" else (case, "x=0.5", "x"), "0", "0"),), **fields)
+
+
+def mod_vjp(n, g, _):
+    a, b = n.args
+    return g, -(g * call("floor", a / b))
+
+
+def whole(n):
+    return compare("eq", n.args[0], call("floor", n.args[0]))
+
+
+ROUNDING = (
+    jumps("floor", "the largest whole number <= x (derivative 0)", "\\left\\lfloor {0} \\right\\rfloor", whole,
+          "inf", "0", "its argument is a whole number", "floor(x)"),
+    jumps("ceil", "the smallest whole number >= x (derivative 0)", "\\left\\lceil {0} \\right\\rceil", whole,
+          "0", "inf", "its argument is a whole number", "ceil(x)"),
+    jumps("round", "the nearest whole number, halves to even as numpy and PyTorch (derivative 0)",
+          "\\operatorname{{round}}\\left({0}\\right)",
+          lambda n: compare("eq", n.args[0] - call("floor", n.args[0]), 0.5), "0", "inf",
+          "its argument is a whole number and a half", "round(x)", overrides={"array_api_strict": "round"}),
+    jumps("trunc", "x rounded toward 0 (derivative 0)", "\\operatorname{{trunc}}\\left({0}\\right)",
+          lambda n: whole(n) * compare("ne", n.args[0], 0), "inf", "0", "its argument is a whole number other than 0",
+          "trunc(x)"),
+    Op("heaviside", 2, "heaviside", lambda n, g, _: (None, None),
+       "heaviside(x): 0 below 0, 1 above, 1/2 at 0; heaviside(x, h0) gives h0 at 0 (derivative 0)",
+       latex="\\theta\\left({0}, {1}\\right)", rule="step function",
+       overrides={"array_api_strict": lambda dev, n, x, h: dev.xp.where(x > 0, 1.0, dev.xp.where(x < 0, 0.0, h))},
+       kinks=(Kink("its argument is 0", at_zero, "inf", "inf", "heaviside' = 0 everywhere (it jumps at 0)",
+                   ("heaviside(x)", "x=0", "x")),)),
+    Op("mod", 2, "remainder", mod_vjp, "mod(a, b): a - b*floor(a/b), the sign of b (Python's %, numpy's mod)",
+       latex="{0} \\bmod {1}", domain=(0.5, 2.0), rule="modulo",
+       kinks=(Kink("a is a multiple of b; derivatives by a", lambda n: compare("eq", n, 0), "-inf", "1",
+                   "1 in a and -floor(a/b) in b, the right-hand side's (it jumps down at multiples of b)",
+                   ("mod(x, 2)", "x=2", "x")),)),
 )
 
 # symbol -> (op name, numpy function, LaTeX symbol)

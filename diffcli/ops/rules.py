@@ -5,6 +5,7 @@ Numbers among the arguments become const nodes of the graph of the node argument
 
 from __future__ import annotations
 
+from ..graph import REGISTRY as OPS
 from ..graph import Node, apply, lift_all
 
 
@@ -46,6 +47,27 @@ def fit_shape(c: Node, shape) -> Node:
     if extra > 0 or any(t == 1 and s != 1 for s, t in zip(c.shape[max(extra, 0):], shape)):
         c = apply("sum_to", c, payload=tuple(shape))
     return keep_shape(c, tuple(shape))
+
+
+# Forward-mode rules (`Op.jvp`) of the ops whose tangent cannot be derived from their VJP with
+# g = 1 (the elementwise ones): (node, argument tangents, None where absent) -> tangent.
+
+
+def same_op_jvp(n: Node, tangents: tuple) -> Node:
+    """A linear op of one argument: the same op applied to the tangent (x[i], sum, transpose...)."""
+    return apply(n.op, tangents[0], payload=n.payload)
+
+
+def reduced_jvp(n: Node, tangents: tuple) -> Node:
+    """A reduction over trailing axes: each output element's partials (the VJP with g = 1, one
+    output element per input element) times the tangent, summed over the reduced axes."""
+    (x,), (t,) = n.args, tangents
+    (partial,) = OPS[n.op].vjp(n, n.graph.const(1.0, n.shape), (True,))
+    return reduce_sum(apply("mul", fit_shape(partial, x.shape), t), len(x.shape) - len(n.shape))
+
+
+def zero_if_none(tangents: tuple, args: tuple) -> tuple:
+    return tuple(a.graph.zeros(a.shape) if t is None else t for t, a in zip(tangents, args))
 
 
 # Kink probes: nodes that are nonzero where an op's inputs sit on one of its kinks.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..graph import apply
 from . import kernels, shapes
-from .rules import reduce_sum
+from .rules import reduce_sum, same_op_jvp, zero_if_none
 from .simplify import simplify_broadcast, simplify_expand, simplify_sum_to
 from .table import Op, Print
 
@@ -33,7 +33,8 @@ def _full(item: tuple, size: int) -> bool:
 
 
 def structural(name: str, forward, vjp, doc: str, shape, **fields) -> Op:
-    return Op(name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, **fields)
+    return Op(name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, jvp=same_op_jvp,
+              **fields)
 
 
 ENTRIES = (
@@ -44,7 +45,7 @@ ENTRIES = (
                "zeros with the argument placed at an index", shapes.scatter),
     Op("stack", None, kernels.stack, lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
        "[a, b, c]: a vector (or a list of outputs)", shape=shapes.stack, elementwise=False, linear=True, user=False,
-       print=Print("list")),
+       print=Print("list"), jvp=lambda n, ts: apply("stack", *zero_if_none(ts, n.args))),
     structural("transpose", kernels.transpose, lambda n, g, _: (apply("transpose", g),), "matrix transpose",
                shapes.transpose, grad_fn="TBackward0", latex="{{{0}}}^T"),
     structural("expand", kernels.expand, lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",

@@ -18,8 +18,9 @@ OPS: dict[str, "Op"] = REGISTRY
 
 class Print:
     """How an op is written. `kind`: "infix" (a symbol between two operands), "prefix" (a
-    symbol before one), "call" (`name(args)`, `symbol` overriding the name), or one of the forms
-    the printers know (number, name, index, list, reduction, padded, full_sum); `precedence`
+    symbol before one), "call" (`name(args)`, `symbol` overriding the name), "primed" (a call
+    whose payload counts derivatives: `sinc''(x)`, `f'(u)`; see ops/special.py), or one of the
+    forms the printers know (number, name, index, list, reduction, padded, full_sum); `precedence`
     names a row of the printers' table (render/precedence.py): compare, sum, product, unary,
     power, atom. (A plain class: one per op, read-only by convention.)"""
 
@@ -59,6 +60,10 @@ class Op:
     user: bool = True  # callable by name from an expression
     kinks: tuple = ()  # Kink entries: points where the op is not differentiable
     overrides: dict = field(default_factory=dict)
+    aliases: tuple = ()  # other names a user may call it by (ln for log, numpy's arcsin for asin)
+    # forward-mode rule: (node, tangents) -> the node's tangent, tangents[i] None where argument
+    # i has none. None: derived from `vjp` with g = 1 (elementwise ops, see forward.py)
+    jvp: Callable | None = None
 
     def __post_init__(self):
         if self.shape is None:
@@ -117,7 +122,8 @@ class Kink(NamedTuple):
     jax: str = ""
 
 
-LATEX_NAMES = {name: "\\" + name for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh")}
+LATEX_NAMES = {name: "\\" + name for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh", "sec", "csc", "cot",
+                                               "coth")}
 LATEX_NAMES.update(asin="\\arcsin", acos="\\arccos", atan="\\arctan")
 
 

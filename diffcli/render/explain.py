@@ -196,6 +196,8 @@ def render_json(result, cap: int | None = None) -> str:
         steps.append(item)
     data = {"value": to_json_value(ex.value), "grad": {k: to_json_value(v) for k, v in ex.grad.items()},
             "steps": steps}
+    if "jvp" in result.data:
+        data["jvp"] = to_json_value(result.data["jvp"])
     if result.warnings:
         data["warnings"] = [str(w) for w in result.warnings]
     return json.dumps(data)

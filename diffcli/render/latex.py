@@ -11,6 +11,7 @@ import unicodedata
 
 from ..graph import Node
 from ..ops import OPS
+from ..ops.special import order_of, primes
 from .precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
 from .text import index_text, number, render_dag
 
@@ -80,6 +81,9 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     texts = [k[0] for k in kids]
     if form.kind == "reduction" and "\\left" not in op.latex.split("{0}")[0]:
         texts = [_paren(t) if p < ATOM else t for t, p in kids]  # \sum \left(x + y\right), not \sum x + y
+    if form.kind == "primed":
+        name, order = order_of(n)
+        return op.latex.format(*texts, name=latex_name(name), p=primes(order, latex=True))
     if n.op == "pow":
         if kids[0][1] < ATOM:
             texts[0] = _paren(texts[0])

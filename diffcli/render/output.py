@@ -11,7 +11,9 @@ from ..layout import LEARNED, SUMMARY, columns
 from . import matrix
 from .text import number
 
-TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "interrupted")
+TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "interrupted", "critical",
+             "curvature", "classification", "implicit")
+CLASSIFY = ("eigenvalues", "grad_norm", "classification")  # hessian --classify, after the Hessian
 
 
 def to_json_value(x):
@@ -41,6 +43,8 @@ def plain_lines(x) -> list[str]:
     arr = np.asarray(x, dtype=float)
     if arr.ndim <= 1:
         return [" ".join(plain_number(v) for v in arr.reshape(-1))]
+    if arr.shape[-1] == 0:  # no variables: one empty row per output (numpy cannot reshape to (-1, 0))
+        return [""] * int(np.prod(arr.shape[:-1]))
     return [line for row in arr.reshape(-1, arr.shape[-1]) for line in plain_lines(row)]
 
 
@@ -85,6 +89,8 @@ def render_plain(result, latex: bool = False) -> str:
         if key in d and not (key == "hessian" and is_sparse(d)):
             lines.extend(plain_lines(d[key]))
     lines.extend(plain_number(d[key]) for key in SUMMARY if key in d)
+    shown = {"eigenvalues": lambda v: plain_lines(v)[0], "grad_norm": plain_number, "classification": str}
+    lines.extend(shown[key](d[key]) for key in CLASSIFY if key in d)  # eigenvalues, gradient norm, verdict
     return "\n".join(lines)
 
 
@@ -102,12 +108,15 @@ def render_csv(result, latex: bool = False) -> str:
         for r, c, e in zip(h.rows.tolist(), h.cols.tolist(), h.values.tolist()):
             writer.writerow([names[r], names[c], number(e)])
         return buffer.getvalue().rstrip("\n")
-    pairs = columns(d)
+    pairs = [(label, plain_number(v)) for label, v in columns(d)]
+    if "eigenvalues" in d:
+        pairs += [(f"eigenvalue[{i}]", plain_number(v)) for i, v in enumerate(d["eigenvalues"])]
+    pairs += [(key, plain_number(d[key]) if key == "grad_norm" else d[key]) for key in CLASSIFY[1:] if key in d]
     head, cells = [], []
     if "derivative" in d:  # the formula is one quoted cell: it holds commas (max(x, y)) and may span lines
         head, cells = ["latex" if latex else "derivative"], [d["latex"] if latex else d["derivative"]]
     writer.writerow(head + [label for label, _ in pairs])
-    writer.writerow(cells + [plain_number(v) for _, v in pairs])
+    writer.writerow(cells + [v for _, v in pairs])
     return buffer.getvalue().rstrip("\n")
 
 
@@ -122,7 +131,10 @@ def render_rich(result, console, latex: bool = False) -> None:
     if "derivative" in d:
         formula = d["latex"] if latex else d["derivative"]
         names = d["wrt"]
-        if len(set(names)) == 1 and d["order"] > 1:  # d^3/dx^3
+        if "implicit" in d:  # dy/dx, d^2y/dx^2 along the curve
+            power = "" if d["order"] == 1 else f"^{d['order']}"
+            heading = f"d{power}{d['implicit']}/d{names[0]}{power}"
+        elif len(set(names)) == 1 and d["order"] > 1:  # d^3/dx^3
             heading = f"d^{d['order']}/d{names[0]}^{d['order']}"
         else:  # d/dy d/dx: the last applied on the left; the function itself for order 0
             heading = "d/d" + " d/d".join(reversed(names)) if names else "f"
@@ -153,6 +165,14 @@ def render_rich(result, console, latex: bool = False) -> None:
         if key in d:
             shown = ("yes" if d[key] else "no") if key == "converged" else format_array(d[key])
             console.print(f"[bold]{key}[/bold] = {shown}", highlight=False)
+    if "eigenvalues" in d:
+        curvature = f" ({d['curvature']})" if "curvature" in d else ""
+        console.print(f"[bold]eigenvalues[/bold] = {format_array(d['eigenvalues'])}{curvature}", highlight=False)
+    if "grad_norm" in d:
+        critical = "" if "critical" not in d else " (a critical point)" if d["critical"] else " (not a critical point)"
+        console.print(f"[bold]gradient norm[/bold] = {format_array(d['grad_norm'])}{critical}", highlight=False)
+    if "classification" in d:
+        console.print(f"[bold]classification[/bold] = {d['classification']}", highlight=False)
 
 
 def matrix_view(key: str, d: dict, width: int) -> list:

@@ -17,6 +17,7 @@ from ..errors import DiffcliError
 from ..graph import Node, topological
 from ..limits import check_print
 from ..ops import FUNCTIONS, OPS
+from ..ops.special import order_of, primes
 from . import precedence
 from .precedence import ASSOCIATIVE, ATOM, parenthesize
 # A shared subexpression is named (`t1 = ...`) only where that shortens the text by at least
@@ -154,6 +155,9 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
         return f"sum({kids[0][0]})" + (f" + {const_text(n.graph.zeros(n.shape))}" if n.shape else "")
     if form.kind == "padded":
         return f"{_wrap(kids[0], kids[0][1] < 2)} + {const_text(n.graph.zeros(n.shape))}"
+    if form.kind == "primed":  # sinc''(x), f'(u)
+        name, order = order_of(n)
+        return f"{name}{primes(order)}({', '.join(k[0] for k in kids)})"
     if form.kind not in ("infix", "prefix"):
         return f"{form.symbol or n.op}({', '.join(k[0] for k in kids)})"
     prec = precedence.PRECEDENCE[form.precedence]

@@ -21,7 +21,7 @@ from ..graph import Node, topological
 from . import algebra
 from .algebra import ONE, Poly
 from .canonical import ALGEBRA, LIMIT
-from .forward import Forward
+from .form_derivative import FormDerivative
 from .terms import Terms
 from .text import to_text
 
@@ -29,17 +29,17 @@ DEPTH = 2  # how deep the ways of writing a sum nest (a factor taken out, terms 
 COLLECT = 24  # most terms of a sum whose terms are tried in groups
 GROUPINGS = 4  # atoms tried for grouping terms (those in most terms)
 EFFORT = 20_000  # terms looked at in all; past that, each sum is only written out or factored
-FORWARD_ORDERS = 12  # most orders taken of the function's form (render/forward.py)
+FORM_ORDERS = 12  # most orders taken of the function's form (render/form_derivative.py)
 
 
 def textbook(root: Node, function: Node | None = None, wrt: tuple = ()) -> Node:
     """`root` in textbook form, as a node of a print graph of its own (for to_text, to_latex).
     Given the `function` that `root` is the derivative of (by the names `wrt`, in order), the
-    shorter of root's form and the derivative of the function's form (render/forward.py)."""
+    shorter of root's form and the derivative of the function's form (render/form_derivative.py)."""
     names = {n.name for n in topological([root]) if n.op == "var"}
     printer = Printer(names)
     best = printer.run(root)
-    if function is not None and 0 < len(wrt) <= FORWARD_ORDERS:
+    if function is not None and 0 < len(wrt) <= FORM_ORDERS:
         other = printer.forward(function, wrt)
         if other is not None and printer.size(other) < printer.size(best):
             best = other
@@ -78,7 +78,7 @@ class Printer(Terms):
         self.settle(f)
         p = self.forms.of(f)
         for name in wrt:
-            p = Forward(self.forms, self.settle, name).poly(p)
+            p = FormDerivative(self.forms, self.settle, name).poly(p)
             if p is None:
                 return None
         return self.shortest(self.candidates(p))

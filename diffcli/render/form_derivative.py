@@ -19,7 +19,7 @@ from .algebra import Poly
 from .canonical import LIMIT, Forms
 
 
-class Forward:
+class FormDerivative:
     """d/dx of forms over the atoms of `forms`; `settle(node)` gives a new node's form."""
 
     def __init__(self, forms: Forms, settle, x: str):
