@@ -16,7 +16,7 @@ from diffcli import autodiff, request, sparsity
 from diffcli.graph import Device
 from diffcli.parse import parse
 from diffcli.problem import Problem
-from diffcli.render.output import plain_number, plain_numbers
+from diffcli.render.output import plain_joined, plain_number, plain_numbers
 from diffcli.request import Request
 from helpers import evaluate
 from strategies import SMOOTH_UNARY
@@ -168,3 +168,4 @@ def test_npz_needs_sparse_and_npz(tmp_path):
                 max_size=20))
 def test_plain_numbers_is_plain_number_of_each(values):
     assert plain_numbers(np.array(values, dtype=float)) == [plain_number(v) for v in values]
+    assert plain_joined(np.array(values, dtype=float)) == " ".join(plain_number(v) for v in values)

@@ -47,17 +47,23 @@ def plain_numbers(values) -> list[str]:
     return WHOLE.sub("", repr(flat.tolist())[1:-1]).split(", ") if flat.size else []
 
 
+def plain_joined(values) -> str:
+    """" ".join(plain_numbers(values)), without the list of strings (10^6 numbers: one string)."""
+    flat = np.asarray(values, dtype=np.float64).reshape(-1) + 0.0
+    return WHOLE.sub("", repr(flat.tolist())[1:-1]).replace(", ", " ") if flat.size else ""
+
+
 def plain_lines(x) -> list[str]:
     """A scalar or vector on one line; a matrix one row a line."""
     arr = np.asarray(x, dtype=float)
     if arr.ndim <= 1:
-        return [" ".join(plain_numbers(arr))]
+        return [plain_joined(arr)]
     return [" ".join(row) for row in np.array_split(plain_numbers(arr), len(arr.reshape(-1, arr.shape[-1])))] \
         if arr.size else [""] * len(arr.reshape(-1, arr.shape[-1]))
 
 
 def flat_line(arrays) -> str:
-    return " ".join(" ".join(plain_numbers(a)) for a in arrays if np.size(a))
+    return " ".join(plain_joined(a) for a in arrays if np.size(a))
 
 
 def is_sparse(d: dict) -> bool:
