@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 
 from ..graph import apply
-from . import kernels, shapes
+from . import elements, kernels, shapes
 from .rules import call, compare, expand, where
 from .simplify import simplify_add, simplify_div, simplify_mul, simplify_neg, simplify_pow, simplify_sub
 from .table import Kink, Op, Print
@@ -112,5 +112,5 @@ ENTRIES = (
                    ("x^y", "y=2,x=0", "y"), "0", "0"),)),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
        elementwise=False, linear=one_input_needs, grad_fn=matmul_name, print=Print("infix", "@", "product"),
-       latex="{0} {1}", user=False),
+       latex="{0} {1}", user=False, elements=elements.matmul),
 )

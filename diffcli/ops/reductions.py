@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..graph import apply
-from . import kernels, shapes
+from . import elements, kernels, shapes
 from .rules import call, compare, expand, extreme_tie, reduce_sum, where
 from .simplify import simplify_sum
 from .table import Kink, Op, Print
@@ -43,7 +43,7 @@ def norm_vjp(n, g, needs):
 
 def reduction(name: str, vjp, doc: str, **fields) -> Op:
     return Op(name, 1, kernels.reduction(name), vjp, doc, shape=shapes.reduced, elementwise=False, print=REDUCTION,
-              **fields)
+              elements=elements.reduction, **fields)
 
 
 ENTRIES = (
@@ -53,6 +53,7 @@ ENTRIES = (
     reduction("prod", prod_vjp, "product of all elements", domain=(0.5, 2.0)),
     Op("norm", 1, kernels.norm, norm_vjp, "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
        shape=shapes.reduced, elementwise=False, grad_fn="LinalgVectorNormBackward0", latex="\\left\\|{0}\\right\\|", print=REDUCTION,
+       elements=elements.reduction,
        kinks=(Kink("its argument is 0", lambda n: compare("eq", n, 0), "-1", "1", CONVEX + " (gradient 0)",
                    ("norm(x)", "x=[0,0]", "x[0]"), "0", "nan"),)),
     reduction("max", extreme_vjp, "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",
@@ -64,7 +65,9 @@ ENTRIES = (
               kinks=(Kink("a tie for the smallest element", extreme_tie, "1", "0", "ties share the gradient evenly",
                           ("min(x)", "x=[1,1]", "x[0]"), "0.5", "0.5"),)),
     Op("logsumexp", 1, kernels.logsumexp, lambda n, g, _: (call("softmax", n.args[0]) * expand(g, 1),),
-       "log(sum(exp(x))) over the last axis, max-shifted", shape=shapes.without_last_axis, elementwise=False),
+       "log(sum(exp(x))) over the last axis, max-shifted", shape=shapes.without_last_axis, elementwise=False,
+       elements=elements.last_axis),
     Op("softmax", 1, kernels.softmax, lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
-       "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=shapes.last_axis, elementwise=False),
+       "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=shapes.last_axis, elementwise=False,
+       elements=elements.softmax),
 )
