@@ -67,7 +67,7 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         flags = tuple(id(a) in needs for a in n.args)
         if not any(flags):
             continue
-        inner, wrap = branch_mask(parts, n)
+        inner, wrap = branch_mask(parts, n, total)
         made_by = n.graph.made_by
         for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
             if part is not None:
@@ -79,7 +79,7 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
     return Adjoints(order, adjoint, needs)
 
 
-def branch_mask(parts: list, n: Node):
+def branch_mask(parts: list, n: Node, total: Node | None = None):
     """(adjoint to pass to n's rule, wrap for its results): keep a branch's zeros exact.
 
     When all of a node's adjoint comes through one side of `where(c, ., 0)` (a `where`, relu,
@@ -100,10 +100,11 @@ def branch_mask(parts: list, n: Node):
         masks.append((c, taken_first))
         parts = [p.args[1] if taken_first else p.args[2] for p in parts]
     if not masks:
-        inner = parts[0]
-        for p in parts[1:]:
-            inner = apply("add", inner, p)
-        return inner, lambda part: part
+        if total is None:  # the sum of the parts, unless the caller has it already
+            total = parts[0]
+            for p in parts[1:]:
+                total = apply("add", total, p)
+        return total, lambda part: part
     inner = parts[0]
     for p in parts[1:]:
         inner = apply("add", inner, p)
