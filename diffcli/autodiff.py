@@ -36,12 +36,19 @@ def requires_grad(order: list, wrt) -> set:
     flagged `no_grad`, such as detach or a comparison, stops the dependence)."""
     wanted = {id(v) for v in wrt}
     needs: set = set()
+    passes: dict = {}  # op -> whether a gradient flows through it
     for n in order:
         if id(n) in wanted:
             needs.add(id(n))
-        elif n.args and OPS[n.op].vjp is not None and not OPS[n.op].no_grad:
-            if any(id(a) in needs for a in n.args):
-                needs.add(id(n))
+        elif n.args:
+            flows = passes.get(n.op)
+            if flows is None:
+                flows = passes[n.op] = OPS[n.op].vjp is not None and not OPS[n.op].no_grad
+            if flows:
+                for a in n.args:
+                    if id(a) in needs:
+                        needs.add(id(n))
+                        break
     return needs
 
 
@@ -54,6 +61,7 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         if id(out) in needs:
             pending.setdefault(id(out), []).append(fit_shape(seed, out.shape))
     adjoint: dict[int, Node] = {}
+    made_by = order[0].graph.made_by if order else {}
     for n in reversed(order):
         parts = pending.pop(id(n), None)
         if not parts:
@@ -64,18 +72,28 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         adjoint[id(n)] = total
         if not n.args or is_zero(total):
             continue
-        flags = tuple(id(a) in needs for a in n.args)
-        if not any(flags):
+        flags = tuple([id(a) in needs for a in n.args])
+        if True not in flags:
             continue
-        inner, wrap = branch_mask(parts, n, total)
-        made_by = n.graph.made_by
+        if any(p.op == "where" for p in parts):
+            inner, wrap = branch_mask(parts, n, total)
+        else:
+            inner, wrap = total, None
         for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
-            if part is not None:
-                made_by.setdefault(part, n)
+            if part is None:
+                continue
+            made_by.setdefault(part, n)
+            if wrap is not None:
                 part = wrap(part)
                 made_by.setdefault(part, n)
-            if flag and part is not None and not is_zero(part):
-                pending.setdefault(id(arg), []).append(fit_shape(part, arg.shape))
+            if flag and not is_zero(part):
+                if part.shape != arg.shape:
+                    part = fit_shape(part, arg.shape)
+                found = pending.get(id(arg))
+                if found is None:
+                    pending[id(arg)] = [part]
+                else:
+                    found.append(part)
     return Adjoints(order, adjoint, needs)
 
 

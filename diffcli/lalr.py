@@ -69,6 +69,9 @@ class Tables:
         self.states = data["states"]  # per state: symbol -> shift target (>= 0) or ~rule (< 0)
         self.rules = data["rules"]  # (origin, size, name, expand1, include or None, trailing Nones)
         self.start, self.end = data["start"], data["end"]
+        # per rule: its origin when it only passes one child up (`?rule` of one symbol), else None
+        self.unit = [origin if size == 1 and expand1 and include is None and not nones else None
+                     for origin, size, name, expand1, include, nones in self.rules]
 
 
 _loaded: dict = {}
@@ -104,7 +107,7 @@ def tokens(text: str, tables: Tables):
 
 def parse(text: str, tables: Tables, reduce):
     """Parse `text`; `reduce(name, children)` builds the value of each named rule."""
-    states, rules = tables.states, tables.rules
+    states, rules, unit = tables.states, tables.rules, tables.unit
     stack, values = [tables.start], []
     token = None
 
@@ -145,7 +148,11 @@ def parse(text: str, tables: Tables, reduce):
                 stack.append(action)
                 values.append(token)
                 break
-            reduce_by(rules[~action])
+            origin = unit[~action]
+            if origin is not None:  # `?a: b`: the value passes up, only the state changes
+                stack[-1] = states[stack[-2]][origin]
+            else:
+                reduce_by(rules[~action])
     end = Token("$END", "", token.start_pos, token.line, token.column, token.end_pos) if token is not None \
         else Token("$END", "", 0, 1, 1, 0)
     while True:

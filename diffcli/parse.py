@@ -194,11 +194,17 @@ class _Builder:
         self.graph = graph
         self.names: dict[str, Node] = {}
         self.variables: dict[str, Node] = {}
+        self.numbers: dict[str, Node] = {}  # a number's text -> its node (Fraction(text) is slow)
 
     def reduce(self, name: str, children: list) -> _Piece:
         """One rule: its children (pieces, tokens, None) -> a piece spanning them."""
-        line, column, start, end = _span(children)
-        kids = [c.value if isinstance(c, _Piece) else c for c in children]
+        if name == "number" or name == "name":  # the leaves, most of a long text: one token each
+            (token,) = children
+            line, column, start, end = token.line, token.column, token.start_pos, token.end_pos
+            kids = children
+        else:
+            line, column, start, end = _span(children)
+            kids = [c.value if isinstance(c, _Piece) else c for c in children]
         try:
             value = self.rule(name, kids)
         except DiffcliError as e:
@@ -233,7 +239,11 @@ class _Builder:
         if name in ("atom", "pos"):  # `( expr )` and unary plus
             return kids[1]
         if name == "number":
-            return self.graph.const(literal(str(kids[0])))
+            text = str(kids[0])
+            found = self.numbers.get(text)
+            if found is None:
+                found = self.numbers[text] = self.graph.const(literal(text))
+            return found
         if name == "name":
             return self.lookup(kids[0])
         if name == "call":
@@ -256,6 +266,9 @@ class _Builder:
         name = str(token)
         if name in self.names:
             return self.names[name]
+        found = self.variables.get(name)
+        if found is not None:  # seen before, so checked before
+            return found
         check_name(name)
         if self.shapes is None or name in self.shapes:
             shape = () if self.shapes is None else self.shapes[name]
