@@ -110,6 +110,9 @@ class Graph:
         self.exact: dict[Node, Fraction] = {}
         # (op, args, payload) -> the node `node(..., simplify=True)` returned for it
         self.simplified: dict[tuple, Node] = {}
+        # scalar const node -> its exact value as the simplifier's coefficient (an int when
+        # whole, a Fraction, None when not finite); see ops/simplify.number
+        self.numbers: dict[Node, object] = {}
 
     def node(self, op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
         """The interned node for op(args; payload), simplified when asked. A simplified

@@ -24,8 +24,12 @@ def number(n: Node) -> int | Fraction | None:
     coefficients then multiply and compare at int speed, not Fraction's."""
     if n.op != "const" or n.shape != ():
         return None
+    numbers = n.graph.numbers
+    if n in numbers:
+        return numbers[n]
     q = exact(n)
-    return q.numerator if q is not None and q.denominator == 1 else q
+    q = numbers[n] = q.numerator if q is not None and q.denominator == 1 else q
+    return q
 
 
 def ratio(a, b) -> int | Fraction:
