@@ -67,26 +67,30 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         if not parts:
             continue
         total = parts[0]
+        masked = total.op == "where"
         for p in parts[1:]:
             total = apply("add", total, p)
+            masked = masked or p.op == "where"
         adjoint[id(n)] = total
-        if not n.args or is_zero(total):
+        args = n.args
+        if not args or (total.op == "const" and total.payload[0] == 0.0):  # is_zero, inlined
             continue
-        flags = tuple([id(a) in needs for a in n.args])
+        flags = tuple([id(a) in needs for a in args])
         if True not in flags:
             continue
-        if any(p.op == "where" for p in parts):
+        if masked:
             inner, wrap = branch_mask(parts, n, total)
         else:
             inner, wrap = total, None
-        for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
+        for arg, flag, part in zip(args, flags, OPS[n.op].vjp(n, inner, flags)):
             if part is None:
                 continue
-            made_by.setdefault(part, n)
+            if part not in made_by:
+                made_by[part] = n
             if wrap is not None:
                 part = wrap(part)
                 made_by.setdefault(part, n)
-            if flag and not is_zero(part):
+            if flag and not (part.op == "const" and part.payload[0] == 0.0):
                 if part.shape != arg.shape:
                     part = fit_shape(part, arg.shape)
                 found = pending.get(id(arg))

@@ -105,8 +105,12 @@ def linear_terms(n: Node):
 
 
 def like_term(t: Node):
-    """What makes two terms alike: the node, or for a product its factors in any order."""
-    return ("mul", frozenset((id(t.args[0]), id(t.args[1])))) if t.op == "mul" else id(t)
+    """What makes two terms alike: the node (its id), or for a product its factors in any order
+    (the ids in ascending order: a pair never equals an int)."""
+    if t.op != "mul":
+        return id(t)
+    i, j = id(t.args[0]), id(t.args[1])
+    return (i, j) if i <= j else (j, i)
 
 
 def collect(a: Node, b: Node, sign: int, shape):
@@ -176,16 +180,17 @@ def simplify_sub(args, payload, shape):
 
 def simplify_mul(args, payload, shape):
     a, b = args
-    if is_zero(a) or is_zero(b):
+    a_const, b_const = a.op == "const", b.op == "const"  # is_zero and is_one, inlined
+    if (a_const and a.payload[0] == 0.0) or (b_const and b.payload[0] == 0.0):
         return a.graph.zeros(shape)
-    if is_one(a):
+    if a_const and a.payload[0] == 1.0:
         return keep_shape(b, shape)
-    if is_one(b):
+    if b_const and b.payload[0] == 1.0:
         return keep_shape(a, shape)
-    if b.is_const and b.shape == () and not a.is_const:
+    if b_const and b.shape == () and not a_const:
         return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2
     (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
-    if a.is_const and a.shape == ():
+    if a_const and a.shape == ():
         return scaled(number(a) * cb, rb, shape) if cb != 1 and number(a) is not None else None
     if ca != 1 or cb != 1:
         return scaled(ca * cb, apply("mul", ra, rb), shape)
