@@ -36,12 +36,19 @@ def requires_grad(order: list, wrt) -> set:
     flagged `no_grad`, such as detach or a comparison, stops the dependence)."""
     wanted = {id(v) for v in wrt}
     needs: set = set()
+    passes: dict = {}  # op -> whether a gradient flows through it
     for n in order:
         if id(n) in wanted:
             needs.add(id(n))
-        elif n.args and OPS[n.op].vjp is not None and not OPS[n.op].no_grad:
-            if any(id(a) in needs for a in n.args):
-                needs.add(id(n))
+        elif n.args:
+            flows = passes.get(n.op)
+            if flows is None:
+                flows = passes[n.op] = OPS[n.op].vjp is not None and not OPS[n.op].no_grad
+            if flows:
+                for a in n.args:
+                    if id(a) in needs:
+                        needs.add(id(n))
+                        break
     return needs
 
 
@@ -54,32 +61,47 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
         if id(out) in needs:
             pending.setdefault(id(out), []).append(fit_shape(seed, out.shape))
     adjoint: dict[int, Node] = {}
+    made_by = order[0].graph.made_by if order else {}
     for n in reversed(order):
         parts = pending.pop(id(n), None)
         if not parts:
             continue
         total = parts[0]
+        masked = total.op == "where"
         for p in parts[1:]:
             total = apply("add", total, p)
+            masked = masked or p.op == "where"
         adjoint[id(n)] = total
-        if not n.args or is_zero(total):
+        args = n.args
+        if not args or (total.op == "const" and total.payload[0] == 0.0):  # is_zero, inlined
             continue
-        flags = tuple(id(a) in needs for a in n.args)
-        if not any(flags):
+        flags = tuple([id(a) in needs for a in args])
+        if True not in flags:
             continue
-        inner, wrap = branch_mask(parts, n)
-        made_by = n.graph.made_by
-        for arg, flag, part in zip(n.args, flags, OPS[n.op].vjp(n, inner, flags)):
-            if part is not None:
-                made_by.setdefault(part, n)
+        if masked:
+            inner, wrap = branch_mask(parts, n, total)
+        else:
+            inner, wrap = total, None
+        for arg, flag, part in zip(args, flags, OPS[n.op].vjp(n, inner, flags)):
+            if part is None:
+                continue
+            if part not in made_by:
+                made_by[part] = n
+            if wrap is not None:
                 part = wrap(part)
                 made_by.setdefault(part, n)
-            if flag and part is not None and not is_zero(part):
-                pending.setdefault(id(arg), []).append(fit_shape(part, arg.shape))
+            if flag and not (part.op == "const" and part.payload[0] == 0.0):
+                if part.shape != arg.shape:
+                    part = fit_shape(part, arg.shape)
+                found = pending.get(id(arg))
+                if found is None:
+                    pending[id(arg)] = [part]
+                else:
+                    found.append(part)
     return Adjoints(order, adjoint, needs)
 
 
-def branch_mask(parts: list, n: Node):
+def branch_mask(parts: list, n: Node, total: Node | None = None):
     """(adjoint to pass to n's rule, wrap for its results): keep a branch's zeros exact.
 
     When all of a node's adjoint comes through one side of `where(c, ., 0)` (a `where`, relu,
@@ -100,10 +122,11 @@ def branch_mask(parts: list, n: Node):
         masks.append((c, taken_first))
         parts = [p.args[1] if taken_first else p.args[2] for p in parts]
     if not masks:
-        inner = parts[0]
-        for p in parts[1:]:
-            inner = apply("add", inner, p)
-        return inner, lambda part: part
+        if total is None:  # the sum of the parts, unless the caller has it already
+            total = parts[0]
+            for p in parts[1:]:
+                total = apply("add", total, p)
+        return total, lambda part: part
     inner = parts[0]
     for p in parts[1:]:
         inner = apply("add", inner, p)

@@ -62,15 +62,25 @@ class Plan:
         self.chunk = chunk
         self.outputs = list(outputs)
         self.order = order = topological(self.outputs)
-        index = {id(n): i for i, n in enumerate(order)}
-        self.arg_slots = [tuple(index[id(a)] for a in n.args) for n in order]
-        self.output_slots = [index[id(n)] for n in self.outputs]
-        self.per_point = [False] * len(order)
+        index = {n: i for i, n in enumerate(order)}  # nodes hash by identity
+        self.arg_slots = arg_slots = [tuple([index[a] for a in n.args]) if n.args else () for n in order]
+        self.output_slots = [index[n] for n in self.outputs]
+        self.per_point = per_point = [False] * len(order)
         for i, n in enumerate(order):
-            self.per_point[i] = n.name in batched if n.op == "var" else any(self.per_point[s] for s in self.arg_slots[i])
+            if n.op == "var":
+                per_point[i] = n.name in batched
+            else:
+                for s in arg_slots[i]:
+                    if per_point[s]:
+                        per_point[i] = True
+                        break
         backend = self.device.backend
-        self.forwards = [None if n.op == "var" else OPS[n.op].forward_on(backend) for n in order]
-        self.pads = [self._pads(i) if self.per_point[i] and n.op != "var" else None for i, n in enumerate(order)]
+        rules: dict = {}  # op -> its forward rule on this backend, looked up once per op
+        for n in order:
+            if n.op not in rules:
+                rules[n.op] = None if n.op == "var" else OPS[n.op].forward_on(backend)
+        self.forwards = [rules[n.op] for n in order]
+        self.pads = [self._pads(i) if per_point[i] and n.op != "var" else None for i, n in enumerate(order)]
         self.last_use = self._last_use()
         self._chunk_steps = None
 
@@ -80,6 +90,8 @@ class Plan:
         point axis with a vector's element axis. None when every argument already lines up."""
         n = self.order[i]
         slots = self.arg_slots[i]
+        if not n.shape and OPS[n.op].elementwise:
+            return None  # scalars: every argument is one too
         if not slots or not (OPS[n.op].elementwise or n.op == "stack"):
             return None  # matmul and friends index their axes themselves
         rank = max(len(self.order[s].shape) for s in slots)

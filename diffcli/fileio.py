@@ -119,6 +119,15 @@ def write_bytes(path: str, data: bytes, inputs: tuple = ()) -> None:
         fh.write(data)
 
 
+def write_npz(path: str, arrays: dict, inputs: tuple = ()) -> None:
+    """Named arrays as one `.npz` (numpy.savez's format), written as every output is."""
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes(path, buffer.getvalue(), inputs)
+
+
 def scratch(path: str):
     """An unnamed temporary file (it leaves nothing behind) for parts of the output `path` that
     wait for its end (`.npz` columns, `.npy` rows bound for a pipe): beside `path` when it is a

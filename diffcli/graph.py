@@ -108,23 +108,50 @@ class Graph:
         # const node -> its exact rational value, where that is not the float itself (a decimal
         # typed as 2.3, a fold such as 1/3); see `exact`
         self.exact: dict[Node, Fraction] = {}
+        # (op, args, payload) -> the node `node(..., simplify=True)` returned for it
+        self.simplified: dict[tuple, Node] = {}
+        # scalar const node -> its exact value as the simplifier's coefficient (an int when
+        # whole, a Fraction, None when not finite); see ops/simplify.number
+        self.numbers: dict[Node, object] = {}
 
     def node(self, op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
-        """The interned node for op(args; payload), simplified when asked."""
+        """The interned node for op(args; payload), simplified when asked. A simplified
+        construction is remembered: building the same node again costs one dictionary look-up."""
+        key = (op, args, payload)
+        if simplify:
+            found = self.simplified.get(key)
+            if found is not None:
+                return found
+        else:
+            found = self.table.get(key)
+            if found is not None:
+                return found
         spec = REGISTRY[op]
-        if spec.elementwise and args and all(a.shape == () for a in args):
-            shape = ()  # the common scalar case, without the broadcast rule's list and checks
+        if spec.elementwise and args:
+            scalar, consts = True, True
+            for a in args:
+                if a.shape != ():
+                    scalar = False
+                if a.op != "const":
+                    consts = False
+            shape = () if scalar else spec.shape([a.shape for a in args], payload)
+            if consts:
+                folded = self._fold(spec, args, payload, shape)
+                if folded is not None:
+                    if simplify:
+                        self.simplified[key] = folded
+                    return folded
         else:
             shape = spec.shape([a.shape for a in args], payload)
-        if args and spec.elementwise and all(a.op == "const" for a in args):
-            folded = self._fold(spec, args, payload, shape)
-            if folded is not None:
-                return folded
         if simplify and spec.simplify is not None:
             better = spec.simplify(args, payload, shape)
             if better is not None:
+                self.simplified[key] = better
                 return better
-        return self.intern(op, args, payload, shape)
+        made = self.intern(op, args, payload, shape, key)
+        if simplify:
+            self.simplified[key] = made
+        return made
 
     def intern(self, op: str, args: tuple, payload, shape: Shape, key=None) -> Node:
         key = key if key is not None else (op, args, payload)
@@ -136,20 +163,29 @@ class Graph:
         return found
 
     def const(self, value, shape: Shape = ()) -> Node:
-        """A number (a float, or a Fraction: then its float is rounded once and the node
-        remembers the exact value for later folding and printing)."""
-        shape = tuple(shape)
+        """A number (a float, or an exact int or Fraction: then its float is rounded once and
+        the node remembers the exact value for later folding and printing)."""
+        if type(shape) is not tuple:
+            shape = tuple(shape)
         exact = None
+        if type(value) is int:  # a whole coefficient of the simplifier
+            value = float(value) if -WHOLE <= value <= WHOLE else Fraction(value)
         if isinstance(value, Fraction):
             exact, value = value, to_float(value)
-            if not math.isfinite(value) or exact == Fraction(value):
+            d = exact.denominator  # a float is a dyadic rational: other denominators never equal one
+            if not math.isfinite(value) or (d & (d - 1) == 0 and exact == Fraction(value)):
                 exact = None
-        value = float(value)
-        # repr keeps 0.0 and -0.0 apart (they compare equal) and lets nan find itself.
-        key = ("const", repr(value), shape) if exact is None else ("const", repr(value), shape, exact)
-        n = self.intern("const", (), (value, shape), shape, key=key)
-        if exact is not None:
-            self.exact[n] = exact
+        else:
+            value = float(value)
+        # A float key is cheap to hash; repr keeps 0.0 and -0.0 apart (they compare equal) and
+        # lets nan find itself (nan != nan). The two kinds of key never meet.
+        shown = value if value and value == value else repr(value)
+        key = ("const", shown, shape) if exact is None else ("const", shown, shape, exact)
+        n = self.table.get(key)
+        if n is None:
+            n = self.intern("const", (), (value, shape), shape, key=key)
+            if exact is not None:
+                self.exact[n] = exact
         return n
 
     def var(self, name: str, shape: Shape = ()) -> Node:
@@ -182,14 +218,21 @@ class Graph:
         return self.const(result, shape) if math.isfinite(result) else None
 
 
+WHOLE = 2 ** 53  # ints up to this size are exact floats
+
 EXACT_BITS = 4096  # larger numerators or denominators fold as floats (bounded work and memory)
 
 
 def exact(n: Node) -> Fraction | None:
     """The exact rational value of a finite const node (a typed decimal is its decimal), else None."""
-    if n.op != "const" or not math.isfinite(n.value):
+    if n.op != "const":
         return None
-    return n.graph.exact.get(n) or Fraction(n.value)
+    known = n.graph.exact.get(n)
+    if known is None:
+        if not math.isfinite(n.value):
+            return None
+        known = n.graph.exact[n] = Fraction(n.value)  # computed once per node (Fraction() is slow)
+    return known
 
 
 def to_float(q: Fraction) -> float:
@@ -261,26 +304,26 @@ def broadcast_shapes(shapes: Iterable[Shape], what: str = "operands") -> Shape:
 
 
 def topological(outputs: Iterable[Node], stop: Callable[[Node], bool] | None = None) -> list[Node]:
-    """Nodes reachable from `outputs`, children before parents, without recursion."""
+    """Nodes reachable from `outputs`, children before parents (depth first, children in
+    argument order), without recursion."""
     order: list[Node] = []
-    seen: set[int] = set()
+    seen: set[Node] = set()  # nodes hash by identity
+    add, emit = seen.add, order.append
     for root in outputs:
-        if id(root) in seen:
+        if root in seen:
             continue
-        stack = [(root, False)]
-        while stack:
-            n, expanded = stack.pop()
-            if expanded:
-                order.append(n)
-                continue
-            if id(n) in seen:
-                continue
-            seen.add(id(n))
-            stack.append((n, True))
-            if stop is None or not stop(n):
-                for child in reversed(n.args):
-                    if id(child) not in seen:
-                        stack.append((child, False))
+        add(root)
+        nodes, pending = [root], [iter(() if stop is not None and stop(root) else root.args)]
+        while nodes:
+            for child in pending[-1]:
+                if child not in seen:
+                    add(child)
+                    nodes.append(child)
+                    pending.append(iter(() if stop is not None and stop(child) else child.args))
+                    break
+            else:
+                pending.pop()
+                emit(nodes.pop())
     return order
 
 

@@ -8,11 +8,11 @@ sparse one a few colour vectors suffice. Dense, sparse, one point, many points a
 use these products; the upper triangle is mirrored so that H is exactly symmetric (two products
 may round differently in the last bit).
 
-The sparsity pattern comes from the DAG: a node that is nonlinear in its inputs couples every
-pair of variables it depends on; linear nodes (sums, indexing, products with a constant, as the
-op table says) couple nothing. Columns that share no row get one colour (greedy distance-2
-colouring), so a tridiagonal Hessian takes three directions whatever n is. The pattern is per
-variable: a vector variable's elements count as one block.
+The sparsity pattern comes from the DAG, element by element (sparsity.py): a node that is
+nonlinear in its inputs couples every pair of variable elements one of its elements depends on;
+linear nodes couple nothing. Columns that share no row get one colour, so a tridiagonal Hessian
+takes three directions whatever n is, for scalar variables x1, x2, ... and for the elements of
+a vector x alike.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import autodiff
-from .graph import Node, apply, topological
-from .ops import OPS
+from . import autodiff, sparsity
+from .graph import Node, apply
 
 
 @dataclass
@@ -71,41 +70,6 @@ def symmetric(products: np.ndarray) -> np.ndarray:
     return np.triu(products) + np.triu(products, 1).T
 
 
-def pattern(f: Node, wrt: list[Node]) -> list[set]:
-    """For each wrt variable k, the variables j whose H[k, j] may be non-zero.
-
-    Variable sets are built only below nonlinear nodes: a long linear sum on top (Rosenbrock's)
-    would otherwise make the work quadratic."""
-    position = {id(v): k for k, v in enumerate(wrt)}
-    order = topological([f])
-    needs = autodiff.requires_grad(order, wrt)
-    nonlinear = [n for n in order if id(n) in needs and not OPS[n.op].is_linear(n, needs)]
-    deps: dict[int, frozenset] = {}
-    for n in topological(nonlinear):
-        if id(n) in position:
-            deps[id(n)] = frozenset((position[id(n)],))
-        elif id(n) in needs:
-            parts = [deps[id(a)] for a in n.args if id(a) in needs]
-            deps[id(n)] = parts[0] if len(parts) == 1 else frozenset().union(*parts)
-    coupled = [set() for _ in wrt]
-    for n in nonlinear:
-        for k in deps[id(n)]:
-            coupled[k] |= deps[id(n)]
-    return coupled
-
-
-def colour(coupled: list[set]) -> list[int]:
-    """Greedy colouring of columns: two columns sharing a row never share a colour."""
-    colours = [-1] * len(coupled)
-    for j in range(len(coupled)):
-        taken = {colours[k] for row in coupled[j] for k in coupled[row] if colours[k] >= 0}
-        c = 0
-        while c in taken:
-            c += 1
-        colours[j] = c
-    return colours
-
-
 @dataclass
 class Sparsity:
     """The structural non-zeros (rows, cols, row by row) and the colour of each column."""
@@ -116,11 +80,8 @@ class Sparsity:
 
     @classmethod
     def of(cls, f: Node, wrt: list[Node]) -> "Sparsity":
-        coupled = pattern(f, wrt)
-        rows = [i for i, row in enumerate(coupled) for _ in row]
-        cols = [j for row in coupled for j in sorted(row)]
-        return cls(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
-                   np.array(colour(coupled), dtype=np.int64))
+        found = sparsity.pattern(f, wrt)
+        return cls(found.rows, found.cols, sparsity.colour(found))
 
     def basis(self) -> np.ndarray:
         """One direction per colour: the sum of the unit vectors of its columns."""
@@ -145,6 +106,15 @@ class SparseHessian:
     rows: np.ndarray
     cols: np.ndarray
     values: np.ndarray
+
+    def csr(self) -> dict:
+        """The arrays of scipy.sparse's CSR form, as `scipy.sparse.save_npz` names them in its
+        `.npz` (so `load_npz` reads it back as a csr_matrix; scipy itself is not needed here)."""
+        index = np.int32 if self.size < 2**31 else np.int64
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(self.rows, minlength=self.size))))
+        return {"indices": self.cols.astype(index), "indptr": indptr.astype(index),
+                "format": np.bytes_(b"csr"), "shape": np.array([self.size, self.size], dtype=np.int64),
+                "data": np.asarray(self.values, dtype=np.float64)}
 
 
 def classify(h: np.ndarray, grad: np.ndarray, tol: float) -> dict:

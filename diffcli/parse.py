@@ -1,40 +1,36 @@
 """Text -> expression DAG.
 
-The grammar (`grammar/diffcli.lark`, shipped inside the package as `diffcli.grammar`) is loaded
-once per process from Lark's cache. Nodes are built while the LALR parser reduces (Lark's
-`transformer=` option), so no parse tree is made and no Python recursion follows the nesting.
-The reducer hands each rule to the builder of the current parse (a context variable, so
-parsing is reentrant and thread-safe). Every token is kept (`keep_all_tokens`), brackets and
-signs included, so a rule's span runs from its first token to its last: offsets only, no copy
-of the text, and parsing time grows linearly with the text.
+The grammar (`grammar/diffcli.lark`, shipped inside the package as `diffcli.grammar`) is run by
+`lalr.py` from tables Lark generated (Lark itself is not imported: start-up). Nodes are built
+while the LALR parser reduces, so no parse tree is made and no Python recursion follows the
+nesting; each parse hands its reductions to its own builder, so parsing is reentrant and
+thread-safe. Every token is kept, brackets and signs included, so a rule's span runs from its
+first token to its last: offsets only, no copy of the text, and parsing time grows linearly
+with the text.
 Syntax errors become one `error:` line with the input line and a caret beneath the place.
 """
 
 from __future__ import annotations
 
-import contextvars
+import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
-from . import hints, limits
+from . import hints, lalr, limits
 from . import ops
+from .lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from .errors import DiffcliError, caret, suggest
 from .graph import Graph, Node
 
-_parser = None
-_builder: contextvars.ContextVar = contextvars.ContextVar("diffcli_parse_builder")
+_tables: lalr.Tables | None = None  # the grammar's, loaded once per process
 
 
-def parser():
-    global _parser
-    if _parser is None:
-        from lark import Lark
-
-        _parser = Lark(_grammar_text(), parser="lalr", lexer="basic", maybe_placeholders=True,
-                       keep_all_tokens=True, cache=True, transformer=_Reducer())
-    return _parser
+def tables() -> lalr.Tables:
+    global _tables
+    if _tables is None:
+        _tables = lalr.tables(_grammar_text())
+    return _tables
 
 
 class _Piece:
@@ -46,21 +42,12 @@ class _Piece:
         self.value, self.line, self.column, self.start, self.end = value, line, column, start, end
 
 
-class _Reducer:
-    """Lark calls `__default__` for every rule it reduces; the current builder answers."""
-
-    def __default__(self, name, children, meta):
-        if name.startswith("_"):  # Lark's helper rules (repetitions) are inlined into their parent
-            from lark import Tree
-
-            return Tree(name, children)
-        return _builder.get().reduce(name, children)
-
-
 def _grammar_text() -> str:
-    here = Path(__file__).resolve().parent
-    installed = here / "grammar" / "diffcli.lark"  # the package `diffcli.grammar` of an install
-    return (installed if installed.exists() else here.parent / "grammar" / "diffcli.lark").read_text()
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "grammar", "diffcli.lark")  # the package `diffcli.grammar` of an install
+    path = installed if os.path.exists(installed) else os.path.join(here, os.pardir, "grammar", "diffcli.lark")
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
 
 
 @dataclass
@@ -112,40 +99,29 @@ def names_used(text: str) -> list[str]:
     return [name for name in collector.seen if name not in collector.assigned]
 
 
-def _run(text: str, builder) -> "_Piece":
-    token = _builder.set(builder)
-    try:
-        return _parse_text(text)
-    finally:
-        _builder.reset(token)
-
-
 DECLARED = re.compile(r"\bfunction[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")  # the names of a `function f, g` line
 
 
-def _parse_text(text: str):
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
+def _run(text: str, builder) -> "_Piece":
     if not re.sub(r"#[^\n]*|[\s;]", "", text):
         raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
     limits.check_text(text)
     declared = [name for names in DECLARED.findall(text) for name in re.findall(r"\w+", names)]
-    known = {*ops.FUNCTIONS, *getattr(_builder.get(), "functions", ()), *declared}  # f(x) = ...: an equation
+    known = {*ops.FUNCTIONS, *getattr(builder, "functions", ()), *declared}  # f(x) = ...: an equation
     for found, kind in ((hints.unicode_operator(text), hints.Written), (hints.definition(text, known), DiffcliError)):
         if found is not None:  # refused before parsing, with the ASCII or diffcli form to write
             line, column = _place(text, found[0])
             raise kind(found[1], caret(text, line, column))
     try:
-        return parser().parse(text)
+        return lalr.parse(text, tables(), builder.reduce)
     except UnexpectedInput as e:
-        line, column = getattr(e, "line", None), getattr(e, "column", None)
-        at_end = isinstance(e, UnexpectedEOF) or line is None or line < 0 or \
-            (isinstance(e, UnexpectedToken) and e.token.type == "$END")
+        line, column = e.line, e.column
+        at_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
         if at_end:
             lines = text.rstrip("\n").split("\n")
             raise DiffcliError("the expression ends too early: something is missing at its end",
                                caret(text, len(lines), len(lines[-1]) + 1)) from None
-        pos = getattr(e, "pos_in_stream", None)
+        pos = e.pos_in_stream
         if isinstance(e, UnexpectedCharacters):
             ch = text[pos] if pos is not None and pos < len(text) else "?"
             message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
@@ -229,13 +205,19 @@ class _Builder:
         self.variables: dict[str, Node] = {}
         self.functions: dict[str, None] = {}
         self.equation: tuple | None = None  # (lhs, rhs, node) of an equation statement
+        self.numbers: dict[str, Node] = {}  # a number's text -> its node (Fraction(text) is slow)
         for name in functions:
             self.declare(name)
 
     def reduce(self, name: str, children: list) -> _Piece:
         """One rule: its children (pieces, tokens, None) -> a piece spanning them."""
-        line, column, start, end = _span(children)
-        kids = [c.value if isinstance(c, _Piece) else c for c in children]
+        if name == "number" or name == "name":  # the leaves, most of a long text: one token each
+            (token,) = children
+            line, column, start, end = token.line, token.column, token.start_pos, token.end_pos
+            kids = children
+        else:
+            line, column, start, end = _span(children)
+            kids = [c.value if isinstance(c, _Piece) else c for c in children]
         try:
             value = self.rule(name, kids)
         except DiffcliError as e:
@@ -283,7 +265,11 @@ class _Builder:
         if name in ("atom", "pos"):  # `( expr )` and unary plus
             return kids[1]
         if name == "number":
-            return self.graph.const(literal(str(kids[0])))
+            text = str(kids[0])
+            found = self.numbers.get(text)
+            if found is None:
+                found = self.numbers[text] = self.graph.const(literal(text))
+            return found
         if name == "name":
             return self.lookup(kids[0])
         if name == "call":
@@ -319,6 +305,9 @@ class _Builder:
         name = str(token)
         if name in self.names:
             return self.names[name]
+        found = self.variables.get(name)
+        if found is not None:  # seen before, so checked before
+            return found
         check_name(name)
         if name in self.functions:
             raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")

@@ -4,16 +4,20 @@ A value is a constant expression of the expression language (`pi/4`, `sqrt(2)`, 
 read by the same parser and evaluated by the same engine. Plain numbers and lists of numbers,
 the common case (and the long one: a vector of thousands of numbers), are read by a small
 tokenizer instead, which gives the same values (a test checks both ways agree), faster.
+`x=@FILE` reads the value from a `.npy` file or a text file of numbers (`value_file`).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
 
 import numpy as np
 
 from .engine import Plan, to_numpy
 from .errors import DiffcliError
+from . import limits
 from .limits import MAX_RANK
 from .ops import CONSTANTS
 from .parse import names_used, parse
@@ -134,8 +138,97 @@ def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
                 raise DiffcliError(f"--at: `{name}` is not a name: names start with a letter, such as x, w_2 or θ")
             if name in bindings:
                 raise DiffcliError(f"--at: `{name}` is given twice")
-            bindings[name] = parse_value(value, f"--at {name}")
+            value = value.strip()
+            if value.startswith("@"):
+                bindings[name] = value_file(value[1:], f"--at {name}=@{value[1:]}")
+            else:
+                bindings[name] = parse_value(value, f"--at {name}")
     return bindings
+
+
+TEXT_BYTES = 32  # a text value file may hold at most this many bytes per element allowed
+NUMERIC = "biuf"  # dtype kinds read as numbers: booleans, integers, floats
+
+
+def value_file(path: str, what: str) -> np.ndarray:
+    """`@FILE`: a `.npy` array (any shape, numbers) or a text file of numbers separated by
+    blanks or commas, one row a line (`#` comments): one number is a scalar, one line or one
+    column a vector, several lines of several numbers a matrix (numpy.loadtxt's shapes). At
+    most limits.MAX_ELEMENTS elements, refused before the data is read."""
+    if not path:
+        raise DiffcliError(f"{what}: give a file after @, such as x=@x.npy")
+    if os.path.isdir(path):
+        raise DiffcliError(f"{what}: `{path}` is a directory: give a .npy file or a text file of numbers")
+    if not os.path.exists(path):
+        raise DiffcliError(f"{what}: no such file: {path}")
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+            fh.seek(0)
+            if magic == b"\x93NUMPY":
+                array = _npy(fh, what)
+            elif path.lower().endswith(".npy"):
+                raise DiffcliError(f"{what}: not a .npy file (no NumPy header): save it with numpy.save")
+            else:
+                array = _text(fh, what)
+    except OSError as e:
+        raise DiffcliError(f"{what}: cannot read `{path}`: {e.strerror}") from None
+    if array.size == 0:
+        raise DiffcliError(f"{what}: the file holds no numbers")
+    return array
+
+
+def _npy(fh, what: str) -> np.ndarray:
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(fh)
+        shape, _, dtype = (fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0)(fh)
+    except ValueError as e:
+        raise DiffcliError(f"{what}: not a readable .npy file: {e}") from None
+    if dtype.names is not None or dtype.kind not in NUMERIC:
+        kind = "a structured array" if dtype.names is not None else \
+            {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes"}.get(dtype.kind, f"dtype {dtype}")
+        raise DiffcliError(f"{what}: the file holds {kind}; a value is real numbers (save a float64 array)")
+    _check_size(shape, what)
+    fh.seek(0)
+    try:
+        return np.asarray(np.load(fh, allow_pickle=False), dtype=np.float64)
+    except (ValueError, EOFError) as e:
+        raise DiffcliError(f"{what}: not a complete .npy file: {e}") from None
+
+
+def _text(fh, what: str) -> np.ndarray:
+    most = TEXT_BYTES * limits.MAX_ELEMENTS
+    data = fh.read(most + 1)  # bounded: /dev/zero or a huge file stops here
+    if len(data) > most:
+        raise DiffcliError(f"{what}: the file is larger than a text file of {limits.MAX_ELEMENTS:,} numbers can be: "
+                           "save the value as .npy")
+    if b"\0" in data:
+        raise DiffcliError(f"{what}: a binary file: give a .npy file or a text file of numbers")
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        raise DiffcliError(f"{what}: not UTF-8 text (byte {e.start})") from None
+    comma = any("," in line.partition("#")[0] for line in lines)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file: numpy warns and returns no numbers
+            array = np.loadtxt(lines, dtype=np.float64, delimiter="," if comma else None, comments="#", ndmin=0)
+    except ValueError as e:
+        cause = str(e).split(";")[0].rstrip(".")  # numpy's own words, without its advice on its options
+        raise DiffcliError(f"{what}: {cause}: the file needs numbers separated by blanks or commas, the same count "
+                           "on every line") from None
+    _check_size(array.shape, what)
+    return array
+
+
+def _check_size(shape: tuple, what: str) -> None:
+    if len(shape) > MAX_RANK:
+        raise DiffcliError(f"{what}: the array has {len(shape)} axes; a value may have at most {MAX_RANK}")
+    elements = int(np.prod(shape, dtype=np.float64))
+    if elements > limits.MAX_ELEMENTS:
+        raise DiffcliError(f"{what}: the array has {elements:,} elements; diffcli accepts at most "
+                           f"{limits.MAX_ELEMENTS:,} per value")
 
 
 def _vector_hint(parts: list[str], k: int) -> str:

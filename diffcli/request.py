@@ -125,9 +125,6 @@ def build(problem: Problem, req: Request, directions: bool = True, stage=None) -
         built.add("hessian", prods.products)
         if req.hessian == "sparse":
             stage("finding the sparsity pattern")
-            if any(w.shape != () for w in wrt):
-                raise DiffcliError("--sparse works with scalar variables (x1, x2, ...); a vector variable's "
-                                   "Hessian is dense: drop --sparse")
             built.sparsity = hessian.Sparsity.of(f, wrt)
             built.basis = built.sparsity.basis()
         else:

@@ -92,7 +92,7 @@ class PointFile:
                 arrays = {name: data[name] for name in data.dtype.names}
             else:
                 archive = np.load(self.path, allow_pickle=False)
-                arrays = {name: archive[name] for name in archive.files}
+                arrays = {name: stored_member(self.path, archive, name) for name in archive.files}
         except (OSError, ValueError) as e:
             raise DiffcliError(f"{self.what}: not a readable {kind} file: {e}") from None
         rows = {a.shape[0] if a.ndim else None for a in arrays.values()}
@@ -205,6 +205,34 @@ def numeric_kept(kept: list, names: list[str]) -> list[np.ndarray]:
     return out
 
 
+def stored_member(path: str, archive, name: str) -> np.ndarray:
+    """An .npz member as a read-only memory map where it is stored uncompressed (np.savez's
+    way), so its rows are read as the blocks reach them, without a copy of the whole column or
+    a CRC pass; np.load's copy otherwise (compressed, object, Fortran order)."""
+    info = archive.zip.getinfo(name + ".npy")
+    if info.compress_type != zipfile.ZIP_STORED:
+        return archive[name]
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        if local[:4] != b"PK\x03\x04":
+            return archive[name]
+        start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+        fh.seek(start)
+        try:
+            read = {(1, 0): np.lib.format.read_array_header_1_0,
+                    (2, 0): np.lib.format.read_array_header_2_0}.get(np.lib.format.read_magic(fh))
+            if read is None:
+                return archive[name]
+            shape, fortran, dtype = read(fh)
+        except ValueError:
+            return archive[name]
+        offset = fh.tell()
+    if fortran or dtype.hasobject or offset - start + dtype.itemsize * math.prod(shape) > info.file_size:
+        return archive[name]
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+
+
 class NpySink:
     """A structured .npy, one float64 field per column (named by the CSV header), written as it
     streams: the header has a fixed length and gets its final row count when the file is closed.
@@ -232,7 +260,8 @@ class NpySink:
 
     def write(self, table: np.ndarray, kept: list) -> None:
         parts = [k.reshape(-1, 1) for k in numeric_kept(kept, self.kept)] + [table]
-        self.stream.write(np.ascontiguousarray(np.hstack(parts), dtype="<f8").tobytes())
+        rows = np.ascontiguousarray(np.hstack(parts) if len(parts) > 1 else table, dtype="<f8")
+        self.stream.write(memoryview(rows).cast("B"))  # the table's own bytes: no copy
         self.rows += len(table)
 
     def close(self) -> None:
@@ -322,8 +351,8 @@ def _run(source: PointFile, command: str, o: dict, req: Request, read, progress)
             table = compiled.table(block, THREADS)
             if pick is not None:
                 table = table[:, pick]
-            bad = ~np.isfinite(table).all(axis=1)
-            if bad.any():
+            if not np.isfinite(table).all():  # the usual case in one fast pass; rows only then
+                bad = ~np.isfinite(table).all(axis=1)
                 if strict:
                     raise DiffcliError(f"a result is not finite at row {state['rows'] + int(np.argmax(bad))} "
                                        f"(counted from 0) of {points} (--strict)", exit_code=EXIT_NONFINITE)

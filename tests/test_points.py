@@ -130,6 +130,26 @@ def test_points_json_lines_and_vector_npz(tmp_path):
         assert {k: rec[k] for k in one} == one
 
 
+@pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
+def test_npz_members_stored_or_compressed_read_alike(tmp_path, save):
+    # a stored member is memory-mapped (stream.stored_member), a compressed one read whole
+    from diffcli.stream import stored_member
+
+    rng = np.random.default_rng(5)
+    v, x, n = rng.normal(size=(7, 2)).astype(np.float32), rng.normal(size=7), np.arange(7)
+    path = tmp_path / "p.npz"
+    save(path, v=v, x=x, n=n)
+    with np.load(path) as archive:
+        for name, want in {"v": v, "x": x, "n": n}.items():
+            got = stored_member(str(path), archive, name)
+            assert isinstance(got, np.memmap) == (save is np.savez) and got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+    run = invoke("grad", "sum(v^2)*x + n", "--points", str(path), "--const", "n", "--format", "csv")
+    assert run.code == 0, run.stderr
+    rows = np.loadtxt(run.stdout.splitlines()[1:], delimiter=",")
+    np.testing.assert_allclose(rows[:, 0], np.sum(v.astype(float) ** 2, axis=1) * x + n, rtol=1e-15)
+
+
 def test_points_structured_npy_to_npy_and_csv(tmp_path):
     data = np.zeros(4, dtype=[("x", "f8"), ("y", "f8")])
     data["x"], data["y"] = [1, 2, 3, 4], [0.5, 0.25, 2, -1]

@@ -127,9 +127,12 @@ def test_typer_parsing_gives_what_diffcli_gives(click_app, argv, tmp_path, monke
 # ---------------------------------------------------------------- (c) start-up stays light
 
 
-def test_a_plain_call_imports_neither_typer_rich_pydantic_nor_click():
+def test_a_plain_call_imports_neither_typer_rich_pydantic_click_nor_lark():
+    """The import budget of the plain grad path (README, "start-up"): numpy and diffcli's own
+    modules; the parser runs Lark's generated tables without importing Lark."""
+    heavy = ('typer', 'rich', 'pydantic', 'click', 'lark', 'hashlib', 'logging')
     code = ("import sys; from diffcli.cli import main; c = main(['grad', 'x*x*y', '--at', 'x=2,y=3', "
-            "'--format', 'plain']); print(c, sorted(m for m in ('typer', 'rich', 'pydantic', 'click') if m in sys.modules))")
+            f"'--format', 'plain']); print(c, sorted(m for m in {heavy!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[-2] == "0 []"
     assert done.stdout.startswith("12\n12 4\n")

@@ -67,7 +67,7 @@ STRICT = Option("--strict", "Exit 3 when a result is not finite.", "flag", False
 V = Option("--v", "Weights of a non-scalar output: vector-Jacobian product.")
 POINTS = Option("--points", "Evaluate at every row of a CSV (header: variable names), .npy or .npz file.")
 OUT = Option("--out", "With --points: write the rows to a .csv, .npy (one named field per column) or .npz "
-             "(one array per column) file.")
+             "(one array per column) file. hessian --sparse: the Hessian to a .npz (scipy.sparse.load_npz reads it).")
 KEEP = Option("--keep", "With --points: carry these input columns into the output, first: --keep id,x.", "list")
 ONLY = Option("--only", "Print only this result, named by its JSON key (value, grad, jacobian, hessian; at for "
               "minimize; params, loss for fit): --format plain then gives numbers numpy.loadtxt reads.")

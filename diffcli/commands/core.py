@@ -5,9 +5,11 @@ it needs as a `Request`, and hands the `Result` to the presenter."""
 
 from __future__ import annotations
 
+import re
+
 from ..anomaly import note
 from ..errors import DiffcliError
-from ..fileio import is_stdout
+from ..fileio import is_stdout, write_npz
 from ..problem import load
 from ..render.present import present, write
 from ..render.progress import rate, summary, tracker
@@ -18,15 +20,27 @@ def numeric(command: str, o: dict, req: Request) -> int:
     """The shared path of eval/grad/jacobian/hessian: a streamed --points run, or one point."""
     if o["points"] is not None:
         return points(command, o, req)
+    sparse_out = o.get("out") if req.hessian == "sparse" else None
+    if sparse_out is not None and not (sparse_out.lower().endswith(".npz") or is_stdout(sparse_out)):
+        raise DiffcliError(f"--out {sparse_out}: a sparse Hessian is written as a .npz file (scipy.sparse's CSR "
+                           "format, read by scipy.sparse.load_npz)")
     for option in ("out", "keep"):
-        if o.get(option) is not None:
-            raise DiffcliError(f"--{option} goes with --points: give --points FILE too")
+        if o.get(option) is not None and not (option == "out" and sparse_out is not None):
+            also = " (or hessian --sparse, for a .npz)" if option == "out" and req.hessian else ""
+            raise DiffcliError(f"--{option} goes with --points{also}: give --points FILE too")
     with tracker(f"{command}: reading and differentiating") as track:
         problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], device=o["device"])
         if req.gradient or req.jacobian or req.hessian:
             write(problem.constant_notes())
         result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
+    if sparse_out is not None:  # the Hessian to the file, the rest (value, gradient) as usual
+        write_npz(sparse_out, result.data.pop("hessian").csr(), inputs=_inputs(o))
     return present(result, o["format"], strict=o["strict"], kinks=o.get("kinks", "quiet"), only=o.get("only"))
+
+
+def _inputs(o: dict) -> tuple:
+    """The files a result is read from (EXPR, --at x=@FILE), which --out must not write over."""
+    return (o["expr"],) + tuple(path for item in o["at"] or () for path in re.findall(r"=@([^,\]]+)", item))
 
 
 def points(command: str, o: dict, req: Request) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 
 from ..graph import apply
-from . import kernels, shapes
+from . import elements, kernels, shapes
 from .rules import call, compare, expand, where
 from .simplify import simplify_add, simplify_div, simplify_mul, simplify_neg, simplify_pow, simplify_sub
 from .table import Kink, Op, Print
@@ -29,6 +29,17 @@ def exact_pow(a, b):
     if b.denominator != 1 or abs(b) > 64 or (a == 0 and b < 0):
         return None
     return a ** int(b)
+
+
+def mul_vjp(n, g, needs):
+    """Only the partials that are wanted (a product's constant factor needs none)."""
+    a, b = n.args
+    return (g * b if needs[0] else None, g * a if needs[1] else None)
+
+
+def div_vjp(n, g, needs):
+    a, b = n.args
+    return (g / b if needs[0] else None, -(g * a) / b ** 2 if needs[1] else None)
 
 
 def pow_vjp(n, g, needs):
@@ -97,13 +108,13 @@ ENTRIES = (
        linear=True, print=Print("name")),
     Op("add", 2, "add", lambda n, g, _: (g, g), "a + b", simplify=simplify_add, fold=operator.add,
        exact=operator.add, linear=True, print=Print("infix", "+", "sum"), latex="{0} + {1}", rule="sum"),
-    Op("sub", 2, "subtract", lambda n, g, _: (g, -g), "a - b", simplify=simplify_sub, fold=operator.sub,
+    Op("sub", 2, "subtract", lambda n, g, needs: (g, -g if needs[1] else None), "a - b", simplify=simplify_sub, fold=operator.sub,
        exact=operator.sub, linear=True, grad_fn=sub_name, print=Print("infix", "-", "sum"), latex="{0} - {1}",
        rule="difference"),
-    Op("mul", 2, "multiply", lambda n, g, _: (g * n.args[1], g * n.args[0]), "a * b", simplify=simplify_mul,
+    Op("mul", 2, "multiply", mul_vjp, "a * b", simplify=simplify_mul,
        fold=operator.mul, exact=operator.mul, linear=one_input_needs, print=Print("infix", "*", "product"),
        latex="{0} \\cdot {1}", rule="product"),
-    Op("div", 2, "divide", lambda n, g, _: (g / n.args[1], -(g * n.args[0]) / n.args[1] ** 2), "a / b",
+    Op("div", 2, "divide", div_vjp, "a / b",
        simplify=simplify_div, exact=exact_div, linear=denominator_free, grad_fn=div_name,
        print=Print("infix", "/", "product"), latex="\\frac{{{0}}}{{{1}}}", domain=(0.5, 2.0),
        defined="b != 0 (±inf or nan at 0)", rule="quotient"),
@@ -119,5 +130,5 @@ ENTRIES = (
                    ("x^y", "y=2,x=0", "y"), "0", "0"),)),
     Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
        elementwise=False, jvp=matmul_jvp, linear=one_input_needs, grad_fn=matmul_name, print=Print("infix", "@", "product"),
-       latex="{0} {1}", user=False),
+       latex="{0} {1}", user=False, elements=elements.matmul),
 )

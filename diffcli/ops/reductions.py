@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..graph import apply
-from . import kernels, shapes
+from . import elements, kernels, shapes
 from .rules import call, compare, expand, extreme_tie, reduce_sum, reduced_jvp, same_op_jvp, where
 from .simplify import simplify_sum
 from .table import Kink, Op, Print
@@ -44,7 +44,7 @@ def norm_vjp(n, g, needs):
 def reduction(name: str, vjp, doc: str, **fields) -> Op:
     fields.setdefault("jvp", reduced_jvp)
     return Op(name, 1, kernels.reduction(name), vjp, doc, shape=shapes.reduced, elementwise=False, print=REDUCTION,
-              **fields)
+              elements=elements.reduction, **fields)
 
 
 def softmax_jvp(n, tangents):
@@ -59,6 +59,7 @@ ENTRIES = (
     reduction("prod", prod_vjp, "product of all elements", domain=(0.5, 2.0)),
     Op("norm", 1, kernels.norm, norm_vjp, "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
        shape=shapes.reduced, elementwise=False, grad_fn="LinalgVectorNormBackward0", jvp=reduced_jvp, latex="\\left\\|{0}\\right\\|", print=REDUCTION,
+       elements=elements.reduction,
        kinks=(Kink("its argument is 0", lambda n: compare("eq", n, 0), "-1", "1", CONVEX + " (gradient 0)",
                    ("norm(x)", "x=[0,0]", "x[0]"), "0", "nan"),)),
     reduction("max", extreme_vjp, "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",
@@ -71,8 +72,8 @@ ENTRIES = (
                           ("min(x)", "x=[1,1]", "x[0]"), "0.5", "0.5"),)),
     Op("logsumexp", 1, kernels.logsumexp, lambda n, g, _: (call("softmax", n.args[0]) * expand(g, 1),),
        "log(sum(exp(x))) over the last axis, max-shifted", shape=shapes.without_last_axis, elementwise=False,
-       jvp=reduced_jvp),
+       jvp=reduced_jvp, elements=elements.last_axis),
     Op("softmax", 1, kernels.softmax, lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
        "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=shapes.last_axis, elementwise=False,
-       jvp=softmax_jvp),
+       jvp=softmax_jvp, elements=elements.softmax),
 )

@@ -15,20 +15,38 @@ from fractions import Fraction
 from ..graph import Node, apply, exact, is_one, is_zero
 from .rules import keep_shape
 
-ONE = Fraction(1)
+ONE = 1
 
 
-def number(n: Node) -> Fraction | None:
+def number(n: Node) -> int | Fraction | None:
     """The exact value of a finite scalar number node, else None (coefficients are exact, so
-    typed decimals fold as written: 2.3*1.3 is 2.99)."""
-    return exact(n) if n.op == "const" and n.shape == () else None
+    typed decimals fold as written: 2.3*1.3 is 2.99). A whole number is an int: the common
+    coefficients then multiply and compare at int speed, not Fraction's."""
+    if n.op != "const" or n.shape != ():
+        return None
+    numbers = n.graph.numbers
+    if n in numbers:
+        return numbers[n]
+    q = exact(n)
+    q = numbers[n] = q.numerator if q is not None and q.denominator == 1 else q
+    return q
+
+
+def ratio(a, b) -> int | Fraction:
+    """a / b exactly (an int when whole)."""
+    q = Fraction(a, b)
+    return q.numerator if q.denominator == 1 else q
 
 
 def coefficient(n: Node):
     """(c, rest) when n is c*rest with a finite numeric c, else (1, n)."""
-    if n.op == "mul" and number(n.args[0]) is not None:
-        return number(n.args[0]), n.args[1]
-    if n.op == "neg":
+    op = n.op
+    if op == "mul":
+        first = n.args[0]
+        c = number(first) if first.op == "const" else None
+        if c is not None:
+            return c, n.args[1]
+    elif op == "neg":
         c, rest = coefficient(n.args[0])
         return -c, rest
     return ONE, n
@@ -48,7 +66,7 @@ def scaled(c: Fraction, rest: Node, shape) -> Node:
         return keep_shape(rest, shape)
     if c == -1:
         return keep_shape(apply("neg", rest), shape)
-    return keep_shape(apply("mul", rest.graph.const(Fraction(c)), rest), shape)
+    return keep_shape(apply("mul", rest.graph.const(c), rest), shape)
 
 
 TERM_LIMIT = 8  # most terms a sum is flattened into when collecting like terms
@@ -60,29 +78,39 @@ def linear_terms(n: Node):
     Walks through +, -, unary minus and numeric factors (`2*(x + 1)` gives 2*x and 2).
     """
     terms: list = []
-    constant = Fraction(0)
+    constant = 0
     stack = [(n, ONE)]
     while stack:
         m, w = stack.pop()
-        if m.op in ("add", "sub"):
-            stack.append((m.args[1], w if m.op == "add" else -w))
+        op = m.op
+        if op == "add" or op == "sub":
+            stack.append((m.args[1], w if op == "add" else -w))
             stack.append((m.args[0], w))
-        elif m.op == "neg":
+        elif op == "neg":
             stack.append((m.args[0], -w))
-        elif number(m) is not None:
-            constant += w * number(m)
-        elif m.op == "mul" and number(m.args[0]) is not None:
-            stack.append((m.args[1], w * number(m.args[0])))
         else:
-            terms.append((w, m))
+            c = number(m) if op == "const" else None
+            if c is not None:
+                constant += w * c
+            else:
+                first = m.args[0] if op == "mul" else None
+                c = number(first) if first is not None and first.op == "const" else None
+                if c is not None:
+                    stack.append((m.args[1], w * c))
+                else:
+                    terms.append((w, m))
         if len(terms) + len(stack) > TERM_LIMIT:
             return None
     return terms, constant
 
 
 def like_term(t: Node):
-    """What makes two terms alike: the node, or for a product its factors in any order."""
-    return ("mul", frozenset((id(t.args[0]), id(t.args[1])))) if t.op == "mul" else id(t)
+    """What makes two terms alike: the node (its id), or for a product its factors in any order
+    (the ids in ascending order: a pair never equals an int)."""
+    if t.op != "mul":
+        return id(t)
+    i, j = id(t.args[0]), id(t.args[1])
+    return (i, j) if i <= j else (j, i)
 
 
 def collect(a: Node, b: Node, sign: int, shape):
@@ -152,16 +180,17 @@ def simplify_sub(args, payload, shape):
 
 def simplify_mul(args, payload, shape):
     a, b = args
-    if is_zero(a) or is_zero(b):
+    a_const, b_const = a.op == "const", b.op == "const"  # is_zero and is_one, inlined
+    if (a_const and a.payload[0] == 0.0) or (b_const and b.payload[0] == 0.0):
         return a.graph.zeros(shape)
-    if is_one(a):
+    if a_const and a.payload[0] == 1.0:
         return keep_shape(b, shape)
-    if is_one(b):
+    if b_const and b.payload[0] == 1.0:
         return keep_shape(a, shape)
-    if b.is_const and b.shape == () and not a.is_const:
+    if b_const and b.shape == () and not a_const:
         return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2
     (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
-    if a.is_const and a.shape == ():
+    if a_const and a.shape == ():
         return scaled(number(a) * cb, rb, shape) if cb != 1 and number(a) is not None else None
     if ca != 1 or cb != 1:
         return scaled(ca * cb, apply("mul", ra, rb), shape)
@@ -189,11 +218,11 @@ def simplify_div(args, payload, shape):
     if b.is_const and b.shape == ():  # keep x/3 (exact), pull a coefficient: (6*x)/3 -> 2*x
         if ca == -1:
             return keep_shape(apply("neg", apply("div", ra, b)), shape)
-        return scaled(ca / number(b), ra, shape) if ca != 1 and number(b) else None
+        return scaled(ratio(ca, number(b)), ra, shape) if ca != 1 and number(b) else None
     if a.is_const and a.shape == ():  # keep 1/(2*y); only a sign moves out: 1/(-y) -> -1/y
         return keep_shape(apply("div", _minus(a), rb), shape) if cb == -1 else None
     if (ca != 1 or cb != 1) and cb != 0:
-        return scaled(ca / cb, apply("div", ra, rb), shape)
+        return scaled(ratio(ca, cb), apply("div", ra, rb), shape)
     if a.op == "div":  # (p/q)/b -> p/(q*b)
         return keep_shape(apply("div", a.args[0], apply("mul", a.args[1], b)), shape)
     return None

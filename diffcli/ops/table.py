@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from ..graph import REGISTRY, Node, broadcast_shapes
+from . import elements as element_maps
 
 OPS: dict[str, "Op"] = REGISTRY
 
@@ -50,6 +51,9 @@ class Op:
     exact: Callable | None = None  # exact version on Fractions (None: no exact result), folds typed decimals
     kernel: Callable | None = None  # node -> (ufunc name, argument positions): a cheaper call
     linear: bool | Callable = False  # linear in its inputs (or (node, needs) -> bool): no Hessian coupling
+    # node -> per argument, which of its elements each element of the node draws on (ops/elements.py);
+    # None: broadcasting for an elementwise op, every element of every argument for another
+    elements: Callable | None = None
     no_grad: bool = False  # the result never requires grad (comparisons, detach)
     grad_fn: str | Callable = ""  # PyTorch 2.13's name, or node -> name where it depends on the arguments
     rule: str = ""  # the derivative rule's name in a textbook (`diff --steps`): "product", "trigonometric"
@@ -85,6 +89,14 @@ class Op:
         """Whether n is linear in those of its inputs that depend on the variables (`needs`:
         ids of such nodes); a linear node couples no pair of variables in a Hessian."""
         return self.linear(n, needs) if callable(self.linear) else self.linear
+
+    def element_maps(self, n: Node) -> list:
+        """Per argument, the chain of `elements.Step`s from its elements to n's (sparsity)."""
+        if self.elements is not None:
+            return self.elements(n)
+        if self.elementwise:
+            return element_maps.elementwise(n)
+        return [element_maps.dense(a.size, n.size) for a in n.args]
 
     def forward_on(self, backend: str) -> Callable:
         """The forward rule as a callable (device, node, *values) for this backend."""
