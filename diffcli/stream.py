@@ -1,6 +1,7 @@
 """`--points FILE`: eval, grad, jacobian and hessian at every row of a file, streamed.
 
-Rows are read a block at a time (CSV through datafile's reader, `.npy` memory-mapped), turned
+Rows are read a block at a time (CSV through datafile's reader, `.npy` memory-mapped, Parquet
+through parquet.py), turned
 into a table by one compiled request (`request.Columns`), and written out before the next block
 is read, so memory stays bounded however long the file. Columns follow SPEC: the value(s), then
 the gradient (Jacobian, Hessian) entries in variable order, named as in `--format csv`.
@@ -16,10 +17,10 @@ import sys
 
 import numpy as np
 
-from . import datafile
+from . import datafile, parquet
 from .datafile import CsvTable
 from .errors import EXIT_NONFINITE, DiffcliError
-from .fileio import atomic_write
+from .fileio import atomic_folder, atomic_write
 from .problem import load
 from .render.text import number
 from .request import Columns, Request
@@ -34,7 +35,7 @@ class PointFile:
     def __init__(self, path: str):
         self.path = path
         self.what = f"--points {path}"
-        if path != "-" and (not os.path.exists(path) or os.path.isdir(path)):  # a pipe (/dev/stdin) is fine
+        if path != "-" and not os.path.exists(path):  # a pipe (/dev/stdin) is fine; a folder is Parquet
             raise DiffcliError(f"--points {path}: no such file")
         kind = os.path.splitext(path)[1].lower()
         self.table = None
@@ -42,7 +43,7 @@ class PointFile:
             self.arrays = self._arrays(kind)
             self.names = list(self.arrays)
         else:
-            self.table = CsvTable(path, self.what)
+            self.table = (parquet.ParquetTable if parquet.is_parquet(path) else CsvTable)(path, self.what)
             self.names = self.table.header
         for name in self.names:
             if not NAME.match(name):
@@ -133,25 +134,32 @@ class NpySink:
         self.stream.write(b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1"))
 
 
-def run(command: str, o: dict, req: Request) -> dict:
+def run(command: str, o: dict, req: Request, tables=None) -> dict:
     """Evaluate the request at every row of `--points`; results to stdout (CSV or JSON Lines)
-    or to `--out`. Returns the counts of rows and of rows with a non-finite result."""
+    or to `--out`. Returns the counts of rows and of rows with a non-finite result.
+    `tables(program, source)`, when given, yields the tables in row order in place of this
+    machine's evaluation (the Dask engine gathers its partitions so)."""
     with PointFile(o["points"]) as source:  # closed however the run ends
-        return _run(source, command, o, req)
+        return _run(source, command, o, req, tables)
 
 
-def _run(source: PointFile, command: str, o: dict, req: Request) -> dict:
-    points, out, strict = o["points"], o["out"], o["strict"]
+def compiled(source: PointFile, o: dict, req: Request) -> Columns:
+    """The request compiled once for the rows of `source`: the program every engine runs."""
     problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], points=source.shapes,
                    device=o["device"])
-    compiled = Columns(problem, Request(req.value, req.gradient, req.v, req.jacobian, req.hessian), source.names)
-    labels = compiled.labels
+    return Columns(problem, Request(req.value, req.gradient, req.v, req.jacobian, req.hessian), source.names)
+
+
+def _run(source: PointFile, command: str, o: dict, req: Request, tables=None) -> dict:
+    points, out, strict = o["points"], o["out"], o["strict"]
+    program = compiled(source, o, req)
+    labels = program.labels
     state = {"rows": 0, "nonfinite": 0}
+    evaluated = tables(program, source) if tables else (program.table(block, THREADS) for block in source.blocks())
 
     def stream_to(make_sink):
         sink = None  # made once the first block has been read: a bad first row prints nothing
-        for block in source.blocks():
-            table = compiled.table(block, THREADS)
+        for table in evaluated:
             bad = ~np.isfinite(table).all(axis=1)
             if bad.any():
                 if strict:
@@ -166,10 +174,17 @@ def _run(source: PointFile, command: str, o: dict, req: Request) -> dict:
     if out is None:
         sink_type = JsonLinesSink if o["format"] == "json" else CsvSink
         stream_to(lambda: sink_type(sys.stdout, labels))
+    elif parquet.is_folder_target(out) or out.lower().endswith(".parquet"):
+        def fill(path: str) -> None:  # a folder: a data set of one file (Dask writes one per partition)
+            where = os.path.join(path, parquet.PART.format(0)) if os.path.isdir(path) else path
+            stream_to(lambda: parquet.ParquetSink(where, labels)).close()
+
+        (atomic_folder if parquet.is_folder_target(out) else atomic_write)(out, fill, inputs=(points,))
     else:
         extension = os.path.splitext(out)[1].lower()
         if extension not in (".csv", ".npy"):
-            raise DiffcliError(f"--out {out}: write a .csv or a .npy file")
+            raise DiffcliError(f"--out {out}: write a .csv, .npy or .parquet file, or a folder (`{out}/`: "
+                               "a Parquet data set)")
 
         def write(tmp: str) -> None:
             binary = extension == ".npy"

@@ -13,11 +13,19 @@ from ..request import Request, compute
 
 
 def numeric(command: str, o: dict, req: Request) -> int:
-    """The shared path of eval/grad/jacobian/hessian: a streamed --points run, or one point."""
-    if o["points"] is not None:
-        from .. import stream
+    """The shared path of eval/grad/jacobian/hessian: a --points run (streamed here, or on a
+    Dask cluster with --engine dask), or one point."""
+    dask = o["engine"] != "local" or o["scheduler"] is not None
+    if o["points"] is not None or dask:
+        if dask:
+            from .. import cluster
+            from .learn import progress
 
-        counts = stream.run(command, o, req)
+            counts = cluster.run(command, o, req, lambda total: progress(total, "partitions", minimum=1))
+        else:
+            from .. import stream
+
+            counts = stream.run(command, o, req)
         if counts["nonfinite"]:
             write([note(f"a result is not finite in {counts['nonfinite']} of {counts['rows']} rows")], None)
         return 0

@@ -25,13 +25,14 @@ PROGRESS_MIN = 2000  # runs with fewer steps finish too fast for a progress bar 
 
 
 @contextmanager
-def progress(total: int, label: str, stream=None):
-    """A Rich progress bar on stderr for long runs on a terminal; otherwise nothing.
+def progress(total: int, label: str, stream=None, minimum: int = PROGRESS_MIN):
+    """A Rich progress bar on stderr for runs of at least `minimum` steps on a terminal;
+    otherwise nothing.
 
     Yields `advance(step)`, which moves the bar to `step` of `total`.
     """
     stream = stream or sys.stderr
-    if total < PROGRESS_MIN or not stream.isatty():
+    if total < minimum or not stream.isatty():
         yield lambda step: None
         return
     from rich.console import Console

@@ -1,0 +1,181 @@
+"""Parquet in and out for `--points` (pyarrow, from the optional extra `diffcli[dask]`).
+
+Input: a `.parquet` file or a folder of them (a partitioned data set: every `*.parquet` file
+under it, in natural order — `part.2` before `part.10` — skipping names that start with `.` or
+`_`), read one record batch at a time (bounded memory, as CSV). Each column used must be
+numeric (integers, floats, booleans) with one number per row; a null or non-finite cell is an
+error naming the file and row. Pandas' index columns are not variables. Output: float64
+columns named as CSV output names them (`value`, `d_x`, `J[0;x]`, `H[x;y]`), one row group
+per block written. Nothing here imports pyarrow until a Parquet file is asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+
+from . import datafile
+from .errors import DiffcliError, suggest
+
+EXTRA = "pip install 'diffcli[dask]'"
+PART = "part.{:05d}.parquet"  # files of a data set written by diffcli: part.00000.parquet, ...
+
+
+def arrow():
+    """(pyarrow, pyarrow.parquet), or an error that names the extra to install."""
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise DiffcliError(f"Parquet needs pyarrow, which is not installed: {EXTRA}") from None
+    return pyarrow, pyarrow.parquet
+
+
+def is_parquet(path: str) -> bool:
+    """A Parquet input: a `.parquet` file or a folder (of Parquet files)."""
+    return path.lower().endswith(".parquet") or os.path.isdir(path)
+
+
+def is_folder_target(path: str) -> bool:
+    """An `--out` that names a folder (a data set): a trailing slash, or an existing folder."""
+    return path.endswith(("/", os.sep)) or os.path.isdir(path)
+
+
+def natural(path: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
+
+
+def files_of(path: str, what: str) -> list[str]:
+    """The Parquet files of a data set, in natural order (a file is its own data set)."""
+    if not os.path.isdir(path):
+        return [path]
+    found = []
+    for folder, subfolders, names in os.walk(path):
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
+        found += [os.path.join(folder, n) for n in names if n.endswith(".parquet") and not n.startswith((".", "_"))]
+    if not found:
+        raise DiffcliError(f"{what}: the folder has no .parquet files: give a Parquet file or a folder of them")
+    return sorted(found, key=natural)
+
+
+def schema_names(schema) -> list[str]:
+    """The column names of a schema less the pandas index columns stored beside the data."""
+    index = set()
+    meta = schema.pandas_metadata or {}
+    for column in meta.get("index_columns", []):
+        if isinstance(column, str):
+            index.add(column)
+    return [name for name in schema.names if name not in index]
+
+
+def first_bad(values: np.ndarray, nulls: np.ndarray | None):
+    """(row, reason) of the first null or non-finite number of a column, or None."""
+    bad = ~np.isfinite(values)
+    if nulls is not None:
+        bad |= nulls
+    if not bad.any():
+        return None
+    row = int(np.argmax(bad))
+    if nulls is not None and nulls[row]:
+        return row, "an empty (null) cell"
+    return row, f"`{values[row]}` is not a finite number"
+
+
+def bad_value(place: str, name: str, reason: str) -> DiffcliError:
+    return DiffcliError(f"{place}, column `{name}`: {reason}: every cell used needs a finite number "
+                        "(remove or fill in that row)")
+
+
+class ParquetTable:
+    """A Parquet file or data set with CsvTable's interface: `header`, `require`, `blocks`,
+    `close` (the files are opened one at a time, by `blocks`)."""
+
+    def __init__(self, path: str, what: str):
+        self.path, self.what = path, what
+        pa, self.pq = arrow()
+        self.files = files_of(path, what)
+        try:
+            self.schema = self.pq.read_schema(self.files[0])
+        except (OSError, pa.ArrowException) as e:
+            raise DiffcliError(f"{what}: {self._name(self.files[0])} is not a readable Parquet file: {e}") from None
+        self.header = schema_names(self.schema)
+        self.header_line = 1  # for messages that share CsvTable's wording
+
+    def __enter__(self) -> "ParquetTable":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def _name(self, file: str) -> str:
+        return os.path.relpath(file, self.path) if file != self.path else os.path.basename(file)
+
+    def require(self, name: str, hint: str = "") -> None:
+        if name not in self.header:
+            raise DiffcliError(f"{self.what}: no column `{name}`{suggest(name, self.header)}; the columns are "
+                               f"{', '.join(self.header)}{hint}")
+
+    def check(self, names: list[str]) -> None:
+        """Each named column exists and holds one number per row."""
+        pa = arrow()[0]
+        for name in names:
+            self.require(name)
+            kind = self.schema.field(name).type
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+                raise DiffcliError(f"{self.what}: column `{name}` holds {kind}, not numbers: a Parquet column "
+                                   "used must hold one number per row")
+
+    def blocks(self, names: list[str], size: int | None = None):
+        """Yield {name: float64 array} for the named columns, file by file, a record batch of
+        `size` rows (default: datafile.BLOCK) at a time."""
+        self.check(names)
+        pa = arrow()[0]
+        for file in self.files:
+            place = self.what if len(self.files) == 1 else f"{self.what} ({self._name(file)})"
+            try:
+                reader = self.pq.ParquetFile(file)
+                missing = [n for n in names if n not in reader.schema_arrow.names]
+                if missing:
+                    raise DiffcliError(f"{place}: no column `{missing[0]}` in this file of the data set")
+                done = 0
+                for batch in reader.iter_batches(batch_size=size or datafile.BLOCK, columns=names):
+                    block = {}
+                    for name, column in zip(names, batch.columns):
+                        values = column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+                        nulls = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
+                        found = first_bad(values, nulls)
+                        if found:
+                            raise bad_value(f"{place}, row {done + found[0] + 1}", name, found[1])
+                        block[name] = values
+                    done += batch.num_rows
+                    if batch.num_rows:
+                        yield block
+            except (OSError, pa.ArrowException) as e:
+                raise DiffcliError(f"{place}: not a readable Parquet file: {e}") from None
+
+
+def arrow_table(table: np.ndarray, labels: list[str]):
+    """rows x columns float64 as an Arrow table with one named column per label."""
+    pa = arrow()[0]
+    return pa.Table.from_arrays([pa.array(np.ascontiguousarray(table[:, k])) for k in range(len(labels))],
+                                names=labels)
+
+
+class ParquetSink:
+    """Rows written to one Parquet file as they stream: one row group per block."""
+
+    def __init__(self, path: str, labels: list[str]):
+        pa, pq = arrow()
+        self.labels = labels
+        self.writer = pq.ParquetWriter(path, pa.schema([(label, pa.float64()) for label in labels]))
+
+    def write(self, block: np.ndarray) -> None:
+        self.writer.write_table(arrow_table(block, self.labels))
+
+    def close(self) -> None:
+        self.writer.close()
