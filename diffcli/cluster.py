@@ -28,7 +28,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import parquet, stream
+from . import datafile, parquet, stream
 from .errors import EXIT_NONFINITE, DiffcliError
 from .fileio import atomic_folder
 
@@ -63,8 +63,7 @@ def run(command: str, o: dict, req, progress) -> dict:
                            "convert it, or drop --engine dask to stream it on this machine")
     if o["device"] != "cpu":
         raise DiffcliError("--engine dask runs on the workers' CPUs: drop --device gpu")
-    dd, distributed, pandas = modules()
-    with Cluster(o["scheduler"], distributed) as cluster:
+    with Cluster(o["scheduler"], modules()[1]) as cluster:
         if out is not None and parquet.is_folder_target(out):
             with stream.PointFile(points) as source:
                 program = stream.compiled(source, o, req)  # compiled (and checked) before any cluster starts
@@ -179,9 +178,10 @@ def probe(address: str, distributed) -> None:
 def partition(frame, program, names: list, mode: str, folder: str | None, strict: bool, what: str,
               partition_info=None):
     """On a worker: one partition's rows through the shipped program. mode "table": the table
-    itself (rows x labels); mode "file": written to folder/part.NNNNN.parquet, the counts
-    returned. A null or non-finite input names the partition (0-based, as the part files) and
-    the row (1-based); so does a non-finite result under --strict."""
+    itself (rows x labels); mode "file": written block by block to folder/part.NNNNN.parquet
+    (bounded memory beside the partition), the counts returned. A null or non-finite input
+    names the partition (0-based, as the part files) and the row (1-based); so does a
+    non-finite result under --strict."""
     import pandas
 
     number = partition_info["number"] if partition_info else 0
@@ -189,22 +189,29 @@ def partition(frame, program, names: list, mode: str, folder: str | None, strict
     for name in names:
         column = frame[name]
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        nulls = column.isna().to_numpy() if column.hasnans else None
-        found = parquet.first_bad(values, nulls)
+        found = parquet.first_bad(values, column.isna().to_numpy() if column.hasnans else None)
         if found:
             raise parquet.bad_value(f"{what}, partition {number}, row {found[0] + 1}", name, found[1])
         block[name] = values
     rows = len(frame)
-    table = program.table(block, 1) if rows else np.zeros((0, len(program.labels)))
     if mode == "table":
+        table = program.table(block, 1) if rows else np.zeros((0, len(program.labels)))
         return pandas.DataFrame(table, columns=program.labels, copy=False)
-    bad = ~np.isfinite(table).all(axis=1)
-    if strict and bad.any():
-        raise DiffcliError(f"a result is not finite at partition {number}, row {int(np.argmax(bad)) + 1} of "
-                           f"{what.removeprefix('--points ')} (--strict)", exit_code=EXIT_NONFINITE)
-    parquet.arrow()[1].write_table(parquet.arrow_table(table, program.labels),
-                                   os.path.join(folder, parquet.PART.format(number)))
-    return pandas.DataFrame({"rows": [rows], "nonfinite": [int(bad.sum())]})
+    nonfinite, size = 0, datafile.BLOCK
+    sink = parquet.ParquetSink(os.path.join(folder, parquet.PART.format(number)), program.labels)
+    try:
+        for start in range(0, rows, size):
+            table = program.table({name: a[start:start + size] for name, a in block.items()}, 1)
+            bad = ~np.isfinite(table).all(axis=1)
+            if strict and bad.any():
+                raise DiffcliError(f"a result is not finite at partition {number}, row "
+                                   f"{start + int(np.argmax(bad)) + 1} of {what.removeprefix('--points ')} "
+                                   "(--strict)", exit_code=EXIT_NONFINITE)
+            nonfinite += int(bad.sum())
+            sink.write(table)
+    finally:
+        sink.close()
+    return pandas.DataFrame({"rows": [rows], "nonfinite": [nonfinite]})
 
 
 def gathered(cluster: Cluster, program, source, progress):

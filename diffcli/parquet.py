@@ -6,7 +6,7 @@ under it, in natural order — `part.2` before `part.10` — skipping names that
 numeric (integers, floats, booleans) with one number per row; a null or non-finite cell is an
 error naming the file and row. Pandas' index columns are not variables. Output: float64
 columns named as CSV output names them (`value`, `d_x`, `J[0;x]`, `H[x;y]`), one row group
-per block written. Nothing here imports pyarrow until a Parquet file is asked for.
+per block written (ParquetSink). Nothing here imports pyarrow until a Parquet file is asked for.
 """
 
 from __future__ import annotations
@@ -167,12 +167,14 @@ def arrow_table(table: np.ndarray, labels: list[str]):
 
 
 class ParquetSink:
-    """Rows written to one Parquet file as they stream: one row group per block."""
+    """Rows written to one Parquet file as they stream: one row group per block. Snappy, and
+    no dictionary encoding (computed floats rarely repeat: trying costs ten times the write)."""
 
     def __init__(self, path: str, labels: list[str]):
         pa, pq = arrow()
         self.labels = labels
-        self.writer = pq.ParquetWriter(path, pa.schema([(label, pa.float64()) for label in labels]))
+        self.writer = pq.ParquetWriter(path, pa.schema([(label, pa.float64()) for label in labels]),
+                                       use_dictionary=False)
 
     def write(self, block: np.ndarray) -> None:
         self.writer.write_table(arrow_table(block, self.labels))

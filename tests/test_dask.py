@@ -152,6 +152,13 @@ def test_a_silent_port_times_out(data, monkeypatch):
     assert run.code == 2 and "no Dask scheduler answered within 0.5 s" in run.stderr
 
 
+def test_a_worker_address_is_not_a_scheduler(scheduler, data):
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        worker = sorted(client.scheduler_info()["workers"])[0]
+    run = invoke("grad", "x*y", "--points", str(data), "--engine", "dask", "--scheduler", worker)
+    assert run.code == 2 and "that is a Dask Worker, not a scheduler" in run.stderr and run.stderr.count("\n") == 1
+
+
 def test_a_missing_extra_names_it(data, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     run = invoke("grad", "x*y", "--points", str(data), "--engine", "dask")
@@ -217,3 +224,15 @@ def test_the_installed_command_against_a_running_scheduler(scheduler, data, tmp_
     out = subprocess.run([diffcli, "jacobian", "[x*y, x+y]", "--points", str(data), "--engine", "dask",
                           "--scheduler", scheduler, "--format", "json"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stderr == "" and out.stdout.count("\n") == sum(SIZES)
+
+
+def test_the_scale_bench_runs(scheduler, tmp_path, capsys):
+    """bench/dask_scale.py end to end at a few thousand rows (no timing asserted)."""
+    import runpy
+    from pathlib import Path
+
+    bench = runpy.run_path(str(Path(__file__).resolve().parent.parent / "bench" / "dask_scale.py"))
+    results = tmp_path / "DASK.md"
+    assert bench["main"](["--smoke", "--scheduler", scheduler, "--no-own-cluster", "--results", str(results)]) == 0
+    text = results.read_text()
+    assert "| local engine" in text and "same numbers as local: yes, bit for bit" in text
