@@ -1,12 +1,14 @@
 """`--points FILE`: eval, grad, jacobian and hessian at every row of a file, streamed.
 
-Rows are read a block at a time (CSV through datafile's reader, `.npy` memory-mapped), turned
-into a table by one compiled request (`request.Columns`), and written out before the next block
-is read, so memory stays bounded however long the file. Only the columns the expression uses
-(or `--wrt`/`--const` name) are variables; `--keep` carries other input columns through. Columns
-follow SPEC: kept columns, the value(s), then the gradient (Jacobian, Hessian) entries in
-variable order, named as in `--format csv`; a JSON line is the object one point prints, plus
-`row`. Nothing here prints: `progress(rows, fraction)` is the caller's.
+Rows are read a block at a time (CSV through datafile's reader, `.npy` memory-mapped, Parquet
+through parquet.py), turned into a table by one compiled request (`request.Columns`), and
+written out before the next block is read, so memory stays bounded however long the file.
+Only the columns the expression uses (or `--wrt`/`--const` name) are variables; `--keep`
+carries other input columns through. Columns follow SPEC: kept columns, the value(s), then the
+gradient (Jacobian, Hessian) entries in variable order, named as in `--format csv`; a JSON line
+is the object one point prints, plus `row`. Nothing here prints: `progress(rows, fraction)` is
+the caller's. The Dask engine (cluster.py) opens and compiles the same way (`opened`,
+`compiled`) and hands its tables to `run`.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ import zipfile
 
 import numpy as np
 
-from . import datafile
+from . import datafile, parquet
 from .datafile import CsvTable
 from .errors import EXIT_NONFINITE, DiffcliError
-from .fileio import STDOUT, is_stdout, is_stream, output, scratch
+from .fileio import STDOUT, atomic_folder, is_stdout, is_stream, output, scratch
 from .layout import META, columns, only, unflatten
 from .parse import names_used
 from .points import parse_names
@@ -34,7 +36,7 @@ from .request import Columns, Request
 
 THREADS = min(os.cpu_count() or 1, 4)  # a block's rows split over threads (ufuncs drop the GIL)
 NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
-OUTPUTS = (".csv", ".npy", ".npz")
+OUTPUTS = (".csv", ".npy", ".npz", ".parquet")
 ROW_NOTE = "a result is not finite in this row"
 
 
@@ -45,7 +47,7 @@ class PointFile:
     def __init__(self, path: str, wanted, keep: list[str] = ()):
         self.path = path
         self.what = f"--points {path}"
-        if path != "-" and (not os.path.exists(path) or os.path.isdir(path)):  # a pipe (/dev/stdin) is fine
+        if path != "-" and not os.path.exists(path):  # a pipe (/dev/stdin) is fine; a folder is Parquet
             raise DiffcliError(f"--points {path}: no such file")
         kind = os.path.splitext(path)[1].lower()
         self.table = None
@@ -53,7 +55,8 @@ class PointFile:
             self.arrays = self._arrays(kind)
             header = list(self.arrays)
         else:
-            self.table = CsvTable(path, self.what)
+            reader = parquet.ParquetTable if path != "-" and parquet.is_parquet(path) else CsvTable
+            self.table = reader(path, self.what)
             header = self.table.header
         try:
             self._columns(header, wanted, keep)
@@ -281,29 +284,41 @@ class NpzSink:
 # ---------------------------------------------------------------- the run
 
 
-def run(command: str, o: dict, req: Request, progress=None) -> dict:
+def run(command: str, o: dict, req: Request, progress=None, tables=None) -> dict:
     """Evaluate the request at every row of `--points`; results to stdout (CSV or JSON Lines)
     or to `--out`. Returns the counts of rows and of rows with a non-finite result.
-    `progress(rows, fraction or None)` is called after every block."""
+    `progress(rows, fraction or None)` is called after every block. `tables(program, source)`,
+    when given, yields (table, kept columns, fraction done) in row order in place of this
+    machine's evaluation (the Dask engine gathers its partitions so)."""
+    source, read = opened(o)
+    with source:  # closed however the run ends
+        return _run(source, command, o, req, read, progress, tables)
+
+
+def opened(o: dict) -> tuple[PointFile, tuple]:
+    """The --points file opened for the columns the request uses (the expression's names,
+    --wrt, --const) and --keep; and the expression as read."""
     points = o["points"]
     if points == "-" and o["expr"] == "-":
         raise DiffcliError("EXPR and --points cannot both come from standard input (-): put one in a file")
     read = read_expression(o["expr"])
     wanted = set(names_used(read[0])) | set(parse_names(o.get("wrt"), "--wrt")) | \
         set(parse_names(o.get("const"), "--const"))
-    keep = parse_names(o.get("keep"), "--keep")
-    with PointFile(points, wanted, keep) as source:  # closed however the run ends
-        if not source.names:
-            raise DiffcliError(f"--points {points}: none of its columns is a name the expression uses")
-        return _run(source, command, o, req, read, progress)
+    source = PointFile(points, wanted, parse_names(o.get("keep"), "--keep"))
+    if not source.names:
+        source.__exit__()
+        raise DiffcliError(f"--points {points}: none of its columns is a name the expression uses")
+    return source, read
 
 
-def _run(source: PointFile, command: str, o: dict, req: Request, read, progress) -> dict:
-    points, out, strict = o["points"], o["out"], o["strict"]
+def compiled(source: PointFile, command: str, o: dict, req: Request, read) -> tuple[Columns, dict, list, list]:
+    """The request compiled once for the rows of `source` (the program every engine runs), the
+    result's template and column labels after --only, and the program's columns they pick (or
+    None for all)."""
     problem = load(o["expr"], o["at"], o.get("wrt"), o.get("const"), o["of"], o["dtype"], points=source.shapes,
                    device=o["device"], read=read)
-    compiled = Columns(problem, Request(req.value, req.gradient, req.v, req.jacobian, req.hessian), source.names)
-    template, labels = compiled.template, compiled.labels
+    program = Columns(problem, Request(req.value, req.gradient, req.v, req.jacobian, req.hessian), source.names)
+    template, labels = program.template, program.labels
     pick = None
     if o.get("only"):
         template = only(template, o["only"], command)
@@ -313,26 +328,40 @@ def _run(source: PointFile, command: str, o: dict, req: Request, read, progress)
     for name in source.keep:
         if name in labels or name == "row":
             raise DiffcliError(f"--keep {name}: the output already has a column `{name}`: rename that column")
+    return program, template, labels, pick
+
+
+def _run(source: PointFile, command: str, o: dict, req: Request, read, progress, tables) -> dict:
+    points, out, strict = o["points"], o["out"], o["strict"]
+    program, template, labels, pick = compiled(source, command, o, req, read)
     state = {"rows": 0, "nonfinite": 0}
+
+    def local():
+        for block in source.blocks():
+            kept = [block.pop(name) if name in source.text else block[name] for name in source.keep]
+            table = program.table(block, THREADS)
+            yield table, kept, source.fraction(state["rows"] + len(table))
 
     def stream_to(make_sink):
         sink = None  # made once the first block has been read: a bad first row prints nothing
-        for block in source.blocks():
-            kept = [block.pop(name) if name in source.text else block[name] for name in source.keep]
-            table = compiled.table(block, THREADS)
-            if pick is not None:
-                table = table[:, pick]
-            bad = ~np.isfinite(table).all(axis=1)
-            if bad.any():
-                if strict:
-                    raise DiffcliError(f"a result is not finite at row {state['rows'] + int(np.argmax(bad))} "
-                                       f"(counted from 0) of {points} (--strict)", exit_code=EXIT_NONFINITE)
-                state["nonfinite"] += int(bad.sum())
-            state["rows"] += len(table)
-            sink = sink or make_sink()
-            sink.write(table, kept)
-            if progress is not None:
-                progress(state["rows"], source.fraction(state["rows"]))
+        try:
+            for table, kept, fraction in (tables(program, source) if tables else local()):
+                if pick is not None:
+                    table = table[:, pick]
+                bad = ~np.isfinite(table).all(axis=1)
+                if bad.any():
+                    if strict:
+                        raise DiffcliError(f"a result is not finite at row {state['rows'] + int(np.argmax(bad))} "
+                                           f"(counted from 0) of {points} (--strict)", exit_code=EXIT_NONFINITE)
+                    state["nonfinite"] += int(bad.sum())
+                state["rows"] += len(table)
+                sink = sink or make_sink()
+                sink.write(table, kept)
+                if progress is not None:
+                    progress(state["rows"], fraction)
+        except BaseException:
+            getattr(sink, "abandon", lambda: None)()  # a Parquet writer let go before its file is removed
+            raise
         return sink or make_sink()
 
     if out is None or is_stdout(out):  # `--out -` (or /dev/stdout): standard output, as without --out
@@ -342,15 +371,22 @@ def _run(source: PointFile, command: str, o: dict, req: Request, read, progress)
             else:
                 stream_to(lambda: CsvSink(fh, labels, source.keep))
         return state
+    if parquet.is_folder_target(out):  # a data set of one file (Dask writes one per partition)
+        atomic_folder(out, lambda folder: stream_to(lambda: parquet.ParquetSink(
+            os.path.join(folder, parquet.PART.format(0)), labels, source.keep)).close(), (points,))
+        return state
     extension = os.path.splitext(out)[1].lower()
     if extension not in OUTPUTS and is_stream(out):
         extension = ".csv"  # a pipe or a device named without an extension (/dev/fd/3) gets CSV
     if extension not in OUTPUTS:
-        raise DiffcliError(f"--out {out}: write a .csv, .npy or .npz file")
+        raise DiffcliError(f"--out {out}: write a .csv, .npy, .npz or .parquet file, or a folder (`{out}/`: "
+                           "a Parquet data set)")
     binary = extension != ".csv"
     with output(out, (points,), binary) as fh:
         if extension == ".csv":
             stream_to(lambda: CsvSink(fh, labels, source.keep))
+        elif extension == ".parquet":
+            stream_to(lambda: parquet.ParquetSink(fh, labels, source.keep)).close()
         elif extension == ".npy":
             stream_to(lambda: NpySink(fh, labels, source.keep, lambda: scratch(out))).close()
         else:
