@@ -27,6 +27,7 @@ from .numcheck import central_jacobian, compare
 from .parse import parse
 from .problem import Problem
 from .render.text import to_text
+from .render.textbook import textbook
 from .request import Result, evaluate, kink_probes, vjp_seed
 
 HESSIAN_LIMIT = 30  # variable elements: the Hessian is one batch of that many directions
@@ -131,7 +132,7 @@ def symbolic_values(problem: Problem, nodes: list, point: dict, batched=frozense
         back = None
         if printed_length(n) <= TEXT_LIMIT:  # text writes shared nodes out: it can grow as n^2
             try:
-                back = parse(to_text(n), shapes, graph=Graph()).output
+                back = parse(to_text(textbook(n)), shapes, graph=Graph()).output
             except DiffcliError:  # an internal op (sum_to, expand...) has no syntax
                 pass
         if back is None or back.shape != n.shape:

@@ -16,6 +16,7 @@ uses `simplify=False` so that the graph a user sees follows the text they typed.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Callable, Iterable
 
 import numpy as np
@@ -104,6 +105,9 @@ class Graph:
         self.max_nodes = limits.MAX_NODES if max_nodes is None else max_nodes
         # node built by a derivative rule -> the node whose rule built it (anomaly reports)
         self.made_by: dict[Node, Node] = {}
+        # const node -> its exact rational value, where that is not the float itself (a decimal
+        # typed as 2.3, a fold such as 1/3); see `exact`
+        self.exact: dict[Node, Fraction] = {}
 
     def node(self, op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
         """The interned node for op(args; payload), simplified when asked."""
@@ -131,10 +135,22 @@ class Graph:
             found = self.table[key] = Node(op, args, payload, shape, self)
         return found
 
-    def const(self, value: float, shape: Shape = ()) -> Node:
-        value, shape = float(value), tuple(shape)
+    def const(self, value, shape: Shape = ()) -> Node:
+        """A number (a float, or a Fraction: then its float is rounded once and the node
+        remembers the exact value for later folding and printing)."""
+        shape = tuple(shape)
+        exact = None
+        if isinstance(value, Fraction):
+            exact, value = value, to_float(value)
+            if not math.isfinite(value) or exact == Fraction(value):
+                exact = None
+        value = float(value)
         # repr keeps 0.0 and -0.0 apart (they compare equal) and lets nan find itself.
-        return self.intern("const", (), (value, shape), shape, key=("const", repr(value), shape))
+        key = ("const", repr(value), shape) if exact is None else ("const", repr(value), shape, exact)
+        n = self.intern("const", (), (value, shape), shape, key=key)
+        if exact is not None:
+            self.exact[n] = exact
+        return n
 
     def var(self, name: str, shape: Shape = ()) -> Node:
         return self.intern("var", (), (name, tuple(shape)), tuple(shape))
@@ -147,7 +163,13 @@ class Graph:
 
     def _fold(self, spec, args, payload, shape) -> Node | None:
         """A const for op(consts) when it is finite (a non-finite one stays a node, so the
-        anomaly report can name where it turns non-finite)."""
+        anomaly report can name where it turns non-finite). Arithmetic on exact values is
+        exact (`2.3*1.3` is 2.99, rounded once); a function of numbers folds only to a whole
+        number (`cos(0)`): `log(2)` stays a node, so that it prints as written, not as 17 digits."""
+        if spec.exact is not None:
+            result = exact_fold(spec.exact, args)
+            if result is not None:
+                return self.const(result, shape)
         if spec.fold is not None:  # Python float arithmetic, as numpy's, without its per-call set-up
             result = spec.fold(*[a.value for a in args])
         else:
@@ -155,7 +177,40 @@ class Graph:
                 probe = Node(spec.name, args, payload, (), self)
                 forward = spec.forward_on("numpy")
                 result = float(np.asarray(forward(FOLD_DEVICE, probe, *[np.float64(a.value) for a in args])))
+        if spec.exact is None and not result.is_integer():
+            return None  # log(2), sqrt(2): kept as written
         return self.const(result, shape) if math.isfinite(result) else None
+
+
+EXACT_BITS = 4096  # larger numerators or denominators fold as floats (bounded work and memory)
+
+
+def exact(n: Node) -> Fraction | None:
+    """The exact rational value of a finite const node (a typed decimal is its decimal), else None."""
+    if n.op != "const" or not math.isfinite(n.value):
+        return None
+    return n.graph.exact.get(n) or Fraction(n.value)
+
+
+def to_float(q: Fraction) -> float:
+    """q rounded once to a float (+-inf past the largest float)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
+def exact_fold(rule: Callable, args) -> Fraction | None:
+    """rule(exact values of args) when every arg has one and the result stays small."""
+    values = [exact(a) for a in args]
+    if any(v is None for v in values):
+        return None
+    result = rule(*values)
+    if not result:  # None, or a zero: the float rules keep the sign of a zero (-0.0)
+        return None
+    if max(result.numerator.bit_length(), result.denominator.bit_length()) > EXACT_BITS:
+        return None
+    return result if math.isfinite(to_float(result)) else None
 
 
 def apply(op: str, *args: Node, payload=None) -> Node:

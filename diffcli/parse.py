@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from . import hints, limits
@@ -77,6 +78,15 @@ class Parsed:
             if bound is n:
                 return name
         return None
+
+
+LITERAL = re.compile(r"[0-9]{0,40}(\.[0-9]{0,40})?([eE][-+]?[0-9]{1,3})?\Z")
+
+
+def literal(text: str):
+    """A number as typed: its exact decimal value (so that `2.3*1.3` folds to 2.99, rounded
+    once), or a float when the text is too long or its exponent too large to hold exactly."""
+    return Fraction(text) if LITERAL.match(text) else float(text)
 
 
 def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None,
@@ -247,7 +257,7 @@ class _Builder:
         if name in ("atom", "pos"):  # `( expr )` and unary plus
             return kids[1]
         if name == "number":
-            return self.graph.const(float(kids[0]))
+            return self.graph.const(literal(str(kids[0])))
         if name == "name":
             return self.lookup(kids[0])
         if name == "call":

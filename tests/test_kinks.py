@@ -131,12 +131,27 @@ def test_spec_values_at_kinks():
     assert by_expr["sqrt(x)@x=0"] == math.inf and by_expr["norm(x)@x=[0,0]"] == 0
 
 
+@pytest.mark.parametrize("y", [2.0, 0.5, 0.0])
+def test_zero_base_power_has_exponent_derivative_zero_in_numbers_and_formulas(y):
+    """0^y: d/dy is 0 where the base is 0 and the exponent is not negative (PyTorch's
+    pow_backward_exponent, autograd's replace_zero), not 0*log(0) = nan; the printed formula
+    says the same when it is parsed back and evaluated."""
+    at = f"x=0,y={y}"
+    g = invoke("grad", "x^y", "--at", at, "--wrt", "y", "--format", "json", "--kinks", "quiet").json()
+    assert g["grad"]["y"] == 0.0 and "warnings" not in g
+    d = invoke("diff", "x^y", "--wrt", "y", "--at", at, "--format", "json", "--kinks", "quiet").json()
+    assert d["value"] == 0.0 and d["derivative"] == "log(where(x == 0, 1, x))*x^y"
+    assert float(value_of(d["derivative"], {"x": np.array(0.0), "y": np.array(y)})) == 0.0
+    assert invoke("diff", "2^y", "--wrt", "y").stdout == "log(2)*2^y\n"  # a number base needs no guard
+
+
 TORCH = {
     "abs(x)": lambda t, x: t.abs(x), "relu(x)": lambda t, x: t.relu(x), "sign(x)": lambda t, x: t.sign(x),
     "max(x, y)": lambda t, x, y: t.maximum(x, y), "min(x, y)": lambda t, x, y: t.minimum(x, y),
     "max(x)": lambda t, x: t.max(x), "min(x)": lambda t, x: t.min(x), "clamp(x, 0, 1)": lambda t, x: t.clamp(x, 0, 1),
     "sqrt(x)": lambda t, x: t.sqrt(x), "norm(x)": lambda t, x: t.linalg.norm(x),
     "where(x > 0, x^2, x)": lambda t, x: t.where(x > 0, x ** 2, x),
+    "x^y": lambda t, y, x: x ** y,  # the case binds y first: the gradient checked is y's
 }
 
 

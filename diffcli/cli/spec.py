@@ -101,9 +101,12 @@ COMMANDS = (
                               False))),
     Command("diff", "The derivative as a simplified formula (and its value with --at).",
             'diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3', "core:diff", (EXPR,),
-            (WRT, Option("--order", "How many times to differentiate by a single --wrt variable.", "int", 1, low=1,
-                         high=20),
-             AT, OF, Option("--latex", "Show the derivative as LaTeX.", "flag", False), FORMAT, STRICT, KINKS)),
+            (WRT, Option("--order", "How many times to differentiate by a single --wrt variable (0: the function "
+                         "itself; stops at a derivative that is 0).", "int", 1, low=0),
+             AT, OF, Option("--latex", "Show the derivative as LaTeX.", "flag", False),
+             Option("--steps", "Show the derivation step by step, each rule named (with --latex: an align block; "
+                    "JSON: `steps`).", "flag", False),
+             FORMAT, STRICT, KINKS)),
     Command("explain", "The chain rule step by step: forward pass node by node, then each adjoint as incoming "
             "adjoint times local derivative, with the numbers substituted.",
             'diffcli explain "(x+1)*(x+2)" --at x=2', "explain:explain", (EXPR,),

@@ -74,9 +74,11 @@ def hessian(o: dict) -> int:
 
 
 def diff(o: dict) -> int:
+    from ..render import steps
     from ..symbolic import diff as derivative
 
     problem = load(o["expr"], o["at"], o["wrt"], of=o["of"], free=True)
     write(problem.constant_notes())
-    result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet")
-    return present(result, o["format"], strict=o["strict"], kinks=o["kinks"], latex=o["latex"])
+    result = derivative(problem, o["order"], o["wrt"], kinks=o["kinks"] != "quiet", steps=o["steps"])
+    return present(result, o["format"], view=steps if o["steps"] else None, strict=o["strict"], kinks=o["kinks"],
+                   latex=o["latex"])

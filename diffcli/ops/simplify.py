@@ -10,36 +10,45 @@ node build O(1) new nodes, so a derivative DAG stays within a constant factor of
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
-from ..graph import Node, apply, is_one, is_zero
+from ..graph import Node, apply, exact, is_one, is_zero
 from .rules import keep_shape
+
+ONE = Fraction(1)
+
+
+def number(n: Node) -> Fraction | None:
+    """The exact value of a finite scalar number node, else None (coefficients are exact, so
+    typed decimals fold as written: 2.3*1.3 is 2.99)."""
+    return exact(n) if n.op == "const" and n.shape == () else None
 
 
 def coefficient(n: Node):
-    """(c, rest) when n is c*rest with a numeric c, else (1, n)."""
-    if n.op == "mul" and n.args[0].is_const and n.args[0].shape == ():
-        return n.args[0].value, n.args[1]
+    """(c, rest) when n is c*rest with a finite numeric c, else (1, n)."""
+    if n.op == "mul" and number(n.args[0]) is not None:
+        return number(n.args[0]), n.args[1]
     if n.op == "neg":
         c, rest = coefficient(n.args[0])
         return -c, rest
-    return 1.0, n
+    return ONE, n
 
 
 def power_of(n: Node):
-    """(base, exponent) when n is base^c with numeric c, else (n, 1)."""
-    if n.op == "pow" and n.args[1].is_const and n.args[1].shape == ():
-        return n.args[0], n.args[1].value
-    return n, 1.0
+    """(base, exponent) when n is base^c with a finite numeric c, else (n, 1)."""
+    if n.op == "pow" and number(n.args[1]) is not None:
+        return n.args[0], number(n.args[1])
+    return n, ONE
 
 
-def scaled(c: float, rest: Node, shape) -> Node:
+def scaled(c: Fraction, rest: Node, shape) -> Node:
     if c == 0:
         return rest.graph.zeros(shape)
     if c == 1:
         return keep_shape(rest, shape)
     if c == -1:
         return keep_shape(apply("neg", rest), shape)
-    return keep_shape(apply("mul", rest.graph.const(c), rest), shape)
+    return keep_shape(apply("mul", rest.graph.const(Fraction(c)), rest), shape)
 
 
 TERM_LIMIT = 8  # most terms a sum is flattened into when collecting like terms
@@ -51,8 +60,8 @@ def linear_terms(n: Node):
     Walks through +, -, unary minus and numeric factors (`2*(x + 1)` gives 2*x and 2).
     """
     terms: list = []
-    constant = 0.0
-    stack = [(n, 1.0)]
+    constant = Fraction(0)
+    stack = [(n, ONE)]
     while stack:
         m, w = stack.pop()
         if m.op in ("add", "sub"):
@@ -60,10 +69,10 @@ def linear_terms(n: Node):
             stack.append((m.args[0], w))
         elif m.op == "neg":
             stack.append((m.args[0], -w))
-        elif m.is_const:
-            constant += w * m.value
-        elif m.op == "mul" and m.args[0].is_const and m.args[0].shape == ():
-            stack.append((m.args[1], w * m.args[0].value))
+        elif number(m) is not None:
+            constant += w * number(m)
+        elif m.op == "mul" and number(m.args[0]) is not None:
+            stack.append((m.args[1], w * number(m.args[0])))
         else:
             terms.append((w, m))
         if len(terms) + len(stack) > TERM_LIMIT:
@@ -76,7 +85,7 @@ def like_term(t: Node):
     return ("mul", frozenset((id(t.args[0]), id(t.args[1])))) if t.op == "mul" else id(t)
 
 
-def collect(a: Node, b: Node, sign: float, shape):
+def collect(a: Node, b: Node, sign: int, shape):
     """a + sign*b with like terms combined, or None when nothing combines."""
     ta, tb = linear_terms(a), linear_terms(b)
     if ta is None or tb is None:
@@ -84,7 +93,7 @@ def collect(a: Node, b: Node, sign: float, shape):
     merged: dict = {}
     for w, t in ta[0] + [(sign * w, t) for w, t in tb[0]]:
         key = like_term(t)
-        total, first = merged.get(key, (0.0, t))
+        total, first = merged.get(key, (0, t))
         merged[key] = (total + w, first)
     count = len(ta[0]) + len(tb[0]) + (ta[1] != 0) + (tb[1] != 0)
     constant = ta[1] + sign * tb[1]
@@ -113,7 +122,10 @@ def _negative(n: Node) -> bool:
 def _minus(n: Node) -> Node:
     if n.op == "div":
         return apply("div", _minus(n.args[0]), n.args[1]) if _signed(n.args[0]) else apply("neg", n)
-    return n.graph.const(-n.value, n.shape) if n.is_const else apply("neg", n)
+    if n.is_const:
+        value = exact(n)
+        return n.graph.const(-n.value if not value else -value, n.shape)  # -0.0 stays a float
+    return apply("neg", n)
 
 
 def simplify_add(args, payload, shape):
@@ -124,7 +136,7 @@ def simplify_add(args, payload, shape):
         return keep_shape(a, shape)
     if _negative(b):
         return keep_shape(apply("sub", a, _minus(b)), shape)
-    return collect(a, b, 1.0, shape)
+    return collect(a, b, 1, shape)
 
 
 def simplify_sub(args, payload, shape):
@@ -135,7 +147,7 @@ def simplify_sub(args, payload, shape):
         return keep_shape(apply("neg", b), shape)
     if _negative(b):
         return keep_shape(apply("add", a, _minus(b)), shape)
-    return collect(a, b, -1.0, shape)
+    return collect(a, b, -1, shape)
 
 
 def simplify_mul(args, payload, shape):
@@ -150,7 +162,7 @@ def simplify_mul(args, payload, shape):
         return apply("mul", b, a)  # numeric coefficient first: 2*x, never x*2
     (ca, ra), (cb, rb) = coefficient(a), coefficient(b)
     if a.is_const and a.shape == ():
-        return scaled(a.value * cb, rb, shape) if cb != 1 else None
+        return scaled(number(a) * cb, rb, shape) if cb != 1 and number(a) is not None else None
     if ca != 1 or cb != 1:
         return scaled(ca * cb, apply("mul", ra, rb), shape)
     if b.op == "div":  # a*(p/q) -> (a*p)/q, so 1/q factors read as divisions
@@ -177,9 +189,9 @@ def simplify_div(args, payload, shape):
     if b.is_const and b.shape == ():  # keep x/3 (exact), pull a coefficient: (6*x)/3 -> 2*x
         if ca == -1:
             return keep_shape(apply("neg", apply("div", ra, b)), shape)
-        return scaled(ca / b.value, ra, shape) if ca != 1 else None
+        return scaled(ca / number(b), ra, shape) if ca != 1 and number(b) else None
     if a.is_const and a.shape == ():  # keep 1/(2*y); only a sign moves out: 1/(-y) -> -1/y
-        return keep_shape(apply("div", a.graph.const(-a.value), rb), shape) if cb == -1 else None
+        return keep_shape(apply("div", _minus(a), rb), shape) if cb == -1 else None
     if (ca != 1 or cb != 1) and cb != 0:
         return scaled(ca / cb, apply("div", ra, rb), shape)
     if a.op == "div":  # (p/q)/b -> p/(q*b)
@@ -191,8 +203,8 @@ def simplify_neg(args, payload, shape):
     (a,) = args
     if a.op == "neg":
         return a.args[0]
-    if a.op == "mul" and a.args[0].is_const:
-        return scaled(-a.args[0].value, a.args[1], shape)
+    if a.op == "mul" and number(a.args[0]) is not None:
+        return scaled(-number(a.args[0]), a.args[1], shape)
     if a.op == "sub":
         return apply("sub", a.args[1], a.args[0])
     if a.op == "div" and _signed(a.args[0]):  # -((-1)/q) -> 1/q
@@ -208,8 +220,9 @@ def simplify_pow(args, payload, shape):
         return keep_shape(a, shape)
     if is_one(a):
         return a.graph.const(1.0, shape)
-    if a.op == "pow" and b.is_const and float(b.value).is_integer() and a.args[1].is_const:
-        return keep_shape(apply("pow", a.args[0], a.graph.const(a.args[1].value * b.value)), shape)
+    outer = number(b)
+    if a.op == "pow" and number(a.args[1]) is not None and outer is not None and outer.denominator == 1:
+        return keep_shape(apply("pow", a.args[0], a.graph.const(number(a.args[1]) * outer)), shape)
     return None
 
 

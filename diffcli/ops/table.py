@@ -46,10 +46,12 @@ class Op:
     elementwise: bool = True
     simplify: Callable | None = None  # (args, payload, shape) -> Node | None
     fold: Callable | None = None  # Python-float version for folding constants (cheaper than numpy)
+    exact: Callable | None = None  # exact version on Fractions (None: no exact result), folds typed decimals
     kernel: Callable | None = None  # node -> (ufunc name, argument positions): a cheaper call
     linear: bool | Callable = False  # linear in its inputs (or (node, needs) -> bool): no Hessian coupling
     no_grad: bool = False  # the result never requires grad (comparisons, detach)
     grad_fn: str | Callable = ""  # PyTorch 2.13's name, or node -> name where it depends on the arguments
+    rule: str = ""  # the derivative rule's name in a textbook (`diff --steps`): "product", "trigonometric"
     print: Print = CALL
     latex: str = ""  # format string over the printed arguments {0}, {1}, ...
     domain: tuple = (-2.0, 2.0)  # where tests sample the arguments (derivative defined there)
@@ -63,6 +65,8 @@ class Op:
             self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
         if not self.grad_fn:
             self.grad_fn = self.name.title().replace("_", "") + "Backward0"
+        if not self.rule:
+            self.rule = f"{self.name}'s"  # `diff --steps`: "by the erf's rule"
         if not self.latex:  # LaTeX has its own commands for the classic functions; every argument is shown
             command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
             arguments = ", ".join("{%d}" % i for i in range(self.arity or 1))

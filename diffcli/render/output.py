@@ -121,7 +121,11 @@ def render_rich(result, console, latex: bool = False) -> None:
         return
     if "derivative" in d:
         formula = d["latex"] if latex else d["derivative"]
-        heading = "d/d" + " d/d".join(reversed(d["wrt"]))  # d/dy d/dx: the last applied on the left
+        names = d["wrt"]
+        if len(set(names)) == 1 and d["order"] > 1:  # d^3/dx^3
+            heading = f"d^{d['order']}/d{names[0]}^{d['order']}"
+        else:  # d/dy d/dx: the last applied on the left; the function itself for order 0
+            heading = "d/d" + " d/d".join(reversed(names)) if names else "f"
         separator = "\n" if "\n" in formula else " = "
         console.print(Text.assemble((heading, "bold"), separator + formula), highlight=False)
     for key in LEARNED:

@@ -2,7 +2,7 @@
 
 Each op's entry says how it prints (`Print`: infix symbol, prefix, call, index, list...) and
 names its precedence, ranked in render/precedence.py. A DAG
-whose written-out tree would swell (see `SHARE_FACTOR`) prints its shared subexpressions once,
+whose written-out text would repeat long pieces (see `shared_nodes`) prints them once,
 as statements of diffcli's own file syntax: `t1 = ...` lines, then the result.
 
 "The same function": the text parses to a node with the same values, not always the same
@@ -19,11 +19,13 @@ from ..limits import check_print
 from ..ops import FUNCTIONS, OPS
 from . import precedence
 from .precedence import ASSOCIATIVE, ATOM, parenthesize
-# Shared subexpressions are named when the tree would have more than SHARE_FACTOR times the
-# DAG's nodes and more than SHARE_MIN nodes: short formulas stay on one line (sigmoid's
-# derivative repeats `sigmoid(x)` once), long compositions do not grow exponentially.
-SHARE_FACTOR = 2
-SHARE_MIN = 40
+# A shared subexpression is named (`t1 = ...`) only where that shortens the text by at least
+# SHARE_SAVING characters and its own text has at least SHARE_LENGTH: short formulas stay on one
+# line (sigmoid's second derivative repeats `sigmoid(x)` three times), long compositions do not
+# grow exponentially.
+SHARE_SAVING = 40
+SHARE_LENGTH = 20
+NAME_LENGTH = 3  # `t12`, for the estimate; a statement adds ` = ` and a line break
 # Vector constants up to this many elements print as literals ([1, 1, 1]).
 LITERAL_LIMIT = 64
 
@@ -47,17 +49,42 @@ def literal(value: float) -> str:
 
 
 def shared_nodes(root: Node) -> list[Node]:
-    """The nodes to name so that printing `root` does not swell (none for a small tree)."""
+    """The nodes to name so that the text is shorter: each named node's text is written once
+    (its statement) instead of at every place that uses it. Decided from the root down, where
+    the uses of a node are known exactly (its users are decided); a node's length depends on
+    what is named below it, taken from the previous round (the first: nothing named)."""
     order = topological([root])
-    tree: dict[int, int] = {}
-    uses: dict[int, int] = {}
+    own: dict[int, int] = {}  # a node's own characters, its arguments not counted
     for n in order:
-        tree[id(n)] = 1 + sum(tree[id(a)] for a in n.args)
-        for a in n.args:
-            uses[id(a)] = uses.get(id(a), 0) + 1
-    if tree[id(root)] <= max(SHARE_FACTOR * len(order), SHARE_MIN):
-        return []
-    return [n for n in order if n.args and uses.get(id(n), 0) > 1]
+        own[id(n)] = len(_render(n, [("#", precedence.of(a)) for a in n.args])) - len(n.args)
+
+    def lengths(named: set) -> dict:
+        length: dict[int, int] = {}
+        for n in order:
+            length[id(n)] = own[id(n)] + sum(NAME_LENGTH if id(a) in named else length[id(a)] for a in n.args)
+        return length
+
+    named: set[int] = set()
+    best, best_total = named, lengths(named)[id(root)]
+    for _ in range(4):
+        length = lengths(named)
+        uses = {id(root): 1}
+        chosen: set[int] = set()
+        for n in reversed(order):
+            u, size = uses.get(id(n), 0), length[id(n)]
+            if (n.args and n is not root and size >= SHARE_LENGTH
+                    and u * size - (u + 1) * NAME_LENGTH - 4 - size >= SHARE_SAVING):
+                chosen.add(id(n))
+            for a in n.args:
+                uses[id(a)] = uses.get(id(a), 0) + (1 if id(n) in chosen else u)
+        after = lengths(chosen)
+        total = after[id(root)] + sum(after[i] + NAME_LENGTH + 4 for i in chosen)
+        if total < best_total:
+            best, best_total = chosen, total
+        if chosen == named:
+            break
+        named = chosen
+    return [n for n in order if id(n) in best]
 
 
 def statement_names(count: int, taken: set) -> list[str]:
@@ -95,6 +122,20 @@ def to_text(root: Node, share: bool = True) -> str:
     return "\n".join([f"{name} = {text}" for name, text in statements] + [result])
 
 
+def measure(root: Node, sizes: dict) -> tuple[int, int, bool]:
+    """(characters, blanks, starts with a minus) of `to_text(root, share=False)` without
+    writing it out: each node not yet in `sizes` (by id) is rendered once over one-character
+    stand-ins for its arguments, whose sizes are added. Exact, and linear in the DAG."""
+    for n in topological([root], stop=lambda m: id(m) in sizes):
+        if id(n) in sizes:
+            continue
+        known = [sizes[id(a)] for a in n.args]
+        text = _render(n, [("-#" if neg else "#", precedence.of(a)) for (_, _, neg), a in zip(known, n.args)])
+        length = len(text) + sum(k[0] - (2 if k[2] else 1) for k in known)
+        sizes[id(n)] = (length, text.count(" ") + sum(k[1] for k in known), text.startswith("-"))
+    return sizes[id(root)]
+
+
 def _wrap(kid: tuple[str, int], parens: bool) -> str:
     return parenthesize(kid[0], parens)
 
@@ -119,8 +160,9 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "prefix":
         return form.symbol + _wrap(kids[0], kids[0][1] <= 2)  # -(a*b) = (-a)*b: no parentheses
     a, b = kids
-    if n.op == "pow":
-        return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4)}"
+    if n.op == "pow":  # x^-2 needs no brackets; x^(-1/3) does: -1/3 binds as a quotient
+        signed_quotient = n.args[1].op == "neg" and precedence.of(n.args[1].args[0]) < 4
+        return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4 or signed_quotient)}"
     left = _wrap(a, a[1] < prec or (prec == 1 and a[1] <= 1))
     same = b[1] == prec and (n.op, n.args[1].op) not in ASSOCIATIVE
     signed = b[0].startswith("-") and prec >= 2  # never `x*-y`, `x - -y`: write x*(-y)

@@ -428,6 +428,17 @@ for text in ("sum(W @ v)*y + norm(x*y)", "sum(softmax(x*y)*x) + prod(x*y) + x[0]
         "--format", "json")
 depth = ["f1 = sin(x)*x + y*x"] + [f"f{k + 1} = sin(f{k})*f{k} + y*f{k}" for k in range(1, 8)] + ["f8"]
 add(F, "diff", "deep.dc", "--wrt", "x", "--at", "x=0.3,y=0.4", "--format", "json", files={"deep.dc": "\n".join(depth) + "\n"})
+# issue 16: textbook forms, exact decimals, --order 0 and unbounded orders, the 0^y rule, --steps
+for text, order in (("1/x", "3"), ("1/x^2", "2"), ("log(x)", "5"), ("log((1+x)/(1-x))/2", "1"), ("pow(x, 2.3)", "2"),
+                    ("asin(x) + asin(-x)", "1"), ("x^3", "100000000"), ("2*y*x*sin(x)*cos(x)*log(x)*exp(x)", "5")):
+    add(F, "diff", text, "--wrt", "x", "--order", order)
+add(F, "diff", "(x+1)*(x+2)", "--wrt", "x", "--order", "0", "--at", "x=2")
+add(F, "diff", "x^2.3*1.3 + 0.1*3", "--wrt", "x", "--order", "0", "--format", "json")
+add(F, "diff", "x^y", "--wrt", "y", "--at", "x=0,y=2", "--format", "json")
+for extra in ((), ("--latex",), ("--format", "json"), ("--format", "csv")):
+    add(F, "diff", "x^2*sin(3*x)", "--wrt", "x", "--steps", *extra)
+add(F, "diff", "exp(x)/(1 + x^2) - sqrt(log(x))", "--wrt", "x", "--steps", "--at", "x=2")
+add(F, "diff", "x^3*y", "--wrt", "x,y", "--steps")
 
 # ================================================================ every function of the language
 U = "functions"
