@@ -19,10 +19,12 @@ chosen here; namespaces without `out=` run every step through its forward rule.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from .errors import DiffcliError
-from .graph import Device, Node, topological
+from .graph import Device, Graph, Node, topological
 from .ops import OPS
 
 CHUNK = 8192  # points per chunk: a step's buffer is 64 KiB in float64, a handful fit in L2
@@ -83,6 +85,15 @@ class Plan:
         self.pads = [self._pads(i) if per_point[i] and n.op != "var" else None for i, n in enumerate(order)]
         self.last_use = self._last_use()
         self._chunk_steps = None
+
+    def __reduce__(self):
+        """A plan pickles as its steps (op, argument slots, payload, shape), flat and in order:
+        no graph, no recursion through the DAG, nothing a receiver must parse. `rebuilt` makes
+        the nodes again in a fresh graph (Dask ships plans to its workers so)."""
+        steps = [(n.op, slots, n.payload, n.shape) for n, slots in zip(self.order, self.arg_slots)]
+        batched = sorted(n.name for n, p in zip(self.order, self.per_point) if n.op == "var" and p)
+        return rebuilt, (steps, self.output_slots, batched, self.device.xp.__name__,
+                         np.dtype(self.device.dtype).name, self.chunk)
 
     def _pads(self, i: int):
         """Per argument, how many length-1 axes go after its point axis so that it lines up
@@ -270,6 +281,19 @@ class Plan:
                     free[self.order[s].shape].append(owner.pop(s))
         self._chunk_steps = (steps, shapes)
         return self._chunk_steps
+
+
+def rebuilt(steps: list, output_slots: list, batched: list, namespace: str, dtype: str, chunk: int) -> Plan:
+    """The plan `Plan.__reduce__` took apart: one node per step, in a graph of its own."""
+    graph = Graph(max_nodes=len(steps) + 1)
+    nodes: list = []
+    for i, (op, slots, payload, shape) in enumerate(steps):
+        nodes.append(graph.intern(op, tuple(nodes[s] for s in slots), payload, shape, key=i))
+    xp = np if namespace == "numpy" else importlib.import_module(namespace)
+    plan = Plan([nodes[s] for s in output_slots], set(batched), Device(xp, getattr(xp, dtype)), chunk)
+    if [n.op for n in plan.order] != [step[0] for step in steps]:
+        raise DiffcliError("internal: a shipped plan did not rebuild to the same steps")
+    return plan
 
 
 def aligned(xp, values, pads) -> list:

@@ -10,6 +10,8 @@
 - A symlink is followed: its target is written so, and the link stays a link.
 - Anything else (a FIFO, a character or block device, a socket) is opened and written
   directly, never replaced.
+- A folder (a Parquet data set, `atomic_folder`) is filled as a temporary folder beside it and
+  renamed over it at the end.
 
 Every failure is an `OutputError` (exit 4) naming the file and the cause; a reader of stdout
 that goes away (`| head`) is left to the CLI (BrokenPipeError, exit 0). A picture's format is
@@ -25,6 +27,7 @@ import os
 import re
 import stat
 import sys
+import time
 from contextlib import contextmanager, suppress
 
 from . import interrupt
@@ -301,6 +304,62 @@ def _atomic(path: str, final: str, st, binary: bool):
         if tmp is not None:
             with suppress(OSError):
                 os.unlink(tmp)
+
+
+def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
+    """Call `write(folder)` to fill a new folder (a Parquet data set), made beside `path`, then
+    rename it to `path` (a symlink's target, the link kept). A failure or an interruption
+    removes the temporary folder; an earlier folder there stays until the rename. An existing
+    folder is replaced only when it holds nothing but Parquet files (and `_`-names such as
+    `_metadata`): never a folder of other files, never an input or a folder holding one (exit
+    2). Every other failure is an `OutputError` (exit 4) naming the folder and the cause."""
+    import shutil
+    import tempfile
+
+    final = os.path.realpath(path.rstrip("/" + os.sep) or path)
+    for source in inputs:
+        if source and source != STDOUT and os.path.exists(source):
+            inside = os.path.commonpath([final, os.path.realpath(source)])
+            if inside == final or (os.path.isdir(source) and inside == os.path.realpath(source)):
+                raise DiffcliError(f"refusing to write over or into the input `{source}`: choose another output folder")
+    parent = os.path.dirname(final)
+    if not os.path.isdir(parent):
+        shown = os.path.dirname(path.rstrip("/" + os.sep)) or parent
+        raise OutputError(f"cannot write `{path}`: the folder `{shown}` does not exist")
+    if os.path.exists(final):
+        if not os.path.isdir(final):
+            raise OutputError(f"cannot write `{path}`: it is a file, and a data set is a folder")
+        others = [e.name for e in os.scandir(final)
+                  if not (e.is_file() and (e.name.endswith(".parquet") or e.name.startswith("_")))]
+        if others:
+            raise OutputError(f"cannot write `{path}`: the folder holds `{sorted(others)[0]}`, not only Parquet "
+                              "files: choose a new or empty folder")
+    tmp = old = None
+    try:
+        try:
+            with interrupt.held():  # the name is known before a signal can leave the folder behind
+                tmp = tempfile.mkdtemp(prefix=".diffcli-", dir=parent)
+            write(tmp)
+            with interrupt.held():  # the swap is not cut in half
+                os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give what mkdir would
+                if os.path.exists(final):
+                    old = tmp + ".old"
+                    os.rename(final, old)
+                os.rename(tmp, final)
+                tmp = None
+        except OSError as e:
+            raise OutputError(f"cannot write `{path}`: {cause(e)}") from None
+        _sync_folder(parent)
+    finally:
+        if old is not None and not os.path.exists(final):
+            with suppress(OSError):
+                os.rename(old, final)  # put the earlier result back
+        for leftover in (tmp, old):
+            for _ in range(5 if leftover else 0):  # again if a writer (a Dask worker) added a file meanwhile
+                shutil.rmtree(leftover, ignore_errors=True)
+                if not os.path.lexists(leftover):
+                    break
+                time.sleep(0.1)
 
 
 def _sync_folder(folder: str) -> None:

@@ -211,6 +211,14 @@ class Columns:
              self._template_values())
         self.template = template  # the keys and shapes of one point's result, for JSON Lines
         self.labels = [label for label, _ in columns(template)]
+        # what `table` reads besides the plan (and all that a pickled Columns carries)
+        self.directions = self.built.products.bindings(problem.wrt, self.built.basis) if directions else {}
+        self.head = self.built.parts["hessian"].start if directions else len(self.built.outputs)
+
+    def __getstate__(self) -> dict:
+        """Pickled (Dask ships it to every worker), a Columns is its plan (steps, no graph, no
+        parser: see `Plan.__reduce__`), the hoisted values and what `table` reads."""
+        return {key: self.__dict__[key] for key in ("plan", "hoisted", "labels", "directions", "head")}
 
     def _template_values(self) -> list:
         k = len(self.built.basis)
@@ -220,7 +228,7 @@ class Columns:
     def table(self, block: dict, threads: int = 1) -> np.ndarray:
         """rows x columns for one block of points (name -> array with a leading row axis)."""
         rows = len(next(iter(block.values())))
-        if not self.built.batched:
+        if not self.directions:
             values = [to_numpy(v) for v in self.plan.evaluate(block, rows, threads, self.hoisted)]
             return np.concatenate([v.reshape(rows, -1) for v in values], axis=1)
         return self._hessian_table(block, rows, threads)
@@ -228,14 +236,12 @@ class Columns:
     def _hessian_table(self, block: dict, rows: int, threads: int) -> np.ndarray:
         """Every (point, direction) pair is one row of the batch: points repeated, directions
         tiled; the value and gradient are read from each point's first direction."""
-        basis = self.built.basis
-        k = len(basis)
+        k = len(next(iter(self.directions.values())))
         pairs = {name: np.repeat(a, k, axis=0) for name, a in block.items()}
-        for name, a in self.built.products.bindings(self.problem.wrt, basis).items():
+        for name, a in self.directions.items():
             pairs[name] = np.tile(a, (rows,) + (1,) * (a.ndim - 1))
         values = [to_numpy(v) for v in self.plan.evaluate(pairs, rows * k, threads, self.hoisted)]
-        parts = self.built.parts
-        head = [v[::k].reshape(rows, -1) for v in values[:parts["hessian"].start]]
-        products = np.concatenate([np.asarray(v).reshape(rows, k, -1) for v in values[parts["hessian"]]], axis=2)
+        head = [v[::k].reshape(rows, -1) for v in values[:self.head]]
+        products = np.concatenate([np.asarray(v).reshape(rows, k, -1) for v in values[self.head:]], axis=2)
         dense = np.triu(products) + np.swapaxes(np.triu(products, 1), 1, 2)
         return np.concatenate(head + [dense.reshape(rows, -1)], axis=1)

@@ -201,7 +201,7 @@ def test_points_errors(tmp_path):
     path.write_text("x,y\n1,2\n")
     assert "both --points and --at" in invoke("eval", "x*y", "--points", str(path), "--at", "x=1").stderr
     run = invoke("eval", "x*y", "--points", str(path), "--out", str(tmp_path / "o.txt"))
-    assert run.code == 2 and ".csv, .npy or .npz" in run.stderr
+    assert run.code == 2 and ".csv, .npy, .npz or .parquet file, or a folder" in run.stderr
     run = invoke("eval", "x*y", "--points", str(path), "--out", str(path))
     assert run.code == 2 and "refusing to write over the input" in run.stderr
     assert invoke("eval", "x*y", "--at", "x=1,y=2", "--out", "o.npy").code == 2

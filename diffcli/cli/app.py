@@ -29,7 +29,7 @@ TYPES = {"text": Optional[str], "list": Optional[list[str]], "flag": bool, "swit
 METAVARS = {"flag": "", "switch": "", "int": "INTEGER", "float": "NUMBER"}
 VALUE_NAMES = {"at": "POINT", "wrt": "NAMES", "const": "NAMES", "of": "NAME", "v": "WEIGHTS", "params": "POINT",
                "range": "NAME=LO:HI", "hessian": "NAMES", "target": "NAME", "keep": "NAMES", "only": "KEY",
-               "loss": "LOSS"}
+               "loss": "LOSS", "scheduler": "ADDRESS"}
 
 
 def _help(text: str) -> str:

@@ -65,12 +65,18 @@ FORMAT = Option("--format", "auto: rich on a terminal, plain otherwise.", "choic
 DTYPE = Option("--dtype", "Floating-point type of the computation.", "choice", "float64", ("float64", "float32"))
 STRICT = Option("--strict", "Exit 3 when a result is not finite.", "flag", False)
 V = Option("--v", "Weights of a non-scalar output: vector-Jacobian product.")
-POINTS = Option("--points", "Evaluate at every row of a CSV (header: variable names), .npy or .npz file.")
-OUT = Option("--out", "With --points: write the rows to a .csv, .npy (one named field per column) or .npz "
-             "(one array per column) file. hessian --sparse: the Hessian to a .npz (scipy.sparse.load_npz reads it).")
+POINTS = Option("--points", "Evaluate at every row of a CSV (header: variable names), .npy, .npz or .parquet "
+                "file, or a folder of .parquet files.")
+OUT = Option("--out", "With --points: write the rows to a .csv, .npy (one named field per column), .npz (one "
+             "array per column) or .parquet file, or a folder (DIR/) as a Parquet data set. hessian --sparse: "
+             "the Hessian to a .npz (scipy.sparse.load_npz reads it).")
 KEEP = Option("--keep", "With --points: carry these input columns into the output, first: --keep id,x.", "list")
 ONLY = Option("--only", "Print only this result, named by its JSON key (value, grad, jacobian, hessian; at for "
               "minimize; params, loss for fit): --format plain then gives numbers numpy.loadtxt reads.")
+ENGINE = Option("--engine", "With --points: local (this process) or dask (the partitions of a Parquet input on a "
+                "Dask cluster; needs diffcli[dask]).", "choice", "local", ("local", "dask"))
+SCHEDULER = Option("--scheduler", "With --engine dask: the address of a running scheduler (tcp://HOST:PORT); "
+                   "without it a local cluster starts and stops with the command.")
 DEVICE = Option("--device", "cpu (numpy) or gpu (CuPy, when installed and a GPU is present).", "choice", "cpu",
                 ("cpu", "gpu"))
 KINKS = Option("--kinks", "A point on a kink (abs at 0, a max tie...): warn, error (exit 3) or quiet.", "choice",
@@ -84,12 +90,12 @@ LATEX = Option("--latex", "Show the formula as LaTeX.", "flag", False)
 U = Option("--u", "The direction: one number per variable element, in variable order (1,1), or a list.",
            required=True)
 
-NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, DEVICE)
+NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, ENGINE, SCHEDULER, DEVICE)
 FIELD = (WRT, AT, OF, LATEX, FORMAT, STRICT, KINKS)
 
 COMMANDS = (
     Command("eval", "The value of EXPR at a point (no gradient work).", 'diffcli eval "x^2 + 20" --at x=10',
-            "core:evaluate", (EXPR,), (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, DEVICE)),
+            "core:evaluate", (EXPR,), (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, ENGINE, SCHEDULER, DEVICE)),
     Command("grad", "The value and reverse-mode gradient of EXPR at a point.", 'diffcli grad "x*x*y" --at x=2,y=3',
             "core:grad", (EXPR,), (AT, WRT, CONST, V, *NUMERIC[3:])),
     Command("jacobian", "The Jacobian of a vector-valued EXPR (a scalar gives its 1 x n row).",

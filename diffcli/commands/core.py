@@ -17,8 +17,9 @@ from ..request import Request, compute
 
 
 def numeric(command: str, o: dict, req: Request) -> int:
-    """The shared path of eval/grad/jacobian/hessian: a streamed --points run, or one point."""
-    if o["points"] is not None:
+    """The shared path of eval/grad/jacobian/hessian: a --points run (streamed here, or on a
+    Dask cluster with --engine dask), or one point."""
+    if o["points"] is not None or on_dask(o):
         return points(command, o, req)
     sparse_out = o.get("out") if req.hessian == "sparse" else None
     if sparse_out is not None and not (sparse_out.lower().endswith(".npz") or is_stdout(sparse_out)):
@@ -44,22 +45,29 @@ def _inputs(o: dict) -> tuple:
 
 
 def points(command: str, o: dict, req: Request) -> int:
-    """--points: rows per second and an ETA while it runs (on a terminal), a summary line after."""
-    from .. import stream
-
+    """--points: rows per second and an ETA while it runs (on a terminal; with --engine dask
+    the bar counts partitions done), a summary line after."""
+    if on_dask(o):
+        from ..cluster import run
+    else:
+        from ..stream import run
     where = f"--points {o['points']}"
     with tracker(where) as track:
         def progress(rows: int, fraction: float | None) -> None:
             info = f"{rows:,} rows, {rate(rows, track.elapsed, 'rows')}"
             track.update(fraction, f"{info}  {track.eta(fraction)}".rstrip())
 
-        counts = stream.run(command, o, req, progress)
+        counts = run(command, o, req, progress)
         seconds = track.elapsed
     if counts["nonfinite"]:
         write([note(f"a result is not finite in {counts['nonfinite']} of {counts['rows']} rows")], None)
     summary(f"{where}: {counts['rows']:,} rows in {seconds:.2f} s ({rate(counts['rows'], seconds, 'rows')}) "
             f"to {'standard output' if o['out'] is None or is_stdout(o['out']) else o['out']}")
     return 0
+
+
+def on_dask(o: dict) -> bool:
+    return o.get("engine", "local") != "local" or o.get("scheduler") is not None
 
 
 def evaluate(o: dict) -> int:

@@ -350,6 +350,10 @@ add(P, "eval", "x", "--points", "missing.csv")
 add(P, "eval", "log(x-y)", "--points", "p.csv", "--strict", files={"p.csv": "x,y\n1,2\n"})
 add(P, "eval", "sqrt(x)", "--points", "p.csv", "--format", "json", files={"p.csv": "x\n1\n-1\n"})
 add(P, "grad", "abs(x)", "--points", "p.csv", files={"p.csv": "x\n0\n2\n"})
+# --engine dask: the option errors need no Dask (the cluster runs are in tests/test_dask.py)
+add(P, "grad", "x*y", "--points", "p.csv", "--engine", "dask", files={"p.csv": "x,y\n1,2\n"})
+add(P, "grad", "x*y", "--points", "p.csv", "--scheduler", "tcp://127.0.0.1:8786", files={"p.csv": "x,y\n1,2\n"})
+add(P, "grad", "x*y", "--at", "x=1,y=2", "--engine", "dask")
 
 # ================================================================ hessian --sparse
 H = "sparse"
