@@ -21,10 +21,25 @@ import zlib
 
 TABLES_VERSION = 2  # the layout of the generated tables below
 
+def _source_tables() -> dict | None:
+    """The generated tables of a source checkout, where `grammar/` sits beside the package
+    instead of inside it (tests run from the checkout import this tree, not the install)."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "grammar", "tables.py")
+    if not os.path.exists(path):
+        return None  # Lark builds the tables
+    spec = importlib.util.spec_from_file_location("diffcli_grammar_tables", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.DATA
+
+
 try:
     from .grammar.tables import DATA as GENERATED
-except ImportError:  # a source tree without the grammar package: Lark builds the tables
-    GENERATED = None
+except ImportError:
+    GENERATED = _source_tables()
 
 
 class Token(str):
