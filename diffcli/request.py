@@ -97,6 +97,16 @@ def scalar_output(problem: Problem, command: str) -> None:
                            "reduce it with sum(...) or mean(...), or pick one element with [i]")
 
 
+def second_by_variables(problem: Problem) -> None:
+    """Hessian-vector products differentiate the simplified gradient, which may no longer hold an
+    intermediate's node (d/da (a*a) = 2*a is 2*x + 2): by an intermediate that would read 0."""
+    inner = problem.intermediates()
+    if inner:
+        raise DiffcliError(f"hessian differentiates twice by variables, and `{inner[0]}` is defined in the file: "
+                           f"give the variables to --wrt, or take a second derivative by it with `diff FILE --wrt "
+                           f"{inner[0]},{inner[0]} --at ...`")
+
+
 def build(problem: Problem, req: Request, directions: bool = True, stage=None) -> Built:
     """The nodes of a request. `directions=False` leaves the Hessian's direction variables
     unbound (the caller binds them, as the points path does). `stage(text)` hears each phase
@@ -109,6 +119,7 @@ def build(problem: Problem, req: Request, directions: bool = True, stage=None) -
     if req.gradient or req.hessian:
         if req.hessian:
             scalar_output(problem, "hessian")
+            second_by_variables(problem)
         seed, built.bindings = vjp_seed(problem, req.v)
         adj = autodiff.backward([(f, seed if seed is not None else f.graph.const(1.0, f.shape))], wrt)
         built.add("grad", [adj.of(w) for w in wrt])

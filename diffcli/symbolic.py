@@ -7,6 +7,7 @@ import itertools
 from . import autodiff, implicit as implicitly
 from .errors import DiffcliError
 from .graph import Node, is_zero
+from .local import substitute
 from .problem import Problem
 from .render.latex import to_latex
 from .render.text import writable_text
@@ -45,28 +46,71 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
     if f.shape != ():
         raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}: "
                            "reduce it with sum(...), pick an element with [i], or use jacobian")
-    by_name = {**problem.parsed.names, **dict(zip(problem.names(), problem.wrt))}
-    variables: dict = {}
+    chain = Chain(problem, names)
+    f = chain.cut(f)
     seen: dict = {}  # derivative node -> its order, for one repeated name
     for k, name in enumerate(steps):
-        v = variables.get(name)
-        if v is None:
-            if problem.bindings and name not in problem.bindings and name not in problem.parsed.names:
-                raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
-            v = variables[name] = by_name.get(name) or problem.graph.var(name)
-            if v.shape != ():
-                raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: "
-                                   "use grad, jacobian or hessian")
         if repeated:
             if f in seen:  # the derivatives repeat (the 4th of sin(x) is sin(x)): skip whole periods
                 for _ in range((order - k) % (k - seen[f])):
-                    (f,) = autodiff.gradient(f, [v])
+                    f = chain.d(f, name)
                 break
             seen[f] = k
-        (f,) = autodiff.gradient(f, [v])
+        f = chain.d(f, name)
         if is_zero(f):
             break
-    return f, names
+    return chain.restore(f), names
+
+
+class Chain:
+    """Differentiation by variables and by a file's intermediates (`a` of `a = x + 1`, PyTorch's
+    retain_grad). Each intermediate named stands as a variable of its own, A, while the
+    derivatives are taken, and is put back at the end: the simplified first derivative may no
+    longer hold the intermediate's node (d/da (a*a) = 2*a is 2*x + 2), so a second derivative
+    by `a` would find none. By a variable the derivative is total, as PyTorch's graph gives it:
+    d/dx g = dg/dx + sum over intermediates of da/dx * dg/dA."""
+
+    def __init__(self, problem: Problem, names: list[str]):
+        self.graph = problem.graph
+        by_name = {**problem.parsed.names, **dict(zip(problem.names(), problem.wrt))}
+        self.nodes: dict = {}
+        for name in dict.fromkeys(names):
+            if problem.bindings and name not in problem.bindings and name not in problem.parsed.names:
+                raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
+            v = self.nodes[name] = by_name.get(name) or self.graph.var(name)
+            if v.shape != ():
+                raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: "
+                                   "use grad, jacobian or hessian")
+        inner = [v for v in self.nodes.values() if v.op != "var"]
+        # a name no text can hold, so the stand-in never meets a variable of the expression
+        self.stand_in = {id(v): self.graph.var(f"<{name}>") for name, v in self.nodes.items() if v.op != "var"}
+        self.back = {id(self.stand_in[id(v)]): v for v in inner}
+        self.inner = [(self.stand_in[id(v)], self.cut(v, below=True)) for v in inner]
+
+    def cut(self, f: Node, below: bool = False) -> Node:
+        """f with each intermediate replaced by its stand-in (`below`: f's own node kept)."""
+        if not self.stand_in:
+            return f
+        mapping = {k: s for k, s in self.stand_in.items() if not (below and k == id(f))}
+        if below:  # an intermediate's own definition, with the intermediates under it cut
+            return self.graph.node(f.op, tuple(self.cut(a) for a in f.args), f.payload, True)
+        return substitute(f, mapping, self.graph, simplify=True)
+
+    def d(self, f: Node, name: str) -> Node:
+        v = self.nodes[name]
+        if v.op != "var":
+            return autodiff.gradient(f, [self.stand_in[id(v)]])[0]
+        if not self.inner:
+            return autodiff.gradient(f, [v])[0]
+        stand_ins = [s for s, _ in self.inner]
+        direct, *through = autodiff.gradient(f, [v, *stand_ins])
+        for (_, definition), dg in zip(self.inner, through):
+            if not is_zero(dg):
+                direct = direct + autodiff.gradient(definition, [v])[0] * dg
+        return direct
+
+    def restore(self, f: Node) -> Node:
+        return substitute(f, self.back, self.graph, simplify=True) if self.back else f
 
 
 def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True,

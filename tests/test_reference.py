@@ -268,3 +268,25 @@ def test_wrt_an_intermediate_of_a_file(tmp_path):
 def test_reference_json_is_strict():
     json.loads(invoke("functions", "--format", "json").stdout, parse_constant=lambda c: math.nan)
     assert not re.search(r"\bNaN\b|Infinity", invoke("functions", "--format", "json").stdout)
+
+
+@pytest.mark.parametrize("wrt, expected", [
+    # y = a*a*x with a = x^2 (y = x^5): PyTorch's answers through retain_grad and create_graph
+    ("a", 2 * 4 * 2), ("a,a", 2 * 2), ("a,x", 2 * 4 + 2 * 2 * 2 * 2), ("x,a", 2 * 4 + 2 * 2 * 2 * 2),
+    ("x", 5 * 2**4), ("x,x", 20 * 2**3), ("a,a,x", 2),
+])
+def test_higher_derivatives_by_an_intermediate(tmp_path, wrt, expected):
+    """The simplified d/da no longer holds a's node (2*a*x is 2*x^3): the second derivative by
+    `a` must still find it (it used to print 0)."""
+    path = tmp_path / "m.dc"
+    path.write_text("a = x^2\ny = a*a*x\n")
+    r = invoke("diff", str(path), "--wrt", wrt, "--at", "x=2", "--format", "json")
+    assert r.code == 0 and r.json()["value"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_hessian_by_an_intermediate_is_refused_not_zero(tmp_path):
+    path = tmp_path / "m.dc"
+    path.write_text("a = x + 1\ny = a*a\n")
+    assert invoke("diff", str(path), "--wrt", "a", "--order", "2").stdout == "2\n"
+    bad = invoke("hessian", str(path), "--wrt", "a", "--at", "x=1")
+    assert bad.code == 2 and "--wrt a,a" in bad.stderr and not bad.stdout
