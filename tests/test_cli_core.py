@@ -146,3 +146,15 @@ def test_python_dash_m_and_no_color():
     out = subprocess.run([sys.executable, "-m", "diffcli", "grad", "x*x*y", "--at", "x=2,y=3", "--format", "rich"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0 and "\x1b[" not in out.stdout and "12" in out.stdout
+
+
+@pytest.mark.parametrize("text, steps", [("1e2", 100), ("2.5e1", 25), ("100.0", 100), ("+3", 3)])
+def test_an_integer_option_takes_a_whole_number_in_any_spelling(text, steps):
+    r = invoke("minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--tol", "0", "--steps", text, "--format", "json")
+    assert r.code == 0 and r.json()["steps"] == steps
+
+
+@pytest.mark.parametrize("text", ["1.5", "2.5e0", "1e-2", "inf", "nan", "1e", "e3"])
+def test_an_integer_option_refuses_what_is_not_whole(text):
+    r = invoke("minimize", "x^2", "--at", "x=10", "--steps", text)
+    assert r.code == 2 and "is not a valid integer" in r.stderr and r.stdout == ""

@@ -12,6 +12,7 @@ import difflib
 import math
 import re
 import shlex
+from fractions import Fraction
 
 from ..errors import DiffcliError
 from .spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
@@ -121,10 +122,18 @@ def convert(option: Option, text: str, command: str | None = None):
     return text
 
 
+WHOLE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d{1,3}|[+-]?\d+\.0*")  # 1e4, 2.5e3, 100.0
+
+
 def _number(option: Option, text: str, where: str, command: str | None):
     try:
         number = int(text) if option.kind == "int" else float(text)
     except ValueError:
+        if option.kind == "int" and WHOLE.fullmatch(text.strip()):  # --steps 1e4: a whole number, written so
+            exact = Fraction(text.strip())
+            if exact.denominator == 1:
+                return int(exact)
+
         kind = "integer" if option.kind == "int" else "float"
         raise UsageError(f"{where}: '{text}' is not a valid {kind}.", command) from None
     # nan fails a bounded option (as typer did); an unbounded one (--lr) lets the command say why
