@@ -81,20 +81,15 @@ class Chain:
             if v.shape != ():
                 raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: "
                                    "use grad, jacobian or hessian")
-        inner = [v for v in self.nodes.values() if v.op != "var"]
         # a name no text can hold, so the stand-in never meets a variable of the expression
         self.stand_in = {id(v): self.graph.var(f"<{name}>") for name, v in self.nodes.items() if v.op != "var"}
-        self.back = {id(self.stand_in[id(v)]): v for v in inner}
-        self.inner = [(self.stand_in[id(v)], self.cut(v, below=True)) for v in inner]
+        # each intermediate's stand-in and its definition, the intermediates under it cut
+        self.inner = [(self.stand_in[id(v)], self.graph.node(v.op, tuple(map(self.cut, v.args)), v.payload, True))
+                      for v in self.nodes.values() if v.op != "var"]
 
-    def cut(self, f: Node, below: bool = False) -> Node:
-        """f with each intermediate replaced by its stand-in (`below`: f's own node kept)."""
-        if not self.stand_in:
-            return f
-        mapping = {k: s for k, s in self.stand_in.items() if not (below and k == id(f))}
-        if below:  # an intermediate's own definition, with the intermediates under it cut
-            return self.graph.node(f.op, tuple(self.cut(a) for a in f.args), f.payload, True)
-        return substitute(f, mapping, self.graph, simplify=True)
+    def cut(self, f: Node) -> Node:
+        """f with each intermediate replaced by its stand-in."""
+        return substitute(f, self.stand_in, self.graph, simplify=True) if self.stand_in else f
 
     def d(self, f: Node, name: str) -> Node:
         v = self.nodes[name]
@@ -102,15 +97,16 @@ class Chain:
             return autodiff.gradient(f, [self.stand_in[id(v)]])[0]
         if not self.inner:
             return autodiff.gradient(f, [v])[0]
-        stand_ins = [s for s, _ in self.inner]
-        direct, *through = autodiff.gradient(f, [v, *stand_ins])
+        direct, *through = autodiff.gradient(f, [v, *(s for s, _ in self.inner)])
         for (_, definition), dg in zip(self.inner, through):
             if not is_zero(dg):
                 direct = direct + autodiff.gradient(definition, [v])[0] * dg
         return direct
 
     def restore(self, f: Node) -> Node:
-        return substitute(f, self.back, self.graph, simplify=True) if self.back else f
+        """f with each stand-in replaced by its intermediate again."""
+        back = {id(self.stand_in[id(v)]): v for v in self.nodes.values() if id(v) in self.stand_in}
+        return substitute(f, back, self.graph, simplify=True) if back else f
 
 
 def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True,

@@ -133,7 +133,6 @@ def _number(option: Option, text: str, where: str, command: str | None):
             exact = Fraction(text.strip())
             if exact.denominator == 1:
                 return int(exact)
-
         kind = "integer" if option.kind == "int" else "float"
         raise UsageError(f"{where}: '{text}' is not a valid {kind}.", command) from None
     # nan fails a bounded option (as typer did); an unbounded one (--lr) lets the command say why
