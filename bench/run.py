@@ -127,9 +127,9 @@ def startup(table: Table, repeats: int) -> None:
 # ---------------------------------------------------------------- 2. batch
 
 def batch(table: Table, n: int, repeats: int) -> None:
-    from diffcli import autodiff
-    from diffcli.engine import Plan
-    from diffcli.parse import parse
+    from diffcli.core import autodiff
+    from diffcli.core.engine import Plan
+    from diffcli.syntax.parse import parse
 
     rng = np.random.default_rng(0)
     x, y = rng.uniform(-2, 2, n), rng.uniform(-2, 2, n)
@@ -201,7 +201,7 @@ def rosen_point(n: int) -> dict:
 
 
 def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
-    from diffcli import problem, request
+    from diffcli.compute import problem, request
 
     for n in sizes:
         text, point = rosenbrock_text(n), rosen_point(n)
@@ -269,10 +269,10 @@ def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
 # ---------------------------------------------------------------- 4. Rosenbrock Hessian
 
 def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> None:
-    from diffcli import request
-    from diffcli.engine import device
-    from diffcli.parse import parse
-    from diffcli.problem import Problem
+    from diffcli.compute import request
+    from diffcli.core.engine import device
+    from diffcli.syntax.parse import parse
+    from diffcli.compute.problem import Problem
 
     for n, kind in ((dense_n, "dense"), (sparse_n, "sparse")):
         text, point = rosenbrock_text(n), rosen_point(n)
@@ -332,9 +332,9 @@ def swell_text(depth: int) -> str:
 
 
 def no_swell(table: Table, depth: int, sympy_timeout: float) -> None:
-    from diffcli import autodiff
-    from diffcli.graph import topological
-    from diffcli.parse import parse
+    from diffcli.core import autodiff
+    from diffcli.core.graph import topological
+    from diffcli.syntax.parse import parse
 
     text = swell_text(depth)
     start = time.perf_counter()
@@ -408,7 +408,7 @@ def parsing(table: Table, sizes: list[float], whole: bool, repeats: int) -> None
     """Seconds per MB of text at each size (constant when parsing is linear), and at the
     largest size once the whole installed command (parse, gradient, print)."""
     from diffcli import limits
-    from diffcli.parse import parse
+    from diffcli.syntax.parse import parse
 
     for mb in sizes:
         text = parse_text(mb)

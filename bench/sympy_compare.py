@@ -29,8 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from diffcli import problem, symbolic  # noqa: E402
-from diffcli.graph import topological  # noqa: E402
+from diffcli.compute import problem
+from diffcli.symbolic import diff as symbolic  # noqa: E402
+from diffcli.core.graph import topological  # noqa: E402
 
 FUNCTIONS = ["sin(x)", "cos(x)", "tan(x)", "asin(x)", "acos(x)", "atan(x)", "sinh(x)", "cosh(x)", "tanh(x)",
              "exp(x)", "log(x)", "sqrt(x)", "x^7", "x^-3", "x^(1/3)", "x^2.5", "1/x", "2^x", "log(x, 10)",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 
-from .errors import DiffcliError
+from diffcli.errors import DiffcliError
 
 MAX_CHARS = 4_000_000
 MAX_TOKENS = 1_000_000

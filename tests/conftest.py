@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from diffcli.cli import main
+
+# Hypothesis, derandomized by default: every run of the suite tries the same examples whatever
+# the seed, so the suite's colour depends on the code alone. A hunt for new bugs is opt-in:
+# DIFFCLI_HYPOTHESIS=deep (or pytest --hypothesis-profile deep) draws at random, and
+# DIFFCLI_FUZZ_SCALE=20 multiplies the fuzzers' examples. A find goes into a test as an example.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("deep", derandomize=False, deadline=None)
+settings.load_profile(os.environ.get("DIFFCLI_HYPOTHESIS", "ci"))
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcli import autodiff
-from diffcli.engine import Plan
-from diffcli.numcheck import central_gradient
-from diffcli.parse import parse
+from diffcli.core import autodiff
+from diffcli.core.engine import Plan
+from diffcli.core.numcheck import central_gradient
+from diffcli.syntax.parse import parse
 
 
 def evaluate(outputs: list, bindings: dict, dev=None) -> list:

@@ -12,10 +12,10 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffcli import autodiff
-from diffcli.graph import Graph, exact, topological
-from diffcli.ops import simplify
-from diffcli.parse import parse
+from diffcli.core import autodiff
+from diffcli.core.graph import Graph, exact, topological
+from diffcli.core.ops import simplify
+from diffcli.syntax.parse import parse
 from helpers import evaluate
 
 

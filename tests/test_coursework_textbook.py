@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import invoke
-from diffcli.ops import OPS
+from diffcli.core.ops import OPS
 from test_robust import bad  # exit 2, one `error:` line naming every fragment, nothing on stdout
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,9 +27,10 @@ import distributed  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from diffcli import cluster as engine_dask  # noqa: E402
-from diffcli.problem import load  # noqa: E402
-from diffcli.request import Columns, Request  # noqa: E402
+from diffcli.batch import cluster as engine_dask  # noqa: E402
+from diffcli.batch.job import PointsJob  # noqa: E402
+from diffcli.compute.problem import load  # noqa: E402
+from diffcli.compute.request import Columns, Request  # noqa: E402
 
 SIZES = [700, 1, 0, 2500, 333, 64, 5, 1200, 9, 10, 11, 4]  # a dozen partitions, one of them empty
 CASES = [
@@ -205,15 +207,13 @@ def test_a_missing_extra_names_it(data, monkeypatch):
 
 def test_progress_counts_partitions(scheduler, data, tmp_path):
     seen = []
-    o = {"expr": "x*y", "at": None, "wrt": None, "const": None, "of": None, "dtype": "float64", "device": "cpu",
-         "points": str(data), "out": f"{tmp_path}/out/", "engine": "dask", "scheduler": scheduler, "strict": False,
-         "format": "auto", "v": None}
-    counts = engine_dask.run("grad", o, Request(gradient=True), lambda rows, fraction: seen.append((rows, fraction)))
+    job = PointsJob("x*y", str(data), [], out=f"{tmp_path}/out/", engine="dask", scheduler=scheduler)
+    counts = engine_dask.run("grad", job, Request(gradient=True), lambda rows, fraction: seen.append((rows, fraction)))
     assert counts == {"rows": sum(SIZES), "nonfinite": 0}
     assert [f for _, f in seen] == [k / len(SIZES) for k in range(1, len(SIZES) + 1)]  # partitions done
     assert seen[-1][0] == sum(SIZES) and [r for r, _ in seen] == sorted(r for r, _ in seen)
     seen.clear()  # gathered through this machine: the same fractions, rows in order
-    assert engine_dask.run("grad", {**o, "out": str(tmp_path / "g.npy")}, Request(gradient=True),
+    assert engine_dask.run("grad", replace(job, out=str(tmp_path / "g.npy")), Request(gradient=True),
                            lambda rows, fraction: seen.append((rows, fraction)))["rows"] == sum(SIZES)
     assert [f for _, f in seen] == [k / len(SIZES) for k in range(1, len(SIZES) + 1)]
 

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from diffcli import autodiff, local
-from diffcli.explain import explain
-from diffcli.graph import Graph
-from diffcli.ops import OPS, fit_shape
-from diffcli.parse import parse
-from diffcli.problem import load
-from diffcli.render.text import to_text, unwritable
-from diffcli.request import Request, compute
+from diffcli.core import autodiff, local
+from diffcli.explain.backward import explain
+from diffcli.core.graph import Graph
+from diffcli.core.ops import OPS, fit_shape
+from diffcli.syntax.parse import parse
+from diffcli.compute.problem import load
+from diffcli.algebra.text import to_text, unwritable
+from diffcli.compute.request import Request, compute
 from helpers import evaluate, grad_of, numeric_grad_of
 
 

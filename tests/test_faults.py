@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from conftest import invoke
 from diffcli.cli import main
-from diffcli.commands.learn import History
+from diffcli.cli.commands.learn import History
 
 DIFFCLI = shutil.which("diffcli")
 installed = pytest.mark.skipif(DIFFCLI is None, reason="diffcli is not installed on PATH")
@@ -113,7 +113,7 @@ def test_a_fifo_gets_the_data_and_stays_a_fifo(tmp_path, case):
 
 def test_a_pictures_format_for_streams_and_names(tmp_path):
     from diffcli.errors import DiffcliError
-    from diffcli.fileio import picture_format
+    from diffcli.data.fileio import picture_format
 
     fifo = tmp_path / "p.jpg"
     os.mkfifo(fifo)
@@ -289,7 +289,7 @@ def test_a_bug_is_exit_70_and_its_traceback_only_on_request(monkeypatch):
     def broken(o):
         raise ValueError("a bug")
 
-    monkeypatch.setattr("diffcli.commands.core.evaluate", broken)
+    monkeypatch.setattr("diffcli.cli.commands.core.evaluate", broken)
     r = invoke("eval", "x", "--at", "x=1")
     assert r.code == 70 and r.stderr == ("error: internal error: ValueError: a bug; please report it with the command "
                                          "line that caused it\n")
@@ -320,7 +320,7 @@ def signal_at(monkeypatch, module: str, name: str, call: int, signum: int) -> No
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_minimize_interrupted_prints_the_point_and_keeps_the_trace(tmp_path, monkeypatch, signum):
-    signal_at(monkeypatch, "diffcli.optimize", "norm", 50, signum)
+    signal_at(monkeypatch, "diffcli.learn.optimize", "norm", 50, signum)
     trace = tmp_path / "t.csv"
     r = invoke("minimize", "x^2 + y^2", "--at", "x=1,y=2", "--steps", "1000000", "--tol", "0", "--trace", str(trace),
                "--format", "json")
@@ -335,7 +335,7 @@ def test_minimize_interrupted_prints_the_point_and_keeps_the_trace(tmp_path, mon
 
 
 def test_only_keeps_the_mark_of_an_interrupted_run(monkeypatch):
-    signal_at(monkeypatch, "diffcli.optimize", "norm", 20, signal.SIGINT)
+    signal_at(monkeypatch, "diffcli.learn.optimize", "norm", 20, signal.SIGINT)
     r = invoke("minimize", "x^2", "--at", "x=1", "--steps", "1000000", "--tol", "0", "--only", "at", "--format", "json")
     assert r.code == 130 and set(r.json()) == {"at", "interrupted"} and r.json()["interrupted"] is True
     r = invoke("minimize", "x^2", "--at", "x=1", "--steps", "3", "--only", "interrupted")
@@ -345,7 +345,7 @@ def test_only_keeps_the_mark_of_an_interrupted_run(monkeypatch):
 def test_fit_interrupted_prints_the_parameters(tmp_path, monkeypatch):
     data = tmp_path / "d.csv"
     data.write_text("x,y\n0,1\n1,3\n2,5\n")
-    signal_at(monkeypatch, "diffcli.optimize", "norm", 30, signal.SIGINT)
+    signal_at(monkeypatch, "diffcli.learn.optimize", "norm", 30, signal.SIGINT)
     trace = tmp_path / "t.csv"
     r = invoke("fit", "w*x + b", "--data", str(data), "--params", "w=0,b=0", "--epochs", "1000000", "--trace",
                str(trace), "--format", "json")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import optimize
-from diffcli.numcheck import central_gradient
+from diffcli.learn import optimize
+from diffcli.core.numcheck import central_gradient
 
 
 def write_csv(path, header, rows):

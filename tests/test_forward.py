@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import autodiff, forward
-from diffcli.numcheck import central_jacobian
-from diffcli.ops import OPS
-from diffcli.parse import parse
+from diffcli.core import autodiff, forward
+from diffcli.core.numcheck import central_jacobian
+from diffcli.core.ops import OPS
+from diffcli.syntax.parse import parse
 from helpers import evaluate, value_of
 from strategies import coordinates, expressions
 
@@ -100,7 +99,7 @@ def test_jacobian_mode_is_chosen_by_shape_and_both_agree():
                for mode in ("auto", "forward", "reverse")}
     assert np.allclose(results["forward"]["jacobian"], results["reverse"]["jacobian"], rtol=1e-15)
     assert results["auto"] == results["forward"]
-    from diffcli import problem, request
+    from diffcli.compute import problem, request
 
     wide = problem.load(text, [at])
     assert request.forward_mode(wide, "auto") and not request.forward_mode(problem.load("x*y", [at]), "auto")

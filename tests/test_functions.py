@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import autodiff
-from diffcli.ops import FUNCTIONS, OPS
-from diffcli.parse import parse
+from diffcli.core import autodiff
+from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.syntax.parse import parse
 from helpers import evaluate
 
 mp = pytest.importorskip("mpmath")

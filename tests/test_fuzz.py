@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import ops
+from diffcli.core import ops
 
 EXPR, AT, OUT = object(), object(), object()  # placeholders in the templates below
 POINT = "x=0.5,y=-2,v=[1,2,3],W=[[1,2],[3,4]]"

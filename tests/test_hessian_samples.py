@@ -13,7 +13,7 @@ import pytest
 
 from conftest import invoke
 from golden.harness import compare_text
-from diffcli.numcheck import central_gradient
+from diffcli.core.numcheck import central_gradient
 from helpers import grad_of, numeric_grad_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def test_every_sample_has_a_point():
 
 
 def point_of(at: str) -> dict:
-    from diffcli.points import parse_at
+    from diffcli.syntax.points import parse_at
 
     return {k: np.asarray(v, dtype=float) for k, v in parse_at([at]).items()}
 
@@ -142,7 +142,7 @@ def test_jacobian_of_softmax_and_an_elementwise_map():
 def test_sample_diff_parses_back(sample, wrt):
     path = str(ROOT / "samples" / sample)
     d = invoke("diff", path, "--wrt", wrt, "--at", POINTS[sample], "--format", "json").json()
-    from diffcli.parse import parse
+    from diffcli.syntax.parse import parse
     from helpers import evaluate
 
     (v,) = evaluate([parse(d["derivative"], {k: () for k in point_of(POINTS[sample])}).output],

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import autodiff, request, sparsity
-from diffcli.graph import Device
-from diffcli.parse import parse
-from diffcli.problem import Problem
-from diffcli.request import Request
+from diffcli.core import autodiff, sparsity
+from diffcli.compute import request
+from diffcli.core.graph import Device
+from diffcli.syntax.parse import parse
+from diffcli.compute.problem import Problem
+from diffcli.compute.request import Request
 from helpers import evaluate
 
 SCALAR = [

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import problem, request
-from diffcli.fileio import write_text
-from diffcli.ops import OPS
-from diffcli.render.text import number
+from diffcli.compute import problem, request
+from diffcli.data.fileio import write_text
+from diffcli.core.ops import OPS
+from diffcli.algebra.text import number
 from helpers import value_of
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -325,7 +325,7 @@ def test_check_reports_three_agreeing_answers():
 
 
 def test_check_fails_when_the_printed_formula_is_wrong(monkeypatch):
-    from diffcli.render import text
+    from diffcli.algebra import text
 
     monkeypatch.setattr(text, "number", lambda value: repr(float(value) + 1))
     r = invoke("check", "x^3", "--at", "x=2", "--format", "json", "--no-hessian")
@@ -335,10 +335,10 @@ def test_check_fails_when_the_printed_formula_is_wrong(monkeypatch):
 
 
 def test_printed_length_bounds_the_text():
-    from diffcli import autodiff, graph
-    from diffcli.checking import printed_length
-    from diffcli.parse import parse
-    from diffcli.render.text import to_text
+    from diffcli.core import autodiff, graph
+    from diffcli.explain.checking import printed_length
+    from diffcli.syntax.parse import parse
+    from diffcli.algebra.text import to_text
 
     for text in ("a_rather_long_variable_name^3 * sin(x)", "where(x > 0.1, log(x)/x, -x^2)", "atan2(x, 1e-300) + 0.1*x"):
         p = parse(text, None)

@@ -11,8 +11,8 @@ from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters as LarkCharacters
 from lark.exceptions import UnexpectedToken as LarkToken
 
-from diffcli import lalr
-from diffcli.parse import _grammar_text
+from diffcli.syntax import lalr
+from diffcli.syntax.parse import _grammar_text
 
 GRAMMAR = _grammar_text()
 
@@ -61,8 +61,8 @@ def with_ours(text: str):
 
 
 def test_the_generated_tables_are_current():
-    """`python -m diffcli.lalr` writes grammar/tables.py; it must match the grammar file."""
-    assert lalr.GENERATED == lalr.generate(GRAMMAR), "run `python -m diffcli.lalr` after editing the grammar"
+    """`python -m diffcli.syntax.lalr` writes grammar/tables.py; it must match the grammar file."""
+    assert lalr.GENERATED == lalr.generate(GRAMMAR), "run `python -m diffcli.syntax.lalr` after editing the grammar"
     assert len(lalr.GENERATED["states"]) == len(LARK.parser.parser.parser.parse_table.states)
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import optimize
-from diffcli.problem import load
+from diffcli.learn import optimize
+from diffcli.compute.problem import load
 
 HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
 # Himmelblau's four minima (f = 0), to six decimals as usually tabulated.
@@ -106,7 +106,7 @@ def test_update_rules_match_a_numpy_reference(kind):
 
 
 def test_gradient_used_by_minimize_matches_central_differences():
-    from diffcli.numcheck import central_gradient
+    from diffcli.core.numcheck import central_gradient
 
     problem = load("log(1 + x^2) * exp(-y) + x*y^3", ["x=0.7,y=-0.3"])
     objective = optimize.minimize_objective(problem)

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from diffcli import autodiff
-from diffcli.numcheck import central_gradient
-from diffcli.ops import FUNCTIONS, OPS
-from diffcli.parse import parse
+from diffcli.core import autodiff
+from diffcli.core.numcheck import central_gradient
+from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.syntax.parse import parse
 from helpers import evaluate, grad_of, numeric_grad_of, value_of
 
 UNARY = sorted(name for name, (low, high, _) in FUNCTIONS.items() if name in OPS and OPS[name].arity == 1
@@ -159,8 +159,8 @@ def test_by_element_rules_take_scalars_and_arrays():
     float arrays for a number and for a batch alike."""
     import math
 
-    from diffcli.graph import Device
-    from diffcli.ops.kernels import by_element
+    from diffcli.core.graph import Device
+    from diffcli.core.ops.kernels import by_element
 
     rule = by_element(math.atan)
     assert float(rule(Device(), None, np.float64(1.0))) == math.atan(1.0)

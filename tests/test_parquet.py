@@ -162,7 +162,7 @@ def test_keep_carries_text_and_unused_columns_are_not_variables(tmp_path):
 def test_a_failed_write_is_exit_4_and_leaves_the_earlier_result(tmp_path, monkeypatch):
     import errno
 
-    from diffcli import parquet
+    from diffcli.data import parquet
 
     write_dataset(tmp_path / "data", [30, 30])
     base = ["grad", "x*y", "--points", str(tmp_path / "data"), "--out", f"{tmp_path}/out/"]
@@ -178,7 +178,7 @@ def test_a_failed_write_is_exit_4_and_leaves_the_earlier_result(tmp_path, monkey
         return original(self, *args)
 
     monkeypatch.setattr(parquet.ParquetSink, "write", full)
-    monkeypatch.setattr("diffcli.datafile.BLOCK", 10)  # several blocks: the second one fails
+    monkeypatch.setattr("diffcli.data.datafile.BLOCK", 10)  # several blocks: the second one fails
     run = invoke(*base)
     assert run.code == 4 and run.stderr == f"error: cannot write `{tmp_path}/out/`: no space left on the device\n"
     assert sorted(os.listdir(tmp_path)) == ["data", "out"]  # no temporary folder
@@ -196,7 +196,7 @@ def test_a_parquet_file_on_a_full_device_is_exit_4(tmp_path):
 
 @pytest.mark.parametrize("signum", [2, 15], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_folder_write_leaves_no_temporary(tmp_path, monkeypatch, signum):
-    from diffcli import parquet
+    from diffcli.data import parquet
 
     write_dataset(tmp_path / "data", [50, 50])
     (tmp_path / "out").mkdir()
@@ -211,7 +211,7 @@ def test_an_interrupted_folder_write_leaves_no_temporary(tmp_path, monkeypatch, 
         return original(self, *args)
 
     monkeypatch.setattr(parquet.ParquetSink, "write", interrupted)
-    monkeypatch.setattr("diffcli.datafile.BLOCK", 10)
+    monkeypatch.setattr("diffcli.data.datafile.BLOCK", 10)
     run = invoke("grad", "x*y", "--points", str(tmp_path / "data"), "--out", f"{tmp_path}/out/")
     assert run.code == 128 + signum and run.stderr == "error: interrupted\n"
     assert sorted(os.listdir(tmp_path)) == ["data", "out"] and read(tmp_path / "out")[0] == ["value"]

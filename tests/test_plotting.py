@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli import plotting
-from diffcli.numcheck import central_gradient
-from diffcli.problem import load
+from diffcli.learn import plotting
+from diffcli.core.numcheck import central_gradient
+from diffcli.compute.problem import load
 
 try:
     import matplotlib  # noqa: F401

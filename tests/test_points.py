@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffcli import autodiff, datafile
-from diffcli.engine import Plan
-from diffcli.graph import Device
-from diffcli.parse import parse
+from diffcli.core import autodiff
+from diffcli.data import datafile
+from diffcli.core.engine import Plan
+from diffcli.core.graph import Device
+from diffcli.syntax.parse import parse
 
 from conftest import invoke
 
@@ -133,7 +134,7 @@ def test_points_json_lines_and_vector_npz(tmp_path):
 @pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
 def test_npz_members_stored_or_compressed_read_alike(tmp_path, save):
     # a stored member is memory-mapped (stream.stored_member), a compressed one read whole
-    from diffcli.stream import stored_member
+    from diffcli.batch.stream import stored_member
 
     rng = np.random.default_rng(5)
     v, x, n = rng.normal(size=(7, 2)).astype(np.float32), rng.normal(size=7), np.arange(7)

@@ -40,7 +40,7 @@ def test_vector_evaluation_matches_pointwise(text, x):
 @SETTINGS
 @given(expressions)
 def test_shared_subexpressions_are_one_node(text):
-    from diffcli.parse import parse
+    from diffcli.syntax.parse import parse
 
     doubled = parse(f"({text}) * ({text}) + x", None).output.args[0]
     if doubled.is_const:

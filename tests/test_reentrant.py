@@ -7,8 +7,8 @@ import threading
 
 import numpy as np
 
-from diffcli.problem import load
-from diffcli.request import Request, compute
+from diffcli.compute.problem import load
+from diffcli.compute.request import Request, compute
 
 CASES = {
     "a": ("x*x*y + sin(x)*(x + 1)", "x=2,y=3"),

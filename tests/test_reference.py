@@ -17,11 +17,11 @@ import pytest
 
 from conftest import invoke
 from diffcli.cli import spec
-from diffcli.graph import Graph
-from diffcli.ops import FUNCTIONS, OPS
-from diffcli.reference import reference
+from diffcli.core.graph import Graph
+from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.explain.reference import reference
 from diffcli.render import reference as view
-from diffcli.render.latex import to_latex
+from diffcli.algebra.latex import to_latex
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 
@@ -64,7 +64,7 @@ def test_functions_command_formats():
 
 def test_stated_precedence_is_the_parsers():
     """For operators a (loose) and b (tight), `x a y b z` parses as x a (y b z)."""
-    from diffcli.parse import parse
+    from diffcli.syntax.parse import parse
 
     rows = [r for r in reference().data["operators"] if r["associativity"] in ("left", "right") and r["op"] != "matmul"]
     for loose in rows:
@@ -87,7 +87,7 @@ def test_stated_domains_hold():
             graph = Graph()
             x = np.linspace(-5, 5, 1001)
             node = graph.node(name, (graph.var("x"),))
-            from diffcli.engine import Plan
+            from diffcli.core.engine import Plan
 
             values = np.asarray(Plan([node], batched={"x"}).run({"x": x})[0])
             assert np.isfinite(values).all(), f"{name}: state where it is defined (Op.defined)"
@@ -179,7 +179,7 @@ def test_latex_of_the_issue_examples():
 
 
 def _parsed(text, shapes):
-    from diffcli.parse import parse
+    from diffcli.syntax.parse import parse
 
     return parse(text, shapes).output
 

@@ -16,9 +16,12 @@ import pytest
 
 from conftest import invoke
 import diffcli
-from diffcli import fileio, limits, ops, problem
+from diffcli.data import fileio
+from diffcli import limits
+from diffcli.core import ops
+from diffcli.compute import problem
 from diffcli.errors import DiffcliError
-from diffcli.parse import parse
+from diffcli.syntax.parse import parse
 
 PACKAGE = Path(diffcli.__file__).parent
 
@@ -363,9 +366,9 @@ def test_function_names_resolve_only_through_the_op_table():
 @pytest.mark.parametrize("name", sorted(ops.FUNCTIONS))
 def test_every_function_prints_as_text_and_latex(name):
     """The fuzzer found ops whose default LaTeX template was a broken format string."""
-    from diffcli import autodiff
-    from diffcli.render.latex import to_latex
-    from diffcli.render.text import to_text
+    from diffcli.core import autodiff
+    from diffcli.algebra.latex import to_latex
+    from diffcli.algebra.text import to_text
 
     low = ops.FUNCTIONS[name][0]
     args = ", ".join(["x", "y", "x + y"][:low])
@@ -417,7 +420,7 @@ def test_undecodable_argv_bytes():
 def test_output_files_get_ordinary_permissions(tmp_path):
     import os
 
-    from diffcli.fileio import write_text as atomic_write_text
+    from diffcli.data.fileio import write_text as atomic_write_text
 
     umask = os.umask(0o022)
     try:

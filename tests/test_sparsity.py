@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import autodiff, request, sparsity
-from diffcli.graph import Device
-from diffcli.parse import parse
-from diffcli.problem import Problem
+from diffcli.core import autodiff, sparsity
+from diffcli.compute import request
+from diffcli.core.graph import Device
+from diffcli.syntax.parse import parse
+from diffcli.compute.problem import Problem
 from diffcli.render.output import plain_joined, plain_number, plain_numbers
-from diffcli.request import Request
+from diffcli.compute.request import Request
 from helpers import evaluate
 from strategies import SMOOTH_UNARY
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 
 from conftest import invoke
-from diffcli import problem, symbolic
-from diffcli.ops import OPS
-from diffcli.parse import parse
+from diffcli.compute import problem
+from diffcli.symbolic import diff as symbolic
+from diffcli.core.ops import OPS
+from diffcli.syntax.parse import parse
 from helpers import evaluate
 from strategies import coordinates, expressions
 

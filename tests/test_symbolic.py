@@ -12,12 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import autodiff, problem, symbolic
-from diffcli.graph import Graph, Node, apply, topological
-from diffcli.ops import FUNCTIONS, OPS
-from diffcli.parse import parse
-from diffcli.render.latex import to_latex
-from diffcli.render.text import to_text
+from diffcli.core import autodiff
+from diffcli.compute import problem
+from diffcli.symbolic import diff as symbolic
+from diffcli.core.graph import Graph, Node, apply, topological
+from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.syntax.parse import parse
+from diffcli.algebra.latex import to_latex
+from diffcli.algebra.text import to_text
 from helpers import evaluate
 
 G = Graph()  # the node space of the tests that build nodes by hand

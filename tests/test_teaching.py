@@ -51,7 +51,7 @@ def test_at_numbers_read_fast_agree_with_the_parser():
     """The plain-number reader and the language's parser give the same values."""
     from hypothesis import given, settings, strategies as st
 
-    from diffcli.points import constant, parse_value
+    from diffcli.syntax.points import constant, parse_value
 
     numbers = st.floats(allow_nan=False, allow_infinity=False, width=64).map(repr)
     values = st.one_of(numbers, st.lists(numbers, min_size=1, max_size=5).map(lambda v: "[" + ", ".join(v) + "]"))
@@ -298,7 +298,7 @@ def test_hints_never_fail_on_odd_text():
     from hypothesis import given, settings, strategies as st
 
     from diffcli.errors import DiffcliError
-    from diffcli.parse import parse
+    from diffcli.syntax.parse import parse
 
     alphabet = st.sampled_from(list("xyW.()[]|,+-*/^ 12=;#") + ["sin", "torch", "T", "pow", "√", "²", "×", "cos",
                                                                  "sum()", ".T", "np."])

@@ -13,11 +13,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli import problem, symbolic
-from diffcli.graph import topological
-from diffcli.parse import parse
-from diffcli.render.text import measure, to_text, unwritable
-from diffcli.render.textbook import textbook
+from diffcli.compute import problem
+from diffcli.symbolic import diff as symbolic
+from diffcli.core.graph import topological
+from diffcli.syntax.parse import parse
+from diffcli.algebra.text import measure, to_text, unwritable
+from diffcli.algebra.textbook import textbook
 from helpers import evaluate
 from strategies import coordinates, expressions
 

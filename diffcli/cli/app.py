@@ -13,10 +13,10 @@ import typer
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
-from .. import __version__
-from ..errors import EXIT_BAD_INPUT, printable, shorten
-from . import spec
-from ..commands import dispatch
+from diffcli import __version__
+from diffcli.errors import EXIT_BAD_INPUT, printable, shorten
+from diffcli.cli import spec
+from diffcli.cli.commands import dispatch
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError

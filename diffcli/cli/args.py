@@ -14,8 +14,8 @@ import re
 import shlex
 from fractions import Fraction
 
-from ..errors import DiffcliError
-from .spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
+from diffcli.errors import DiffcliError
+from diffcli.cli.spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
 
 HELP = ("--help", "-h")
 TYPER_ONLY = ("--install-completion", "--show-completion")

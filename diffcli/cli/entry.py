@@ -13,12 +13,11 @@ import gc
 import os
 import sys
 
-from ..errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, DiffcliError,
-                      Interrupted, printable, shorten)
-from ..fileio import cause, stdout_errors
-from .. import interrupt
-from . import args
-from ..commands import dispatch
+from diffcli.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, DiffcliError, Interrupted, printable, shorten
+from diffcli.data.fileio import cause, stdout_errors
+from diffcli.data import interrupt
+from diffcli.cli import args
+from diffcli.cli.commands import dispatch
 
 # An OSError that escaped every output path still names a cause the user can act on: these are
 # outputs that could not be written (exit 4); any other is an input that could not be read (2).
@@ -48,7 +47,7 @@ def _run(argv: list[str]) -> int:
 
 def help_app(argv: list[str]) -> int:
     """Help and completion, rendered by the typer app built from the declarations."""
-    from .app import run_typer
+    from diffcli.cli.app import run_typer
 
     return run_typer(argv)
 

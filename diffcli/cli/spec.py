@@ -4,11 +4,13 @@ The argument reader (cli/args.py) runs every command line from these declaration
 app (cli/app.py) is built from them to render `--help` and shell completion. Nothing here
 imports typer or the library, and the records are plain classes (defining a dataclass costs a
 fraction of a millisecond), so reading them costs next to nothing at start-up. A command's `run`
-names its implementation (`module:function` under diffcli.commands), imported only when used.
+names its implementation (`module:function` under diffcli.cli.commands), imported only when used.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
 
 
 class Option:
@@ -37,7 +39,7 @@ class Argument:
 
 class Command:
     """A command: name, help, the example its --help shows (and runs), the implementation
-    (`module:function` under diffcli.commands), its arguments and options."""
+    (`module:function` under diffcli.cli.commands), its arguments and options."""
 
     __slots__ = ("name", "help", "example", "run", "arguments", "options")
 
@@ -229,6 +231,31 @@ APP_HELP = ("Symbolic-plus-numeric differentiation from the shell: values, gradi
             "simplified derivative formulas of expressions such as (x+1)*(x+2).")
 
 
+class Options:
+    """A command's values, read and checked by cli/args.py: one frozen attribute per argument
+    and option the command declares (`o.expr`, `o.at`, `o.wrt`), made by `options_type` from the
+    declaration, so no command reads a string-keyed dict. A name the command does not declare
+    is an AttributeError (tests/test_cli_options.py checks every `o.NAME` the commands read)."""
+
+    if False:  # for type checkers only: the attributes are made per command below
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
+_TYPES: dict[str, type] = {}
+
+
+def options_type(command: Command) -> type:
+    """The frozen dataclass of `command`'s values (made once per process, on first use)."""
+    made = _TYPES.get(command.name)
+    if made is None:
+        names = [a.dest for a in command.arguments] + [o.dest for o in command.options]
+        made = _TYPES[command.name] = dataclasses.make_dataclass(
+            command.name.title() + "Options", names, bases=(Options,), frozen=True, slots=True
+        )
+    return made
+
+
 class Call:
     """A command line read against the declarations: the command and every option's value."""
 
@@ -236,3 +263,6 @@ class Call:
 
     def __init__(self, command: Command, values: dict | None = None):
         self.command, self.values = command, values or {}
+
+    def options(self) -> Options:
+        return options_type(self.command)(**self.values)

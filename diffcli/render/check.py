@@ -7,8 +7,8 @@ import io
 import json
 from dataclasses import replace
 
-from . import output
-from .output import plain_number
+from diffcli.render import output
+from diffcli.render.output import plain_number
 
 
 def without_rows(result):

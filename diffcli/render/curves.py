@@ -14,8 +14,9 @@ import json
 
 import numpy as np
 
-from ..errors import DiffcliError
-from .output import plain_number, to_json_value
+from diffcli.errors import DiffcliError
+from diffcli.render.output import plain_number
+from diffcli.algebra.text import to_json_value
 
 HEIGHT = 20  # lines of the drawing
 

@@ -13,25 +13,15 @@ import json
 
 import numpy as np
 
-from .output import to_json_value
-from . import precedence
-from .precedence import PRECEDENCE, UNARY, parenthesize
-from .text import number
+from diffcli.algebra.text import to_json_value
+from diffcli.algebra import precedence
+from diffcli.algebra.precedence import PRECEDENCE, UNARY, parenthesize
+from diffcli.algebra.text import value_text
 
 TERMS = 8  # terms shown of one sum unless --full
 TIMES = {"text": "*", "latex": " \\cdot "}
 LATEX_SPECIAL = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "_": "\\_", "^": "\\^{}", "#": "\\#",
                  "$": "\\$", "%": "\\%", "&": "\\&", "~": "\\~{}"}
-
-
-def value_text(x, fmt: str = "text") -> str:
-    """A number or a nested list on one line ([[4, 3], [2, 6]])."""
-    arr = np.asarray(x, dtype=float)
-    if arr.ndim == 0:
-        text = number(float(arr))
-        return text.replace("inf", "\\infty") if fmt == "latex" else text
-    inner = ", ".join(value_text(row, fmt) for row in arr)
-    return f"\\left[{inner}\\right]" if fmt == "latex" else f"[{inner}]"
 
 
 def _factor(x, fmt: str, first: bool) -> str:

@@ -14,9 +14,10 @@ import subprocess
 
 import numpy as np
 
-from ..errors import DiffcliError
-from ..fileio import write_bytes, write_text
-from .output import flag, plain_number, to_json_value
+from diffcli.errors import DiffcliError
+from diffcli.data.fileio import write_bytes, write_text
+from diffcli.render.output import flag, plain_number
+from diffcli.algebra.text import to_json_value
 
 COMPACT_BEYOND = 40  # shown nodes; above this the Rich view is one table row per node
 FIELDS = ["id", "name", "op", "expr", "inputs", "value", "grad", "grad_fn", "is_leaf", "requires_grad"]

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .text import number
+from diffcli.algebra.text import number
 
 DIGITS = 10  # significant digits in Rich views; plain and JSON keep every digit
 MAX_BLOCKS = 3  # a matrix needing more blocks of columns than this is drawn as a picture

@@ -3,31 +3,17 @@ plain lines of numbers, JSON, CSV and Rich tables (SPEC's `--format`)."""
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
-from ..layout import LEARNED, SUMMARY, columns
-from . import matrix
-from .text import number
+from diffcli.core.layout import LEARNED, SUMMARY, columns
+from diffcli.render import matrix
+from diffcli.algebra.text import number, to_json_value
 
 TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "interrupted", "critical",
              "curvature", "classification", "implicit")
 CLASSIFY = ("eigenvalues", "grad_norm", "classification")  # hessian --classify, after the Hessian
-
-
-def to_json_value(x):
-    """Nested lists of Python floats; non-finite numbers become null."""
-    if isinstance(x, dict):
-        return {k: to_json_value(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)) and (not x or isinstance(x[0], str)):
-        return list(x)
-    arr = np.asarray(x, dtype=float)
-    if arr.ndim == 0:
-        v = float(arr)
-        return v if math.isfinite(v) else None
-    return [to_json_value(row) for row in arr]
 
 
 def flag(x: bool) -> str:

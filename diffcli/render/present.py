@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from ..errors import EXIT_NONFINITE, DiffcliError
-from ..fileio import stdout_errors
-from ..layout import only as one_part
+from diffcli.errors import EXIT_NONFINITE, DiffcliError
+from diffcli.data.fileio import stdout_errors
+from diffcli.core.layout import only as one_part
 
 
 def warnings(result, strict: bool = False, kinks: str = "warn", stream=None) -> None:
@@ -49,7 +49,7 @@ def present(result, fmt: str, view=None, strict: bool = False, kinks: str = "war
     """Warnings, then `result` to stdout in format `fmt` through `view` (default render.output);
     `only` keeps one part of the result (`--only hessian`); `options` go to the view
     (latex=True for diff, cap for explain)."""
-    from . import output
+    from diffcli.render import output
 
     warnings(result, strict, kinks)
     view = view or output

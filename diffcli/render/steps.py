@@ -9,7 +9,7 @@ without them is its one line `d/dx(expr) = result   [rule]`. The last line is th
 
 from __future__ import annotations
 
-from . import output
+from diffcli.render import output
 
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 

@@ -1,0 +1,102 @@
+"""Derivatives of canonical forms, as a textbook takes them: the product rule over each
+monomial, the chain rule through each atom (its op's own derivative rule from the op table).
+
+`diff` prints the shorter of two equal derivatives: the canonical form of the derivative DAG
+that reverse mode built (and that is evaluated), and the derivative taken here of the
+function's canonical form, order after order. Reverse mode accumulates adjoints, so at high
+orders of products and quotients its sums nest in other ways than the Leibniz terms a textbook
+(or SymPy) writes; taking the derivative of the form gives those terms. Where an op's rule
+masks by a condition (`where`, relu, the 0^y guard) or a form grows past its limit, there is no
+form derivative and the reverse-mode one is printed: the masks are what make the values right.
+"""
+
+from __future__ import annotations
+
+from diffcli.core.graph import Node, topological
+from diffcli.core.ops import OPS
+from diffcli.algebra import poly as algebra
+from diffcli.algebra.poly import Poly
+from diffcli.algebra.canonical import LIMIT, Forms
+
+
+class FormDerivative:
+    """d/dx of forms over the atoms of `forms`; `settle(node)` gives a new node's form."""
+
+    def __init__(self, forms: Forms, settle, x: str):
+        self.forms, self.settle, self.x = forms, settle, x
+        self.atoms = forms.atoms
+        self.memo: dict[int, Poly | None] = {}
+        self.depends: dict[int, bool] = {}
+
+    def poly(self, p: Poly) -> Poly | None:
+        out: Poly = {}
+        for m, c in p.items():
+            d = self.mono(m)
+            if d is None:
+                return None
+            out = algebra.add(out, algebra.scale(d, c))
+            if len(out) > LIMIT:
+                return None
+        return out
+
+    def mono(self, m: tuple) -> Poly | None:
+        """The product rule: each factor's derivative times the rest."""
+        out: Poly = {}
+        for i, e in m:
+            d = self.atom(i)
+            if d is None:
+                return None
+            if not d:
+                continue
+            rest = tuple((j, f - 1 if j == i else f) for j, f in m if j != i or f != 1)
+            term = self.forms.product({rest: e}, d)
+            if term is None:
+                return None
+            out = algebra.add(out, term)
+        return out
+
+    def atom(self, i: int) -> Poly | None:
+        if i not in self.memo:
+            self.memo[i] = None  # an atom never contains itself; this guards anyway
+            self.memo[i] = self._atom(i)
+        return self.memo[i]
+
+    def _atom(self, i: int) -> Poly | None:
+        a = self.atoms[i]
+        if a.kind == "number":
+            return {}
+        if a.kind == "sum":
+            return self.poly(a.poly)
+        if a.kind == "abs" or a.node is None:
+            return None
+        if a.node.op == "var":
+            return algebra.number(1 if a.node.name == self.x else 0)
+        if a.node.op == "const":
+            return {}
+        n = a.source
+        if n is None or any(m.shape != () for m in (n, *n.args)):
+            return None  # vectors inside: no forms to differentiate
+        needs = [self.depend(arg) for arg in n.args]
+        if not any(needs):
+            return {}
+        out: Poly = {}
+        for arg, need, partial in zip(n.args, needs, OPS[n.op].vjp(n, n.graph.const(1.0), needs)):
+            if not need or partial is None:
+                continue
+            if any(m.op == "where" for m in topological([partial])):
+                return None  # a masked rule: only reverse mode keeps its values
+            inner = self.poly(self.forms.of(arg))
+            if inner is None:
+                return None
+            term = self.forms.product(self.settle(partial), inner) if inner else {}
+            if term is None:
+                return None
+            out = algebra.add(out, term)
+        return out
+
+    def depend(self, n: Node) -> bool:
+        """Whether node n depends on the variable."""
+        for m in topological([n], stop=lambda k: id(k) in self.depends):
+            if id(m) not in self.depends:
+                self.depends[id(m)] = (m.op == "var" and m.name == self.x) or any(self.depends[id(a)] for a in m.args)
+        return self.depends[id(n)]

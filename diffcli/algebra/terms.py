@@ -1,0 +1,207 @@
+"""How one term of a printed derivative is written: a coefficient times powers of atoms, the
+negative powers below the line (`-6/x^4`), the coefficient as a decimal or a fraction, whichever
+is shorter (`2.99*x^0.3`, `x/2`), a named constant where it is one (`pi/2`), a sum of odd power
+with its signs turned to take a minus in (`2/(2*x - 1)`), `1/exp(u)` as `exp(-u)`.
+
+`Terms` is the base of the textbook printer (render/textbook.py): it holds the print graph, the
+measured sizes of its nodes and the printed atoms; the printer adds the ways to write sums.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from diffcli.core.graph import Node, to_float
+from diffcli.algebra import poly as algebra
+from diffcli.algebra.poly import Poly
+from diffcli.algebra.canonical import Forms
+from diffcli.algebra.text import measure
+
+# Named constants a coefficient may be a rational multiple of (the printed name parses back to
+# the same number, so `2*pi` is exactly the folded 6.283185307179586)
+CONSTANTS = {"pi": Fraction(math.pi), "e": Fraction(math.e)}
+SMALL = 1000  # largest numerator and denominator of a rational written beside a named constant
+
+
+class Terms:
+    def __init__(self, taken: set):
+        self.forms = Forms(self.printed)
+        self.g = self.forms.graph
+        self.atoms = self.forms.atoms
+        self.sizes: dict = {}
+        self.shown: dict[int, Node] = {}
+        self.memo: dict = {}
+        self.constants = {k: v for k, v in CONSTANTS.items() if k not in taken}
+
+    def printed(self, n: Node) -> Node:
+        raise NotImplementedError  # the printer's: a source node's best print
+
+    def candidates(self, p: Poly, depth: int = 0) -> list[Node]:
+        raise NotImplementedError  # the printer's: the ways to write a sum
+
+    def best_of(self, p: Poly, depth: int) -> Node:
+        raise NotImplementedError
+
+    def size(self, n: Node) -> tuple[int, int]:
+        length, blanks, _ = measure(n, self.sizes)
+        return length - blanks, length
+
+    def negative(self, n: Node) -> bool:
+        return measure(n, self.sizes)[2]
+
+    def shortest(self, candidates: list[Node]) -> Node:
+        return min(candidates, key=self.size)
+
+    def node(self, op: str, *args: Node) -> Node:
+        return self.g.intern(op, args, None, ())
+
+    def const(self, value: float) -> Node:
+        return self.g.const(value)
+
+    def number(self, q: Fraction) -> tuple[list[Node], list[Node]]:
+        """A positive rational as numerator and denominator factors, the shorter of: a decimal
+        (2.99), a fraction split over the term (x/2: [] over [2]), a named constant's multiple
+        (pi/2), the float's shortest text (for an inexact 17-digit value)."""
+        options = []
+        if q.denominator == 1 and q.numerator < 2 ** 53:
+            return ([self.const(q.numerator)] if q != 1 else []), []
+        decimal = self.const(to_float(q))
+        if math.isinf(decimal.value):
+            return [decimal], []  # past the largest float: it is inf, as its value is
+        if Fraction(repr(float(q))) == q or max(q.numerator, q.denominator) >= 2 ** 53:
+            options.append(([decimal], []))
+        if max(q.numerator, q.denominator) < 2 ** 53:
+            options.append(([self.const(q.numerator)] if q.numerator != 1 else [], [self.const(q.denominator)]))
+        for name, value in self.constants.items():
+            for k in (1, 2, -1):
+                r = q / value ** k
+                if r.numerator <= SMALL and r.denominator <= SMALL:
+                    top, bottom = self.number(r) if r != 1 else ([], [])
+                    named = self.g.var(name)
+                    factor = named if abs(k) == 1 else self.node("pow", named, self.const(abs(k)))
+                    options.append((top + [factor], bottom) if k > 0 else (top, bottom + [factor]))
+        if not options:
+            options.append(([decimal], []))
+        return min(options, key=lambda o: sum(self.size(f)[0] + 1 for f in o[0] + o[1]))
+
+    def exponent(self, e: Fraction) -> Node:
+        if e.denominator == 1:
+            return self.const(e.numerator)
+        if Fraction(repr(float(e))) == e and len(repr(float(e))) <= len(str(e)):
+            return self.const(float(e))  # x^0.3, x^1.5
+        return self.node("div", self.const(e.numerator), self.const(e.denominator))  # x^(1/3)
+
+    def atom_node(self, i: int) -> Node:
+        a = self.atoms[i]
+        if a.kind == "leaf":
+            return a.node
+        if a.kind == "number":
+            top, bottom = self.number(a.value)
+            numerator = self.chain("mul", top) or self.const(1)
+            return self.node("div", numerator, self.chain("mul", bottom)) if bottom else numerator
+        if a.kind == "abs":
+            return self.node("abs", self.atom_node(a.value))
+        if i not in self.shown:
+            self.show_sums(i)
+        return self.shown[i]
+
+    def show_sums(self, top: int) -> None:
+        """Print sum atom `top` and, first, the sums it is written with (older atoms), without
+        recursion: a deep composition nests sums hundreds deep."""
+        stack = [top]
+        while stack:
+            i = stack[-1]
+            a = self.atoms[i]
+            waiting = [j for p in [a.poly] + a.alternatives for m in p for j, _ in m
+                       if self.atoms[j].kind == "sum" and j not in self.shown]
+            if waiting:
+                stack.extend(dict.fromkeys(waiting))
+                continue
+            stack.pop()
+            if i not in self.shown:
+                known = {j for p in a.alternatives for m in p for j, _ in m if self.atoms[j].kind == "sum"}
+                self.shown[i] = self.shortest([c for p in [a.poly] + a.alternatives for c in self.candidates(p)]
+                                              + self.divisions(a.poly, known))
+
+    def power_node(self, i: int, e: Fraction, flip: bool = False) -> Node:
+        """Atom i to the power e > 0 (`flip`: a sum with its signs turned, for an odd e)."""
+        key = ("power", i, e, flip)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._power_node(i, e, flip)
+        return found
+
+    def _power_node(self, i: int, e: Fraction, flip: bool) -> Node:
+        base = self.flipped(i) if flip else self.atom_node(i)
+        if e == 1:
+            return base
+        power = self.node("pow", base, self.exponent(e))
+        return self.shortest([self.node("sqrt", base), power]) if e == Fraction(1, 2) else power
+
+    def flipped(self, i: int) -> Node:
+        key = ("flipped", i)
+        if key not in self.memo:
+            self.memo[key] = self.best_of(algebra.scale(self.atoms[i].poly, Fraction(-1)), 0)
+        return self.memo[key]
+
+    def chain(self, op: str, items: list[Node]) -> Node | None:
+        out = None
+        for item in items:
+            out = item if out is None else self.node(op, out, item)
+        return out
+
+    def ordered(self, m: tuple) -> list:
+        return sorted(m, key=lambda f: (self.atoms[f[0]].rank, f[0]))
+
+    def assemble(self, c: Fraction, top: list[Node], bottom: list[Node]) -> Node:
+        """c * product(top) / product(bottom), the sign in front."""
+        num_top, num_bottom = self.number(abs(c))
+        numerator = self.chain("mul", top)
+        if num_top:  # 2*(x*y): LaTeX writes `2 x` only for a single factor
+            coefficient = self.chain("mul", num_top)
+            numerator = coefficient if numerator is None else self.node("mul", coefficient, numerator)
+        numerator = numerator or self.const(1)
+        denominator = self.chain("mul", num_bottom + bottom)
+        out = numerator if denominator is None else self.node("div", numerator, denominator)
+        return self.node("neg", out) if c < 0 else out
+
+    def term(self, c: Fraction, m: tuple) -> Node:
+        key = ("term", c, m)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.shortest([self.assemble(*v) for v in self.factors(c, m)])
+        return found
+
+    def factors(self, c: Fraction, m: tuple, rest: tuple = ()) -> list[tuple]:
+        """Ways to write c*m: [(coefficient, factors above, factors below)]; `rest` nodes go on
+        top. Besides the plain one: a minus sign taken into a sum of odd power (-2/(1 - 2*x) as
+        2/(2*x - 1)), and 1/exp(u) as exp(-u)."""
+        ordered = self.ordered(m)
+        plain = (c, [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest),
+                 [self.power_node(i, -e) for i, e in ordered if e < 0])
+        out = [plain]
+        odd = next((i for i, e in ordered if self.atoms[i].kind == "sum" and e.denominator == 1 and e % 2), None)
+        if c < 0 and odd is not None:
+            out.append((-c, [self.power_node(i, e, i == odd) for i, e in ordered if e > 0] + list(rest),
+                        [self.power_node(i, -e, i == odd) for i, e in ordered if e < 0]))
+        roots = [(i, e) for i, e in ordered if self.atoms[i].kind == "number" and 0 < e < 1]
+        if roots:  # 2*sqrt(pi)/pi as 2/sqrt(pi)
+            moved = tuple(sorted((i, e - 1 if (i, e) in roots else e) for i, e in m))
+            value = c
+            for i, _ in roots:
+                value *= self.atoms[i].value
+            out.append(self.factors(value, moved, rest)[0])
+        exps = [(i, e) for i, e in ordered if e < 0 and self.exp_argument(i) is not None]
+        if exps:
+            top = [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest)
+            top += [self.node("exp", self.best_of(algebra.scale(self.exp_argument(i), Fraction(e)), 0)) for i, e in exps]
+            out.append((c, top, [self.power_node(i, -e) for i, e in ordered if e < 0 and (i, e) not in exps]))
+        return out
+
+    def exp_argument(self, i: int) -> Poly | None:
+        """The argument's form of an atom that is exp(u), else None."""
+        a = self.atoms[i]
+        if a.kind == "leaf" and a.node.op == "exp" and a.value and a.value[0] is not None:
+            return a.value[0]
+        return None

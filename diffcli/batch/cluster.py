@@ -1,0 +1,326 @@
+"""`--engine dask`: `--points` over the partitions of a Parquet data set on a Dask cluster.
+
+The request is compiled once, here (`stream.opened` and `stream.compiled`: the same columns
+read, the same `Columns` the local engine runs), and scattered once to every worker; a pickled
+`Columns` is its plan's flat step list, the hoisted values and what `table` reads (no graph, no
+parser). `dask.dataframe.read_parquet` reads only the columns used (and those --keep carries)
+and splits the input into partitions; `map_partitions` runs `Columns.table` on each, one thread
+per task, so the numbers are the local engine's, bit for bit where the operations are the same.
+
+- `--out DIR/` (a folder): each partition writes its own `part.NNNNN.parquet` (kept columns,
+  then the --only result columns) into a temporary folder beside the target
+  (`fileio.atomic_folder`), renamed at the end: a failure or an interruption leaves no partial
+  data set. The folder must be one every worker can write (one machine, or a shared file system).
+- Anything else (CSV or JSON Lines on stdout or `-`, `--out` `.csv`, `.npy`, `.npz`,
+  `.parquet`): the partitions' tables come back to this machine in order and go through
+  `stream`'s writers (for output that fits through one machine).
+
+Without `--scheduler` a `LocalCluster` sized to this machine (one single-threaded worker
+process per core, on 127.0.0.1, no dashboard) starts and stops with the command. Progress is
+`progress(rows, fraction of the partitions done)`. Nothing here is imported unless `--engine
+dask` is asked for; Dask's own modules are imported inside `run`.
+"""
+
+from __future__ import annotations
+
+from diffcli.batch.job import PointsJob
+
+import asyncio
+import logging
+import os
+import socket
+from contextlib import contextmanager
+
+import numpy as np
+
+from diffcli.data import datafile, parquet
+from diffcli.batch import stream
+from diffcli.errors import EXIT_NONFINITE, DiffcliError, OutputError
+from diffcli.data.fileio import atomic_folder
+from diffcli.data.fileio import cause as os_cause
+
+CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler (and for it to have a worker) before giving up
+
+
+def modules():
+    """(dask.dataframe, distributed, pandas), or the error that names the extra to install."""
+    try:
+        import dask.dataframe
+        import distributed
+        import pandas
+        import pyarrow  # noqa: F401  (read_parquet needs it; say so now rather than on a worker)
+    except ImportError as e:
+        raise DiffcliError(f"--engine dask needs Dask, and `{e.name}` is not installed: "
+                           f"{parquet.EXTRA}") from None
+    return dask.dataframe, distributed, pandas
+
+
+def run(command: str, job: PointsJob, req, progress=None) -> dict:
+    """`--points` on a Dask cluster; `progress(rows, fraction of the partitions done)` as
+    `stream.run` calls it. Returns the counts of rows and of rows with a non-finite result, as
+    `stream.run` does."""
+    points, out = job.points, job.out
+    if job.engine != "dask":
+        raise DiffcliError("--scheduler goes with --engine dask: add --engine dask, or drop --scheduler")
+    if points is None:
+        raise DiffcliError("--engine dask evaluates the rows of --points on a cluster: give --points DATA.parquet "
+                           "(a file or a folder of them)")
+    if points == "-" or not parquet.is_parquet(points):
+        raise DiffcliError(f"--engine dask reads Parquet (a .parquet file or a folder of them), not `{points}`: "
+                           "convert it, or drop --engine dask to stream it on this machine")
+    if job.device != "cpu":
+        raise DiffcliError("--engine dask runs on the workers' CPUs: drop --device gpu")
+    with Cluster(job.scheduler, modules()[1]) as cluster:
+        if out is not None and parquet.is_folder_target(out):
+            source, read = stream.opened(job)
+            with source:
+                program, _, labels, pick = stream.compiled(source, command, job, req, read)  # before any cluster starts
+                counts: dict = {}
+                atomic_folder(out, lambda folder: counts.update(
+                    written(cluster, program, source, (labels, pick, out), job, folder, progress)), (points,))
+                return counts
+        return stream.run(command, job, req, progress,
+                          tables=lambda program, source: gathered(cluster, program, source))
+
+
+class Cluster:
+    """The client of a running scheduler (`--scheduler`), or of a LocalCluster made for the
+    command; connected on first use (a bad expression starts nothing), closed on exit."""
+
+    def __init__(self, address: str | None, distributed):
+        self.address, self.distributed = address, distributed
+        self.client = self.local = None
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for part in (self.client, self.local):
+            if part is not None:
+                with quiet():
+                    part.close()
+
+    def connect(self):
+        if self.client is not None:
+            return self.client
+        distributed = self.distributed
+        with quiet():
+            if self.address is None:
+                try:
+                    with mute_children():
+                        self.local = distributed.LocalCluster(
+                            n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)  # no port to clash
+                except Exception as e:  # noqa: BLE001  whatever stops worker processes from starting
+                    raise DiffcliError(f"--engine dask: cannot start a local Dask cluster ({cause(e)}): start one "
+                                       "by hand (`dask scheduler`, `dask worker`) and give --scheduler") from None
+                self.client = distributed.Client(self.local, set_as_default=False)
+                return self.client
+            probe(self.address, distributed)  # fail fast, before a Client retries for its whole timeout
+            try:
+                self.client = distributed.Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            except (OSError, TimeoutError, ValueError, TypeError) as e:
+                raise DiffcliError(f"--scheduler {self.address}: no Dask scheduler answered within "
+                                   f"{CONNECT_TIMEOUT:g} s ({cause(e)}): start one with `dask scheduler`, or check "
+                                   "the address (tcp://HOST:PORT)") from None
+            try:
+                self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError):
+                raise DiffcliError(f"--scheduler {self.address}: the scheduler has no workers: start some with "
+                                   f"`dask worker {self.address}`") from None
+        return self.client
+
+    def partitions(self, program, source, mode: str, folder: str | None = None, layout=None,
+                   strict: bool = False) -> list:
+        """One future per partition of the input, in order, each running `partition` on the
+        columns the request uses and those --keep carries."""
+        dd, _, pandas = modules()
+        names, text = source.names, source.text
+        source.table.check(names)  # each column numeric, said here rather than by a worker
+        client = self.connect()
+        width = len(source.keep) + len(program.labels)
+        meta = pandas.DataFrame({c: pandas.Series(dtype="float64") for c in range(width)}) if mode == "table" else \
+            pandas.DataFrame({c: pandas.Series(dtype="int64") for c in ("rows", "nonfinite")})
+        with client.as_current():  # Dask builds graphs with futures in them against the current client
+            frame = dd.read_parquet(source.table.files, columns=names + text, index=False, dtype_backend="pyarrow")
+            shipped = client.scatter(program, broadcast=True, hash=False)  # pickled once, one copy per worker
+            done = frame.map_partitions(partition, shipped, (names, text, source.keep), mode, folder, layout, strict,
+                                        source.what, meta=meta, enforce_metadata=False, align_dataframes=False)
+            return client.compute(done.to_delayed())
+
+
+@contextmanager
+def mute_children():
+    """The local cluster's worker processes get /dev/null as their stderr (they inherit it
+    when they start): a Ctrl-C at the terminal goes to the whole process group, and each
+    worker would print its KeyboardInterrupt traceback there; diffcli, which got it too, says
+    `error: interrupted` once and stops them. DIFFCLI_DEBUG=1 leaves their stderr alone."""
+    if os.environ.get("DIFFCLI_DEBUG"):
+        yield
+        return
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def probe(address: str, distributed) -> None:
+    """A Dask scheduler answers at the address within CONNECT_TIMEOUT, or one error line says
+    what is wrong: a refused connection fails at once, a silent port after the timeout (a
+    Client alone would retry, or wait for a reply, far longer)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except ValueError as e:
+        raise DiffcliError(f"--scheduler {address}: not a scheduler address ({e}): give tcp://HOST:PORT") from None
+    if scheme != "tcp":
+        return  # tls:// and friends need Dask's security settings: the Client checks those
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as e:
+        reason = "timed out" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise DiffcliError(f"--scheduler {address}: cannot connect ({reason}): is `dask scheduler` running "
+                           "there? Start one, or check the address") from None
+
+    async def identity():
+        remote = distributed.rpc(address, timeout=CONNECT_TIMEOUT)
+        try:
+            return await remote.identity()
+        finally:
+            await remote.close_rpc()
+
+    try:
+        found = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
+    except Exception as e:  # noqa: BLE001  a timeout, a closed connection, a reply Dask cannot read
+        raise DiffcliError(f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
+                           f"({cause(e)}): check the address (the scheduler's, not a worker's or the "
+                           "dashboard's)") from None
+    if not isinstance(found, dict) or found.get("type") != "Scheduler":
+        kind = found.get("type") if isinstance(found, dict) else type(found).__name__
+        raise DiffcliError(f"--scheduler {address}: that is a Dask {kind}, not a scheduler: give the scheduler's "
+                           "address (`dask scheduler` prints it)")
+
+
+def partition(frame, program, columns: tuple, mode: str, folder: str | None, layout, strict: bool, what: str,
+              partition_info=None):
+    """On a worker: one partition's rows through the shipped program. `columns`: the variables,
+    the other columns --keep carries, and the --keep order. mode "table": the kept columns then
+    the program's table, columns numbered; mode "file": the kept columns and the columns
+    `layout` (labels, pick) names, written block by block to folder/part.NNNNN.parquet (bounded
+    memory beside the partition), the counts returned. A null or non-finite input names the
+    partition (0-based, as the part files) and the row (1-based); so does a non-finite result
+    under --strict."""
+    import pandas
+    import pyarrow
+
+    names, text, keep = columns
+    number = partition_info["number"] if partition_info else 0
+    block = {}
+    for name in names:
+        column = frame[name]
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        found = parquet.first_bad(values, column.isna().to_numpy() if column.hasnans else None)
+        if found:
+            raise parquet.bad_value(f"{what}, partition {number}, row {found[0] + 1}", name, found[1])
+        block[name] = values
+    carried = {name: parquet.kept_values(pyarrow.chunked_array(pyarrow.array(frame[name]))) for name in text}
+    kept = [carried[name] if name in carried else block[name] for name in keep]
+    rows = len(frame)
+    if mode == "table":
+        table = program.table(block, 1) if rows else np.zeros((0, len(program.labels)))
+        return pandas.DataFrame(dict(enumerate(kept + list(table.T))), columns=range(len(keep) + table.shape[1]))
+    labels, pick, out = layout
+    nonfinite, size, name = 0, datafile.BLOCK, parquet.PART.format(number)
+    sink = parquet.ParquetSink(os.path.join(folder, name), labels, keep)
+    try:
+        for start in range(0, rows, size):
+            table = program.table({name: a[start:start + size] for name, a in block.items()}, 1)
+            table = table if pick is None else table[:, pick]
+            bad = ~np.isfinite(table).all(axis=1)
+            if strict and bad.any():
+                raise DiffcliError(f"a result is not finite at partition {number}, row "
+                                   f"{start + int(np.argmax(bad)) + 1} of {what.removeprefix('--points ')} "
+                                   "(--strict)", exit_code=EXIT_NONFINITE)
+            nonfinite += int(bad.sum())
+            sink.write(table, [k[start:start + size] for k in kept])
+        sink.close()
+    except BaseException as e:
+        sink.abandon()
+        if isinstance(e, OSError):  # the folder full, gone, not writable from this worker
+            raise OutputError(f"cannot write `{out}` ({name}, on a worker): {os_cause(e)}") from None
+        raise
+    return pandas.DataFrame({"rows": [rows], "nonfinite": [nonfinite]})
+
+
+def gathered(cluster: Cluster, program, source):
+    """The partitions' (table, kept columns, fraction done), in order, for stream's writers."""
+    futures = cluster.partitions(program, source, "table")
+    k_kept = len(source.keep)
+    with settled(cluster, futures, source):
+        for k in range(len(futures)):
+            frame = result(futures, k, source)
+            kept = [frame[i].to_numpy() for i in range(k_kept)]
+            kept = [a if a.dtype.kind == "f" else a.astype(str) for a in kept]
+            yield frame.iloc[:, k_kept:].to_numpy(dtype=np.float64), kept, (k + 1) / len(futures)
+
+
+def written(cluster: Cluster, program, source, layout, job: PointsJob, folder: str, progress) -> dict:
+    """Every partition written to `folder` by the workers; the summed counts."""
+    futures = cluster.partitions(program, source, "file", os.path.abspath(folder), layout, job.strict)
+    counts = {"rows": 0, "nonfinite": 0}
+    position = {future.key: k for k, future in enumerate(futures)}
+    with settled(cluster, futures, source), cluster.client.as_current():
+        for done, future in enumerate(cluster.distributed.as_completed(futures), 1):
+            numbers = result(futures, position[future.key], source)
+            counts["rows"] += int(numbers["rows"].sum())
+            counts["nonfinite"] += int(numbers["nonfinite"].sum())
+            if progress is not None:
+                progress(counts["rows"], done / len(futures))
+    return counts
+
+
+def result(futures: list, k: int, source):
+    """Partition k's result, released from the cluster; a failure there as one DiffcliError."""
+    try:
+        value = futures[k].result()
+    except DiffcliError:
+        raise
+    except Exception as e:  # noqa: BLE001  a worker lost, a file unreadable there, ...
+        raise DiffcliError(f"{source.what}: partition {k} failed on the cluster ({cause(e)})") from None
+    futures[k] = None
+    return value
+
+
+@contextmanager
+def settled(cluster: Cluster, futures: list, source):
+    """On a failure, what is still queued is cancelled (running tasks end by themselves)."""
+    try:
+        yield
+    except BaseException:
+        with quiet():
+            cluster.client.cancel([f for f in futures if f is not None])
+        raise
+
+
+def cause(e: BaseException) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"{type(e).__name__}: {text[:200]}" if text else type(e).__name__
+
+
+@contextmanager
+def quiet():
+    """Dask's loggers say nothing on stderr while diffcli talks to the cluster (its failures
+    come back as exceptions, said once as `error:`)."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -1,0 +1,211 @@
+"""minimize, fit and plot: gradients put to work (optimisers, a training loop, pictures).
+
+Each command gets the option values read by the CLI (cli/spec.py declares them), runs the
+library (optimize, plotting), writes its files, and hands the `Result` to the presenter. The
+progress line (render/progress.py: on stderr, on a terminal only) is fed here from the
+library's callbacks; the library never prints.
+"""
+
+from __future__ import annotations
+
+from diffcli.cli.spec import Options
+
+import csv
+from contextlib import contextmanager
+
+import numpy as np
+
+from diffcli.learn import optimize, plotting
+from diffcli.compute.anomaly import note
+from diffcli.errors import DiffcliError, Interrupted, shorten
+from diffcli.data.fileio import output, picture_format
+from diffcli.data.interrupt import held
+from diffcli.syntax.points import parse_at
+from diffcli.compute.problem import load
+from diffcli.render import curves as curves_view
+from diffcli.render.present import present, write
+from diffcli.render.progress import rate, tracker
+from diffcli.algebra.text import number
+from diffcli.compute.request import Result
+
+
+class History:
+    """Rows of (step, [the two variables,] value) for --plot, in bounded memory however many
+    steps: at most LIMIT rows; when they are full, every other row goes and from then on only
+    every 2nd (4th, ...) step is kept. The last point reached is always drawn."""
+
+    LIMIT = 1 << 15
+
+    def __init__(self, size: int):
+        self.pair = size == 2  # the path over contour lines needs both variables
+        self.rows = np.empty((0, 4 if self.pair else 2))
+        self.count, self.stride, self.last = 0, 1, None
+
+    def record(self, step: int, theta: np.ndarray, value: float) -> None:
+        row = (step, *theta, value) if self.pair else (step, value)
+        self.last = row
+        if step % self.stride:
+            return
+        if self.count == len(self.rows):
+            if len(self.rows) < self.LIMIT:
+                grown = np.empty((min(max(2 * len(self.rows), 64), self.LIMIT), self.rows.shape[1]))
+                grown[:self.count] = self.rows[:self.count]
+                self.rows = grown
+            else:
+                kept = self.rows[:self.count:2].copy()  # steps 0, 2s, 4s, ...
+                self.count, self.stride = len(kept), 2 * self.stride
+                self.rows[:self.count] = kept
+                if step % self.stride:
+                    return
+        self.rows[self.count] = row
+        self.count += 1
+
+    def array(self) -> np.ndarray:
+        rows = self.rows[:self.count]
+        if self.last is not None and (not self.count or rows[-1, 0] != self.last[0]):
+            rows = np.vstack([rows, self.last])
+        return rows
+
+
+@contextmanager
+def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...], first: str = "step",
+               last: str = "value"):
+    """Yield `row(step, theta, value)`, which writes one row of --trace as it comes (nothing
+    kept in memory); the file is complete when the block ends, also when it ends early. The
+    header is `first`, the labels, `last` (fit: epoch, parameters, loss)."""
+    if not path:
+        yield lambda step, theta, value: None
+        return
+    with output(path, inputs) as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow([first, *labels, last])
+        yield lambda step, theta, value: out.writerow(
+            [str(step), *(number(v) for v in np.asarray(theta, dtype=float).tolist()), number(float(value))])
+
+
+def early_checks(o: Options, option: str = "plot") -> None:
+    """Fail before a long run: a picture name that is not .png/.svg/.pdf, matplotlib missing."""
+    if getattr(o, option):
+        picture_format(getattr(o, option), f"--{option}", "png")
+        plotting.require(f"--{option}")
+
+
+def minimize(o: Options) -> int:
+    """Gradient descent on EXPR from the --at point: the final point, value, steps, converged.
+    Interrupted (Ctrl-C, SIGTERM), it prints the point reached and the trace up to it, then
+    stops with exit 130 or 143."""
+    problem = load(o.expr, o.at, const=o.const, of=o.of, dtype=o.dtype)
+    write(problem.constant_notes())
+    objective = optimize.minimize_objective(problem)
+    plot, trace, steps = o.plot, o.trace, o.steps
+    early_checks(o)
+    history = History(objective.layout.size) if plot else None
+    inputs = (problem.source,) if problem.source else ()
+    labels = objective.layout.labels()
+    stopped = None
+    with trace_file(trace, labels, inputs) as row, tracker("minimize") as track:
+        written = [-1]
+
+        def callback(k, theta, value, norm):
+            with held():  # a step is recorded whole (trace row, note, history) or not at all
+                row(k, theta, value)
+                written[0] = k
+                if history is not None:
+                    history.record(k, theta, value)
+            if k % 64 == 0:
+                track.update(k / steps if steps else None, f"step {k:,}/{steps:,}, value {value:.6g}, "
+                             f"|grad| {norm:.3g}, {rate(k, track.elapsed, 'steps')}")
+
+        try:
+            result = optimize.minimize(problem, o.lr, steps, o.optimizer, o.tol, callback, objective)
+        except Interrupted as stop:
+            result, stopped = stop.result, stop
+            if result is None:
+                raise
+            at = result.data["at"]
+            theta = objective.layout.pack([at[n] for n in objective.layout.names])
+            if written[0] != result.data["steps"]:  # stopped between a step and its row
+                callback(result.data["steps"], theta, result.data["value"], 0.0)
+    if plot:
+        title = f"minimize {shorten(problem.text, 50)} ({o.optimizer}, lr {number(o.lr)})"
+        values_on = (lambda pts: objective.values(pts, dict(problem.bindings))) if len(labels) == 2 else None
+        plotting.draw_descent(plot, history.array(), labels, title, values_on, inputs)
+    code = present(result, o.format, strict=o.strict, only=o.only)
+    if stopped is not None:
+        raise stopped  # `error: interrupted`, exit 130 or 143 (cli/entry.py)
+    return code
+
+
+def fit(o: Options) -> int:
+    """Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss."""
+    with tracker(f"fit: reading {o.data}") as track:
+        problem = optimize.load_fit(o.model, o.data, o.params, o.target, o.loss, o.dtype,
+                                    lambda rows, share: track.update(share, f"{rows:,} rows"))
+    plot, epochs = o.plot, o.epochs
+    if plot and len(problem.columns) != 1:
+        raise DiffcliError(f"--plot draws a model of one input column, but this one reads "
+                           f"{len(problem.columns)} ({', '.join(problem.columns) or 'none'})")
+    early_checks(o)
+    batch = min(o.batch_size or problem.rows, problem.rows)
+    per_epoch = -(-problem.rows // batch)
+    labels = problem.objective(batch).layout.labels()
+    inputs = (o.data, problem.source or "")
+    stopped = None
+    with trace_file(o.trace, labels, inputs, "epoch", "loss") as row, tracker("fit") as track:
+        def step(k, theta, value, norm):
+            if k % 16 == 0:
+                epoch = (k - 1) // per_epoch + 1
+                track.update(k / (epochs * per_epoch), f"epoch {epoch:,}/{epochs:,}, batch loss {value:.6g}, "
+                             f"{rate(k, track.elapsed, 'steps')}")
+
+        def epoch_end(epoch, theta, loss):
+            with held():  # a row is written whole or not at all
+                row(epoch, theta, loss)
+
+        try:
+            result = optimize.fit(problem, o.optimizer, o.lr, epochs, o.batch_size, o.seed, step,
+                                  epoch_end)
+        except Interrupted as stop:  # Ctrl-C or SIGTERM: the parameters reached so far
+            result, stopped = stop.result, stop
+            if result is None:
+                raise
+    if plot:
+        plot_fit(plot, problem, result.data["params"], inputs)
+    code = present(result, o.format, strict=o.strict, only=o.only)
+    if stopped is not None:
+        raise stopped  # `error: interrupted`, exit 130 or 143 (cli/entry.py)
+    return code
+
+
+def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> None:
+    (name, x), = problem.columns.items()
+    curve_x = np.linspace(x.min(), x.max(), plotting.GRID)
+    curve_y = optimize.predict(problem, params, {name: curve_x})
+    fitted = ", ".join(f"{k}={float(v):.4g}" if np.ndim(v) == 0 else k for k, v in params.items())
+    title = f"{shorten(problem.text, 40)}: {shorten(fitted, 50)}"
+    plotting.draw_fit(path, x, problem.target, curve_x, curve_y, (name, problem.target_name), title, inputs)
+
+
+def plot(o: Options) -> int:
+    """Draw EXPR and its derivatives over an interval (other names take values from --at): into
+    the --png file, in the terminal, or as the points (x, f, f', ...) in a pipe."""
+    name, lo, hi = plotting.parse_range(o.range)
+    at = o.at
+    if name in parse_at(at):
+        raise DiffcliError(f"`{name}` is the plotted variable (--range): do not also give it with --at")
+    early_checks(o, "png")
+    problem = load(o.expr, (at or []) + [f"{name}={lo!r}"], of=o.of)
+    grid, curves = plotting.derivative_curves(problem, name, lo, hi, o.order)
+    if o.png:
+        inputs = (problem.source,) if problem.source else ()
+        plotting.draw_function(o.png, grid, curves, name, shorten(problem.text, 60), inputs)
+        return 0
+    labels = [plotting.derivative_label(name, k) for k in range(len(curves))]
+    result = Result("plot", {"name": name, "title": shorten(problem.text, 60),
+                             "columns": [(name, grid), *zip(labels, curves)]})
+    for label, values in zip(labels, curves):
+        bad = int((~np.isfinite(values)).sum())
+        if bad:
+            result.warnings.append(note(f"{label} is not finite at {bad} of {len(values)} points (gaps in the "
+                                        "curve)"))
+    return present(result, o.format, curves_view)

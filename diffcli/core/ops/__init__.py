@@ -1,0 +1,18 @@
+"""The op table: every operation defined once, one entry each (see `table.Op`).
+
+Entries are grouped by family in this package's modules and registered here in a fixed order
+(the order `diffcli functions` and the tests list them in). `FUNCTIONS` maps the names a user
+may call to builders; a new function needs one `Op` entry and nothing else.
+"""
+
+from diffcli.core.ops import arithmetic, elementary, piecewise, reductions, special, structure
+from diffcli.core.ops.names import CONSTANTS, functions
+from diffcli.core.ops.piecewise import COMPARISONS
+from diffcli.core.ops.rules import fit_shape
+from diffcli.core.ops.table import OPS, Kink, Op, Print, register
+
+register(*arithmetic.ENTRIES, *elementary.ENTRIES, *special.ENTRIES, *piecewise.ENTRIES, *piecewise.ROUNDING,
+         *reductions.ENTRIES, *structure.ENTRIES, *piecewise.COMPARISON_ENTRIES)
+FUNCTIONS = functions()
+
+__all__ = ["OPS", "Op", "Kink", "Print", "FUNCTIONS", "CONSTANTS", "COMPARISONS", "fit_shape"]

@@ -1,0 +1,1 @@
+"""Feature: `minimize`, `fit` and `plot`. Imports compute and below, never another feature."""

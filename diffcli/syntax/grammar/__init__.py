@@ -1,0 +1,1 @@
+"""The grammar (`diffcli.lark`) and the LALR tables generated from it (`tables.py`)."""
