@@ -34,8 +34,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 F_TEXT = "sin(x)*exp(-y^2) + log(1 + x^2*y^2) + sqrt(x^2 + y^2 + 1)"
 FILE_ROWS = 4_000_000  # rows per input file (one Dask partition each)
-ENV = {k: v for k, v in os.environ.items()
-       if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONDONTWRITEBYTECODE")}
+ENV = {
+    k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONDONTWRITEBYTECODE")
+}
 
 
 def diffcli() -> list[str]:
@@ -106,7 +107,8 @@ def same_numbers(a: Path, b: Path) -> bool:
     left, right = pq.ParquetDataset(a), pq.ParquetDataset(b)
     ta, tb = left.read(), right.read()
     return ta.column_names == tb.column_names and all(
-        np.array_equal(x.to_numpy(), y.to_numpy()) for x, y in zip(ta.columns, tb.columns))
+        np.array_equal(x.to_numpy(), y.to_numpy()) for x, y in zip(ta.columns, tb.columns)
+    )
 
 
 @contextmanager
@@ -115,13 +117,24 @@ def hand_started(workers: int, work: Path):
     dask = shutil.which("dask") or sys.exit("the `dask` command is not installed: pip install 'diffcli[dask]'")
     info = work / "scheduler.json"
     common = ["--no-dashboard"]
-    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file",
-                                   str(info), *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)]
+    processes = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file", str(info), *common],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=ENV,
+        )
+    ]
     try:
         for _ in range(workers):
-            processes.append(subprocess.Popen([dask, "worker", "--scheduler-file", str(info), "--nthreads", "1",
-                                               "--host", "127.0.0.1", *common], stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL, env=ENV))
+            processes.append(
+                subprocess.Popen(
+                    [dask, "worker", "--scheduler-file", str(info), "--nthreads", "1", "--host", "127.0.0.1", *common],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=ENV,
+                )
+            )
         for _ in range(600):
             if info.exists():
                 break
@@ -133,8 +146,9 @@ def hand_started(workers: int, work: Path):
             process.wait(timeout=60)
 
 
-def run(rows: int, workers: int, file_rows: int, scheduler: str | None, work: Path, own: bool = True,
-        rounds: int = 1) -> list[tuple]:
+def run(
+    rows: int, workers: int, file_rows: int, scheduler: str | None, work: Path, own: bool = True, rounds: int = 1
+) -> list[tuple]:
     """The three runs, `rounds` times interleaved; the best wall time of each is reported."""
     import distributed
 
@@ -145,7 +159,7 @@ def run(rows: int, workers: int, file_rows: int, scheduler: str | None, work: Pa
     times: dict = {"local": [], "dask": [], "own": []}
     memory: dict = {}
     same = None
-    with (hand_started(workers, work) if scheduler is None else nullcontext(scheduler)) as address:
+    with hand_started(workers, work) if scheduler is None else nullcontext(scheduler) as address:
         with distributed.Client(address, set_as_default=False) as client:
             client.wait_for_workers(workers if scheduler is None else 1, timeout=60)
             count = len(client.scheduler_info()["workers"])
@@ -154,11 +168,14 @@ def run(rows: int, workers: int, file_rows: int, scheduler: str | None, work: Pa
                 times["local"].append(wall)
                 memory["local"] = f"{peaks[0]:.0f} (the process)"
                 client.restart()  # fresh worker processes: their peak memory is this run's
-                wall, peaks = timed_process(base + ["--engine", "dask", "--scheduler", address, "--out",
-                                                    f"{work}/dask/"])
+                wall, peaks = timed_process(
+                    base + ["--engine", "dask", "--scheduler", address, "--out", f"{work}/dask/"]
+                )
                 times["dask"].append(wall)
-                memory["dask"] = (" / ".join(f"{p:.0f}" for p in worker_peaks(client)) +
-                                  f" (each worker); {peaks[0]:.0f} (the command)")
+                memory["dask"] = (
+                    " / ".join(f"{p:.0f}" for p in worker_peaks(client))
+                    + f" (each worker); {peaks[0]:.0f} (the command)"
+                )
                 if same is None:
                     same = same_numbers(work / "local", work / "dask")
                 for folder in ("local", "dask"):
@@ -166,8 +183,10 @@ def run(rows: int, workers: int, file_rows: int, scheduler: str | None, work: Pa
                 if own:
                     wall, peaks = timed_process(base + ["--engine", "dask", "--out", f"{work}/dask/"])
                     times["own"].append(wall)
-                    memory["own"] = (" / ".join(f"{p:.0f}" for p in peaks[1:]) +
-                                     f" (each worker, sampled); {peaks[0]:.0f} (the command)")
+                    memory["own"] = (
+                        " / ".join(f"{p:.0f}" for p in peaks[1:])
+                        + f" (each worker, sampled); {peaks[0]:.0f} (the command)"
+                    )
                     shutil.rmtree(work / "dask")
 
     def row(name, key, note):
@@ -175,19 +194,41 @@ def run(rows: int, workers: int, file_rows: int, scheduler: str | None, work: Pa
         spread = f" ({', '.join(f'{t:.1f}' for t in times[key])})" if len(times[key]) > 1 else ""
         return (name, f"{f'{best:.2f}'}{spread}", f"{rows / best:,.0f}", memory[key], note)
 
-    table = [("input: " + f"{rows:.0e} rows, {files} files of <= {file_rows:,} rows", f"{made:.1f}", "", "",
-              "written once, not timed below")]
+    table = [
+        (
+            "input: " + f"{rows:.0e} rows, {files} files of <= {file_rows:,} rows",
+            f"{made:.1f}",
+            "",
+            "",
+            "written once, not timed below",
+        )
+    ]
     table.append(row("local engine (stream, 1 process, <= 4 threads)", "local", ""))
-    table.append(row(f"--engine dask --scheduler (`dask scheduler` + {count} x `dask worker --nthreads 1`)", "dask",
-                     f"same numbers as local: {'yes, bit for bit' if same else 'NO'}"))
+    table.append(
+        row(
+            f"--engine dask --scheduler (`dask scheduler` + {count} x `dask worker --nthreads 1`)",
+            "dask",
+            f"same numbers as local: {'yes, bit for bit' if same else 'NO'}",
+        )
+    )
     if own:
-        table.append(row(f"--engine dask, own LocalCluster ({os.cpu_count()} workers)", "own",
-                         "includes the cluster's start-up and shutdown"))
+        table.append(
+            row(
+                f"--engine dask, own LocalCluster ({os.cpu_count()} workers)",
+                "own",
+                "includes the cluster's start-up and shutdown",
+            )
+        )
     return table
 
 
 def markdown(rows: list[tuple], header: str) -> str:
-    lines = [header, "", "| run | wall s (best; all rounds) | rows/s | peak RSS MiB | note |", "|---|---:|---:|---|---|"]
+    lines = [
+        header,
+        "",
+        "| run | wall s (best; all rounds) | rows/s | peak RSS MiB | note |",
+        "|---|---:|---:|---|---|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
@@ -207,13 +248,22 @@ def main(argv: list[str] | None = None) -> int:
     rows, file_rows = (5000, 1000) if args.smoke else (int(args.rows), args.file_rows)
     work = Path(args.work or tempfile.mkdtemp(prefix="diffcli-dask-bench-"))
     try:
-        table = run(rows, args.workers, file_rows, args.scheduler, work, not args.no_own_cluster,
-                    1 if args.smoke else args.rounds)
+        table = run(
+            rows,
+            args.workers,
+            file_rows,
+            args.scheduler,
+            work,
+            not args.no_own_cluster,
+            1 if args.smoke else args.rounds,
+        )
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    header = (f"grad of `{F_TEXT}` at {rows:.0e} points, Parquet folder in, Parquet folder out; "
-              f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    header = (
+        f"grad of `{F_TEXT}` at {rows:.0e} points, Parquet folder in, Parquet folder out; "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     text = markdown(table, header)
     Path(args.results).write_text(text)
     print(text)

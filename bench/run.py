@@ -31,8 +31,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 # Subprocesses run as an installed program does: with bytecode caches (a sandbox may set
 # PYTHONDONTWRITEBYTECODE, which makes every start-up compile the sources again).
-ENV = {k: v for k, v in os.environ.items()
-       if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONDONTWRITEBYTECODE")}
+ENV = {
+    k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONDONTWRITEBYTECODE")
+}
 F_TEXT = "sin(x)*exp(-y^2) + log(1 + x^2*y^2) + sqrt(x^2 + y^2 + 1)"
 
 
@@ -72,8 +73,9 @@ class Table:
     def __init__(self):
         self.rows: list[tuple] = []
 
-    def add(self, workload: str, case: str, times: list[float] | None, baseline: list[float] | None = None,
-            note: str = ""):
+    def add(
+        self, workload: str, case: str, times: list[float] | None, baseline: list[float] | None = None, note: str = ""
+    ):
         if times is None:
             self.rows.append((workload, case, "", "", "", note))
             return
@@ -83,8 +85,10 @@ class Table:
         self.rows.append((workload, case, f"{median * 1e3:.4g}", spread, ratio, note))
 
     def markdown(self) -> str:
-        lines = ["| workload | case | median ms | spread ms (min..max) | ratio to baseline | note |",
-                 "|---|---|---:|---:|---:|---|"]
+        lines = [
+            "| workload | case | median ms | spread ms (min..max) | ratio to baseline | note |",
+            "|---|---|---:|---:|---:|---|",
+        ]
         lines += ["| " + " | ".join(row) + " |" for row in self.rows]
         return "\n".join(lines)
 
@@ -95,6 +99,7 @@ def run_process(argv: list[str]) -> None:
 
 # ---------------------------------------------------------------- 1. start-up
 
+
 def startup(table: Table, repeats: int) -> None:
     py = sys.executable
     diffcli = str(Path(py).with_name("diffcli"))
@@ -103,21 +108,39 @@ def startup(table: Table, repeats: int) -> None:
         "diffcli grad x*x*y --format plain": [diffcli, "grad", "x*x*y", "--at", "x=2,y=3", "--format", "plain"],
     }
     if have("torch"):
-        cases["PyTorch one-liner"] = [py, "-c", "import torch; x=torch.tensor(2.,requires_grad=True); "
-                                      "y=torch.tensor(3.,requires_grad=True); f=x*x*y; f.backward(); "
-                                      "print(f.item(), x.grad.item(), y.grad.item())"]
+        cases["PyTorch one-liner"] = [
+            py,
+            "-c",
+            "import torch; x=torch.tensor(2.,requires_grad=True); "
+            "y=torch.tensor(3.,requires_grad=True); f=x*x*y; f.backward(); "
+            "print(f.item(), x.grad.item(), y.grad.item())",
+        ]
     if have("jax"):
-        cases["JAX one-liner"] = [py, "-c", "import jax; f=lambda x,y: x*x*y; "
-                                  "print(f(2.,3.), *jax.grad(f, argnums=(0,1))(2.,3.))"]
+        cases["JAX one-liner"] = [
+            py,
+            "-c",
+            "import jax; f=lambda x,y: x*x*y; print(f(2.,3.), *jax.grad(f, argnums=(0,1))(2.,3.))",
+        ]
     if have("casadi"):
-        cases["CasADi one-liner"] = [py, "-c", "import casadi as c; x=c.SX.sym('x'); y=c.SX.sym('y'); f=x*x*y; "
-                                     "print(c.Function('g',[x,y],[f, *c.gradient(f, c.vertcat(x,y)).nz])(2,3))"]
+        cases["CasADi one-liner"] = [
+            py,
+            "-c",
+            "import casadi as c; x=c.SX.sym('x'); y=c.SX.sym('y'); f=x*x*y; "
+            "print(c.Function('g',[x,y],[f, *c.gradient(f, c.vertcat(x,y)).nz])(2,3))",
+        ]
     if have("autograd"):
-        cases["autograd one-liner"] = [py, "-c", "from autograd import grad; f=lambda x,y: x*x*y; "
-                                       "print(f(2.,3.), grad(f,0)(2.,3.), grad(f,1)(2.,3.))"]
+        cases["autograd one-liner"] = [
+            py,
+            "-c",
+            "from autograd import grad; f=lambda x,y: x*x*y; print(f(2.,3.), grad(f,0)(2.,3.), grad(f,1)(2.,3.))",
+        ]
     if have("sympy"):
-        cases["SymPy one-liner"] = [py, "-c", "import sympy as s; x,y=s.symbols('x y'); f=x*x*y; "
-                                    "print(f.subs({x:2,y:3}), *[s.diff(f,v).subs({x:2,y:3}) for v in (x,y)])"]
+        cases["SymPy one-liner"] = [
+            py,
+            "-c",
+            "import sympy as s; x,y=s.symbols('x y'); f=x*x*y; "
+            "print(f.subs({x:2,y:3}), *[s.diff(f,v).subs({x:2,y:3}) for v in (x,y)])",
+        ]
     times = interleaved({k: (lambda argv=v: run_process(argv)) for k, v in cases.items()}, repeats)
     base = times["python -c 'import numpy' (baseline)"]
     for name, t in times.items():
@@ -125,6 +148,7 @@ def startup(table: Table, repeats: int) -> None:
 
 
 # ---------------------------------------------------------------- 2. batch
+
 
 def batch(table: Table, n: int, repeats: int) -> None:
     from diffcli.core import autodiff
@@ -148,9 +172,11 @@ def batch(table: Table, n: int, repeats: int) -> None:
     ours = program.evaluate({"x": x, "y": y}, n)
     for a, b in zip(ours, hand()):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
-    cases = {"hand-written numpy (baseline)": hand,
-             "diffcli compiled program": lambda: program.evaluate({"x": x, "y": y}, n),
-             "diffcli compiled, 2 threads": lambda: program.evaluate({"x": x, "y": y}, n, threads=2)}
+    cases = {
+        "hand-written numpy (baseline)": hand,
+        "diffcli compiled program": lambda: program.evaluate({"x": x, "y": y}, n),
+        "diffcli compiled, 2 threads": lambda: program.evaluate({"x": x, "y": y}, n, threads=2),
+    }
     if have("torch"):
         import torch
 
@@ -158,7 +184,7 @@ def batch(table: Table, n: int, repeats: int) -> None:
 
         def torch_eager():
             a, b = tx.clone().requires_grad_(), ty.clone().requires_grad_()
-            f = torch.sin(a) * torch.exp(-b ** 2) + torch.log(1 + a ** 2 * b ** 2) + torch.sqrt(a ** 2 + b ** 2 + 1)
+            f = torch.sin(a) * torch.exp(-(b**2)) + torch.log(1 + a**2 * b**2) + torch.sqrt(a**2 + b**2 + 1)
             f.sum().backward()
             return f.detach(), a.grad, b.grad
 
@@ -170,7 +196,7 @@ def batch(table: Table, n: int, repeats: int) -> None:
         import jax.numpy as jnp
 
         def jf(a, b):
-            return jnp.sin(a) * jnp.exp(-b ** 2) + jnp.log(1 + a ** 2 * b ** 2) + jnp.sqrt(a ** 2 + b ** 2 + 1)
+            return jnp.sin(a) * jnp.exp(-(b**2)) + jnp.log(1 + a**2 * b**2) + jnp.sqrt(a**2 + b**2 + 1)
 
         jitted = jax.jit(jax.vmap(jax.value_and_grad(jf, argnums=(0, 1))))
         jx, jy = jnp.asarray(x), jnp.asarray(y)
@@ -180,7 +206,7 @@ def batch(table: Table, n: int, repeats: int) -> None:
         import sympy
 
         sx, sy = sympy.symbols("x y")
-        sf = sympy.sin(sx) * sympy.exp(-sy ** 2) + sympy.log(1 + sx ** 2 * sy ** 2) + sympy.sqrt(sx ** 2 + sy ** 2 + 1)
+        sf = sympy.sin(sx) * sympy.exp(-(sy**2)) + sympy.log(1 + sx**2 * sy**2) + sympy.sqrt(sx**2 + sy**2 + 1)
         lam = sympy.lambdify((sx, sy), [sf, sympy.diff(sf, sx), sympy.diff(sf, sy)], "numpy")
         cases["SymPy lambdify (numpy)"] = lambda: lam(x, y)
     times = interleaved(cases, repeats)
@@ -191,6 +217,7 @@ def batch(table: Table, n: int, repeats: int) -> None:
 
 
 # ---------------------------------------------------------------- 3. Rosenbrock gradient from text
+
 
 def rosenbrock_text(n: int) -> str:
     return " + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(1, n))
@@ -222,14 +249,23 @@ def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
         names = list(point)
         sympy_note = ""
         if have("sympy"):  # in a subprocess with a time limit: sympify of a long sum is quadratic
-            script = ("import sys, time, sympy; text = sys.stdin.read(); t = time.perf_counter(); "
-                      "f = sympy.sympify(text); xs = sorted(f.free_symbols, key=lambda s: int(s.name[1:])); "
-                      "subs = {s: 0.5 + 0.01 * int(s.name[1:]) for s in xs}; "
-                      "g = [float(sympy.diff(f, s).subs(subs)) for s in xs]; print(time.perf_counter() - t)")
+            script = (
+                "import sys, time, sympy; text = sys.stdin.read(); t = time.perf_counter(); "
+                "f = sympy.sympify(text); xs = sorted(f.free_symbols, key=lambda s: int(s.name[1:])); "
+                "subs = {s: 0.5 + 0.01 * int(s.name[1:]) for s in xs}; "
+                "g = [float(sympy.diff(f, s).subs(subs)) for s in xs]; print(time.perf_counter() - t)"
+            )
             limit = 20.0 if PEERS else 5.0
             try:
-                done = subprocess.run([sys.executable, "-c", script], input=text.replace("^", "**"), env=ENV,
-                                      capture_output=True, text=True, timeout=limit, check=True)
+                done = subprocess.run(
+                    [sys.executable, "-c", script],
+                    input=text.replace("^", "**"),
+                    env=ENV,
+                    capture_output=True,
+                    text=True,
+                    timeout=limit,
+                    check=True,
+                )
                 sympy_time = [float(done.stdout)]
             except subprocess.TimeoutExpired:
                 sympy_time, sympy_note = None, f"did not finish in {limit:.0f} s"
@@ -252,7 +288,10 @@ def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
 
             cases["JAX grad (eager)"] = jax_grad
         times = interleaved(cases, repeats if n <= 100 else max(2, repeats // 3))
-        base, ours_t = times["hand-written numpy gradient (baseline)"], statistics.median(times["diffcli text -> gradient"])
+        base, ours_t = (
+            times["hand-written numpy gradient (baseline)"],
+            statistics.median(times["diffcli text -> gradient"]),
+        )
         for name, t in times.items():
             if name.startswith("diffcli"):
                 note = "target: ahead of every peer at n=1000"
@@ -268,11 +307,12 @@ def rosen_gradient(table: Table, sizes: list[int], repeats: int) -> None:
 
 # ---------------------------------------------------------------- 4. Rosenbrock Hessian
 
+
 def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> None:
     from diffcli.compute import request
+    from diffcli.compute.problem import Problem
     from diffcli.core.engine import device
     from diffcli.syntax.parse import parse
-    from diffcli.compute.problem import Problem
 
     for n, kind in ((dense_n, "dense"), (sparse_n, "sparse")):
         text, point = rosenbrock_text(n), rosen_point(n)
@@ -295,8 +335,11 @@ def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> No
             off = -400 * x[:-1]
             return np.diag(main) + np.diag(off, 1) + np.diag(off, -1) if kind == "dense" else (main, off)
 
-        cases = {"hand-written numpy Hessian (baseline)": hand, f"diffcli text -> {kind} Hessian": ours,
-                 "  of which: parse only": parsed}
+        cases = {
+            "hand-written numpy Hessian (baseline)": hand,
+            f"diffcli text -> {kind} Hessian": ours,
+            "  of which: parse only": parsed,
+        }
         if kind == "dense" and have("torch"):
             import torch
 
@@ -320,10 +363,13 @@ def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> No
         base = times["hand-written numpy Hessian (baseline)"]
         target = "target: a fraction of a second" if kind == "dense" else "target: about a second"
         for name, t in times.items():
-            table.add(f"4 Rosenbrock Hessian, {kind}, n={n}", name, t, base, target if name.startswith("diffcli") else "")
+            table.add(
+                f"4 Rosenbrock Hessian, {kind}, n={n}", name, t, base, target if name.startswith("diffcli") else ""
+            )
 
 
 # ---------------------------------------------------------------- 5. no swell
+
 
 def swell_text(depth: int) -> str:
     """f0 = x; f1 = sin(f0)*f0 + y*f0; ...: named steps, as a user would write the recursion."""
@@ -341,25 +387,40 @@ def no_swell(table: Table, depth: int, sympy_timeout: float) -> None:
     p = parse(text, {"x": (), "y": ()})
     grads = autodiff.gradient(p.output, [p.graph.var("x"), p.graph.var("y")])
     elapsed = [time.perf_counter() - start]
-    note = (f"nodes: f {len(topological([p.output]))}, f + gradient "
-            f"{len(topological([p.output] + grads))}")
+    note = f"nodes: f {len(topological([p.output]))}, f + gradient {len(topological([p.output] + grads))}"
     table.add(f"5 no swell, depth {depth}", "diffcli parse + gradient", elapsed, None, note)
     if have("sympy"):
-        script = ("import sympy, sys, time; x, y = sympy.symbols('x y'); f = x\n"
-                  f"for _ in range({depth}): f = sympy.sin(f)*f + y*f\n"
-                  "t = time.perf_counter(); g = [sympy.diff(f, v) for v in (x, y)]\n"
-                  "print(time.perf_counter() - t, sympy.count_ops(f), sum(sympy.count_ops(e) for e in g))")
+        script = (
+            "import sympy, sys, time; x, y = sympy.symbols('x y'); f = x\n"
+            f"for _ in range({depth}): f = sympy.sin(f)*f + y*f\n"
+            "t = time.perf_counter(); g = [sympy.diff(f, v) for v in (x, y)]\n"
+            "print(time.perf_counter() - t, sympy.count_ops(f), sum(sympy.count_ops(e) for e in g))"
+        )
         try:
-            done = subprocess.run([sys.executable, "-c", script], env=ENV, capture_output=True, text=True,
-                                  timeout=sympy_timeout, check=True)
+            done = subprocess.run(
+                [sys.executable, "-c", script],
+                env=ENV,
+                capture_output=True,
+                text=True,
+                timeout=sympy_timeout,
+                check=True,
+            )
             seconds, ops_f, ops_g = done.stdout.split()
-            table.add(f"5 no swell, depth {depth}", "SymPy diff", [float(seconds)], None,
-                      f"count_ops: f {ops_f}, gradient {ops_g}")
+            table.add(
+                f"5 no swell, depth {depth}",
+                "SymPy diff",
+                [float(seconds)],
+                None,
+                f"count_ops: f {ops_f}, gradient {ops_g}",
+            )
         except subprocess.TimeoutExpired:
-            table.add(f"5 no swell, depth {depth}", "SymPy diff", None, None, f"did not finish in {sympy_timeout:.0f} s")
+            table.add(
+                f"5 no swell, depth {depth}", "SymPy diff", None, None, f"did not finish in {sympy_timeout:.0f} s"
+            )
 
 
 # ---------------------------------------------------------------- 6. memory
+
 
 def memory(table: Table, rows: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -373,24 +434,42 @@ def memory(table: Table, rows: int) -> None:
         data.flush()
         del data
         out = Path(tmp) / "out.npy"
-        probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-                 "subprocess.run(sys.argv[1:], check=True); "
-                 "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        probe = (
+            "import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
         diffcli = str(Path(sys.executable).with_name("diffcli"))
-        done = subprocess.run([sys.executable, "-c", probe, diffcli, "grad", F_TEXT, "--points", str(source),
-                               "--out", str(out)], env=ENV, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, diffcli, "grad", F_TEXT, "--points", str(source), "--out", str(out)],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         seconds, kib = done.stdout.split()
         result = np.load(out, mmap_mode="r")
         assert result.shape == (rows,) and len(result.dtype.names) == 3  # a structured array: value, d_x, d_y
-        base = subprocess.run([sys.executable, "-c", probe, sys.executable, "-c", "import numpy"], env=ENV,
-                              capture_output=True, text=True, check=True).stdout.split()
+        base = subprocess.run(
+            [sys.executable, "-c", probe, sys.executable, "-c", "import numpy"],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         input_mb = source.stat().st_size / 2**20
-        table.add(f"6 memory: grad of f at {rows:.0e} points via --points (.npy in, .npy out)", "diffcli", [float(seconds)],
-                  None, f"peak RSS {int(kib) / 1024:.0f} MiB (python+numpy alone: {int(base[1]) / 1024:.0f} MiB); "
-                        f"input {input_mb:.0f} MiB, output {out.stat().st_size / 2**20:.0f} MiB")
+        table.add(
+            f"6 memory: grad of f at {rows:.0e} points via --points (.npy in, .npy out)",
+            "diffcli",
+            [float(seconds)],
+            None,
+            f"peak RSS {int(kib) / 1024:.0f} MiB (python+numpy alone: {int(base[1]) / 1024:.0f} MiB); "
+            f"input {input_mb:.0f} MiB, output {out.stat().st_size / 2**20:.0f} MiB",
+        )
 
 
 # ---------------------------------------------------------------- 7. parsing is linear
+
 
 def parse_text(mb: float) -> str:
     """A sum of `constant*variable` terms, `mb` megabytes long (17-digit constants, 4 names):
@@ -419,9 +498,14 @@ def parsing(table: Table, sizes: list[float], whole: bool, repeats: int) -> None
             start = time.process_time()
             parse(text)
             times.append(time.process_time() - start)
-        table.add("7 parse: seconds per MB (linear when constant)", f"diffcli parse, {mb:g} MB (CPU time)", times,
-                  None, f"{min(times) / (len(text) / 1e6):.2f} CPU s per MB (fastest of {repeats}); {terms:,} terms, "
-                        f"{4 * terms - 1:,} tokens")
+        table.add(
+            "7 parse: seconds per MB (linear when constant)",
+            f"diffcli parse, {mb:g} MB (CPU time)",
+            times,
+            None,
+            f"{min(times) / (len(text) / 1e6):.2f} CPU s per MB (fastest of {repeats}); {terms:,} terms, "
+            f"{4 * terms - 1:,} tokens",
+        )
     if whole:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "big.dc"
@@ -429,8 +513,13 @@ def parsing(table: Table, sizes: list[float], whole: bool, repeats: int) -> None
             diffcli = str(Path(sys.executable).with_name("diffcli"))
             argv = [diffcli, "grad", str(path), "--at", "x0=1,x1=2,x2=3,x3=4", "--format", "plain"]
             times = timed(lambda: run_process(argv), 1)
-            table.add("7 parse: seconds per MB (linear when constant)", f"whole command: diffcli grad FILE, "
-                      f"{sizes[-1]:g} MB", times, None, f"limit {limits.MAX_CHARS:,} characters")
+            table.add(
+                "7 parse: seconds per MB (linear when constant)",
+                f"whole command: diffcli grad FILE, {sizes[-1]:g} MB",
+                times,
+                None,
+                f"limit {limits.MAX_CHARS:,} characters",
+            )
 
 
 def run_all(smoke: bool) -> Table:
@@ -464,10 +553,11 @@ def main(argv: list[str] | None = None) -> int:
     for module in ("torch", "jax", "sympy"):
         if have(module):
             versions.append(f"{module} {__import__(module).__version__}")
-    text = (f"# diffcli benchmarks\n\n`python bench/run.py{' --smoke' if smoke else ''}` on {platform.machine()}, "
-            f"{os.cpu_count()} cores; {', '.join(versions)}; {load}. Medians of interleaved runs; spread is min..max; "
-            "ratio is the case's median over the workload's baseline.\n\n"
-            + table.markdown() + "\n")
+    text = (
+        f"# diffcli benchmarks\n\n`python bench/run.py{' --smoke' if smoke else ''}` on {platform.machine()}, "
+        f"{os.cpu_count()} cores; {', '.join(versions)}; {load}. Medians of interleaved runs; spread is min..max; "
+        "ratio is the case's median over the workload's baseline.\n\n" + table.markdown() + "\n"
+    )
     Path(args.results).write_text(text)
     print(table.markdown())
     return 0

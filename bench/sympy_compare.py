@@ -30,29 +30,85 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from diffcli.compute import problem
-from diffcli.symbolic import diff as symbolic  # noqa: E402
 from diffcli.core.graph import topological  # noqa: E402
+from diffcli.symbolic import diff as symbolic  # noqa: E402
 
-FUNCTIONS = ["sin(x)", "cos(x)", "tan(x)", "asin(x)", "acos(x)", "atan(x)", "sinh(x)", "cosh(x)", "tanh(x)",
-             "exp(x)", "log(x)", "sqrt(x)", "x^7", "x^-3", "x^(1/3)", "x^2.5", "1/x", "2^x", "log(x, 10)",
-             "x*exp(x)", "x*log(x)", "exp(-x^2)", "1/(1 + x^2)", "x/(1 + x)"]
+FUNCTIONS = [
+    "sin(x)",
+    "cos(x)",
+    "tan(x)",
+    "asin(x)",
+    "acos(x)",
+    "atan(x)",
+    "sinh(x)",
+    "cosh(x)",
+    "tanh(x)",
+    "exp(x)",
+    "log(x)",
+    "sqrt(x)",
+    "x^7",
+    "x^-3",
+    "x^(1/3)",
+    "x^2.5",
+    "1/x",
+    "2^x",
+    "log(x, 10)",
+    "x*exp(x)",
+    "x*log(x)",
+    "exp(-x^2)",
+    "1/(1 + x^2)",
+    "x/(1 + x)",
+]
 INNER = ["3*x", "x^2", "x^2 + 1", "2*x - 1", "sin(x)", "exp(x)", "sqrt(x)", "1/x"]
-OUTER = ["sin({})", "cos({})", "tan({})", "exp({})", "log({})", "sqrt({})", "atan({})", "({})^5", "1/({})",
-         "tanh({})", "asin({})"]
+OUTER = [
+    "sin({})",
+    "cos({})",
+    "tan({})",
+    "exp({})",
+    "log({})",
+    "sqrt({})",
+    "atan({})",
+    "({})^5",
+    "1/({})",
+    "tanh({})",
+    "asin({})",
+]
 FACTORS = ["x^2", "sin(x)", "cos(x)", "exp(x)", "log(x)", "sqrt(x)", "x^3 + 1", "tan(x)", "atan(x)", "1/x"]
-MIXED = ["tan(x)*exp(sin(x))/(1 + x^2)", "exp(x)/(1 + x^2)", "sin(x)/x", "x*exp(-x^2)", "log(x)/x",
-         "sqrt(1 + x^2)", "atan(x)/x", "exp(sin(x))"]
-HIGH = ["2*y*x*sin(x)*cos(x)*log(x)*exp(x)", "x^2*exp(x)*sin(x)", "x*sin(x)*cos(x)", "exp(x)*sin(x)*cos(x)",
-        "x^3*log(x)*exp(-x)", "sin(x)*cos(x)*tan(x)", "x*exp(2*x)*sin(3*x)", "log(x)^2*sqrt(x)"]
+MIXED = [
+    "tan(x)*exp(sin(x))/(1 + x^2)",
+    "exp(x)/(1 + x^2)",
+    "sin(x)/x",
+    "x*exp(-x^2)",
+    "log(x)/x",
+    "sqrt(1 + x^2)",
+    "atan(x)/x",
+    "exp(sin(x))",
+]
+HIGH = [
+    "2*y*x*sin(x)*cos(x)*log(x)*exp(x)",
+    "x^2*exp(x)*sin(x)",
+    "x*sin(x)*cos(x)",
+    "exp(x)*sin(x)*cos(x)",
+    "x^3*log(x)*exp(-x)",
+    "sin(x)*cos(x)*tan(x)",
+    "x*exp(2*x)*sin(3*x)",
+    "log(x)^2*sqrt(x)",
+]
 
 
 def corpus() -> list[tuple[str, int]]:
     """(expression in x (and y), order): about 530 derivatives."""
     cases = [(f, k) for f in FUNCTIONS for k in range(1, 7)]  # the table, orders 1-6
-    cases += [("3*sin(x) - 2*cos(x)", 1), ("5*x^4 - 3*x^2 + 7*x - 2", 1), ("x^3/3 + x^2/2 + x", 2),
-              ("4*exp(x) + log(x)/2", 2), ("(x + 1)*(x + 2)", 1), ("(x + 1)^2*(x - 1)", 2)]
+    cases += [
+        ("3*sin(x) - 2*cos(x)", 1),
+        ("5*x^4 - 3*x^2 + 7*x - 2", 1),
+        ("x^3/3 + x^2/2 + x", 2),
+        ("4*exp(x) + log(x)/2", 2),
+        ("(x + 1)*(x + 2)", 1),
+        ("(x + 1)^2*(x - 1)", 2),
+    ]
     cases += [(o.format(i), k) for o in OUTER for i in INNER for k in (1, 2)]  # chain rule
-    pairs = [(a, b) for i, a in enumerate(FACTORS) for b in FACTORS[i + 1:]]
+    pairs = [(a, b) for i, a in enumerate(FACTORS) for b in FACTORS[i + 1 :]]
     cases += [(f"{a}*{b}", k) for a, b in pairs[::2] for k in (1, 3)]  # products
     cases += [(f"({a})/({b})", k) for a, b in pairs[1::3] for k in (1, 2)]  # quotients
     cases += [(h, k) for h in HIGH for k in range(1, 7)]  # high-order products
@@ -66,8 +122,19 @@ def random_expression(rng: random.Random, size: int) -> str:
     if size <= 1:
         return rng.choice(["x", "x", "y", "2", "3", "x"])
     if rng.random() < 0.4:
-        form = rng.choice(["sin({})", "cos({})", "exp({})", "log(1 + ({})^2)", "sqrt(2 + ({})^2)", "atan({})",
-                           "({})^2", "({})^3", "-({})"])
+        form = rng.choice(
+            [
+                "sin({})",
+                "cos({})",
+                "exp({})",
+                "log(1 + ({})^2)",
+                "sqrt(2 + ({})^2)",
+                "atan({})",
+                "({})^2",
+                "({})^3",
+                "-({})",
+            ]
+        )
         return form.format(random_expression(rng, size - 1))
     left = rng.randint(1, size - 1)
     op = rng.choice(["+", "-", "*", "*", "/"])
@@ -84,8 +151,10 @@ def sympy_text(expr: str, order: int) -> str:
     import sympy
 
     x, y = sympy.symbols("x y")
-    f = sympy.sympify(expr.replace("^", "**"), locals={"x": x, "y": y, "log": lambda a, b=None: sympy.log(a, b)
-                                                       if b is not None else sympy.log(a)})
+    f = sympy.sympify(
+        expr.replace("^", "**"),
+        locals={"x": x, "y": y, "log": lambda a, b=None: sympy.log(a, b) if b is not None else sympy.log(a)},
+    )
     return str(sympy.diff(f, x, order))
 
 
@@ -102,8 +171,17 @@ def compare(cases) -> list[dict]:
         ours = diffcli_text(expr, order)
         theirs = sympy_text(expr, order)
         a, b = length(ours), length(theirs, sympy=True)
-        rows.append({"expr": expr, "order": order, "diffcli": ours, "sympy": theirs.replace("**", "^"),
-                     "diffcli_length": a, "sympy_length": b, "ratio": a / b if b else (1.0 if a == b else float("inf"))})
+        rows.append(
+            {
+                "expr": expr,
+                "order": order,
+                "diffcli": ours,
+                "sympy": theirs.replace("**", "^"),
+                "diffcli_length": a,
+                "sympy_length": b,
+                "ratio": a / b if b else (1.0 if a == b else float("inf")),
+            }
+        )
     return rows
 
 
@@ -111,14 +189,22 @@ def distribution(rows: list[dict]) -> str:
     ratios = sorted(r["ratio"] for r in rows)
     n = len(rows)
     ours, theirs = sum(r["diffcli_length"] for r in rows), sum(r["sympy_length"] for r in rows)
-    bins = [("<= 0.5x", 0, 0.5), ("0.5x-0.9x", 0.5, 0.9), ("0.9x-1x", 0.9, 1.0), ("1x-1.2x", 1.0, 1.2),
-            ("1.2x-1.5x", 1.2, 1.5), ("> 1.5x", 1.5, float("inf"))]
-    lines = [f"cases: {n}",
-             f"no longer than SymPy: {sum(r <= 1 for r in ratios)} ({100 * sum(r <= 1 for r in ratios) / n:.1f}%)",
-             f"shorter than SymPy: {sum(r < 1 for r in ratios)}; equal: {sum(r == 1 for r in ratios)}",
-             f"median ratio: {ratios[n // 2]:.3f}; largest: {ratios[-1]:.3f}",
-             f"summed length: diffcli {ours}, SymPy {theirs} (ratio {ours / theirs:.3f})",
-             "ratio diffcli/SymPy:"]
+    bins = [
+        ("<= 0.5x", 0, 0.5),
+        ("0.5x-0.9x", 0.5, 0.9),
+        ("0.9x-1x", 0.9, 1.0),
+        ("1x-1.2x", 1.0, 1.2),
+        ("1.2x-1.5x", 1.2, 1.5),
+        ("> 1.5x", 1.5, float("inf")),
+    ]
+    lines = [
+        f"cases: {n}",
+        f"no longer than SymPy: {sum(r <= 1 for r in ratios)} ({100 * sum(r <= 1 for r in ratios) / n:.1f}%)",
+        f"shorter than SymPy: {sum(r < 1 for r in ratios)}; equal: {sum(r == 1 for r in ratios)}",
+        f"median ratio: {ratios[n // 2]:.3f}; largest: {ratios[-1]:.3f}",
+        f"summed length: diffcli {ours}, SymPy {theirs} (ratio {ours / theirs:.3f})",
+        "ratio diffcli/SymPy:",
+    ]
     for label, low, high in bins:
         count = sum(1 for r in ratios if (low < r <= high) or (low == 0 and r <= high))
         lines.append(f"  {label:>10}: {count:4d} {'#' * round(60 * count / n)}")
@@ -145,8 +231,10 @@ def no_swell(depth: int, seconds: float) -> str:
     text = symbolic.diff(loaded, 1, ["x"], kinks=False).data["derivative"]
     took = time.perf_counter() - start
     nodes = len(topological([loaded.output]))
-    line = (f"depth-{depth} composition: diffcli prints d/dx in {length(text)} characters "
-            f"({len(text.splitlines())} lines) for a function of {nodes} nodes, in {took:.2f} s; ")
+    line = (
+        f"depth-{depth} composition: diffcli prints d/dx in {length(text)} characters "
+        f"({len(text.splitlines())} lines) for a function of {nodes} nodes, in {took:.2f} s; "
+    )
     queue: multiprocessing.Queue = multiprocessing.Queue()
     child = multiprocessing.Process(target=sympy_composition, args=(depth, queue))
     child.start()
@@ -168,8 +256,10 @@ def main(argv=None) -> int:
     rows = compare(corpus())
     print(distribution(rows))
     print("\nlongest against SymPy (ratio, diffcli length / SymPy length):")
-    for r in sorted(rows, key=lambda r: -r["ratio"])[:args.worst]:
-        print(f"  {r['ratio']:.2f}  {r['diffcli_length']}/{r['sympy_length']}  d^{r['order']}/dx^{r['order']} {r['expr']}")
+    for r in sorted(rows, key=lambda r: -r["ratio"])[: args.worst]:
+        print(
+            f"  {r['ratio']:.2f}  {r['diffcli_length']}/{r['sympy_length']}  d^{r['order']}/dx^{r['order']} {r['expr']}"
+        )
     print()
     print(no_swell(args.depth, args.sympy_seconds))
     if args.json:

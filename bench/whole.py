@@ -107,8 +107,11 @@ def rosenbrock_args(n: int, folder: Path) -> tuple[str, list[str]]:
     one argument may not exceed 128 KiB)."""
     path = folder / f"rosen{n}.dc"
     path.write_text(" + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(1, n)))
-    return str(path), [part for k in range(1, n + 1, 1000) for part in
-                       ("--at", ",".join(f"x{i}={0.5 + 0.01 * i!r}" for i in range(k, min(k + 1000, n + 1))))]
+    return str(path), [
+        part
+        for k in range(1, n + 1, 1000)
+        for part in ("--at", ",".join(f"x{i}={0.5 + 0.01 * i!r}" for i in range(k, min(k + 1000, n + 1))))
+    ]
 
 
 def run(table, env: dict, smoke: bool, peers: bool) -> None:
@@ -124,19 +127,35 @@ def run(table, env: dict, smoke: bool, peers: bool) -> None:
         f = "sin(x)*exp(-y^2) + log(1 + x^2*y^2) + sqrt(x^2 + y^2 + 1)"
         script = folder / "batch.py"
         script.write_text(BATCH_SCRIPT)
-        cases = {"numpy script (baseline)": [py, str(script), str(folder / "points.npz"), str(folder / "hand.npy")],
-                 "diffcli grad --points .npz --out .npy": [diffcli, "grad", f, "--points", str(folder / "points.npz"),
-                                                          "--out", str(folder / "ours.npy")]}
+        cases = {
+            "numpy script (baseline)": [py, str(script), str(folder / "points.npz"), str(folder / "hand.npy")],
+            "diffcli grad --points .npz --out .npy": [
+                diffcli,
+                "grad",
+                f,
+                "--points",
+                str(folder / "points.npz"),
+                "--out",
+                str(folder / "ours.npy"),
+            ],
+        }
         times = processes(cases, repeats, env)
         ours, hand = np.load(folder / "ours.npy"), np.load(folder / "hand.npy")
         for name in hand.dtype.names:
             np.testing.assert_allclose(ours[name], hand[name], rtol=1e-12, atol=1e-12)
-        add(table, f"8 batch, whole process: value + 2 partials at {n:.0e} points, .npz in, .npy out", times,
-            "numpy script (baseline)", {"diffcli grad --points .npz --out .npy": "target <= 0.5x"})
+        add(
+            table,
+            f"8 batch, whole process: value + 2 partials at {n:.0e} points, .npz in, .npy out",
+            times,
+            "numpy script (baseline)",
+            {"diffcli grad --points .npz --out .npy": "target <= 0.5x"},
+        )
 
         # extended Rosenbrock (scalar variables), text to gradient and to a sparse Hessian
-        for n, command, target in ((50 if smoke else 1000, "grad", "target <= 0.25 s"),
-                                   (50 if smoke else 10_000, "hessian", "target <= 1.0 s")):
+        for n, command, target in (
+            (50 if smoke else 1000, "grad", "target <= 0.25 s"),
+            (50 if smoke else 10_000, "hessian", "target <= 1.0 s"),
+        ):
             path, at = rosenbrock_args(n, folder)
             argv = [diffcli, command, path, *at, "--format", "plain"] + (["--sparse"] if command == "hessian" else [])
             name = f"diffcli {command}{' --sparse' if command == 'hessian' else ''} FILE"
@@ -146,24 +165,44 @@ def run(table, env: dict, smoke: bool, peers: bool) -> None:
             if command == "grad" and peers and have("casadi"):
                 cases["CasADi SX gradient"] = [py, "-c", CASADI_ROSEN, str(n)]
             times = processes(cases, repeats if n <= 1000 else 3, env, budget=120.0)
-            add(table, f"9 extended Rosenbrock, scalar x1..xn, n={n}, whole process", times,
-                "python -c 'import numpy' (baseline)", {name: target})
+            add(
+                table,
+                f"9 extended Rosenbrock, scalar x1..xn, n={n}, whole process",
+                times,
+                "python -c 'import numpy' (baseline)",
+                {name: target},
+            )
 
         # the vector form, x from a .npy file
         script = folder / "vector.py"
         script.write_text(VECTOR_SCRIPT)
-        for n, command, target in ((200 if smoke else 10**5, "hessian", "target <= 1.0 s"),
-                                   (200 if smoke else 10**6, "grad", "target <= 0.5 s")):
+        for n, command, target in (
+            (200 if smoke else 10**5, "hessian", "target <= 1.0 s"),
+            (200 if smoke else 10**6, "grad", "target <= 0.5 s"),
+        ):
             x = folder / f"x{n}.npy"
             np.save(x, np.random.default_rng(1).uniform(-1, 1, n))
             cases = {"numpy script by hand (baseline)": [py, str(script), str(x), command, str(folder / "hand.npz")]}
             if command == "hessian":
-                cases["diffcli hessian --sparse --out h.npz"] = [diffcli, "hessian", "--sparse", VECTOR, "--at",
-                                                                f"x=@{x}", "--out", str(folder / "h.npz")]
+                cases["diffcli hessian --sparse --out h.npz"] = [
+                    diffcli,
+                    "hessian",
+                    "--sparse",
+                    VECTOR,
+                    "--at",
+                    f"x=@{x}",
+                    "--out",
+                    str(folder / "h.npz"),
+                ]
                 cases["diffcli hessian --sparse (text)"] = [diffcli, "hessian", "--sparse", VECTOR, "--at", f"x=@{x}"]
             else:
                 cases["diffcli grad (text gradient)"] = [diffcli, "grad", VECTOR, "--at", f"x=@{x}"]
                 cases["diffcli grad --only value"] = [diffcli, "grad", VECTOR, "--at", f"x=@{x}", "--only", "value"]
             times = processes(cases, repeats, env)
-            add(table, f"10 vector Rosenbrock, x=@x.npy, n={n:.0e}, {command}, whole process", times,
-                "numpy script by hand (baseline)", {k: target for k in cases if k.startswith("diffcli")})
+            add(
+                table,
+                f"10 vector Rosenbrock, x=@x.npy, n={n:.0e}, {command}, whole process",
+                times,
+                "numpy script by hand (baseline)",
+                {k: target for k in cases if k.startswith("diffcli")},
+            )

@@ -93,12 +93,12 @@ def caret(text: str, line: int, column: int, width: int = 1) -> str:
             break
         start = found + 1
     end = text.find("\n", start)
-    shown = text[start:end if end >= 0 else len(text)] if line >= 1 and start <= len(text) else ""
+    shown = text[start : end if end >= 0 else len(text)] if line >= 1 and start <= len(text) else ""
     prefix = f"line {line}: " if "\n" in text else ""
     column = max(column - 1, 0)
     if len(shown) > WINDOW:  # a window around the place, not a line of megabytes
         begin = max(0, min(column - WINDOW // 2, len(shown) - WINDOW))
-        cut = shown[begin:begin + WINDOW]
+        cut = shown[begin : begin + WINDOW]
         shown = ("..." if begin else "") + cut + ("..." if begin + WINDOW < len(shown) else "")
         column = column - begin + (3 if begin else 0)
     shown = printable(shown)  # no terminal escapes from the input; one char for one

@@ -43,12 +43,16 @@ _BRACKET = re.compile(r"[][()]")
 def check_text(text: str) -> None:
     """Refuse an input longer, larger or deeper than the limits (before parsing it)."""
     if len(text) > MAX_CHARS:
-        raise DiffcliError(f"the input has {len(text):,} characters; diffcli accepts at most {MAX_CHARS:,}: "
-                           "split the work or simplify the expression")
+        raise DiffcliError(
+            f"the input has {len(text):,} characters; diffcli accepts at most {MAX_CHARS:,}: "
+            "split the work or simplify the expression"
+        )
     tokens = len(_TOKEN.findall(text))
     if tokens > MAX_TOKENS:
-        raise DiffcliError(f"the input has {tokens:,} tokens (names, numbers, operators); diffcli accepts at most "
-                           f"{MAX_TOKENS:,}: split the work or simplify the expression")
+        raise DiffcliError(
+            f"the input has {tokens:,} tokens (names, numbers, operators); diffcli accepts at most "
+            f"{MAX_TOKENS:,}: split the work or simplify the expression"
+        )
     depth = deepest = 0
     for bracket in _BRACKET.findall(text):
         if bracket in "([":
@@ -58,21 +62,27 @@ def check_text(text: str) -> None:
         else:
             depth -= 1
     if deepest > MAX_DEPTH:
-        raise DiffcliError(f"the input nests brackets {deepest:,} deep; diffcli accepts at most {MAX_DEPTH:,}: "
-                           "name intermediate results in a file (`a = ...` one per line) to flatten it")
+        raise DiffcliError(
+            f"the input nests brackets {deepest:,} deep; diffcli accepts at most {MAX_DEPTH:,}: "
+            "name intermediate results in a file (`a = ...` one per line) to flatten it"
+        )
 
 
 def check_elements(shape: tuple) -> tuple:
     """Refuse a value of more than MAX_ELEMENTS elements (called where a shape can grow)."""
     if math.prod(shape) > MAX_ELEMENTS:
-        raise DiffcliError(f"a value of shape {shape} would have {math.prod(shape):,} elements; diffcli accepts "
-                           f"at most {MAX_ELEMENTS:,} per value: check the shapes being combined")
+        raise DiffcliError(
+            f"a value of shape {shape} would have {math.prod(shape):,} elements; diffcli accepts "
+            f"at most {MAX_ELEMENTS:,} per value: check the shapes being combined"
+        )
     return shape
 
 
 def too_many_nodes() -> DiffcliError:
-    return DiffcliError(f"the computation needs more than {MAX_NODES:,} graph nodes (the expression or its "
-                        "derivatives are too large): lower --order, differentiate fewer variables, or simplify")
+    return DiffcliError(
+        f"the computation needs more than {MAX_NODES:,} graph nodes (the expression or its "
+        "derivatives are too large): lower --order, differentiate fewer variables, or simplify"
+    )
 
 
 def check_print(order: list, named: set = frozenset(), weight: int = 1) -> None:
@@ -89,5 +99,7 @@ def check_print(order: list, named: set = frozenset(), weight: int = 1) -> None:
         size[id(n)] = 4 if id(n) in named else text
     sizes *= weight
     if sizes > MAX_PRINT:
-        raise DiffcliError(f"the formula is too large to print ({sizes:,} characters of text; the limit is "
-                           f"{MAX_PRINT:,}): lower --order, or evaluate it with --at instead")
+        raise DiffcliError(
+            f"the formula is too large to print ({sizes:,} characters of text; the limit is "
+            f"{MAX_PRINT:,}): lower --order, or evaluate it with --at instead"
+        )

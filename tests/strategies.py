@@ -5,10 +5,29 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-SMOOTH_UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "softplus({})", "atan({})",
-                "exp(-({})^2)", "log(1 + ({})^2)", "sqrt(1 + ({})^2)", "-({})", "({})^2", "({})^3", "sinh({}/4)"]
-SMOOTH_BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1 + ({})^2)", "atan2({}, 2 + cos({}))",
-                 "logsumexp([{}, {}])"]
+SMOOTH_UNARY = [
+    "sin({})",
+    "cos({})",
+    "tanh({})",
+    "sigmoid({})",
+    "softplus({})",
+    "atan({})",
+    "exp(-({})^2)",
+    "log(1 + ({})^2)",
+    "sqrt(1 + ({})^2)",
+    "-({})",
+    "({})^2",
+    "({})^3",
+    "sinh({}/4)",
+]
+SMOOTH_BINARY = [
+    "({}) + ({})",
+    "({}) - ({})",
+    "({}) * ({})",
+    "({}) / (1 + ({})^2)",
+    "atan2({}, 2 + cos({}))",
+    "logsumexp([{}, {}])",
+]
 
 leaves = st.sampled_from(["x", "y", "x", "y", "0.5", "2", "pi"])
 

@@ -25,11 +25,17 @@ def json_of(*args):
 # ---------------------------------------------------------------- taylor
 
 
-@pytest.mark.parametrize("text,mp_f,centre,order", [
-    ("exp(x)", mp.exp, 0.0, 6), ("sin(x)", mp.sin, 1.0, 5), ("log(1 + x)", lambda x: mp.log(1 + x), 0.5, 7),
-    ("1/(1 - x)", lambda x: 1 / (1 - x), -0.5, 5), ("sinc(x)", lambda x: mp.sin(x) / x if x else mp.mpf(1), 0.0, 6),
-    ("atan(x)*cosh(x)", lambda x: mp.atan(x) * mp.cosh(x), 0.3, 4),
-])
+@pytest.mark.parametrize(
+    "text,mp_f,centre,order",
+    [
+        ("exp(x)", mp.exp, 0.0, 6),
+        ("sin(x)", mp.sin, 1.0, 5),
+        ("log(1 + x)", lambda x: mp.log(1 + x), 0.5, 7),
+        ("1/(1 - x)", lambda x: 1 / (1 - x), -0.5, 5),
+        ("sinc(x)", lambda x: mp.sin(x) / x if x else mp.mpf(1), 0.0, 6),
+        ("atan(x)*cosh(x)", lambda x: mp.atan(x) * mp.cosh(x), 0.3, 4),
+    ],
+)
 def test_taylor_coefficients_match_mpmath(text, mp_f, centre, order):
     d = json_of("taylor", text, "--at", f"x={centre!r}", "--order", str(order))
     exact = mp.taylor(mp_f, mp.mpf(centre), order)
@@ -49,7 +55,8 @@ def test_taylor_exp_prints_the_textbook_polynomial():
     assert d["coefficients"] == [1.0, 1.0, 0.5, 1 / 6, 1 / 24]
     assert d["latex"] == "1 + x + \\frac{x^{2}}{2} + \\frac{x^{3}}{6} + \\frac{x^{4}}{24}"
     assert invoke("taylor", "cos(x)", "--at", "x=2", "--order", "1").stdout.startswith(
-        f"{math.cos(2)!r} - {math.sin(2)!r}*(x - 2)")
+        f"{math.cos(2)!r} - {math.sin(2)!r}*(x - 2)"
+    )
 
 
 def test_several_variables_order_two_is_the_quadratic_model():
@@ -96,13 +103,16 @@ def test_taylor_plot_writes_a_picture(tmp_path):
     assert r.code == 2 and "--plot draws a polynomial in one variable" in r.stderr
 
 
-@pytest.mark.parametrize("args,message", [
-    (("taylor", "x^2"), "--at x=VALUE"),
-    (("taylor", "2"), "taylor needs a point"),
-    (("taylor", "[x, x^2]", "--at", "x=0"), "scalar expression"),
-    (("taylor", "sum(v)", "--at", "v=[1,2]"), "--u"),
-    (("taylor", "x*y*z*w", "--at", "x=0,y=0,z=0,w=0", "--order", "20"), "terms"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("taylor", "x^2"), "--at x=VALUE"),
+        (("taylor", "2"), "taylor needs a point"),
+        (("taylor", "[x, x^2]", "--at", "x=0"), "scalar expression"),
+        (("taylor", "sum(v)", "--at", "v=[1,2]"), "--u"),
+        (("taylor", "x*y*z*w", "--at", "x=0,y=0,z=0,w=0", "--order", "20"), "terms"),
+    ],
+)
 def test_taylor_bad_input(args, message):
     r = invoke(*args)
     assert r.code == 2 and message in r.stderr and r.stdout == ""
@@ -111,11 +121,17 @@ def test_taylor_bad_input(args, message):
 # ---------------------------------------------------------------- hessian --classify
 
 
-@pytest.mark.parametrize("text,at,verdict", [
-    ("x^2 + y^2", "x=0,y=0", "minimum"), ("0 - x^2 - 2*y^2", "x=0,y=0", "maximum"), ("x^2 - y^2", "x=0,y=0", "saddle"),
-    ("x^4 + y^2", "x=0,y=0", "degenerate"), ("x^2 + y^2", "x=1,y=0", "not a critical point"),
-    ("(1-x)^2 + 100*(y-x^2)^2", "x=1,y=1", "minimum"),
-])
+@pytest.mark.parametrize(
+    "text,at,verdict",
+    [
+        ("x^2 + y^2", "x=0,y=0", "minimum"),
+        ("0 - x^2 - 2*y^2", "x=0,y=0", "maximum"),
+        ("x^2 - y^2", "x=0,y=0", "saddle"),
+        ("x^4 + y^2", "x=0,y=0", "degenerate"),
+        ("x^2 + y^2", "x=1,y=0", "not a critical point"),
+        ("(1-x)^2 + 100*(y-x^2)^2", "x=1,y=1", "minimum"),
+    ],
+)
 def test_hessian_classify(text, at, verdict):
     d = json_of("hessian", text, "--at", at, "--classify")
     assert d["classification"] == verdict
@@ -143,18 +159,31 @@ def test_implicit_circle():
     assert d["value"] == pytest.approx(-0.75, rel=1e-15) and d["implicit"] == "y" and "warnings" not in d
     # on the upper half circle y = sqrt(1 - x^2): mpmath's derivatives of the explicit function
     for order in (1, 2, 3):
-        d = json_of("diff", "x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--order", str(order),
-                    "--at", f"x=0.6,y={math.sqrt(1 - 0.36)!r}")
+        d = json_of(
+            "diff",
+            "x^2 + y^2 = 1",
+            "--implicit",
+            "y",
+            "--wrt",
+            "x",
+            "--order",
+            str(order),
+            "--at",
+            f"x=0.6,y={math.sqrt(1 - 0.36)!r}",
+        )
         exact = mp.diff(lambda t: mp.sqrt(1 - t * t), mp.mpf("0.6"), order)
         assert d["value"] == pytest.approx(float(exact), rel=1e-12), order
         assert d["order"] == order and d["wrt"] == ["x"] * order
 
 
-@pytest.mark.parametrize("text,explicit,x", [
-    ("y = sin(x*y) + x", None, None),
-    ("exp(y) + y = x^2", lambda x: mp.findroot(lambda y: mp.exp(y) + y - x * x, 0), 0.7),
-    ("y^3 + y = x", lambda x: mp.findroot(lambda y: y ** 3 + y - x, 0), 1.3),
-])
+@pytest.mark.parametrize(
+    "text,explicit,x",
+    [
+        ("y = sin(x*y) + x", None, None),
+        ("exp(y) + y = x^2", lambda x: mp.findroot(lambda y: mp.exp(y) + y - x * x, 0), 0.7),
+        ("y^3 + y = x", lambda x: mp.findroot(lambda y: y**3 + y - x, 0), 1.3),
+    ],
+)
 def test_implicit_derivative_matches_the_explicit_function(text, explicit, x):
     if explicit is None:
         return
@@ -175,13 +204,16 @@ def test_implicit_formula_parses_back_and_off_curve_warns():
     assert r.json()["residual"] == pytest.approx(-0.15, rel=1e-12)
 
 
-@pytest.mark.parametrize("args,message", [
-    (("diff", "x^2 + y^2 = 1", "--wrt", "x"), "only `diff --implicit y` takes"),
-    (("grad", "x + 1 = 2", "--at", "x=1"), "makes an equation"),
-    (("diff", "x^2 + y^2 + z = 1", "--implicit", "y"), "name the variable y depends on with --wrt"),
-    (("diff", "x^2 = 1", "--implicit", "y", "--wrt", "x"), "does not depend on y"),
-    (("diff", "x = y; x + 1 = 2; 3", "--implicit", "y"), "must be the last statement"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("diff", "x^2 + y^2 = 1", "--wrt", "x"), "only `diff --implicit y` takes"),
+        (("grad", "x + 1 = 2", "--at", "x=1"), "makes an equation"),
+        (("diff", "x^2 + y^2 + z = 1", "--implicit", "y"), "name the variable y depends on with --wrt"),
+        (("diff", "x^2 = 1", "--implicit", "y", "--wrt", "x"), "does not depend on y"),
+        (("diff", "x = y; x + 1 = 2; 3", "--implicit", "y"), "must be the last statement"),
+    ],
+)
 def test_implicit_bad_input(args, message):
     r = invoke(*args)
     assert r.code == 2 and message in r.stderr and r.stdout == ""
@@ -216,8 +248,9 @@ def test_undefined_functions_follow_the_chain_and_product_rules():
     known.update({("f", 2): "(-sin)", ("g", 2): "exp"})
     text2 = d["derivative"].replace("(-sin)(", "-sin(")
     exact = mp.diff(lambda t: mp.sin(t * t) * mp.exp(t), mp.mpf("0.7"), 2)
-    assert substitute(text2, {k: v.strip("()") if k != ("f", 2) else "-sin" for k, v in known.items()},
-                      {"x": 0.7}) == pytest.approx(float(exact), rel=1e-12)
+    assert substitute(
+        text2, {k: v.strip("()") if k != ("f", 2) else "-sin" for k, v in known.items()}, {"x": 0.7}
+    ) == pytest.approx(float(exact), rel=1e-12)
 
 
 def test_primes_parse_back_and_files_declare_functions(tmp_path):
@@ -233,15 +266,18 @@ def test_primes_parse_back_and_files_declare_functions(tmp_path):
     assert r.code == 2 and "unknown function `f`" in r.stderr
 
 
-@pytest.mark.parametrize("args,message", [
-    (("diff", "foo(x) + fo(x)", "--function", "foo", "--wrt", "x"), "did you mean `foo`"),
-    (("diff", "f'(x)", "--wrt", "x"), "declare it with --function f"),
-    (("diff", "sin'(x)", "--wrt", "x"), "primes follow"),
-    (("diff", "f(x, y)", "--function", "f", "--wrt", "x"), "one argument"),
-    (("diff", "sin(x)", "--function", "sin", "--wrt", "x"), "built in"),
-    (("diff", "f + 1", "--function", "f", "--wrt", "x"), "is a function"),
-    (("diff", "f(x)", "--function", "f", "--wrt", "x", "--at", "x=1"), "undefined function"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("diff", "foo(x) + fo(x)", "--function", "foo", "--wrt", "x"), "did you mean `foo`"),
+        (("diff", "f'(x)", "--wrt", "x"), "declare it with --function f"),
+        (("diff", "sin'(x)", "--wrt", "x"), "primes follow"),
+        (("diff", "f(x, y)", "--function", "f", "--wrt", "x"), "one argument"),
+        (("diff", "sin(x)", "--function", "sin", "--wrt", "x"), "built in"),
+        (("diff", "f + 1", "--function", "f", "--wrt", "x"), "is a function"),
+        (("diff", "f(x)", "--function", "f", "--wrt", "x", "--at", "x=1"), "undefined function"),
+    ],
+)
 def test_undefined_function_errors(args, message):
     r = invoke(*args)
     assert r.code == 2 and message in r.stderr and r.stdout == ""
@@ -258,7 +294,7 @@ def test_curl_of_the_rotation_field():
 
 
 FIELD = "[x*y*z, sin(y)*x^2, exp(z*x) + y]"
-COMPONENTS = [lambda x, y, z: x * y * z, lambda x, y, z: mp.sin(y) * x ** 2, lambda x, y, z: mp.exp(z * x) + y]
+COMPONENTS = [lambda x, y, z: x * y * z, lambda x, y, z: mp.sin(y) * x**2, lambda x, y, z: mp.exp(z * x) + y]
 
 
 def mp_partial(i, j, point):
@@ -271,8 +307,11 @@ def test_divergence_and_curl_against_mpmath():
     d = json_of("div", FIELD, "--wrt", "x,y,z", "--at", at)
     assert d["value"] == pytest.approx(float(sum(mp_partial(i, i, point) for i in range(3))), rel=1e-12)
     c = json_of("curl", FIELD, "--wrt", "x,y,z", "--at", at)
-    expected = [mp_partial(2, 1, point) - mp_partial(1, 2, point), mp_partial(0, 2, point) - mp_partial(2, 0, point),
-                mp_partial(1, 0, point) - mp_partial(0, 1, point)]
+    expected = [
+        mp_partial(2, 1, point) - mp_partial(1, 2, point),
+        mp_partial(0, 2, point) - mp_partial(2, 0, point),
+        mp_partial(1, 0, point) - mp_partial(0, 1, point),
+    ]
     assert c["value"] == pytest.approx([float(e) for e in expected], rel=1e-12, abs=1e-14)
     # the formulas parse back to the same values
     values = {"x": 0.5, "y": -1.25, "z": 0.75}
@@ -290,13 +329,16 @@ def test_laplacian_and_the_plane_curl():
     assert json_of("curl", "[x*y, x^2]", "--wrt", "x,y")["curl"] == "x"  # 2x - x
 
 
-@pytest.mark.parametrize("args,message", [
-    (("div", "[x*y, y^2, z]"), "--wrt x,y,z"),
-    (("curl", "[x, y, z, x]", "--wrt", "x,y,z,w"), "three components"),
-    (("div", "x*y", "--wrt", "x,y"), "vector field"),
-    (("laplacian", "[x, y]"), "scalar expression"),
-    (("div", "[x, y]", "--wrt", "x,y,z"), "2 components but there are 3 variables"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("div", "[x*y, y^2, z]"), "--wrt x,y,z"),
+        (("curl", "[x, y, z, x]", "--wrt", "x,y,z,w"), "three components"),
+        (("div", "x*y", "--wrt", "x,y"), "vector field"),
+        (("laplacian", "[x, y]"), "scalar expression"),
+        (("div", "[x, y]", "--wrt", "x,y,z"), "2 components but there are 3 variables"),
+    ],
+)
 def test_vector_calculus_bad_input(args, message):
     r = invoke(*args)
     assert r.code == 2 and message in r.stderr and r.stdout == ""

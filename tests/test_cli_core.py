@@ -71,8 +71,9 @@ def test_wrt_orders_the_output_and_unused_names_get_zero():
 
 
 def test_matrix_variable_and_labels():
-    r = invoke("hessian", "sum(W @ x)^2", "--at", "W=[[1,2],[3,4]]", "--at", "x=[1,1]", "--wrt", "x",
-               "--format", "json")
+    r = invoke(
+        "hessian", "sum(W @ x)^2", "--at", "W=[[1,2],[3,4]]", "--at", "x=[1,1]", "--wrt", "x", "--format", "json"
+    )
     d = r.json()
     assert d["grad"] == {"x": [2 * 10 * 4.0, 2 * 10 * 6.0]}
     assert d["hessian"] == [[32.0, 48.0], [48.0, 72.0]]
@@ -134,8 +135,13 @@ DIFFCLI = shutil.which("diffcli")
 
 @pytest.mark.skipif(DIFFCLI is None, reason="diffcli is not installed on PATH")
 def test_installed_command_in_a_subprocess():
-    out = subprocess.run([DIFFCLI, "grad", "x*x*y", "--at", "x=2,y=3", "--format", "json"],
-                         capture_output=True, text=True, cwd=os.path.expanduser("~"), timeout=60)
+    out = subprocess.run(
+        [DIFFCLI, "grad", "x*x*y", "--at", "x=2,y=3", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=os.path.expanduser("~"),
+        timeout=60,
+    )
     assert out.returncode == 0 and json.loads(out.stdout) == {"value": 12.0, "grad": {"x": 12.0, "y": 4.0}}
     bad = subprocess.run([DIFFCLI, "eval", "2x"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
@@ -143,8 +149,13 @@ def test_installed_command_in_a_subprocess():
 
 def test_python_dash_m_and_no_color():
     env = {**os.environ, "NO_COLOR": "1"}
-    out = subprocess.run([sys.executable, "-m", "diffcli", "grad", "x*x*y", "--at", "x=2,y=3", "--format", "rich"],
-                         capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "diffcli", "grad", "x*x*y", "--at", "x=2,y=3", "--format", "rich"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 0 and "\x1b[" not in out.stdout and "12" in out.stdout
 
 

@@ -6,10 +6,10 @@ as `diff` writes numbers."""
 from __future__ import annotations
 
 import pytest
+from test_robust import bad  # exit 2, one `error:` line naming every fragment, nothing on stdout
 
 from conftest import invoke
 from diffcli.core.ops import OPS
-from test_robust import bad  # exit 2, one `error:` line naming every fragment, nothing on stdout
 
 
 def out(*args: str) -> str:
@@ -18,20 +18,33 @@ def out(*args: str) -> str:
     return r.stdout
 
 
-@pytest.mark.parametrize("expr,rule", [
-    ("sec(x^2)", "trigonometric rule: d/du sec(u) = sec(u)*tan(u)"), ("acot(2*x)", "inverse trigonometric rule"),
-    ("coth(3*x)", "hyperbolic rule"), ("atanh(x/2)", "inverse hyperbolic rule"), ("gamma(2*x)", "gamma function rule"),
-    ("lgamma(x^2)", "log-gamma rule"), ("digamma(x^2)", "polygamma rule"), ("sinc(3*x)", "sinc rule"),
-    ("floor(x^2)", "step function rule"), ("exp2(x^2)", "exponential rule"), ("hypot(x^2, 3)", "hypotenuse rule"),
-])
+@pytest.mark.parametrize(
+    "expr,rule",
+    [
+        ("sec(x^2)", "trigonometric rule: d/du sec(u) = sec(u)*tan(u)"),
+        ("acot(2*x)", "inverse trigonometric rule"),
+        ("coth(3*x)", "hyperbolic rule"),
+        ("atanh(x/2)", "inverse hyperbolic rule"),
+        ("gamma(2*x)", "gamma function rule"),
+        ("lgamma(x^2)", "log-gamma rule"),
+        ("digamma(x^2)", "polygamma rule"),
+        ("sinc(3*x)", "sinc rule"),
+        ("floor(x^2)", "step function rule"),
+        ("exp2(x^2)", "exponential rule"),
+        ("hypot(x^2, 3)", "hypotenuse rule"),
+    ],
+)
 def test_steps_name_the_rule_of_each_coursework_function(expr, rule):
     assert f"[chain rule; {rule}" in out("diff", expr, "--wrt", "x", "--steps")
 
 
 def test_every_function_of_one_argument_has_a_textbook_rule():
-    unnamed = [name for name, op in OPS.items() if op.user and op.arity == 1 and op.elementwise
-               and op.rule == f"{name}'s" and name != "detach"]
-    assert not unnamed, f"give these a `rule=` (diff --steps would say \"the NAME's rule\"): {unnamed}"
+    unnamed = [
+        name
+        for name, op in OPS.items()
+        if op.user and op.arity == 1 and op.elementwise and op.rule == f"{name}'s" and name != "detach"
+    ]
+    assert not unnamed, f'give these a `rule=` (diff --steps would say "the NAME\'s rule"): {unnamed}'
 
 
 @pytest.mark.parametrize("expr,args", [("sinc(x^2)", ()), ("digamma(x^2)", ()), ("f(sin(x))", ("--function", "f"))])

@@ -43,8 +43,14 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def scheduler():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -54,8 +60,9 @@ def data(tmp_path_factory):
     folder.mkdir()
     rng = np.random.default_rng(19)
     for k, n in enumerate(SIZES):
-        pq.write_table(pa.table({"x": rng.uniform(0.2, 2, n), "y": rng.uniform(-1.5, 1.5, n)}),
-                       folder / f"part.{k}.parquet")
+        pq.write_table(
+            pa.table({"x": rng.uniform(0.2, 2, n), "y": rng.uniform(-1.5, 1.5, n)}), folder / f"part.{k}.parquet"
+        )
     return folder
 
 
@@ -100,9 +107,17 @@ def test_keep_and_only_as_the_local_engine(scheduler, tmp_path):
     folder = tmp_path / "kept"
     folder.mkdir()
     for k in range(3):
-        pq.write_table(pa.table({"id": [f"r{k}{i}" for i in range(5)], "x": np.arange(5.0) + k,
-                                 "y": np.full(5, 2.0 - k), "tags": [[i] for i in range(5)]}),
-                       folder / f"part.{k}.parquet")
+        pq.write_table(
+            pa.table(
+                {
+                    "id": [f"r{k}{i}" for i in range(5)],
+                    "x": np.arange(5.0) + k,
+                    "y": np.full(5, 2.0 - k),
+                    "tags": [[i] for i in range(5)],
+                }
+            ),
+            folder / f"part.{k}.parquet",
+        )
     base = ["grad", "x*y", "--points", str(folder), "--keep", "id,x"]
     dask = ["--engine", "dask", "--scheduler", scheduler]
     for extra in ([], ["--format", "json"], ["--only", "grad"]):
@@ -122,8 +137,17 @@ def test_a_worker_that_cannot_write_says_exit_4(tmp_path):
     program = Columns(load("x*y", None, points={"x": (), "y": ()}), Request(gradient=True), ["x", "y"])
     frame = pandas.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]})
     with pytest.raises(engine_dask.OutputError) as caught:
-        engine_dask.partition(frame, program, (["x", "y"], [], []), "file", str(tmp_path / "gone"),
-                              (program.labels, None, "out/"), False, "--points p", partition_info={"number": 3})
+        engine_dask.partition(
+            frame,
+            program,
+            (["x", "y"], [], []),
+            "file",
+            str(tmp_path / "gone"),
+            (program.labels, None, "out/"),
+            False,
+            "--points p",
+            partition_info={"number": 3},
+        )
     assert caught.value.exit_code == 4
     assert caught.value.message.startswith("cannot write `out/` (part.00003.parquet, on a worker): ")
 
@@ -148,8 +172,10 @@ def test_a_bad_value_names_partition_and_row_and_leaves_nothing(scheduler, data,
     pq.write_table(pa.table({"value": [1.0]}), out / "part.00000.parquet")  # an earlier result stays
     run = invoke("grad", "x*y", "--points", str(bad), "--engine", "dask", "--scheduler", scheduler, "--out", f"{out}/")
     assert run.code == 2 and run.stdout == ""
-    assert run.stderr == (f"error: --points {bad}, partition 7, row 3, column `x`: an empty (null) cell: every cell "
-                          "used needs a finite number (remove or fill in that row)\n")
+    assert run.stderr == (
+        f"error: --points {bad}, partition 7, row 3, column `x`: an empty (null) cell: every cell "
+        "used needs a finite number (remove or fill in that row)\n"
+    )
     assert sorted(os.listdir(tmp_path)) == ["bad", "out"] and os.listdir(out) == ["part.00000.parquet"]
     assert table_of(out)[0] == ["value"]
 
@@ -201,8 +227,9 @@ def test_a_worker_address_is_not_a_scheduler(scheduler, data):
 def test_a_missing_extra_names_it(data, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     run = invoke("grad", "x*y", "--points", str(data), "--engine", "dask")
-    assert run.code == 2 and run.stderr == ("error: --engine dask needs Dask, and `distributed` is not installed: "
-                                            "pip install 'diffcli[dask]'\n")
+    assert run.code == 2 and run.stderr == (
+        "error: --engine dask needs Dask, and `distributed` is not installed: pip install 'diffcli[dask]'\n"
+    )
 
 
 def test_progress_counts_partitions(scheduler, data, tmp_path):
@@ -213,8 +240,12 @@ def test_progress_counts_partitions(scheduler, data, tmp_path):
     assert [f for _, f in seen] == [k / len(SIZES) for k in range(1, len(SIZES) + 1)]  # partitions done
     assert seen[-1][0] == sum(SIZES) and [r for r, _ in seen] == sorted(r for r, _ in seen)
     seen.clear()  # gathered through this machine: the same fractions, rows in order
-    assert engine_dask.run("grad", replace(job, out=str(tmp_path / "g.npy")), Request(gradient=True),
-                           lambda rows, fraction: seen.append((rows, fraction)))["rows"] == sum(SIZES)
+    assert engine_dask.run(
+        "grad",
+        replace(job, out=str(tmp_path / "g.npy")),
+        Request(gradient=True),
+        lambda rows, fraction: seen.append((rows, fraction)),
+    )["rows"] == sum(SIZES)
     assert [f for _, f in seen] == [k / len(SIZES) for k in range(1, len(SIZES) + 1)]
 
 
@@ -244,16 +275,36 @@ def test_the_shipped_program_is_small_and_flat():
 def test_a_local_cluster_starts_and_stops_with_the_command(data, tmp_path):
     """Without --scheduler: a LocalCluster sized to the machine, in the installed command."""
     diffcli = shutil.which("diffcli") or pytest.skip("the diffcli command is not installed")
-    out = subprocess.run([diffcli, "grad", "x*x*y", "--points", str(data), "--engine", "dask", "--out",
-                          f"{tmp_path}/out/"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [diffcli, "grad", "x*x*y", "--points", str(data), "--engine", "dask", "--out", f"{tmp_path}/out/"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and out.stdout == "" and out.stderr == "", out.stderr
     assert table_of(tmp_path / "out")[1].shape == (sum(SIZES), 3)
 
 
 def test_the_installed_command_against_a_running_scheduler(scheduler, data, tmp_path):
     diffcli = shutil.which("diffcli") or pytest.skip("the diffcli command is not installed")
-    out = subprocess.run([diffcli, "jacobian", "[x*y, x+y]", "--points", str(data), "--engine", "dask",
-                          "--scheduler", scheduler, "--format", "json"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            diffcli,
+            "jacobian",
+            "[x*y, x+y]",
+            "--points",
+            str(data),
+            "--engine",
+            "dask",
+            "--scheduler",
+            scheduler,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and out.stderr == "" and out.stdout.count("\n") == sum(SIZES)
 
 

@@ -80,10 +80,19 @@ def test_v_of_wrong_length():
     assert_bad(invoke("grad", "x * 2", "--at", "x=[1,2,3]", "--v", "1,1"), "--v", "3 elements")
 
 
-@pytest.mark.parametrize("at,fragment", [
-    ("x", "no value"), ("x=", "missing"), ("x=abc", "`abc` is not a constant"), ("x=[1,2", "unbalanced"),
-    ("x=[[1,2],[3]]", "rectangular"), ("1x=2", "not a name"), ("x=1,x=2", "twice"), ("x=[]", "empty"),
-])
+@pytest.mark.parametrize(
+    "at,fragment",
+    [
+        ("x", "no value"),
+        ("x=", "missing"),
+        ("x=abc", "`abc` is not a constant"),
+        ("x=[1,2", "unbalanced"),
+        ("x=[[1,2],[3]]", "rectangular"),
+        ("1x=2", "not a name"),
+        ("x=1,x=2", "twice"),
+        ("x=[]", "empty"),
+    ],
+)
 def test_bad_at(at, fragment):
     assert_bad(invoke("eval", "1", "--at", at), "--at", fragment)
 

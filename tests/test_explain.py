@@ -13,14 +13,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from diffcli.algebra.text import to_text, unwritable
+from diffcli.compute.problem import load
+from diffcli.compute.request import Request, compute
 from diffcli.core import autodiff, local
-from diffcli.explain.backward import explain
 from diffcli.core.graph import Graph
 from diffcli.core.ops import OPS, fit_shape
+from diffcli.explain.backward import explain
 from diffcli.syntax.parse import parse
-from diffcli.compute.problem import load
-from diffcli.algebra.text import to_text, unwritable
-from diffcli.compute.request import Request, compute
 from helpers import evaluate, grad_of, numeric_grad_of
 
 
@@ -129,8 +129,14 @@ def test_const_leaf_gets_no_adjoint(cli):
 # ---------------------------------------------------------------- the numbers add up
 
 
-EXPRS = ["sin(x)*exp(y) + x/y", "(x+y)^2 - log(x)", "sqrt(x*y) + tanh(x - y)", "x^y + atan2(x, y)",
-         "max(x, y)*min(x, y) + abs(x - 1)", "where(x > y, x*x, y*y) + sigmoid(x)"]
+EXPRS = [
+    "sin(x)*exp(y) + x/y",
+    "(x+y)^2 - log(x)",
+    "sqrt(x*y) + tanh(x - y)",
+    "x^y + atan2(x, y)",
+    "max(x, y)*min(x, y) + abs(x - 1)",
+    "where(x > y, x*x, y*y) + sigmoid(x)",
+]
 
 
 @settings(max_examples=40, deadline=None)
@@ -154,11 +160,22 @@ def test_explained_gradient_matches_central_differences_and_adds_up(text, x, y):
 
 # Argument shapes (and payload) for ops that are not scalar elementwise.
 SAMPLES = {
-    "matmul": [((3,), (3,)), None], "sum": [((4,),), 1], "mean": [((2, 3),), 2], "prod": [((4,),), 1],
-    "norm": [((4,),), 1], "max": [((4,),), 1], "min": [((4,),), 1], "logsumexp": [((4,),), None],
-    "softmax": [((4,),), None], "stack": [((), (), ()), None],
-    "index": [((3,),), (1,)], "scatter": [((),), ((3,), (1,))], "transpose": [((2, 3),), None],
-    "expand": [((3,),), 1], "sum_to": [((2, 3),), (3,)], "broadcast_to": [((3,),), (2, 3)],
+    "matmul": [((3,), (3,)), None],
+    "sum": [((4,),), 1],
+    "mean": [((2, 3),), 2],
+    "prod": [((4,),), 1],
+    "norm": [((4,),), 1],
+    "max": [((4,),), 1],
+    "min": [((4,),), 1],
+    "logsumexp": [((4,),), None],
+    "softmax": [((4,),), None],
+    "stack": [((), (), ()), None],
+    "index": [((3,),), (1,)],
+    "scatter": [((),), ((3,), (1,))],
+    "transpose": [((2, 3),), None],
+    "expand": [((3,),), 1],
+    "sum_to": [((2, 3),), (3,)],
+    "broadcast_to": [((3,),), (2, 3)],
     "function": [((),), ("f", 0)],
 }
 OP_NAMES = sorted(name for name in OPS if name not in ("const", "var"))
@@ -255,10 +272,20 @@ def test_matrix_product_texts_are_whole_contributions_at_every_shape(shapes):
 
 
 # Points on the kinks and ties, where a rule makes a choice the text must make too.
-SPECIAL = {"prod": [([0, 2, 3, 4],), ([0, 0, 1, 2],)], "norm": [([0, 0, 0, 0],)], "max": [([1, 3, 3, 2],)],
-           "min": [([2, 1, 1, 5],)], "abs": [(0,)], "relu": [(0,)], "sign": [(0,)], "sqrt": [(0,)],
-           "maximum": [(1.5, 1.5)], "minimum": [(1.5, 1.5)], "clamp": [(1, 1, 2), (2, 1, 2)],
-           "where": [(0, 1, 2)]}
+SPECIAL = {
+    "prod": [([0, 2, 3, 4],), ([0, 0, 1, 2],)],
+    "norm": [([0, 0, 0, 0],)],
+    "max": [([1, 3, 3, 2],)],
+    "min": [([2, 1, 1, 5],)],
+    "abs": [(0,)],
+    "relu": [(0,)],
+    "sign": [(0,)],
+    "sqrt": [(0,)],
+    "maximum": [(1.5, 1.5)],
+    "minimum": [(1.5, 1.5)],
+    "clamp": [(1, 1, 2), (2, 1, 2)],
+    "where": [(0, 1, 2)],
+}
 
 
 @pytest.mark.parametrize("name, case", [(name, case) for name, cases in sorted(SPECIAL.items()) for case in cases])
@@ -327,7 +354,12 @@ def test_json_is_a_list_of_steps(cli):
     assert all({"node", "formula", "value"} <= set(step) for step in data["steps"])
     last = data["steps"][-1]
     assert (last["node"], last["name"], last["formula"], last["numbers"], last["value"]) == (
-        "x", "dy/dx", "dy/da*1 + dy/db*1", "4*1 + 3*1", 7)
+        "x",
+        "dy/dx",
+        "dy/da*1 + dy/db*1",
+        "4*1 + 3*1",
+        7,
+    )
 
 
 def test_rich_highlights_the_current_node():
@@ -359,12 +391,15 @@ def test_long_expressions_are_capped_unless_full(cli):
 # ---------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("args, message", [
-    (["x + 1", "--at", "x=[1,2]"], "explain needs a scalar output"),
-    (["x*y", "--at", "x=1,y=2", "--hessian", "z"], "--hessian z"),
-    (["sum(x*x)", "--at", "x=[1,2]", "--hessian", "x"], "scalar output and scalar variables"),
-    (["x*y", "--at", "x=1,y=2", "--v", "1,2"], "--v"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["x + 1", "--at", "x=[1,2]"], "explain needs a scalar output"),
+        (["x*y", "--at", "x=1,y=2", "--hessian", "z"], "--hessian z"),
+        (["sum(x*x)", "--at", "x=[1,2]", "--hessian", "x"], "scalar output and scalar variables"),
+        (["x*y", "--at", "x=1,y=2", "--v", "1,2"], "--v"),
+    ],
+)
 def test_bad_input_is_one_error_line(cli, args, message):
     run = cli("explain", *args)
     assert run.code == 2 and run.stdout == ""
@@ -396,8 +431,10 @@ def test_readme_shows_real_output_of_seed_example_1(cli):
     assert jtv.splitlines()[-1] in readme
 
 
-@pytest.mark.parametrize("sample, at", [("logistic", "w=[0.5,-0.25],b=0.1"),
-                                        ("network", "W1=[[1,-1,0.5],[0.5,1,-1]],b1=[0,0.1,-0.1],w2=[1,-1,0.5],b2=0")])
+@pytest.mark.parametrize(
+    "sample, at",
+    [("logistic", "w=[0.5,-0.25],b=0.1"), ("network", "W1=[[1,-1,0.5],[0.5,1,-1]],b1=[0,0.1,-0.1],w2=[1,-1,0.5],b2=0")],
+)
 def test_matrix_products_are_explained_with_their_rules_contribution(cli, sample, at):
     # the old hand-written matmul texts were the dot product's partials: for a matrix they did
     # not broadcast with the adjoint, and explain stopped with an internal shape error

@@ -53,19 +53,51 @@ def no_temporaries(folder: Path) -> None:
 # Every output option, with what its bytes start with. OUT is the output's path.
 OUT = object()
 OUTPUTS = {
-    "minimize --trace": (["minimize", "x^2 + y^2", "--at", "x=1,y=2", "--steps", "3", "--trace", OUT,
-                          "--format", "json"], b"step,x,y,value\n0,1,2,5\n"),
+    "minimize --trace": (
+        ["minimize", "x^2 + y^2", "--at", "x=1,y=2", "--steps", "3", "--trace", OUT, "--format", "json"],
+        b"step,x,y,value\n0,1,2,5\n",
+    ),
     "--points --out .csv": (["grad", "x*y", "--points", "{points}", "--out", OUT], b"value,d_x,d_y\n2,2,1\n"),
     "--points --out .npy": (["grad", "x*y", "--points", "{points}", "--out", OUT], b"\x93NUMPY"),
     "--points --out .npz": (["grad", "x*y", "--points", "{points}", "--out", OUT], b"PK\x03\x04"),
-    "fit --trace": (["fit", "w*x + b", "--data", "{data}", "--params", "w=0,b=0", "--epochs", "2", "--trace", OUT,
-                     "--format", "json"], b"epoch,w,b,loss\n0,0,0,11.666666666666666\n"),
+    "fit --trace": (
+        [
+            "fit",
+            "w*x + b",
+            "--data",
+            "{data}",
+            "--params",
+            "w=0,b=0",
+            "--epochs",
+            "2",
+            "--trace",
+            OUT,
+            "--format",
+            "json",
+        ],
+        b"epoch,w,b,loss\n0,0,0,11.666666666666666\n",
+    ),
     "graph --dot": (["graph", "x*x", "--at", "x=1", "--dot", OUT, "--format", "json"], b"digraph"),
     "graph --svg": (["graph", "x*x", "--at", "x=1", "--svg", OUT, "--format", "json"], b"<?xml"),
     "graph --png": (["graph", "x*x", "--at", "x=1", "--png", OUT, "--format", "json"], PNG),
     "minimize --plot": (["minimize", "x^2", "--at", "x=1", "--steps", "3", "--plot", OUT, "--format", "json"], PNG),
-    "fit --plot": (["fit", "w*x + b", "--data", "{data}", "--params", "w=0,b=0", "--epochs", "2", "--plot", OUT,
-                    "--format", "json"], PNG),
+    "fit --plot": (
+        [
+            "fit",
+            "w*x + b",
+            "--data",
+            "{data}",
+            "--params",
+            "w=0,b=0",
+            "--epochs",
+            "2",
+            "--plot",
+            OUT,
+            "--format",
+            "json",
+        ],
+        PNG,
+    ),
     "plot --png": (["plot", "x^2", "--range", "x=0:1", "--png", OUT], PNG),
 }
 NAMES = {"--points --out .npy": "out.npy", "--points --out .npz": "out.npz", "graph --svg": "out.svg"}
@@ -112,13 +144,19 @@ def test_a_fifo_gets_the_data_and_stays_a_fifo(tmp_path, case):
 
 
 def test_a_pictures_format_for_streams_and_names(tmp_path):
-    from diffcli.errors import DiffcliError
     from diffcli.data.fileio import picture_format
+    from diffcli.errors import DiffcliError
 
     fifo = tmp_path / "p.jpg"
     os.mkfifo(fifo)
-    assert [picture_format(p, "--png", "png") for p in ("-", "/dev/stdout", "p", "p.SVG", "p.pdf", str(fifo))] == \
-        ["png", "png", "png", "svg", "pdf", "png"]  # a FIFO has no extension to go by, whatever its name
+    assert [picture_format(p, "--png", "png") for p in ("-", "/dev/stdout", "p", "p.SVG", "p.pdf", str(fifo))] == [
+        "png",
+        "png",
+        "png",
+        "svg",
+        "pdf",
+        "png",
+    ]  # a FIFO has no extension to go by, whatever its name
     with pytest.raises(DiffcliError, match="name it .png, .svg or .pdf"):
         picture_format(str(tmp_path / "p.jpg.txt"), "--png", "png")
 
@@ -209,8 +247,11 @@ def test_dev_full_is_exit_4_naming_the_file(case):
 
 def test_missing_folder_directory_and_read_only_file_system(tmp_path, monkeypatch):
     r = invoke("minimize", "x^2", "--at", "x=1", "--trace", str(tmp_path / "no" / "t.csv"))
-    assert r.code == 4 and r.stderr == f"error: cannot write `{tmp_path / 'no' / 't.csv'}`: the folder " \
-                                       f"`{tmp_path / 'no'}` does not exist\n"
+    assert (
+        r.code == 4
+        and r.stderr
+        == f"error: cannot write `{tmp_path / 'no' / 't.csv'}`: the folder `{tmp_path / 'no'}` does not exist\n"
+    )
     r = invoke("graph", "x", "--at", "x=1", "--dot", str(tmp_path))
     assert r.code == 4 and "it is a directory" in r.stderr
 
@@ -274,11 +315,17 @@ def test_a_folder_the_user_may_not_write_is_exit_4():
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_standard_output_full_or_closed_is_exit_4():
     with open("/dev/full", "w") as full:
-        r = subprocess.run([DIFFCLI, "grad", "x*x", "--at", "x=2"], stdout=full, stderr=subprocess.PIPE, text=True,
-                           timeout=60)
+        r = subprocess.run(
+            [DIFFCLI, "grad", "x*x", "--at", "x=2"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+        )
     assert r.returncode == 4 and r.stderr == "error: cannot write standard output: no space left on the device\n"
-    r = subprocess.run([DIFFCLI, "grad", "x*x", "--at", "x=2"], stderr=subprocess.PIPE, text=True, timeout=60,
-                       preexec_fn=lambda: os.close(1))
+    r = subprocess.run(
+        [DIFFCLI, "grad", "x*x", "--at", "x=2"],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
     assert r.returncode == 4 and r.stderr == "error: cannot write standard output: the stream is closed\n"
 
 
@@ -291,8 +338,9 @@ def test_a_bug_is_exit_70_and_its_traceback_only_on_request(monkeypatch):
 
     monkeypatch.setattr("diffcli.cli.commands.core.evaluate", broken)
     r = invoke("eval", "x", "--at", "x=1")
-    assert r.code == 70 and r.stderr == ("error: internal error: ValueError: a bug; please report it with the command "
-                                         "line that caused it\n")
+    assert r.code == 70 and r.stderr == (
+        "error: internal error: ValueError: a bug; please report it with the command line that caused it\n"
+    )
     monkeypatch.setenv("DIFFCLI_DEBUG", "1")
     r = invoke("eval", "x", "--at", "x=1")
     assert r.code == 70 and r.stderr.startswith("error: internal error: ValueError") and "Traceback" in r.stderr
@@ -322,8 +370,20 @@ def signal_at(monkeypatch, module: str, name: str, call: int, signum: int) -> No
 def test_minimize_interrupted_prints_the_point_and_keeps_the_trace(tmp_path, monkeypatch, signum):
     signal_at(monkeypatch, "diffcli.learn.optimize", "norm", 50, signum)
     trace = tmp_path / "t.csv"
-    r = invoke("minimize", "x^2 + y^2", "--at", "x=1,y=2", "--steps", "1000000", "--tol", "0", "--trace", str(trace),
-               "--format", "json")
+    r = invoke(
+        "minimize",
+        "x^2 + y^2",
+        "--at",
+        "x=1,y=2",
+        "--steps",
+        "1000000",
+        "--tol",
+        "0",
+        "--trace",
+        str(trace),
+        "--format",
+        "json",
+    )
     assert r.code == 128 + signum and r.stderr == "error: interrupted\n"
     out = r.json()
     assert out["interrupted"] is True and out["converged"] is False and 45 <= out["steps"] <= 55
@@ -347,8 +407,20 @@ def test_fit_interrupted_prints_the_parameters(tmp_path, monkeypatch):
     data.write_text("x,y\n0,1\n1,3\n2,5\n")
     signal_at(monkeypatch, "diffcli.learn.optimize", "norm", 30, signal.SIGINT)
     trace = tmp_path / "t.csv"
-    r = invoke("fit", "w*x + b", "--data", str(data), "--params", "w=0,b=0", "--epochs", "1000000", "--trace",
-               str(trace), "--format", "json")
+    r = invoke(
+        "fit",
+        "w*x + b",
+        "--data",
+        str(data),
+        "--params",
+        "w=0,b=0",
+        "--epochs",
+        "1000000",
+        "--trace",
+        str(trace),
+        "--format",
+        "json",
+    )
     assert r.code == 130 and r.stderr == "error: interrupted\n"
     out = r.json()
     assert out["interrupted"] is True and set(out["params"]) == {"w", "b"} and out["loss"] > 0
@@ -380,8 +452,11 @@ def test_minimize_needs_no_memory_for_its_steps(tmp_path):
     for k in range(300_000):
         history.record(k, np.array([k, -k]), float(k))
     rows = history.array()
-    assert len(rows) <= History.LIMIT + 1 and rows[0, 0] == 0 and rows[-1].tolist() == [299_999, 299_999, -299_999,
-                                                                                         299_999]
+    assert (
+        len(rows) <= History.LIMIT + 1
+        and rows[0, 0] == 0
+        and rows[-1].tolist() == [299_999, 299_999, -299_999, 299_999]
+    )
     assert np.all(np.diff(rows[:, 0]) > 0)
 
 
@@ -444,10 +519,44 @@ def _big_sum(mb: float) -> str:
 
 
 WORKLOADS = {
-    "minimize": (["minimize", "x^2 + y^2", "--at", "x=10,y=3", "--steps", "1000000000", "--tol", "0", "--lr", "1e-9",
-                  "--trace", "t.csv", "--format", "json"], 1.0),
-    "fit": (["fit", "w*x + b", "--data", "d.csv", "--params", "w=0,b=0", "--epochs", "1000000000", "--batch-size", "7",
-             "--trace", "f.csv", "--format", "json"], 1.0),
+    "minimize": (
+        [
+            "minimize",
+            "x^2 + y^2",
+            "--at",
+            "x=10,y=3",
+            "--steps",
+            "1000000000",
+            "--tol",
+            "0",
+            "--lr",
+            "1e-9",
+            "--trace",
+            "t.csv",
+            "--format",
+            "json",
+        ],
+        1.0,
+    ),
+    "fit": (
+        [
+            "fit",
+            "w*x + b",
+            "--data",
+            "d.csv",
+            "--params",
+            "w=0,b=0",
+            "--epochs",
+            "1000000000",
+            "--batch-size",
+            "7",
+            "--trace",
+            "f.csv",
+            "--format",
+            "json",
+        ],
+        1.0,
+    ),
     # 400,000 rows take about 1.2 s here: the signal comes within the first half of the work
     "points --out": (["grad", "sin(x)*y", "--points", "p.npy", "--out", "o.csv"], 0.6),
     "long parse": (["eval", "big.dc", "--at", "x0=1,x1=2,x2=3,x3=4"], 1.5),
@@ -476,8 +585,10 @@ def test_a_signal_at_a_random_moment(workdir, workload, signum):
         (workdir / name).unlink(missing_ok=True)
     argv, most = WORKLOADS[workload]
     delay, r = _signal_run([DIFFCLI, *argv], workdir, signum, most)
-    where = f"{workload}, signal {signum} after {delay:.3f} s: code {r.returncode}\nstdout {r.stdout[:300]!r}\n" \
-            f"stderr {r.stderr[:1000]!r}"
+    where = (
+        f"{workload}, signal {signum} after {delay:.3f} s: code {r.returncode}\nstdout {r.stdout[:300]!r}\n"
+        f"stderr {r.stderr[:1000]!r}"
+    )
     assert r.returncode == 128 + signum, where
     assert r.stderr == "error: interrupted\n", where
     no_temporaries(workdir)

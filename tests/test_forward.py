@@ -34,18 +34,23 @@ def test_forward_jacobian_equals_reverse_on_random_expressions(f, g, x, y):
 
 
 # every non-elementwise op and the elementwise ops with explicit forward rules
-@pytest.mark.parametrize("text,point", [
-    ("W @ v + v[:2]*x", {"W": [[1.0, 2, 3], [3, 4, 5]], "v": [0.5, 1.5, -1.0], "x": 2.0}),
-    ("v @ W", {"W": [[1.0, 2], [3, 4], [5, 6]], "v": [0.5, 1.5, -1.0]}),
-    ("W @ W", {"W": [[1.0, 2], [3, 4.5]]}),
-    ("[max(v), min(v), prod(v), norm(v), logsumexp(v), mean(v), sum(v^2)]", {"v": [0.5, 1.5, -1.0]}),
-    ("softmax(v) * v[0]", {"v": [0.5, 1.5, -1.0]}),
-    ("[where(x > 0, sqrt(x), x^2), relu(x)*y, clamp(x, 0, 1), max(x, y)]", {"x": 1.3, "y": 0.7}),
-    ("v[1:] * v[0] + [x, y]", {"v": [0.5, 1.5, -1.0], "x": 2.0, "y": 3.0}),
-    ("sum(W, ) * W[0, 1]".replace(", )", ")"), {"W": [[1.0, 2], [3, 4.5]]}),
-    ("[asinh(x), sec(x), sinc(x), hypot(x, y), mod(x, y), floor(x)*y, exp2(x), acot(y), coth(x)]",
-     {"x": 1.3, "y": 0.7}),
-])
+@pytest.mark.parametrize(
+    "text,point",
+    [
+        ("W @ v + v[:2]*x", {"W": [[1.0, 2, 3], [3, 4, 5]], "v": [0.5, 1.5, -1.0], "x": 2.0}),
+        ("v @ W", {"W": [[1.0, 2], [3, 4], [5, 6]], "v": [0.5, 1.5, -1.0]}),
+        ("W @ W", {"W": [[1.0, 2], [3, 4.5]]}),
+        ("[max(v), min(v), prod(v), norm(v), logsumexp(v), mean(v), sum(v^2)]", {"v": [0.5, 1.5, -1.0]}),
+        ("softmax(v) * v[0]", {"v": [0.5, 1.5, -1.0]}),
+        ("[where(x > 0, sqrt(x), x^2), relu(x)*y, clamp(x, 0, 1), max(x, y)]", {"x": 1.3, "y": 0.7}),
+        ("v[1:] * v[0] + [x, y]", {"v": [0.5, 1.5, -1.0], "x": 2.0, "y": 3.0}),
+        ("sum(W, ) * W[0, 1]".replace(", )", ")"), {"W": [[1.0, 2], [3, 4.5]]}),
+        (
+            "[asinh(x), sec(x), sinc(x), hypot(x, y), mod(x, y), floor(x)*y, exp2(x), acot(y), coth(x)]",
+            {"x": 1.3, "y": 0.7},
+        ),
+    ],
+)
 def test_forward_jacobian_equals_reverse_and_differences(text, point):
     point = {k: np.asarray(v, dtype=float) for k, v in point.items()}
     reverse, fwd = jacobians(text, point)
@@ -83,11 +88,14 @@ def test_jvp_command_matches_the_jacobian_times_u():
     assert np.allclose(d["jvp"], jac[:, :2] @ np.array([0.5, -2.0]), rtol=1e-14)
 
 
-@pytest.mark.parametrize("args,message", [
-    (("jvp", "x*y", "--at", "x=1,y=2", "--u", "1"), "give one number per variable element"),
-    (("jvp", "x*y", "--at", "x=1,y=2"), "Missing option '--u'"),
-    (("jvp", "x*y", "--at", "x=1,y=2", "--u", "1,a"), "--u"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("jvp", "x*y", "--at", "x=1,y=2", "--u", "1"), "give one number per variable element"),
+        (("jvp", "x*y", "--at", "x=1,y=2"), "Missing option '--u'"),
+        (("jvp", "x*y", "--at", "x=1,y=2", "--u", "1,a"), "--u"),
+    ],
+)
 def test_jvp_bad_input_is_one_error_line(args, message):
     r = invoke(*args)
     assert r.code == 2 and message in r.stderr and r.stdout == ""
@@ -95,8 +103,10 @@ def test_jvp_bad_input_is_one_error_line(args, message):
 
 def test_jacobian_mode_is_chosen_by_shape_and_both_agree():
     text, at = "[x^2, x*y, sin(y), x + y, x - y]", "x=0.5,y=2"
-    results = {mode: invoke("jacobian", text, "--at", at, "--mode", mode, "--format", "json").json()
-               for mode in ("auto", "forward", "reverse")}
+    results = {
+        mode: invoke("jacobian", text, "--at", at, "--mode", mode, "--format", "json").json()
+        for mode in ("auto", "forward", "reverse")
+    }
     assert np.allclose(results["forward"]["jacobian"], results["reverse"]["jacobian"], rtol=1e-15)
     assert results["auto"] == results["forward"]
     from diffcli.compute import problem, request
@@ -108,8 +118,10 @@ def test_jacobian_mode_is_chosen_by_shape_and_both_agree():
 def test_jacobian_forward_mode_on_points(tmp_path):
     data = tmp_path / "p.csv"
     data.write_text("x,y\n1,2\n0.5,-1\n")
-    rows = {mode: invoke("jacobian", "[x*y, x^2, y]", "--points", str(data), "--mode", mode).stdout
-            for mode in ("forward", "reverse")}
+    rows = {
+        mode: invoke("jacobian", "[x*y, x^2, y]", "--points", str(data), "--mode", mode).stdout
+        for mode in ("forward", "reverse")
+    }
     assert rows["forward"] == rows["reverse"] and rows["forward"].count("\n") == 3
 
 
@@ -122,8 +134,9 @@ def test_explain_u_shows_the_forward_sweep_and_says_which_is_which():
     assert lines.index("Jacobian-vector product") < lines.index("backward pass: df/d(node), reverse topological order")
     d = invoke("explain", "[x*y, sin(x)]", "--at", "x=2,y=3", "--u", "1,0", "--format", "json").json()
     assert d["jvp"] == pytest.approx([3.0, np.cos(2.0)], rel=1e-15)
-    latex = invoke("explain", "sum(W @ v)", "--at", "W=[[1,2],[3,4]],v=[1,1]", "--u", "1,0,0,0,1,0",
-                   "--format", "latex")
+    latex = invoke(
+        "explain", "sum(W @ v)", "--at", "W=[[1,2],[3,4]],v=[1,1]", "--u", "1,0,0,0,1,0", "--format", "latex"
+    )
     assert latex.code == 0 and "\\mathrm{d}" in latex.stdout
 
 

@@ -80,8 +80,10 @@ FILE_COMMANDS = [
 # DIFFCLI_FUZZ_SCALE=20 runs twenty times as many examples (a deeper hunt than CI's).
 SCALE = float(os.environ.get("DIFFCLI_FUZZ_SCALE", "1"))
 CASES: Counter = Counter()  # generated runs per test, reported at the end of the module
-FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                  HealthCheck.function_scoped_fixture])
+FUZZ = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -130,10 +132,31 @@ def fill(template, expr: str, at: str = POINT, out: str = "") -> list[str]:
 
 FUNCTIONS = sorted((name, low, high) for name, (low, high, _) in ops.FUNCTIONS.items())
 NAMES = ["x", "y", "v", "W", "pi", "e", "z", "theta", "sni", "__class__", "__import__", "os", "_", "inf", "nan"]
-SPECIAL_NUMBERS = ["0", "1", "2", "0.5", ".5", "5.", "1e-3", "1E+3", "1e308", "1e999", "1e-999", "2.5e-324",
-                   "9" * 400, "1" * 5000, "0." + "0" * 400 + "1", "00012", "1e0001", "1e99999999999"]
-NUMBERS = st.one_of(st.sampled_from(SPECIAL_NUMBERS), st.integers(0, 10**40).map(str),
-                    st.floats(min_value=0, allow_nan=False, allow_infinity=False).map(repr))
+SPECIAL_NUMBERS = [
+    "0",
+    "1",
+    "2",
+    "0.5",
+    ".5",
+    "5.",
+    "1e-3",
+    "1E+3",
+    "1e308",
+    "1e999",
+    "1e-999",
+    "2.5e-324",
+    "9" * 400,
+    "1" * 5000,
+    "0." + "0" * 400 + "1",
+    "00012",
+    "1e0001",
+    "1e99999999999",
+]
+NUMBERS = st.one_of(
+    st.sampled_from(SPECIAL_NUMBERS),
+    st.integers(0, 10**40).map(str),
+    st.floats(min_value=0, allow_nan=False, allow_infinity=False).map(repr),
+)
 BINARY = ["+", "-", "*", "/", "^", "**", "@", "<", "<=", ">", ">=", "==", "!="]
 SUBSCRIPTS = ["0", "1", "-1", "5", "0, 1", "1:", ":-1", "::2", "::0", ":", "0][0", "0.5", "x", "1:2:3:4", ""]
 
@@ -144,7 +167,9 @@ def _call(inner):
         # Mostly the right number of arguments, sometimes one too many or too few.
         arity = st.one_of(st.integers(low, high), st.sampled_from([max(low - 1, 0), high + 1]))
         return arity.flatmap(lambda k: st.lists(inner, min_size=k, max_size=k)).map(
-            lambda args: f"{name}({', '.join(args)})")
+            lambda args: f"{name}({', '.join(args)})"
+        )
+
     return st.sampled_from(FUNCTIONS).flatmap(build)
 
 
@@ -167,15 +192,51 @@ def expressions(max_leaves: int = 12):
 
 def programs():
     """Several statements, `;`- or newline-separated, with definitions and comments."""
-    statement = st.one_of(expressions(6), st.tuples(st.sampled_from(["a", "b", "x", "sin"]), expressions(6))
-                          .map(lambda t: f"{t[0]} = {t[1]}"), st.just("# comment"), st.just(""))
+    statement = st.one_of(
+        expressions(6),
+        st.tuples(st.sampled_from(["a", "b", "x", "sin"]), expressions(6)).map(lambda t: f"{t[0]} = {t[1]}"),
+        st.just("# comment"),
+        st.just(""),
+    )
     return st.tuples(st.lists(statement, min_size=1, max_size=4), st.sampled_from([";", "\n", "\r\n", " ; "])).map(
-        lambda t: t[1].join(t[0]))
+        lambda t: t[1].join(t[0])
+    )
 
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|\*\*|<=|>=|==|!=|\s+|.", re.S)
-ODD_TOKENS = ["(", ")", "[", "]", ",", ";", "=", ":", "\n", "\\\n", "#", "1e999", "9" * 300, "(" * 60, ")" * 60,
-              "[" * 40, "\x00", "\ufeff", "\u00e9", "'", '"', "{", "}", "!", "&", "|", "$", "%", "{0}", "%s", "\\"]
+ODD_TOKENS = [
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ";",
+    "=",
+    ":",
+    "\n",
+    "\\\n",
+    "#",
+    "1e999",
+    "9" * 300,
+    "(" * 60,
+    ")" * 60,
+    "[" * 40,
+    "\x00",
+    "\ufeff",
+    "\u00e9",
+    "'",
+    '"',
+    "{",
+    "}",
+    "!",
+    "&",
+    "|",
+    "$",
+    "%",
+    "{0}",
+    "%s",
+    "\\",
+]
 
 
 def mutate(text: str, edits: list) -> str:
@@ -196,9 +257,16 @@ def mutate(text: str, edits: list) -> str:
     return "".join(tokens)
 
 
-EDITS = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "swap", "insert", "replace"]),
-                           st.integers(0, 10**6), st.integers(0, 10**6),
-                           st.one_of(st.sampled_from(ODD_TOKENS), st.text(max_size=3))), min_size=1, max_size=4)
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["delete", "duplicate", "swap", "insert", "replace"]),
+        st.integers(0, 10**6),
+        st.integers(0, 10**6),
+        st.one_of(st.sampled_from(ODD_TOKENS), st.text(max_size=3)),
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def near_valid():
@@ -207,15 +275,19 @@ def near_valid():
 
 def values(depth: int = 3):
     """`--at` values: numbers (also odd ones) and nested lists, sometimes ragged or empty."""
-    number = st.one_of(NUMBERS, st.sampled_from(["-1", "+2", "nan", "inf", "-inf", "Infinity", "-0", "1e", "--1",
-                                                  "0x10", "1_000", "١", "½"]))
-    return st.recursive(number, lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]"),
-                        max_leaves=10)
+    number = st.one_of(
+        NUMBERS,
+        st.sampled_from(["-1", "+2", "nan", "inf", "-inf", "Infinity", "-0", "1e", "--1", "0x10", "1_000", "١", "½"]),
+    )
+    return st.recursive(
+        number, lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]"), max_leaves=10
+    )
 
 
 def at_strings():
     binding = st.tuples(st.sampled_from(["x", "y", "v", "W", "z", "1x", "", "x y", "__class__", "é"]), values()).map(
-        lambda t: f"{t[0]}={t[1]}")
+        lambda t: f"{t[0]}={t[1]}"
+    )
     generated = st.lists(binding, min_size=0, max_size=4).map(",".join)
     return st.one_of(generated, st.tuples(st.just(POINT), EDITS).map(lambda t: mutate(*t)), st.text(max_size=40))
 
@@ -251,10 +323,43 @@ def test_random_points(expr, at):
         check(fill(template, expr, at), kind="--at")
 
 
-OPTION_WORDS = ["eval", "grad", "jacobian", "hessian", "diff", "--at", "--wrt", "--const", "--v", "--of", "--order",
-                "--format", "--dtype", "--strict", "--latex", "--", "-", "json", "csv", "rich", "plain", "float32",
-                "--format=json", "--order=0", "--order=99", "--at=x=1", "x=1", "x", "x^2", "-x", "--version",
-                "--nope", "-q", "=", ""]
+OPTION_WORDS = [
+    "eval",
+    "grad",
+    "jacobian",
+    "hessian",
+    "diff",
+    "--at",
+    "--wrt",
+    "--const",
+    "--v",
+    "--of",
+    "--order",
+    "--format",
+    "--dtype",
+    "--strict",
+    "--latex",
+    "--",
+    "-",
+    "json",
+    "csv",
+    "rich",
+    "plain",
+    "float32",
+    "--format=json",
+    "--order=0",
+    "--order=99",
+    "--at=x=1",
+    "x=1",
+    "x",
+    "x^2",
+    "-x",
+    "--version",
+    "--nope",
+    "-q",
+    "=",
+    "",
+]
 
 
 @settings(max_examples=int(300 * SCALE), **FUZZ)
@@ -269,8 +374,14 @@ OPTIONS = ["--v", "--wrt", "--const", "--of", "--order", "--dtype", "--format", 
 
 
 @settings(max_examples=int(150 * SCALE), **FUZZ)
-@given(st.sampled_from(OPTIONS), st.one_of(st.text(max_size=20), values().map(str), st.sampled_from(
-    ["x", "x,y", "v", "y,x,x", "0", "-1", "21", "1e3", "[1,2,3]", "1,2", "[[1,2,3]]", ",", "x=1"])))
+@given(
+    st.sampled_from(OPTIONS),
+    st.one_of(
+        st.text(max_size=20),
+        values().map(str),
+        st.sampled_from(["x", "x,y", "v", "y,x,x", "0", "-1", "21", "1e3", "[1,2,3]", "1,2", "[[1,2,3]]", ",", "x=1"]),
+    ),
+)
 def test_random_option_values(option, value):
     for template in COMMANDS:
         argv = fill(template, "sum(v) * x + y")
@@ -305,11 +416,18 @@ ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "latin-1", "cp1252", "shi
 
 
 @settings(max_examples=int(80 * SCALE), **FUZZ)
-@given(content=st.one_of(st.binary(max_size=200), st.sampled_from([b"x,y\n0,1\n1,3\n", b"x,y\n1,nan\n", b"x,x\n1,2\n",
-                                                                  b"x\n1\n", b"x,y\n1\n", b"\xef\xbb\xbfx,y\n1,2\n"]),
-                         st.tuples(st.one_of(programs(), near_valid()), st.sampled_from(ENCODINGS))
-                         .map(lambda t: t[0].encode(t[1], errors="replace"))),
-       how=st.sampled_from(["file", "stdin"]))
+@given(
+    content=st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from(
+            [b"x,y\n0,1\n1,3\n", b"x,y\n1,nan\n", b"x,x\n1,2\n", b"x\n1\n", b"x,y\n1\n", b"\xef\xbb\xbfx,y\n1,2\n"]
+        ),
+        st.tuples(st.one_of(programs(), near_valid()), st.sampled_from(ENCODINGS)).map(
+            lambda t: t[0].encode(t[1], errors="replace")
+        ),
+    ),
+    how=st.sampled_from(["file", "stdin"]),
+)
 def test_random_files(folder, content, how):
     path = folder / "input.txt"
     path.write_bytes(content)
@@ -320,15 +438,20 @@ def test_random_files(folder, content, how):
             check(fill(template, "-"), input=content, kind="stdin")
     # The same bytes as the data of `fit` (a CSV file or stdin).
     data = str(path) if how == "file" else "-"
-    check(["fit", "w*x + b", "--data", data, "--params", "w=0,b=0", "--epochs", "2", "--format", "json"],
-          input=content if how == "stdin" else None, kind=how)
+    check(
+        ["fit", "w*x + b", "--data", data, "--params", "w=0,b=0", "--epochs", "2", "--format", "json"],
+        input=content if how == "stdin" else None,
+        kind=how,
+    )
 
 
 # ---------------------------------------------------------------- every input that ever failed
 
-REGRESSIONS = [json.loads(line) for line in
-               (Path(__file__).parent / "fuzz_regressions.jsonl").read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.startswith("//")]
+REGRESSIONS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "fuzz_regressions.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("//")
+]
 
 
 @pytest.mark.parametrize("case", REGRESSIONS, ids=[c["why"][:50] for c in REGRESSIONS])

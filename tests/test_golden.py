@@ -47,16 +47,30 @@ def test_every_frozen_record_has_a_case():
 
 
 def test_comparator_accepts_last_digit_differences():
-    assert compare_text("12\n-215.59999999999997 -87.99999999999999\n", "12\n-215.59999999999994 -88.00000000000001\n") is None
-    assert compare_text('{"value": 0.30000000000000004, "grad": [1e-300, null]}',
-                        '{"value": 0.3000000000000001, "grad": [1.0000000000000002e-300, null]}') is None
-    assert compare_text("value inf, nan; x1 = -0.07961998363751663", "value inf, nan; x1 = -0.07961998363751664") is None
+    assert (
+        compare_text("12\n-215.59999999999997 -87.99999999999999\n", "12\n-215.59999999999994 -88.00000000000001\n")
+        is None
+    )
+    assert (
+        compare_text(
+            '{"value": 0.30000000000000004, "grad": [1e-300, null]}',
+            '{"value": 0.3000000000000001, "grad": [1.0000000000000002e-300, null]}',
+        )
+        is None
+    )
+    assert (
+        compare_text("value inf, nan; x1 = -0.07961998363751663", "value inf, nan; x1 = -0.07961998363751664") is None
+    )
     assert compare_text("same text", "same text") is None
 
 
 def test_comparator_fails_on_a_changed_word():
-    assert "text differs" in compare_text("value = 12\nok: largest error 1e-11\n", "value = 12\nOK: largest error 1e-11\n")
-    assert compare_text("error: unknown function `sni` (did you mean `sin`?)", "error: unknown function `sni`") is not None
+    assert "text differs" in compare_text(
+        "value = 12\nok: largest error 1e-11\n", "value = 12\nOK: largest error 1e-11\n"
+    )
+    assert (
+        compare_text("error: unknown function `sni` (did you mean `sin`?)", "error: unknown function `sni`") is not None
+    )
 
 
 def test_comparator_fails_on_a_number_off_by_1e_6_relative():
@@ -86,6 +100,9 @@ def test_comparator_allows_what_another_cpu_changes_and_no_more():
     check = ("ok\n4.960185040481235e-12\n0.012843119946707561", "ok\n5.93081833644149e-12\n0.012843119942123995")
     assert compare_text(*check) is not None and compare_text(*check, noise=1e-7) is None
     assert compare_text("ok\n1e-12", "ok\n1e-5", noise=1e-7) is not None
-    table = ("┏━━━━┳━━━━━━━━━━━━━━━━━━━━━┓\n┃ x  ┃ 0.008825661644180843 ┃", "┏━━━━┳━━━━━━━━━━━━━━━━━━━━┓\n┃ x  ┃ 0.00882566164418086 ┃")
+    table = (
+        "┏━━━━┳━━━━━━━━━━━━━━━━━━━━━┓\n┃ x  ┃ 0.008825661644180843 ┃",
+        "┏━━━━┳━━━━━━━━━━━━━━━━━━━━┓\n┃ x  ┃ 0.00882566164418086 ┃",
+    )
     assert compare_text(*table) is not None and compare_text(*table, layout=True) is None
     assert compare_text("┃ x ┃ 1 ┃", "┃ y ┃ 1 ┃", layout=True) is not None

@@ -12,7 +12,9 @@ from diffcli.core import ops
 from diffcli.core.ops.rules import call
 
 EXAMPLE_1 = "a = x+1\nb = x+2\ny = a*b\n"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed (.ci/run installs it)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz `dot` is not installed (.ci/run installs it)"
+)
 
 
 def graph_json(*args):

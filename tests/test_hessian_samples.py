@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from golden.harness import compare_text
 from diffcli.core.numcheck import central_gradient
+from golden.harness import compare_text
 from helpers import grad_of, numeric_grad_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,12 +21,21 @@ SAMPLES = sorted((ROOT / "samples").glob("*.dc"))
 
 FUNCTIONS = {
     "rosenbrock": ("(1 - x)^2 + 100*(y - x^2)^2", [(1.0, 1.0)]),
-    "himmelblau": ("(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-                   [(3.0, 2.0), (-2.805118086952745, 3.131312518250573),
-                    (-3.779310253377747, -3.283185991286170), (3.584428340330492, -1.848126526964404)]),
+    "himmelblau": (
+        "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        [
+            (3.0, 2.0),
+            (-2.805118086952745, 3.131312518250573),
+            (-3.779310253377747, -3.283185991286170),
+            (3.584428340330492, -1.848126526964404),
+        ],
+    ),
     "beale": ("(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2", [(3.0, 0.5)]),
-    "goldstein_price": ("(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))"
-                        "*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))", [(0.0, -1.0)]),
+    "goldstein_price": (
+        "(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))"
+        "*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))",
+        [(0.0, -1.0)],
+    ),
 }
 
 
@@ -145,8 +154,9 @@ def test_sample_diff_parses_back(sample, wrt):
     from diffcli.syntax.parse import parse
     from helpers import evaluate
 
-    (v,) = evaluate([parse(d["derivative"], {k: () for k in point_of(POINTS[sample])}).output],
-                    point_of(POINTS[sample]))
+    (v,) = evaluate(
+        [parse(d["derivative"], {k: () for k in point_of(POINTS[sample])}).output], point_of(POINTS[sample])
+    )
     # the printed formula is the derivative rearranged (collected, factored): the same value up
     # to rounding, not bit for bit
     assert float(v) == pytest.approx(d["value"], rel=1e-12)
@@ -165,7 +175,7 @@ def readme_sample_commands():
         for i, line in enumerate(lines):
             if line.startswith("$ diffcli ") and line.split()[2] in README_COMMANDS:
                 output = []
-                for following in lines[i + 1:]:
+                for following in lines[i + 1 :]:
                     if following.startswith("$ "):
                         break
                     output.append(following)
@@ -196,8 +206,15 @@ def test_diff_in_a_real_process_round_trips(tmp_path):
     import subprocess
     import sys
 
-    run = lambda *args: subprocess.run([sys.executable, "-m", "diffcli", *args], cwd=ROOT,  # noqa: E731
-                                       capture_output=True, text=True, check=True).stdout
+    run = lambda *args: (  # noqa: E731
+        subprocess.run(
+            [sys.executable, "-m", "diffcli", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     printed = run("diff", "samples/composition.dc", "--wrt", "x", "--at", "x=0.3,y=0.4")
     formula, value = printed.rstrip("\n").rsplit("\n", 1)
     (tmp_path / "d.dc").write_text(formula + "\n")

@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli.core import autodiff, sparsity
 from diffcli.compute import request
-from diffcli.core.graph import Device
-from diffcli.syntax.parse import parse
 from diffcli.compute.problem import Problem
 from diffcli.compute.request import Request
+from diffcli.core import autodiff, sparsity
+from diffcli.core.graph import Device
+from diffcli.syntax.parse import parse
 from helpers import evaluate
 
 SCALAR = [
@@ -49,7 +49,9 @@ def _reference(f, wrt, point):
     """Reverse over reverse, one gradient per Hessian row (the old, slow way)."""
     rows = [row for g in autodiff.gradient(f, wrt) for row in autodiff.jacobian(g, wrt)]
     width = len(rows)
-    return np.array([float(np.asarray(x)) for x in evaluate([e for row in rows for e in row], point)]).reshape(width, width)
+    return np.array([float(np.asarray(x)) for x in evaluate([e for row in rows for e in row], point)]).reshape(
+        width, width
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -71,11 +73,12 @@ def test_dense_matches_reverse_over_reverse_and_differences(text, seed):
     sizes = np.cumsum([0] + [int(np.prod(s)) for s in shapes.values()])
 
     def unflatten(x):
-        return {k: x[sizes[i]:sizes[i + 1]].reshape(s) for i, (k, s) in enumerate(shapes.items())}
+        return {k: x[sizes[i] : sizes[i + 1]].reshape(s) for i, (k, s) in enumerate(shapes.items())}
 
     h = 1e-6
-    columns = np.column_stack([(flat_grad(unflatten(flat + h * e)) - flat_grad(unflatten(flat - h * e))) / (2 * h)
-                               for e in np.eye(len(flat))])
+    columns = np.column_stack(
+        [(flat_grad(unflatten(flat + h * e)) - flat_grad(unflatten(flat - h * e))) / (2 * h) for e in np.eye(len(flat))]
+    )
     np.testing.assert_allclose(matrix, columns, rtol=1e-5, atol=1e-5)
 
 
@@ -103,8 +106,9 @@ def test_rosenbrock_is_tridiagonal_in_three_directions():
     p = parse(rosenbrock(n), {k: () for k in names})
     wrt = [p.graph.var(k) for k in names]
     found = sparsity.pattern(p.output, wrt)
-    assert [(r, c) for r, c in zip(found.rows.tolist(), found.cols.tolist())] == \
-        [(i, j) for i in range(n) for j in (i - 1, i, i + 1) if 0 <= j < n]
+    assert [(r, c) for r, c in zip(found.rows.tolist(), found.cols.tolist())] == [
+        (i, j) for i in range(n) for j in (i - 1, i, i + 1) if 0 <= j < n
+    ]
     assert max(sparsity.colour(found)) + 1 == 3
     point = {k: 0.1 * i for i, k in enumerate(names)}
     rows, cols, entries, directions = _sparse(p, wrt, point)
@@ -131,8 +135,10 @@ def test_sparse_cli():
     np.testing.assert_array_equal(matrix, dense["hessian"])
     plain = invoke("hessian", text, "--at", "x1=1,x2=2", "--sparse", "--format", "plain").stdout.split("\n")
     assert plain[2:6] == ["0 0 402", "0 1 -400", "1 0 -400", "1 1 200"]
-    assert invoke("hessian", "x*y", "--at", "x=1,y=2", "--sparse", "--format", "csv").stdout.split("\n")[:2] == \
-        ["row,col,value", "x,x,0"]
+    assert invoke("hessian", "x*y", "--at", "x=1,y=2", "--sparse", "--format", "csv").stdout.split("\n")[:2] == [
+        "row,col,value",
+        "x,x,0",
+    ]
     run = invoke("hessian", "sum(v^2)", "--at", "v=[1,2]", "--sparse", "--format", "csv")
     assert run.code == 0 and run.stdout.split("\n") == ["row,col,value", "v[0],v[0],2", "v[1],v[1],2", ""]
     assert invoke("hessian", "sqrt(x)*y", "--at", "x=0,y=1", "--sparse", "--strict").code == 3

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli.compute import problem, request
-from diffcli.data.fileio import write_text
-from diffcli.core.ops import OPS
 from diffcli.algebra.text import number
+from diffcli.compute import problem, request
+from diffcli.core.ops import OPS
+from diffcli.data.fileio import write_text
 from helpers import value_of
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -74,13 +74,17 @@ def shown(x: float, nan: str = "undefined") -> str:
 
 
 def kink_table() -> str:
-    lines = ["| op | kink | example | from below | from above | diffcli | PyTorch 2.13 | JAX 0.10 | diffcli's convention |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| op | kink | example | from below | from above | diffcli | PyTorch 2.13 | JAX 0.10 | diffcli's convention |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, k in kink_cases():
         left, right = one_sided(k)
         expr, at, label = k.case
-        lines.append(f"| `{name}` | {k.at} | `{expr}` at {at}, d/d{label} | {shown(left)} | {shown(right)} | "
-                     f"{shown(diffcli_gradient(k))} | {k.torch} | {k.jax} | {k.rule} |")
+        lines.append(
+            f"| `{name}` | {k.at} | `{expr}` at {at}, d/d{label} | {shown(left)} | {shown(right)} | "
+            f"{shown(diffcli_gradient(k))} | {k.torch} | {k.jax} | {k.rule} |"
+        )
     return "\n".join(lines)
 
 
@@ -146,13 +150,21 @@ def test_zero_base_power_has_exponent_derivative_zero_in_numbers_and_formulas(y)
 
 
 TORCH = {
-    "abs(x)": lambda t, x: t.abs(x), "relu(x)": lambda t, x: t.relu(x), "sign(x)": lambda t, x: t.sign(x),
-    "max(x, y)": lambda t, x, y: t.maximum(x, y), "min(x, y)": lambda t, x, y: t.minimum(x, y),
-    "max(x)": lambda t, x: t.max(x), "min(x)": lambda t, x: t.min(x), "clamp(x, 0, 1)": lambda t, x: t.clamp(x, 0, 1),
-    "sqrt(x)": lambda t, x: t.sqrt(x), "norm(x)": lambda t, x: t.linalg.norm(x),
-    "where(x > 0, x^2, x)": lambda t, x: t.where(x > 0, x ** 2, x),
-    "x^y": lambda t, y, x: x ** y,  # the case binds y first: the gradient checked is y's
-    "floor(x)": lambda t, x: t.floor(x), "ceil(x)": lambda t, x: t.ceil(x), "round(x)": lambda t, x: t.round(x),
+    "abs(x)": lambda t, x: t.abs(x),
+    "relu(x)": lambda t, x: t.relu(x),
+    "sign(x)": lambda t, x: t.sign(x),
+    "max(x, y)": lambda t, x, y: t.maximum(x, y),
+    "min(x, y)": lambda t, x, y: t.minimum(x, y),
+    "max(x)": lambda t, x: t.max(x),
+    "min(x)": lambda t, x: t.min(x),
+    "clamp(x, 0, 1)": lambda t, x: t.clamp(x, 0, 1),
+    "sqrt(x)": lambda t, x: t.sqrt(x),
+    "norm(x)": lambda t, x: t.linalg.norm(x),
+    "where(x > 0, x^2, x)": lambda t, x: t.where(x > 0, x**2, x),
+    "x^y": lambda t, y, x: x**y,  # the case binds y first: the gradient checked is y's
+    "floor(x)": lambda t, x: t.floor(x),
+    "ceil(x)": lambda t, x: t.ceil(x),
+    "round(x)": lambda t, x: t.round(x),
     "trunc(x)": lambda t, x: t.trunc(x),
 }
 
@@ -185,8 +197,16 @@ def test_jax_column(name, kink):
     import jax.numpy as jnp
 
     class J:  # the torch spellings the table uses, on jax.numpy
-        abs, sign, maximum, minimum, max, min, sqrt, where = (jnp.abs, jnp.sign, jnp.maximum, jnp.minimum,
-                                                              jnp.max, jnp.min, jnp.sqrt, jnp.where)
+        abs, sign, maximum, minimum, max, min, sqrt, where = (
+            jnp.abs,
+            jnp.sign,
+            jnp.maximum,
+            jnp.minimum,
+            jnp.max,
+            jnp.min,
+            jnp.sqrt,
+            jnp.where,
+        )
         floor, ceil, round, trunc = jnp.floor, jnp.ceil, jnp.round, jnp.trunc
         relu = staticmethod(jax.nn.relu)
         linalg = jnp.linalg
@@ -335,12 +355,16 @@ def test_check_fails_when_the_printed_formula_is_wrong(monkeypatch):
 
 
 def test_printed_length_bounds_the_text():
+    from diffcli.algebra.text import to_text
     from diffcli.core import autodiff, graph
     from diffcli.explain.checking import printed_length
     from diffcli.syntax.parse import parse
-    from diffcli.algebra.text import to_text
 
-    for text in ("a_rather_long_variable_name^3 * sin(x)", "where(x > 0.1, log(x)/x, -x^2)", "atan2(x, 1e-300) + 0.1*x"):
+    for text in (
+        "a_rather_long_variable_name^3 * sin(x)",
+        "where(x > 0.1, log(x)/x, -x^2)",
+        "atan2(x, 1e-300) + 0.1*x",
+    ):
         p = parse(text, None)
         for g in autodiff.gradient(p.output, p.variables) + [p.output]:
             assert printed_length(g) >= len(to_text(g))

@@ -38,8 +38,7 @@ class _Record:
         return (name, tuple(_value(c) for c in children))
 
 
-LARK = Lark(GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=True, keep_all_tokens=True,
-            transformer=_Record())
+LARK = Lark(GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=True, keep_all_tokens=True, transformer=_Record())
 
 
 def with_lark(text: str):
@@ -74,13 +73,55 @@ def test_a_changed_grammar_is_built_by_lark():
 
 
 CASES = [
-    "x*x*y", "(x+1)*(x+2)", "-x^2", "2^-1", "x**y**z", "a = x + 1; b = a*2\nb", "x[1:], x[:-1]", "x[::2]", "x[:]",
-    "x[0, :]", "W[0][1]", "f()", "max(x, y, z)", "[1, [2, 3]]", "x < y", "x <= 1 == 2", "# only\nx # c\n",
-    "x \\\n + 1", ";;x;;\n\ny;", "x +", "x * * y", "(x", "x)", "2x", "x $ y", "θ + λ", "x\n\n= 2", "", "   ", ".5e3 + 1.",
-    "x[1:2:3:4]", "f(,)", "[,]", "a = = b", "a\r\nb", "x @ W", "+-+x", "x[", "1 2", "x..y",
+    "x*x*y",
+    "(x+1)*(x+2)",
+    "-x^2",
+    "2^-1",
+    "x**y**z",
+    "a = x + 1; b = a*2\nb",
+    "x[1:], x[:-1]",
+    "x[::2]",
+    "x[:]",
+    "x[0, :]",
+    "W[0][1]",
+    "f()",
+    "max(x, y, z)",
+    "[1, [2, 3]]",
+    "x < y",
+    "x <= 1 == 2",
+    "# only\nx # c\n",
+    "x \\\n + 1",
+    ";;x;;\n\ny;",
+    "x +",
+    "x * * y",
+    "(x",
+    "x)",
+    "2x",
+    "x $ y",
+    "θ + λ",
+    "x\n\n= 2",
+    "",
+    "   ",
+    ".5e3 + 1.",
+    "x[1:2:3:4]",
+    "f(,)",
+    "[,]",
+    "a = = b",
+    "a\r\nb",
+    "x @ W",
+    "+-+x",
+    "x[",
+    "1 2",
+    "x..y",
     # the keyword `function` is a NAME match retyped (Lark's `unless`); primes; equations
-    "function f, g\nf(x)*g(x)", "functions + function_1", "function", "function(x)", "f''(x) + g'(y)",
-    "x^2 + y^2 = 1", "f'' (x)", "x'",
+    "function f, g\nf(x)*g(x)",
+    "functions + function_1",
+    "function",
+    "function(x)",
+    "f''(x) + g'(y)",
+    "x^2 + y^2 = 1",
+    "f'' (x)",
+    "x'",
 ]
 
 
@@ -89,8 +130,40 @@ def test_agrees_with_lark(text):
     assert with_ours(text) == with_lark(text)
 
 
-PIECES = ["x", "y", "2", "1.5e-3", " ", "+", "-", "*", "/", "^", "**", "@", "(", ")", "[", "]", ",", ":", ";",
-          "\n", "=", "<", ">=", "==", "sin", "#c\n", "\\\n", "θ", "$", ".", "function", "'"]
+PIECES = [
+    "x",
+    "y",
+    "2",
+    "1.5e-3",
+    " ",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "**",
+    "@",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    ";",
+    "\n",
+    "=",
+    "<",
+    ">=",
+    "==",
+    "sin",
+    "#c\n",
+    "\\\n",
+    "θ",
+    "$",
+    ".",
+    "function",
+    "'",
+]
 
 
 @settings(max_examples=400, deadline=None)

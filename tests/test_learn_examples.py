@@ -17,7 +17,7 @@ COMMANDS = ["minimize", "fit", "plot"]
 def example(name: str) -> str:
     command = typer.main.get_command(build()).commands[name]
     assert command.epilog.startswith("Example: ")
-    return command.epilog[len("Example: "):]
+    return command.epilog[len("Example: ") :]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

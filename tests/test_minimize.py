@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli.learn import optimize
 from diffcli.compute.problem import load
+from diffcli.learn import optimize
 
 HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
 # Himmelblau's four minima (f = 0), to six decimals as usually tabulated.
@@ -44,7 +44,7 @@ def test_seed_14_final_point_to_ten_decimals(tmp_path):
     d = minimize_json("x^2", "--at", "x=10", "--lr", "0.001", "--steps", "5000", "--trace", str(trace))
     assert f"{d['at']['x']:.10f}" == "0.0004494759"
     # gd on x^2 multiplies x by (1 - 2 lr) each step: the closed form agrees to rounding.
-    assert d["at"]["x"] == pytest.approx(10 * 0.998 ** 5000, rel=1e-12)
+    assert d["at"]["x"] == pytest.approx(10 * 0.998**5000, rel=1e-12)
     assert d["steps"] == 5000 and d["converged"] is False
     header, rows = read_trace(trace)
     assert header == ["step", "x", "value"]
@@ -87,7 +87,7 @@ def reference_descent(kind, grad, x0, lr, steps):
         else:
             m = 0.9 * m + 0.1 * g
             v = 0.999 * v + 0.001 * g * g
-            x = x - lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+            x = x - lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
     return x
 
 
@@ -97,7 +97,7 @@ def test_update_rules_match_a_numpy_reference(kind):
 
     def grad(p):
         x, y = p
-        return np.array([x ** 3 + y, x + 4 * y + math.cos(y)])
+        return np.array([x**3 + y, x + 4 * y + math.cos(y)])
 
     r = optimize.minimize(load(text, ["x=1.5,y=-0.5"]), lr=0.05, steps=40, optimizer=kind, tol=0)
     expected = reference_descent(kind, grad, [1.5, -0.5], 0.05, 40)
@@ -112,8 +112,11 @@ def test_gradient_used_by_minimize_matches_central_differences():
     objective = optimize.minimize_objective(problem)
     theta = np.array([0.7, -0.3])
     _, g = objective(theta, dict(problem.bindings))
-    numeric = central_gradient(lambda pt: math.log(1 + pt["x"] ** 2) * math.exp(-pt["y"]) + pt["x"] * pt["y"] ** 3,
-                               {"x": 0.7, "y": -0.3}, ["x", "y"])
+    numeric = central_gradient(
+        lambda pt: math.log(1 + pt["x"] ** 2) * math.exp(-pt["y"]) + pt["x"] * pt["y"] ** 3,
+        {"x": 0.7, "y": -0.3},
+        ["x", "y"],
+    )
     assert g == pytest.approx([float(numeric["x"]), float(numeric["y"])], rel=1e-7)
 
 
@@ -140,8 +143,19 @@ def test_differentiates_and_compiles_once(monkeypatch):
 
 
 def test_adam_reaches_rosenbrock_minimum():
-    d = minimize_json("(1-x)^2 + 100*(y-x^2)^2", "--at", "x=-1.2,y=1", "--optimizer", "adam",
-                      "--lr", "0.02", "--steps", "10000", "--tol", "1e-8")
+    d = minimize_json(
+        "(1-x)^2 + 100*(y-x^2)^2",
+        "--at",
+        "x=-1.2,y=1",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.02",
+        "--steps",
+        "10000",
+        "--tol",
+        "1e-8",
+    )
     assert d["converged"] is True
     assert abs(d["at"]["x"] - 1) < 1e-4 and abs(d["at"]["y"] - 1) < 1e-4
 
@@ -150,8 +164,9 @@ def test_adam_reaches_rosenbrock_minimum():
 def test_himmelblau_four_starts_reach_its_four_minima(kind, lr):
     reached = []
     for start in ["x=2,y=2", "x=-2,y=2", "x=-2,y=-2", "x=2,y=-2"]:
-        d = minimize_json(HIMMELBLAU, "--at", start, "--optimizer", kind, "--lr", str(lr),
-                          "--steps", "5000", "--tol", "1e-9")
+        d = minimize_json(
+            HIMMELBLAU, "--at", start, "--optimizer", kind, "--lr", str(lr), "--steps", "5000", "--tol", "1e-9"
+        )
         assert d["converged"] is True and d["value"] < 1e-12
         reached.append((d["at"]["x"], d["at"]["y"]))
     for (x, y), (mx, my) in zip(reached, HIMMELBLAU_MINIMA):
@@ -176,8 +191,19 @@ def test_zero_steps_reports_the_start():
 
 
 def test_vector_variable_and_const():
-    d = minimize_json("sum((x - c)^2)", "--at", "x=[0,0,0],c=[1,2,3]", "--const", "c", "--lr", "0.1",
-                      "--tol", "1e-10", "--steps", "10000")
+    d = minimize_json(
+        "sum((x - c)^2)",
+        "--at",
+        "x=[0,0,0],c=[1,2,3]",
+        "--const",
+        "c",
+        "--lr",
+        "0.1",
+        "--tol",
+        "1e-10",
+        "--steps",
+        "10000",
+    )
     assert list(d["at"]) == ["x"]
     assert d["at"]["x"] == pytest.approx([1, 2, 3], abs=1e-9)
 
@@ -192,15 +218,18 @@ def test_divergence_warns_and_strict_exits_3():
     assert r.code == 3 and r.stdout == "" and "lower --lr" in r.stderr
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["x + 1", "--at", "x=[1,2]"], "scalar"),
-    (["2 + 3"], "nothing to minimize"),
-    (["x^2", "--at", "x=1", "--lr", "0"], "learning rate"),
-    (["x^2", "--at", "x=1", "--lr", "nan"], "learning rate"),
-    (["x^2", "--at", "x=1", "--steps", "-1"], "steps"),
-    (["x^2", "--at", "x=1", "--optimizer", "rmsprop"], "optimizer"),
-    (["x^2 + y", "--at", "x=1"], "not bound"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["x + 1", "--at", "x=[1,2]"], "scalar"),
+        (["2 + 3"], "nothing to minimize"),
+        (["x^2", "--at", "x=1", "--lr", "0"], "learning rate"),
+        (["x^2", "--at", "x=1", "--lr", "nan"], "learning rate"),
+        (["x^2", "--at", "x=1", "--steps", "-1"], "steps"),
+        (["x^2", "--at", "x=1", "--optimizer", "rmsprop"], "optimizer"),
+        (["x^2 + y", "--at", "x=1"], "not bound"),
+    ],
+)
 def test_bad_input_exits_2(args, needle):
     r = invoke("minimize", *args)
     assert r.code == 2 and needle in r.stderr and "Traceback" not in r.stderr

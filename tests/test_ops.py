@@ -14,8 +14,11 @@ from diffcli.core.ops import FUNCTIONS, OPS
 from diffcli.syntax.parse import parse
 from helpers import evaluate, grad_of, numeric_grad_of, value_of
 
-UNARY = sorted(name for name, (low, high, _) in FUNCTIONS.items() if name in OPS and OPS[name].arity == 1
-               and OPS[name].elementwise and name not in ("detach",))
+UNARY = sorted(
+    name
+    for name, (low, high, _) in FUNCTIONS.items()
+    if name in OPS and OPS[name].arity == 1 and OPS[name].elementwise and name not in ("detach",)
+)
 BINARY = ["atan2", "pow", "hypot", "mod"]
 POINTS = 4
 
@@ -57,8 +60,9 @@ def sample(op_name: str, count: int, seed: int):
 def test_unary_first_derivative(name):
     for x in sample(name, POINTS, 1):
         point = {"x": x}
-        assert np.allclose(grad_of(f"{name}(x)", point)["x"], numeric_grad_of(f"{name}(x)", point)["x"],
-                           rtol=1e-6, atol=1e-8), (name, x)
+        assert np.allclose(
+            grad_of(f"{name}(x)", point)["x"], numeric_grad_of(f"{name}(x)", point)["x"], rtol=1e-6, atol=1e-8
+        ), (name, x)
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -103,16 +107,44 @@ def test_binary_derivatives(name):
             assert np.allclose(exact[v], numeric[v], rtol=1e-6), (name, point)
 
 
-@pytest.mark.parametrize("text", [
-    "x + y", "x - y", "x * y", "x / y", "x ^ y", "x ** 2", "log(x, y + 2)", "min(x, y)", "max(x, y)",
-    "clamp(x, 0.2, 1.9)", "where(x > y, x*y, x + y)", "if(x <= y, sin(x), cos(y))",
-    "sum([x, y, x*y])", "prod([x, y, 2])", "norm([x, y])", "norm([x, y], 3)", "dot([x, y], [y, 2])",
-    "logsumexp([x, y, 1])", "softmax([x, y, 1])[1]", "max([x, y, 0.1])", "min([x, y, 3])",
-    "mean([x, y])", "[x, y][1]*x", "sum([[x, y], [y, 1]] @ [x, 2])", "([x, y] @ [[1, x], [y, 2]])[0]",
-    "sum([[x, y], [1, x]] @ [[y, 1], [x, x]])", "exp(-x^2) * y",
-    "sinh(x) - cosh(y) + tanh(x*y)", "cbrt(x) + sqrt(y) + abs(x - 3)", "log1p(x) + expm1(y)",
-    "log2(x) + log10(y)", "sigmoid(x - y) + softplus(x*y) + relu(x - 0.1)", "atan2(y, x) + atan(x)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x + y",
+        "x - y",
+        "x * y",
+        "x / y",
+        "x ^ y",
+        "x ** 2",
+        "log(x, y + 2)",
+        "min(x, y)",
+        "max(x, y)",
+        "clamp(x, 0.2, 1.9)",
+        "where(x > y, x*y, x + y)",
+        "if(x <= y, sin(x), cos(y))",
+        "sum([x, y, x*y])",
+        "prod([x, y, 2])",
+        "norm([x, y])",
+        "norm([x, y], 3)",
+        "dot([x, y], [y, 2])",
+        "logsumexp([x, y, 1])",
+        "softmax([x, y, 1])[1]",
+        "max([x, y, 0.1])",
+        "min([x, y, 3])",
+        "mean([x, y])",
+        "[x, y][1]*x",
+        "sum([[x, y], [y, 1]] @ [x, 2])",
+        "([x, y] @ [[1, x], [y, 2]])[0]",
+        "sum([[x, y], [1, x]] @ [[y, 1], [x, x]])",
+        "exp(-x^2) * y",
+        "sinh(x) - cosh(y) + tanh(x*y)",
+        "cbrt(x) + sqrt(y) + abs(x - 3)",
+        "log1p(x) + expm1(y)",
+        "log2(x) + log10(y)",
+        "sigmoid(x - y) + softplus(x*y) + relu(x - 0.1)",
+        "atan2(y, x) + atan(x)",
+    ],
+)
 def test_compound_derivatives(text):
     rng = np.random.default_rng(len(text))
     for _ in range(3):
@@ -122,17 +154,20 @@ def test_compound_derivatives(text):
             assert np.allclose(exact[v], numeric[v], rtol=1e-6, atol=1e-8), (text, point, exact, numeric)
 
 
-@pytest.mark.parametrize("text,point", [
-    ("sum(x * W @ x)", {"x": [1.0, 2.0], "W": [[1.0, 2.0], [3.0, 4.0]]}),
-    ("sum(W @ v)", {"W": [[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]], "v": [0.5, 1.5, -1.0]}),
-    ("x[0] * x[-1] + sum(x[1:]) + sum(x[:-1]^2)", {"x": [1.0, 2.0, 3.0, 4.0]}),
-    ("W[0, 1] * W[1][0] + sum(W[0, :]) + sum(W[:, 1])", {"W": [[1.0, 2.0], [3.0, 4.0]]}),
-    ("sum(softmax(W))", {"W": [[1.0, 2.0], [3.0, 4.5]]}),
-    ("sum(logsumexp(W) * [1, 2])", {"W": [[1.0, 2.0], [3.0, 4.5]]}),
-    ("norm(W) + prod(x) + mean(W * x)", {"W": [[1.0, 2.0], [3.0, 4.5]], "x": [0.5, 2.0]}),
-    ("sum(x + y)", {"x": [1.0, 2.0, 3.0], "y": 2.0}),
-    ("max(x) + min(x)", {"x": [1.0, 5.0, 3.0]}),
-])
+@pytest.mark.parametrize(
+    "text,point",
+    [
+        ("sum(x * W @ x)", {"x": [1.0, 2.0], "W": [[1.0, 2.0], [3.0, 4.0]]}),
+        ("sum(W @ v)", {"W": [[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]], "v": [0.5, 1.5, -1.0]}),
+        ("x[0] * x[-1] + sum(x[1:]) + sum(x[:-1]^2)", {"x": [1.0, 2.0, 3.0, 4.0]}),
+        ("W[0, 1] * W[1][0] + sum(W[0, :]) + sum(W[:, 1])", {"W": [[1.0, 2.0], [3.0, 4.0]]}),
+        ("sum(softmax(W))", {"W": [[1.0, 2.0], [3.0, 4.5]]}),
+        ("sum(logsumexp(W) * [1, 2])", {"W": [[1.0, 2.0], [3.0, 4.5]]}),
+        ("norm(W) + prod(x) + mean(W * x)", {"W": [[1.0, 2.0], [3.0, 4.5]], "x": [0.5, 2.0]}),
+        ("sum(x + y)", {"x": [1.0, 2.0, 3.0], "y": 2.0}),
+        ("max(x) + min(x)", {"x": [1.0, 5.0, 3.0]}),
+    ],
+)
 def test_vector_derivatives(text, point):
     point = {k: np.array(v) for k, v in point.items()}
     exact, numeric = grad_of(text, point), numeric_grad_of(text, point)
@@ -148,8 +183,10 @@ def test_every_function_is_documented_and_named():
         assert callable(op.grad_fn) or re.fullmatch(r"[A-Z]\w*Backward\d", op.grad_fn), name
 
 
-@pytest.mark.parametrize("x,expected", [([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]), ([0.0, 0.0, 3.0], [0.0, 0.0, 0.0]),
-                                        ([2.0, 5.0, 3.0], [15.0, 6.0, 10.0])])
+@pytest.mark.parametrize(
+    "x,expected",
+    [([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]), ([0.0, 0.0, 3.0], [0.0, 0.0, 0.0]), ([2.0, 5.0, 3.0], [15.0, 6.0, 10.0])],
+)
 def test_prod_gradient_with_zeros_is_the_product_of_the_others(x, expected):
     assert grad_of("prod(x)", {"x": np.array(x)})["x"].tolist() == expected
 

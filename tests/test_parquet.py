@@ -50,11 +50,14 @@ def test_a_folder_is_read_in_natural_order_and_matches_csv(tmp_path):
     assert from_parquet.stdout.count("\n") == len(rows) + 1
 
 
-@pytest.mark.parametrize("command,extra,labels", [
-    ("grad", [], ["value", "d_x", "d_y"]),
-    ("jacobian", [], ["value[0]", "value[1]", "J[0;x]", "J[0;y]", "J[1;x]", "J[1;y]"]),
-    ("hessian", [], ["value", "d_x", "d_y", "H[x;x]", "H[x;y]", "H[y;x]", "H[y;y]"]),
-])
+@pytest.mark.parametrize(
+    "command,extra,labels",
+    [
+        ("grad", [], ["value", "d_x", "d_y"]),
+        ("jacobian", [], ["value[0]", "value[1]", "J[0;x]", "J[0;y]", "J[1;x]", "J[1;y]"]),
+        ("hessian", [], ["value", "d_x", "d_y", "H[x;x]", "H[x;y]", "H[y;x]", "H[y;y]"]),
+    ],
+)
 def test_out_parquet_has_csv_names_and_npy_numbers(tmp_path, command, extra, labels):
     write_dataset(tmp_path / "data", [40, 7])
     expr = "[x*y, sin(x) + y^3]" if command == "jacobian" else "x^3*y + cos(x*y)"
@@ -99,8 +102,9 @@ def test_bad_cells_are_named_by_file_and_row(tmp_path):
     write_dataset(folder, [3])
     pq.write_table(pa.table({"x": pa.array([1.0, None]), "y": [1.0, 2.0]}), folder / "part.1.parquet")
     run = invoke("grad", "x*y", "--points", str(folder), "--out", str(tmp_path / "o.parquet"))
-    assert run.code == 2 and run.stderr.startswith(f"error: --points {folder} (part.1.parquet), row 2, column `x`: "
-                                                   "an empty (null) cell")
+    assert run.code == 2 and run.stderr.startswith(
+        f"error: --points {folder} (part.1.parquet), row 2, column `x`: an empty (null) cell"
+    )
     assert not (tmp_path / "o.parquet").exists()
     pq.write_table(pa.table({"x": [1.0, np.inf], "y": [1.0, 2.0]}), tmp_path / "inf.parquet")
     run = invoke("grad", "x*y", "--points", str(tmp_path / "inf.parquet"))
@@ -127,10 +131,16 @@ def test_integers_booleans_and_a_pandas_index(tmp_path):
 def test_the_core_stays_numpy_only(tmp_path):
     """Neither pyarrow nor dask is imported unless asked for."""
     (tmp_path / "p.csv").write_text("x,y\n1,2\n")
-    code = ("import sys; from diffcli.cli import main; main(['grad', 'x*y', '--points', sys.argv[1], '--out', "
-            "sys.argv[2]]); print(sorted(m for m in ('pyarrow', 'dask', 'distributed', 'pandas') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.csv"), str(tmp_path / "o.npy")],
-                         capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys; from diffcli.cli import main; main(['grad', 'x*y', '--points', sys.argv[1], '--out', "
+        "sys.argv[2]]); print(sorted(m for m in ('pyarrow', 'dask', 'distributed', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "p.csv"), str(tmp_path / "o.npy")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0 and out.stdout == "[]\n", out.stderr
 
 
@@ -138,19 +148,24 @@ def test_a_missing_pyarrow_names_the_extra(tmp_path, monkeypatch):
     (tmp_path / "p.parquet").write_bytes(b"")
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
     run = invoke("grad", "x*y", "--points", str(tmp_path / "p.parquet"))
-    assert run.code == 2 and run.stderr == "error: Parquet needs pyarrow, which is not installed: " \
-                                           "pip install 'diffcli[dask]'\n"
+    assert (
+        run.code == 2
+        and run.stderr == "error: Parquet needs pyarrow, which is not installed: pip install 'diffcli[dask]'\n"
+    )
 
 
 def test_keep_carries_text_and_unused_columns_are_not_variables(tmp_path):
     """--keep reads a text column as text (a string column in Parquet output); a column the
     expression does not use (here one of lists, which no variable could be) is never bound."""
-    pq.write_table(pa.table({"id": ["a", None], "x": [1.0, 2.0], "y": [3.0, 4.0], "tags": [[1], [2, 3]]}),
-                   tmp_path / "p.parquet")
+    pq.write_table(
+        pa.table({"id": ["a", None], "x": [1.0, 2.0], "y": [3.0, 4.0], "tags": [[1], [2, 3]]}), tmp_path / "p.parquet"
+    )
     base = ["grad", "x*y", "--points", str(tmp_path / "p.parquet"), "--keep", "id,x"]
     assert invoke(*base).stdout == "id,x,value,d_x,d_y\na,1,3,3,1\n,2,8,4,2\n"
-    assert invoke(*base, "--out", "-", "--format", "json").stdout.splitlines()[0] == \
-        '{"row": 0, "id": "a", "x": 1.0, "value": 3.0, "grad": {"x": 3.0, "y": 1.0}}'
+    assert (
+        invoke(*base, "--out", "-", "--format", "json").stdout.splitlines()[0]
+        == '{"row": 0, "id": "a", "x": 1.0, "value": 3.0, "grad": {"x": 3.0, "y": 1.0}}'
+    )
     assert invoke(*base, "--only", "grad", "--out", str(tmp_path / "o.parquet")).code == 0
     table = pq.read_table(tmp_path / "o.parquet")
     assert table.column_names == ["id", "x", "d_x", "d_y"] and table.schema.field("id").type == pa.string()
@@ -190,8 +205,9 @@ def test_a_parquet_file_on_a_full_device_is_exit_4(tmp_path):
     write_dataset(tmp_path / "data", [30])
     (tmp_path / "full.parquet").symlink_to("/dev/full")
     run = invoke("grad", "x*y", "--points", str(tmp_path / "data"), "--out", str(tmp_path / "full.parquet"))
-    assert run.code == 4 and run.stderr == f"error: cannot write `{tmp_path}/full.parquet`: no space left on the " \
-                                           "device\n"
+    assert (
+        run.code == 4 and run.stderr == f"error: cannot write `{tmp_path}/full.parquet`: no space left on the device\n"
+    )
 
 
 @pytest.mark.parametrize("signum", [2, 15], ids=["SIGINT", "SIGTERM"])

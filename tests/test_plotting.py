@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import invoke
-from diffcli.learn import plotting
-from diffcli.core.numcheck import central_gradient
 from diffcli.compute.problem import load
+from diffcli.core.numcheck import central_gradient
+from diffcli.learn import plotting
 
 try:
     import matplotlib  # noqa: F401
@@ -38,15 +38,29 @@ def data_csv(tmp_path):
     rng = np.random.default_rng(15)
     x = rng.uniform(-2, 2, 60)
     path = tmp_path / "data.csv"
-    np.savetxt(path, np.c_[x, 3 * x ** 2 + 2 + rng.normal(0, 0.1, x.size)], delimiter=",", header="x,y", comments="")
+    np.savetxt(path, np.c_[x, 3 * x**2 + 2 + rng.normal(0, 0.1, x.size)], delimiter=",", header="x,y", comments="")
     return path
 
 
 @needs_matplotlib
 def test_minimize_plot_two_variables_path_over_contours(tmp_path):
     png = tmp_path / "descent.png"
-    r = invoke("minimize", "(1-x)^2 + 100*(y-x^2)^2", "--at", "x=-1.2,y=1", "--optimizer", "adam",
-               "--lr", "0.02", "--steps", "3000", "--plot", str(png), "--format", "json")
+    r = invoke(
+        "minimize",
+        "(1-x)^2 + 100*(y-x^2)^2",
+        "--at",
+        "x=-1.2,y=1",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.02",
+        "--steps",
+        "3000",
+        "--plot",
+        str(png),
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.stderr
     assert_png(png, min_width=1000)  # two panels side by side
     print(f"plot written: {png}")
@@ -63,8 +77,22 @@ def test_minimize_plot_one_variable(tmp_path):
 @needs_matplotlib
 def test_fit_plot_draws_data_and_curve(tmp_path, data_csv):
     png = tmp_path / "fit.png"
-    r = invoke("fit", "w*x^2 + b", "--data", str(data_csv), "--params", "w=0,b=0", "--lr", "0.1",
-               "--epochs", "100", "--optimizer", "adam", "--plot", str(png))
+    r = invoke(
+        "fit",
+        "w*x^2 + b",
+        "--data",
+        str(data_csv),
+        "--params",
+        "w=0,b=0",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "100",
+        "--optimizer",
+        "adam",
+        "--plot",
+        str(png),
+    )
     assert r.code == 0, r.stderr
     assert_png(png)
 
@@ -102,11 +130,14 @@ def test_fit_plot_needs_one_input_column(tmp_path):
     assert r.code == 2 and "one input column" in r.stderr
 
 
-@pytest.mark.parametrize("argv", [
-    ["minimize", "x^2", "--at", "x=1", "--plot", "{out}"],
-    ["fit", "w*x + b", "--data", "{data}", "--params", "w=0,b=0", "--plot", "{out}"],
-    ["plot", "x^2", "--range", "x=-1:1", "--png", "{out}"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["minimize", "x^2", "--at", "x=1", "--plot", "{out}"],
+        ["fit", "w*x + b", "--data", "{data}", "--params", "w=0,b=0", "--plot", "{out}"],
+        ["plot", "x^2", "--range", "x=-1:1", "--png", "{out}"],
+    ],
+)
 def test_without_matplotlib_the_message_says_what_to_install(monkeypatch, tmp_path, data_csv, argv):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
     out = tmp_path / "out.png"
@@ -143,11 +174,14 @@ def test_bad_range_exits_2(spec, tmp_path):
     assert r.code == 2 and "--range" in r.stderr
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["x^2", "--range", "x=0:1", "--at", "x=2"], "plotted variable"),
-    (["[x, x]", "--range", "x=0:1"], "scalar"),
-    (["x*y", "--range", "x=0:1"], "not bound"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["x^2", "--range", "x=0:1", "--at", "x=2"], "plotted variable"),
+        (["[x, x]", "--range", "x=0:1"], "scalar"),
+        (["x*y", "--range", "x=0:1"], "not bound"),
+    ],
+)
 def test_plot_input_errors(args, needle, tmp_path):
     r = invoke("plot", *args, "--png", str(tmp_path / "p.png"))
     assert r.code == 2 and needle in r.stderr

@@ -12,13 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import invoke
 from diffcli.core import autodiff
-from diffcli.data import datafile
 from diffcli.core.engine import Plan
 from diffcli.core.graph import Device
+from diffcli.data import datafile
 from diffcli.syntax.parse import parse
-
-from conftest import invoke
 
 # expressions over x, y (scalars per point) and v (a 3-vector per point), with a fixed w
 EXPRESSIONS = [
@@ -40,8 +39,7 @@ def _problem(text: str):
 
 def _rows(seed: int, rows: int) -> dict:
     rng = np.random.default_rng(seed)
-    return {"x": rng.uniform(0.3, 2, rows), "y": rng.uniform(-2, 2, rows) + 0.1,
-            "v": rng.uniform(-1, 1, (rows, 3))}
+    return {"x": rng.uniform(0.3, 2, rows), "y": rng.uniform(-2, 2, rows) + 0.1, "v": rng.uniform(-1, 1, (rows, 3))}
 
 
 @settings(max_examples=30, deadline=None)
@@ -67,8 +65,11 @@ def test_threads_give_the_same_numbers():
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("text", [e for e in EXPRESSIONS if "cbrt" not in e]  # cbrt is not in the array API
-                         + ["sum(W @ W @ v) + W[0, 1] * W[1][2] + sum(softmax(v) * v) + mean(v) * x"])
+@pytest.mark.parametrize(
+    "text",
+    [e for e in EXPRESSIONS if "cbrt" not in e]  # cbrt is not in the array API
+    + ["sum(W @ W @ v) + W[0, 1] * W[1][2] + sum(softmax(v) * v) + mean(v) * x"],
+)
 def test_another_array_namespace(text):
     """The engine uses only `dev.xp` calls: array-api-strict runs them (no `out=` there)."""
     xp = pytest.importorskip("array_api_strict")
@@ -109,8 +110,9 @@ def test_points_csv_matches_single_point_commands(tmp_path, command):
         single = invoke(command, text, "--at", f"x={pts['x'][r]},y={pts['y'][r]},z=0.7", "--format", "csv")
         header, values = single.stdout.strip().split("\n")
         assert lines[0] == header
-        np.testing.assert_allclose([float(v) for v in lines[r + 1].split(",")],
-                                   [float(v) for v in values.split(",")], rtol=1e-15)
+        np.testing.assert_allclose(
+            [float(v) for v in lines[r + 1].split(",")], [float(v) for v in values.split(",")], rtol=1e-15
+        )
 
 
 def test_points_json_lines_and_vector_npz(tmp_path):
@@ -162,8 +164,9 @@ def test_points_structured_npy_to_npy_and_csv(tmp_path):
     table = np.load(out)  # a structured array: one named float64 field per column
     assert table.dtype.names == ("value", "d_x", "d_y")
     table = np.lib.recfunctions.structured_to_unstructured(table)
-    np.testing.assert_allclose(table, np.column_stack([data["x"] / data["y"], 1 / data["y"],
-                                                       -data["x"] / data["y"] ** 2]))
+    np.testing.assert_allclose(
+        table, np.column_stack([data["x"] / data["y"], 1 / data["y"], -data["x"] / data["y"] ** 2])
+    )
     out_csv = tmp_path / "out.csv"
     assert invoke("grad", "x/y", "--points", str(source), "--out", str(out_csv)).code == 0
     rows = list(csv.reader(io.StringIO(out_csv.read_text())))
@@ -184,11 +187,14 @@ def test_points_stream_in_blocks(tmp_path, monkeypatch):
     np.testing.assert_allclose(got, np.column_stack([x * np.exp(y), np.exp(y), x * np.exp(y)]))
 
 
-@pytest.mark.parametrize("body, line, what", [
-    ("1,2\n3,oops\n", 3, "column 2 (`y`): `oops` is not a number"),
-    ("1,2\n\n3,4,5\n", 4, "3 cells, but the header has 2 columns"),
-    ("1\n", 2, "1 cell, but the header has 2 columns"),
-])
+@pytest.mark.parametrize(
+    "body, line, what",
+    [
+        ("1,2\n3,oops\n", 3, "column 2 (`y`): `oops` is not a number"),
+        ("1,2\n\n3,4,5\n", 4, "3 cells, but the header has 2 columns"),
+        ("1\n", 2, "1 cell, but the header has 2 columns"),
+    ],
+)
 def test_bad_row_names_file_and_line(tmp_path, body, line, what):
     path = tmp_path / "bad.csv"
     path.write_text("x,y\n" + body)
@@ -227,6 +233,8 @@ def test_json_lines_write_null_for_non_finite(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("x\n1\n-1\n")
     run = invoke("eval", "sqrt(x)", "--points", str(path), "--format", "json")
-    assert run.stdout.split("\n")[:2] == ['{"row": 0, "value": 1.0}',
-                                          '{"row": 1, "value": null, "warnings": ["a result is not finite in this row"]}']
+    assert run.stdout.split("\n")[:2] == [
+        '{"row": 0, "value": 1.0}',
+        '{"row": 1, "value": null, "warnings": ["a result is not finite in this row"]}',
+    ]
     assert "not finite in 1 of 2 rows" in run.stderr

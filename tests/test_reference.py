@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 
 from conftest import invoke
+from diffcli.algebra.latex import to_latex
 from diffcli.cli import spec
 from diffcli.core.graph import Graph
 from diffcli.core.ops import FUNCTIONS, OPS
 from diffcli.explain.reference import reference
 from diffcli.render import reference as view
-from diffcli.algebra.latex import to_latex
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 
@@ -95,6 +95,7 @@ def test_stated_domains_hold():
 
 # -- --help as rendered ------------------------------------------------------------------------
 
+
 def rendered_help(command: str) -> str:
     r = invoke(command, "--help", env={"COLUMNS": "300"})
     assert r.code == 0, r.stderr
@@ -148,10 +149,31 @@ def test_every_rendered_help_example_runs(tmp_path, monkeypatch):
 
 # -- LaTeX keeps every argument -------------------------------------------------------------
 
-SHAPES = {"matmul": ((2, 2), (2, 2)), "transpose": ((2, 2),), "index": ((3,),), "scatter": ((),),
-          "softmax": ((3,),), "logsumexp": ((3,),), "expand": ((),), "sum_to": ((3,),), "broadcast_to": ((),)}
-PAYLOADS = {"index": (0,), "scatter": ((3,), (0,)), "expand": 1, "sum_to": (), "broadcast_to": (3,),
-            "sum": 1, "mean": 1, "prod": 1, "norm": 1, "max": 1, "min": 1, "function": ("f", 0)}
+SHAPES = {
+    "matmul": ((2, 2), (2, 2)),
+    "transpose": ((2, 2),),
+    "index": ((3,),),
+    "scatter": ((),),
+    "softmax": ((3,),),
+    "logsumexp": ((3,),),
+    "expand": ((),),
+    "sum_to": ((3,),),
+    "broadcast_to": ((),),
+}
+PAYLOADS = {
+    "index": (0,),
+    "scatter": ((3,), (0,)),
+    "expand": 1,
+    "sum_to": (),
+    "broadcast_to": (3,),
+    "sum": 1,
+    "mean": 1,
+    "prod": 1,
+    "norm": 1,
+    "max": 1,
+    "min": 1,
+    "function": ("f", 0),
+}
 REDUCED = {"sum", "mean", "prod", "norm", "max", "min"}
 
 
@@ -186,12 +208,27 @@ def _parsed(text, shapes):
 
 # -- graph: PyTorch's names and explain's ---------------------------------------------------
 
-GRAD_FN = [("x^y", "PowBackward1"), ("2^x", "PowBackward2"), ("x^2", "PowBackward0"), ("v[0]", "SelectBackward0"),
-           ("v[1:]", "SliceBackward0"), ("W[0, 1]", "SelectBackward0"), ("W[0, :]", "SelectBackward0"),
-           ("v @ v", "DotBackward0"), ("W @ v", "MvBackward0"), ("W @ W", "MmBackward0"),
-           ("norm(v)", "LinalgVectorNormBackward0"), ("2 - x", "RsubBackward1"), ("2/x", "MulBackward0"),
-           ("x/2", "DivBackward0"), ("clamp(x, 0, 1)", "ClampBackward1"), ("clamp(x, y, 4)", "ClampBackward0"),
-           ("max(v)", "MaxBackward1"), ("max(x, y)", "MaximumBackward0"), ("sum(v)", "SumBackward0")]
+GRAD_FN = [
+    ("x^y", "PowBackward1"),
+    ("2^x", "PowBackward2"),
+    ("x^2", "PowBackward0"),
+    ("v[0]", "SelectBackward0"),
+    ("v[1:]", "SliceBackward0"),
+    ("W[0, 1]", "SelectBackward0"),
+    ("W[0, :]", "SelectBackward0"),
+    ("v @ v", "DotBackward0"),
+    ("W @ v", "MvBackward0"),
+    ("W @ W", "MmBackward0"),
+    ("norm(v)", "LinalgVectorNormBackward0"),
+    ("2 - x", "RsubBackward1"),
+    ("2/x", "MulBackward0"),
+    ("x/2", "DivBackward0"),
+    ("clamp(x, 0, 1)", "ClampBackward1"),
+    ("clamp(x, y, 4)", "ClampBackward0"),
+    ("max(v)", "MaxBackward1"),
+    ("max(x, y)", "MaximumBackward0"),
+    ("sum(v)", "SumBackward0"),
+]
 POINT = "x=0.5,y=2,v=[1,2],W=[[1,2],[3,4]]"
 
 
@@ -214,11 +251,27 @@ def test_grad_fn_names_against_torch():
     y = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
     v = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
     W = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64, requires_grad=True)
-    torch_of = {"x^y": x ** y, "2^x": 2 ** x, "x^2": x ** 2, "v[0]": v[0], "v[1:]": v[1:], "W[0, 1]": W[0, 1],
-                "W[0, :]": W[0, :], "v @ v": v @ v, "W @ v": W @ v, "W @ W": W @ W,
-                "norm(v)": torch.linalg.vector_norm(v), "2 - x": 2 - x, "2/x": 2 / x, "x/2": x / 2,
-                "clamp(x, 0, 1)": torch.clamp(x, 0, 1), "clamp(x, y, 4)": torch.clamp(x, y, torch.tensor(4.0)),
-                "max(v)": v.max(), "max(x, y)": torch.maximum(x, y), "sum(v)": v.sum()}
+    torch_of = {
+        "x^y": x**y,
+        "2^x": 2**x,
+        "x^2": x**2,
+        "v[0]": v[0],
+        "v[1:]": v[1:],
+        "W[0, 1]": W[0, 1],
+        "W[0, :]": W[0, :],
+        "v @ v": v @ v,
+        "W @ v": W @ v,
+        "W @ W": W @ W,
+        "norm(v)": torch.linalg.vector_norm(v),
+        "2 - x": 2 - x,
+        "2/x": 2 / x,
+        "x/2": x / 2,
+        "clamp(x, 0, 1)": torch.clamp(x, 0, 1),
+        "clamp(x, y, 4)": torch.clamp(x, y, torch.tensor(4.0)),
+        "max(v)": v.max(),
+        "max(x, y)": torch.maximum(x, y),
+        "sum(v)": v.sum(),
+    }
     for expr, _ in GRAD_FN:
         assert output_node(expr)["grad_fn"] == torch_of[expr].grad_fn.name(), expr
 
@@ -233,9 +286,10 @@ def test_requires_grad_along_the_path_as_torch():
     y = torch.tensor(2.0)
     a = x * y
     b = torch.sin(a)
-    c = y ** 2
-    assert [t.requires_grad for t in (x, y, a, b, c, b + c)] == \
-        [flags[k] for k in ("x", "y", "x*y", "sin(a)", "y^2", "b + c")]
+    c = y**2
+    assert [t.requires_grad for t in (x, y, a, b, c, b + c)] == [
+        flags[k] for k in ("x", "y", "x*y", "sin(a)", "y^2", "b + c")
+    ]
 
 
 def test_graph_names_nodes_as_explain_does():
@@ -270,11 +324,19 @@ def test_reference_json_is_strict():
     assert not re.search(r"\bNaN\b|Infinity", invoke("functions", "--format", "json").stdout)
 
 
-@pytest.mark.parametrize("wrt, expected", [
-    # y = a*a*x with a = x^2 (y = x^5): PyTorch's answers through retain_grad and create_graph
-    ("a", 2 * 4 * 2), ("a,a", 2 * 2), ("a,x", 2 * 4 + 2 * 2 * 2 * 2), ("x,a", 2 * 4 + 2 * 2 * 2 * 2),
-    ("x", 5 * 2**4), ("x,x", 20 * 2**3), ("a,a,x", 2),
-])
+@pytest.mark.parametrize(
+    "wrt, expected",
+    [
+        # y = a*a*x with a = x^2 (y = x^5): PyTorch's answers through retain_grad and create_graph
+        ("a", 2 * 4 * 2),
+        ("a,a", 2 * 2),
+        ("a,x", 2 * 4 + 2 * 2 * 2 * 2),
+        ("x,a", 2 * 4 + 2 * 2 * 2 * 2),
+        ("x", 5 * 2**4),
+        ("x,x", 20 * 2**3),
+        ("a,a,x", 2),
+    ],
+)
 def test_higher_derivatives_by_an_intermediate(tmp_path, wrt, expected):
     """The simplified d/da no longer holds a's node (2*a*x is 2*x^3): the second derivative by
     `a` must still find it (it used to print 0)."""

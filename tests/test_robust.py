@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import invoke
 import diffcli
-from diffcli.data import fileio
+from conftest import invoke
 from diffcli import limits
-from diffcli.core import ops
 from diffcli.compute import problem
+from diffcli.core import ops
+from diffcli.data import fileio
 from diffcli.errors import DiffcliError
 from diffcli.syntax.parse import parse
 
@@ -151,16 +151,34 @@ def test_limits_cost_little_next_to_parsing():
 
 def test_every_limit_is_stated_in_the_readme():
     readme = (PACKAGE.parent / "README.md").read_text()
-    for value in (limits.MAX_CHARS, limits.MAX_TOKENS, limits.MAX_DEPTH, limits.MAX_NODES, limits.MAX_PRINT,
-                  limits.MAX_ELEMENTS, limits.MAX_RANK):
+    for value in (
+        limits.MAX_CHARS,
+        limits.MAX_TOKENS,
+        limits.MAX_DEPTH,
+        limits.MAX_NODES,
+        limits.MAX_PRINT,
+        limits.MAX_ELEMENTS,
+        limits.MAX_RANK,
+    ):
         assert f"{value:,}" in readme, value
 
 
 # ---------------------------------------------------------------- numerics
 
 
-@pytest.mark.parametrize("expr", ["exp(1000)", "2^2^2^2^2^2^2", "log(-1)", "asin(2)", "0/0", "1" + "0" * 100_000,
-                                  "x^2 + exp(1000*x)", "sqrt(x - 3)"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "exp(1000)",
+        "2^2^2^2^2^2^2",
+        "log(-1)",
+        "asin(2)",
+        "0/0",
+        "1" + "0" * 100_000,
+        "x^2 + exp(1000*x)",
+        "sqrt(x - 3)",
+    ],
+)
 @pytest.mark.parametrize("command", ["eval", "grad", "hessian", "jacobian"])
 def test_non_finite_results_warn_and_strict_exits_3(expr, command):
     start = time.perf_counter()
@@ -177,8 +195,12 @@ def test_non_finite_results_warn_and_strict_exits_3(expr, command):
 def test_huge_literals_are_floats_not_big_integers():
     """float() reads a 10^5-digit literal in microseconds; int() arithmetic would take minutes."""
     digits = "1" + "0" * 100_000
-    for expr, at in ((digits + " - " + digits, "x=1"), ("x", "x=" + digits), ("x^" + digits, "x=1"),
-                     ("x[" + digits + "]", "x=[1,2]")):
+    for expr, at in (
+        (digits + " - " + digits, "x=1"),
+        ("x", "x=" + digits),
+        ("x^" + digits, "x=1"),
+        ("x[" + digits + "]", "x=[1,2]"),
+    ):
         start = time.perf_counter()
         r = invoke("eval", expr, "--at", at, "--format", "json")
         assert r.code in (0, 2) and "Traceback" not in r.stderr
@@ -210,14 +232,17 @@ def test_a_file_that_fails_while_read():
     bad(invoke("eval", "/proc/self/mem"), "cannot read `/proc/self/mem`")
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"x + \x00\x01\x02", ["binary file", "UTF-8"]),
-    (bytes(range(256)), ["binary file"]),
-    ("x + \u00e9t\u00e9".encode("latin-1"), ["not UTF-8", "save it as UTF-8"]),
-    ("x + 1".encode("utf-16"), ["UTF-16", "save it as UTF-8"]),
-    (b"", ["empty expression"]),
-    (b"  \n# only a comment\n", []),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"x + \x00\x01\x02", ["binary file", "UTF-8"]),
+        (bytes(range(256)), ["binary file"]),
+        ("x + \u00e9t\u00e9".encode("latin-1"), ["not UTF-8", "save it as UTF-8"]),
+        ("x + 1".encode("utf-16"), ["UTF-16", "save it as UTF-8"]),
+        (b"", ["empty expression"]),
+        (b"  \n# only a comment\n", []),
+    ],
+)
 def test_bad_files(tmp_path, content, words):
     path = tmp_path / "f.txt"
     path.write_bytes(content)
@@ -336,10 +361,16 @@ def test_names_and_numbers_cannot_inject_code(template, tmp_path, monkeypatch):
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(builtins, name, spy)
-    for argv in (["eval", text, "--at", "x=1"], ["grad", "x", "--at", f"x={text}"], ["diff", text],
-                 ["grad", "x", "--at", "x=1", "--wrt", text], ["eval", "x", "--at", f"{text}=1"],
-                 ["explain", text, "--at", "x=1"], ["graph", text, "--at", "x=1", "--format", "json"],
-                 ["minimize", text, "--at", "x=1", "--steps", "2"]):
+    for argv in (
+        ["eval", text, "--at", "x=1"],
+        ["grad", "x", "--at", f"x={text}"],
+        ["diff", text],
+        ["grad", "x", "--at", "x=1", "--wrt", text],
+        ["eval", "x", "--at", f"{text}=1"],
+        ["explain", text, "--at", "x=1"],
+        ["graph", text, "--at", "x=1", "--format", "json"],
+        ["minimize", text, "--at", "x=1", "--steps", "2"],
+    ):
         r = invoke(*argv)
         if r.code == 0:  # a plain identifier such as `__class__` is just a variable's name
             assert re.fullmatch(r"__\w+__", text) and r.stdout.strip() in ("1", "0"), (argv, r)
@@ -366,9 +397,9 @@ def test_function_names_resolve_only_through_the_op_table():
 @pytest.mark.parametrize("name", sorted(ops.FUNCTIONS))
 def test_every_function_prints_as_text_and_latex(name):
     """The fuzzer found ops whose default LaTeX template was a broken format string."""
-    from diffcli.core import autodiff
     from diffcli.algebra.latex import to_latex
     from diffcli.algebra.text import to_text
+    from diffcli.core import autodiff
 
     low = ops.FUNCTIONS[name][0]
     args = ", ".join(["x", "y", "x + y"][:low])
@@ -402,8 +433,9 @@ DIFFCLI = [sys.executable, "-m", "diffcli"]
 def test_reader_closing_the_pipe_early_is_exit_0():
     """`diffcli ... | head -c 10`: click would exit 1 (a `check` mismatch to a script)."""
     at = "x=[" + ",".join(["1"] * 30_000) + "]"  # 300 kB of output: more than a pipe holds
-    proc = subprocess.Popen(DIFFCLI + ["eval", "x*1.25", "--at", at, "--format", "plain"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        DIFFCLI + ["eval", "x*1.25", "--at", at, "--format", "plain"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout.read(10) == b"1.25 1.25 "
     proc.stdout.close()
     assert proc.wait(timeout=60) == 0

@@ -20,17 +20,20 @@ def csv_rows(text: str) -> list[list[str]]:
 # ---------------------------------------------------------------- CSV for every command
 
 
-@pytest.mark.parametrize("args", [
-    ("eval", "x*y", "--at", "x=2,y=3"),
-    ("grad", "x*x*y", "--at", "x=2,y=3"),
-    ("grad", "sum(W)", "--at", "W=[[1,2],[3,4]]"),
-    ("jacobian", "[x*y, x + y]", "--at", "x=2,y=3"),
-    ("hessian", "x*x*y", "--at", "x=2,y=3"),
-    ("diff", "max(x, y)*x", "--wrt", "x"),
-    ("diff", "max(x, y)*x", "--wrt", "x", "--at", "x=1,y=2"),
-    ("diff", "sin(x)^2/x", "--wrt", "x", "--latex"),
-    ("minimize", "x^2 + y^2", "--at", "x=1,y=2", "--lr", "0.5"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("eval", "x*y", "--at", "x=2,y=3"),
+        ("grad", "x*x*y", "--at", "x=2,y=3"),
+        ("grad", "sum(W)", "--at", "W=[[1,2],[3,4]]"),
+        ("jacobian", "[x*y, x + y]", "--at", "x=2,y=3"),
+        ("hessian", "x*x*y", "--at", "x=2,y=3"),
+        ("diff", "max(x, y)*x", "--wrt", "x"),
+        ("diff", "max(x, y)*x", "--wrt", "x", "--at", "x=1,y=2"),
+        ("diff", "sin(x)^2/x", "--wrt", "x", "--latex"),
+        ("minimize", "x^2 + y^2", "--at", "x=1,y=2", "--lr", "0.5"),
+    ],
+)
 def test_csv_is_one_header_row_and_one_data_row(args):
     r = invoke(*args, "--format", "csv")
     assert r.code == 0, r.stderr
@@ -55,8 +58,12 @@ def test_fit_and_tables_are_csv_too():
 def test_a_multiline_formula_is_one_quoted_cell(tmp_path):
     r = invoke("diff", "samples/composition.dc", "--wrt", "x", "--format", "csv")
     rows = csv_rows(r.stdout)
-    assert len(rows) == 2 and rows[1][0].count("\n") > 5 and rows[1][0] == invoke(
-        "diff", "samples/composition.dc", "--wrt", "x", "--format", "plain").stdout.rstrip("\n")
+    assert (
+        len(rows) == 2
+        and rows[1][0].count("\n") > 5
+        and rows[1][0]
+        == invoke("diff", "samples/composition.dc", "--wrt", "x", "--format", "plain").stdout.rstrip("\n")
+    )
 
 
 def test_points_csv_header_is_quoted_where_labels_hold_commas(tmp_path):
@@ -69,13 +76,16 @@ def test_points_csv_header_is_quoted_where_labels_hold_commas(tmp_path):
 # ---------------------------------------------------------------- --points: one reader, one shape
 
 
-@pytest.mark.parametrize("command, text, extra", [
-    ("eval", "x*x*y + sin(z)", ()),
-    ("grad", "x*x*y + sin(z)", ()),
-    ("grad", "[x*y, y]", ("--v", "1,2")),
-    ("jacobian", "[x*y + z, x^2]", ()),
-    ("hessian", "x*x*y + z*x", ()),
-])
+@pytest.mark.parametrize(
+    "command, text, extra",
+    [
+        ("eval", "x*x*y + sin(z)", ()),
+        ("grad", "x*x*y + sin(z)", ()),
+        ("grad", "[x*y, y]", ("--v", "1,2")),
+        ("jacobian", "[x*y + z, x^2]", ()),
+        ("hessian", "x*x*y + z*x", ()),
+    ],
+)
 def test_each_json_line_is_the_one_point_object_plus_row(tmp_path, command, text, extra):
     path = tmp_path / "p.csv"
     path.write_text("x,y\n2,3\n1,-1.5\n0.5,4\n")
@@ -95,8 +105,10 @@ def test_one_reader_quoted_header_unused_text_column_and_stdin(tmp_path):
     for source, given in ((str(path), None), ("-", body)):
         r = invoke("grad", "x*x*y", "--points", source, "--format", "json", input=given)
         assert r.code == 0, r.stderr
-        assert [json.loads(line)["grad"] for line in r.stdout.splitlines()] == [{"x": 12.0, "y": 4.0},
-                                                                                 {"x": 2.0, "y": 1.0}]
+        assert [json.loads(line)["grad"] for line in r.stdout.splitlines()] == [
+            {"x": 12.0, "y": 4.0},
+            {"x": 2.0, "y": 1.0},
+        ]
     # the same file feeds fit --data
     assert invoke("fit", "w*x", "--data", str(path), "--params", "w=0", "--epochs", "2").code == 0
     # a column the expression uses must hold numbers
@@ -156,14 +168,24 @@ def test_points_rows_and_binding_only_what_is_used(tmp_path):
 
 
 def test_only_hessian_plain_loads_with_numpy(tmp_path):
-    r = invoke("hessian", "samples/rosenbrock10.dc", "--at", "x=[1,1,1,1,1,1,1,1,1,1]", "--only", "hessian",
-               "--format", "plain")
+    r = invoke(
+        "hessian",
+        "samples/rosenbrock10.dc",
+        "--at",
+        "x=[1,1,1,1,1,1,1,1,1,1]",
+        "--only",
+        "hessian",
+        "--format",
+        "plain",
+    )
     assert r.code == 0, r.stderr
     matrix = np.loadtxt(io.StringIO(r.stdout))
     assert matrix.shape == (10, 10) and matrix[0, 0] == 802 and matrix[0, 1] == -400
     assert invoke("grad", "x*x*y", "--at", "x=2,y=3", "--only", "grad").stdout == "12 4\n"
-    assert invoke("hessian", "x*x*y", "--at", "x=2,y=3", "--only", "hessian", "--format", "json").json() == \
-        {"wrt": ["x", "y"], "hessian": [[6.0, 4.0], [4.0, 0.0]]}
+    assert invoke("hessian", "x*x*y", "--at", "x=2,y=3", "--only", "hessian", "--format", "json").json() == {
+        "wrt": ["x", "y"],
+        "hessian": [[6.0, 4.0], [4.0, 0.0]],
+    }
     assert invoke("minimize", "x^2", "--at", "x=1", "--lr", "0.5", "--only", "at").stdout == "0\n"
     r = invoke("grad", "x*y", "--at", "x=1,y=2", "--only", "hessian")
     assert r.code == 2 and "grad gives value, grad" in r.stderr
@@ -183,8 +205,10 @@ def test_booleans_are_1_or_0_in_every_plain_output():
     assert graph[3].split()[-2:] == ["0", "1"]
     assert invoke("check", "x*y", "--at", "x=1,y=2", "--format", "plain").stdout.splitlines()[0] == "1"
     assert invoke("minimize", "x^2", "--at", "x=1", "--lr", "0.5").stdout.splitlines()[-1] == "1"
-    assert all(row[-1] in ("0", "1") for row in csv_rows(invoke("check", "x*y", "--at", "x=1,y=2",
-                                                                "--format", "csv").stdout)[1:])
+    assert all(
+        row[-1] in ("0", "1")
+        for row in csv_rows(invoke("check", "x*y", "--at", "x=1,y=2", "--format", "csv").stdout)[1:]
+    )
 
 
 # ---------------------------------------------------------------- pictures by extension
@@ -225,8 +249,10 @@ def test_graph_pictures_follow_the_extension(tmp_path, option, ext):
 
 
 def test_a_picture_with_another_extension_is_refused_before_work(tmp_path):
-    for args in (("plot", "x", "--range", "x=0:1", "--png", str(tmp_path / "a.jpg")),
-                 ("graph", "x", "--at", "x=1", "--svg", str(tmp_path / "a.txt")),
-                 ("minimize", "x^2", "--at", "x=1", "--plot", str(tmp_path / "a.gif"))):
+    for args in (
+        ("plot", "x", "--range", "x=0:1", "--png", str(tmp_path / "a.jpg")),
+        ("graph", "x", "--at", "x=1", "--svg", str(tmp_path / "a.txt")),
+        ("minimize", "x^2", "--at", "x=1", "--plot", str(tmp_path / "a.gif")),
+    ):
         r = invoke(*args)
         assert r.code == 2 and "name it .png, .svg or .pdf" in r.stderr and not list(tmp_path.iterdir())

@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli.core import autodiff, sparsity
 from diffcli.compute import request
-from diffcli.core.graph import Device
-from diffcli.syntax.parse import parse
 from diffcli.compute.problem import Problem
-from diffcli.render.output import plain_joined, plain_number, plain_numbers
 from diffcli.compute.request import Request
+from diffcli.core import autodiff, sparsity
+from diffcli.core.graph import Device
+from diffcli.render.output import plain_joined, plain_number, plain_numbers
+from diffcli.syntax.parse import parse
 from helpers import evaluate
 from strategies import SMOOTH_UNARY
 
@@ -26,8 +26,17 @@ ROSENBROCK = "sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)"
 # vectors of length n - 1 from a vector x of length n and a scalar y
 PIECES = ["x[1:]", "x[:-1]", "x[1:]*y", "sin(x[:-1])", "x[::-1][1:]", "2*x[1:] + x[:-1]"]
 BINARY = ["({}) + ({})", "({}) * ({})", "({}) - ({})", "({}) / (1 + ({})^2)"]
-REDUCE = ["sum({})", "prod({})", "norm({})^2", "logsumexp({})", "dot({}, x[:-1])", "sum(softmax({}) * x[1:])",
-          "mean({})", "sum({})^2", "max({})"]
+REDUCE = [
+    "sum({})",
+    "prod({})",
+    "norm({})^2",
+    "logsumexp({})",
+    "dot({}, x[:-1])",
+    "sum(softmax({}) * x[1:])",
+    "mean({})",
+    "sum({})^2",
+    "max({})",
+]
 SCALAR = ["0", "x[0]*y", "x[-1]^3", "y^2*x[1]", "sum(x)*0", "sum([x[0], x[1]^2])"]
 
 
@@ -39,7 +48,8 @@ def _vector(children):
 
 vectors = st.recursive(st.sampled_from(PIECES), _vector, max_leaves=5)
 expressions = st.tuples(st.sampled_from(REDUCE), vectors, st.sampled_from(SCALAR)).map(
-    lambda t: f"{t[0].format(t[1])} + {t[2]}")
+    lambda t: f"{t[0].format(t[1])} + {t[2]}"
+)
 
 
 def _setup(text: str, point: dict):
@@ -81,13 +91,22 @@ def test_pattern_covers_the_dense_hessian(text, n, seed):
     assert directions <= n + 1
 
 
-@pytest.mark.parametrize("text, point", [
-    ("sum(W*W) + sum((W @ v)^3) + v[0]*W[1,2]", {"W": np.arange(6.0).reshape(2, 3) / 5, "v": np.array([0.5, 1.0, 1.5])}),
-    ("sum(transpose(W)[0]^2 * v[:2]) + sum(v^2)^2", {"W": np.arange(6.0).reshape(2, 3) / 5, "v": np.array([0.5, 1.0, 1.5])}),
-    ("sum(exp(W[0, :] * W[1, :]))", {"W": np.arange(6.0).reshape(2, 3) / 5}),
-    ("logsumexp(v*w) + sum(softmax(v)*v)", {"v": np.array([0.1, 0.2, 0.3]), "w": 2.0}),
-    ("x[2]*x[0] + sin(x[1])", {"x": np.array([0.1, 0.2, 0.3, 0.4])}),
-])
+@pytest.mark.parametrize(
+    "text, point",
+    [
+        (
+            "sum(W*W) + sum((W @ v)^3) + v[0]*W[1,2]",
+            {"W": np.arange(6.0).reshape(2, 3) / 5, "v": np.array([0.5, 1.0, 1.5])},
+        ),
+        (
+            "sum(transpose(W)[0]^2 * v[:2]) + sum(v^2)^2",
+            {"W": np.arange(6.0).reshape(2, 3) / 5, "v": np.array([0.5, 1.0, 1.5])},
+        ),
+        ("sum(exp(W[0, :] * W[1, :]))", {"W": np.arange(6.0).reshape(2, 3) / 5}),
+        ("logsumexp(v*w) + sum(softmax(v)*v)", {"v": np.array([0.1, 0.2, 0.3]), "w": 2.0}),
+        ("x[2]*x[0] + sin(x[1])", {"x": np.array([0.1, 0.2, 0.3, 0.4])}),
+    ],
+)
 def test_pattern_of_matrices_and_structure(text, point):
     found, dense, coordinates, _ = _both(text, point)
     _check_covers(found, dense, coordinates)
@@ -110,8 +129,10 @@ def test_vector_rosenbrock_is_tridiagonal_and_matches_differences():
     p, wrt, _ = _setup(ROSENBROCK, {"x": x})
     (g,) = autodiff.gradient(p.output, wrt)
     h = 1e-6
-    column = {j: (evaluate([g], {"x": x + h * e})[0] - evaluate([g], {"x": x - h * e})[0]) / (2 * h)
-              for j, e in enumerate(np.eye(n))}
+    column = {
+        j: (evaluate([g], {"x": x + h * e})[0] - evaluate([g], {"x": x - h * e})[0]) / (2 * h)
+        for j, e in enumerate(np.eye(n))
+    }
     for r, c, value in zip(coordinates.rows, coordinates.cols, coordinates.values):
         assert math.isclose(value, column[c][r], rel_tol=1e-6, abs_tol=1e-5)
 
@@ -144,8 +165,9 @@ def test_npz_is_scipy_csr(tmp_path):
     x = np.random.default_rng(1).uniform(-1, 1, 30)
     np.save(tmp_path / "x.npy", x)
     out = tmp_path / "h.npz"
-    run = invoke("hessian", ROSENBROCK, "--at", f"x=@{tmp_path / 'x.npy'}", "--sparse", "--out", str(out),
-                 "--format", "json")
+    run = invoke(
+        "hessian", ROSENBROCK, "--at", f"x=@{tmp_path / 'x.npy'}", "--sparse", "--out", str(out), "--format", "json"
+    )
     assert run.code == 0, run.stderr
     assert set(run.json()) == {"value", "grad", "wrt", "labels"}  # the Hessian went to the file
     matrix = scipy_sparse.load_npz(out)
@@ -165,8 +187,11 @@ def test_npz_needs_sparse_and_npz(tmp_path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 1.0, 1e16, 1e-300]),
-                max_size=20))
+@given(
+    st.lists(
+        st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 1.0, 1e16, 1e-300]), max_size=20
+    )
+)
 def test_plain_numbers_is_plain_number_of_each(values):
     assert plain_numbers(np.array(values, dtype=float)) == [plain_number(v) for v in values]
     assert plain_joined(np.array(values, dtype=float)) == " ".join(plain_number(v) for v in values)

@@ -64,8 +64,19 @@ def test_the_app_declares_exactly_the_spec_options(click_app, command):
     assert [p.name for p in arguments] == [a.dest for a in command.arguments]
     assert all(p.required for p in arguments)
     got = [(p.opts, p.secondary_opts, _kind(p), _choices(p), _default(p), p.required, p.min, p.max) for p in options]
-    declared = [([o.flag], [spec.no(o)] if o.kind == "switch" else [], o.kind, tuple(o.choices),
-                 None if o.required else o.default, o.required, o.low, o.high) for o in command.options]
+    declared = [
+        (
+            [o.flag],
+            [spec.no(o)] if o.kind == "switch" else [],
+            o.kind,
+            tuple(o.choices),
+            None if o.required else o.default,
+            o.required,
+            o.low,
+            o.high,
+        )
+        for o in command.options
+    ]
     assert got == declared
 
 
@@ -101,8 +112,24 @@ VALID = [
     ["check", "x*x*y", "--at", "x=2,y=3", "--no-hessian", "--rtol", "1e-6", "--atol", "0", "--format", "json"],
     ["check", "x^3", "--at", "x=2", "--hessian", "--format", "plain"],
     ["minimize", "x^2", "--at", "x=10", "--lr", "0.1", "--steps", "20", "--optimizer", "adam", "--format", "json"],
-    ["fit", "w*x + b", "--data", "data.csv", "--params", "w=0,b=0", "--lr", "0.1", "--epochs", "5",
-     "--batch-size", "2", "--seed", "3", "--format", "json"],
+    [
+        "fit",
+        "w*x + b",
+        "--data",
+        "data.csv",
+        "--params",
+        "w=0,b=0",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "5",
+        "--batch-size",
+        "2",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ],
     ["--version"],
 ]
 
@@ -130,9 +157,11 @@ def test_typer_parsing_gives_what_diffcli_gives(click_app, argv, tmp_path, monke
 def test_a_plain_call_imports_neither_typer_rich_pydantic_click_nor_lark():
     """The import budget of the plain grad path (README, "start-up"): numpy and diffcli's own
     modules; the parser runs Lark's generated tables without importing Lark."""
-    heavy = ('typer', 'rich', 'pydantic', 'click', 'lark', 'hashlib', 'logging')
-    code = ("import sys; from diffcli.cli import main; c = main(['grad', 'x*x*y', '--at', 'x=2,y=3', "
-            f"'--format', 'plain']); print(c, sorted(m for m in {heavy!r} if m in sys.modules))")
+    heavy = ("typer", "rich", "pydantic", "click", "lark", "hashlib", "logging")
+    code = (
+        "import sys; from diffcli.cli import main; c = main(['grad', 'x*x*y', '--at', 'x=2,y=3', "
+        f"'--format', 'plain']); print(c, sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[-2] == "0 []"
     assert done.stdout.startswith("12\n12 4\n")

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 
 from conftest import invoke
 from diffcli.compute import problem
-from diffcli.symbolic import diff as symbolic
 from diffcli.core.ops import OPS
+from diffcli.symbolic import diff as symbolic
 from diffcli.syntax.parse import parse
 from helpers import evaluate
 from strategies import coordinates, expressions
@@ -57,23 +57,43 @@ def test_rule_names_come_from_the_op_table(name):
     steps = invoke("diff", f"{name}(x)", "--wrt", "x", "--steps", "--format", "json").json()["steps"]
     assert steps[0]["rule"] == OPS[name].rule
     chained = invoke("diff", f"{name}(2*x)", "--wrt", "x", "--steps", "--format", "json").json()["steps"]
-    assert chained[0]["rule"] == "chain" and chained[0]["detail"].startswith(f"{OPS[name].rule} rule: d/du {name}(u) = ")
+    assert chained[0]["rule"] == "chain" and chained[0]["detail"].startswith(
+        f"{OPS[name].rule} rule: d/du {name}(u) = "
+    )
 
 
-@pytest.mark.parametrize("text,rule", [("x^5", "power"), ("2^x", "exponential"), ("x^x", "general power (exp and log)"),
-                                       ("3*x", "constant multiple"), ("x/4", "constant multiple"), ("(-x^2)", "constant multiple"),
-                                       ("x + sin(x)", "sum"), ("x - sin(x)", "difference"), ("x*sin(x)", "product"),
-                                       ("sin(x)/x", "quotient"), ("5", "constant"), ("x", "variable")])
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("x^5", "power"),
+        ("2^x", "exponential"),
+        ("x^x", "general power (exp and log)"),
+        ("3*x", "constant multiple"),
+        ("x/4", "constant multiple"),
+        ("(-x^2)", "constant multiple"),
+        ("x + sin(x)", "sum"),
+        ("x - sin(x)", "difference"),
+        ("x*sin(x)", "product"),
+        ("sin(x)/x", "quotient"),
+        ("5", "constant"),
+        ("x", "variable"),
+    ],
+)
 def test_rules_by_the_shape_of_the_operation(text, rule):
     assert invoke("diff", text, "--wrt", "x", "--steps", "--format", "json").json()["steps"][0]["rule"] == rule
 
 
 def test_higher_orders_differentiate_the_printed_result_again():
     text = invoke("diff", "sin(x)", "--wrt", "x", "--order", "3", "--steps").stdout.splitlines()
-    assert text[1] == "second derivative, d/dx of the first:" and text[2] == "d/dx(cos(x)) = -sin(x)   [trigonometric rule]"
+    assert (
+        text[1] == "second derivative, d/dx of the first:"
+        and text[2] == "d/dx(cos(x)) = -sin(x)   [trigonometric rule]"
+    )
     assert text[-1] == "d/dx(-sin(x)) = -cos(x)"
     mixed = invoke("diff", "x^2*y", "--wrt", "x,y", "--steps", "--at", "x=1,y=2").stdout.splitlines()
-    assert "second derivative, d/dy of the first:" in mixed and mixed[-2] == "d/dy(2*x*y) = 2*x   [constant multiple rule]"
+    assert (
+        "second derivative, d/dy of the first:" in mixed and mixed[-2] == "d/dy(2*x*y) = 2*x   [constant multiple rule]"
+    )
     assert mixed[-1] == "2"
 
 
@@ -82,10 +102,13 @@ def test_a_shared_subexpression_is_derived_once():
     assert [s["rule"] for s in steps] == ["product", "trigonometric", "shown above"]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["sum(x)*y", "--wrt", "y", "--at", "x=[1,2],y=1"], "scalar expression"),
-    (["+".join(f"sin({k}*x)" for k in range(150)), "--wrt", "x"], "at most 400 operations"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["sum(x)*y", "--wrt", "y", "--at", "x=[1,2],y=1"], "scalar expression"),
+        (["+".join(f"sin({k}*x)" for k in range(150)), "--wrt", "x"], "at most 400 operations"),
+    ],
+)
 def test_steps_refuses_what_it_cannot_write_out(args, message):
     r = invoke("diff", *args, "--steps")
     assert r.code == 2 and message in r.stderr and "Traceback" not in r.stderr

@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli.core import autodiff
-from diffcli.compute import problem
-from diffcli.symbolic import diff as symbolic
-from diffcli.core.graph import Graph, Node, apply, topological
-from diffcli.core.ops import FUNCTIONS, OPS
-from diffcli.syntax.parse import parse
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import to_text
+from diffcli.compute import problem
+from diffcli.core import autodiff
+from diffcli.core.graph import Graph, Node, apply, topological
+from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.symbolic import diff as symbolic
+from diffcli.syntax.parse import parse
 from helpers import evaluate
 
 G = Graph()  # the node space of the tests that build nodes by hand
@@ -46,8 +46,8 @@ def derivative_text(text: str, names: list[str]) -> str:
 # h ~ eps^(1/(k+2)) that balance truncation against rounding.
 STENCILS = {
     1: ([-1, 1], [-1, 1], lambda h: 2 * h),
-    2: ([-1, 0, 1], [1, -2, 1], lambda h: h ** 2),
-    3: ([-2, -1, 1, 2], [-1, 2, -2, 1], lambda h: 2 * h ** 3),
+    2: ([-1, 0, 1], [1, -2, 1], lambda h: h**2),
+    3: ([-2, -1, 1, 2], [-1, 2, -2, 1], lambda h: 2 * h**3),
 }
 
 
@@ -112,21 +112,26 @@ def test_mixed_derivative_applies_in_order_and_keeps_repeats():
 
 
 def test_latex_flag_prints_latex_and_json_has_both():
-    assert invoke("diff", "sin(x)^2", "--wrt", "x", "--latex").stdout == \
-        "2 \\cdot \\sin\\left(x\\right) \\cdot \\cos\\left(x\\right)\n"
+    assert (
+        invoke("diff", "sin(x)^2", "--wrt", "x", "--latex").stdout
+        == "2 \\cdot \\sin\\left(x\\right) \\cdot \\cos\\left(x\\right)\n"
+    )
     d = invoke("diff", "1/x", "--wrt", "x", "--format", "json").json()
     assert d["derivative"] == "-1/x^2" and d["latex"] == "-\\frac{1}{{x}^{2}}"
 
 
-@pytest.mark.parametrize("args,message", [
-    (["x*y"], "name it with --wrt (one of x, y)"),
-    (["x*y", "--wrt", "x,y", "--order", "2"], "give --order with a single --wrt"),
-    (["x*y", "--wrt", "z", "--at", "x=1,y=2"], "`z` is not bound"),
-    (["sum(x)", "--wrt", "x", "--at", "x=[1,2]"], "with respect to scalars"),
-    (["[x, x^2]", "--wrt", "x"], "needs a scalar output"),
-    (["sum(x*y)", "--wrt", "y", "--order", "2", "--at", "x=[1,2],y=3"], None),
-    (["x[0]*y", "--wrt", "y", "--at", "x=[1,2],y=3"], None),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["x*y"], "name it with --wrt (one of x, y)"),
+        (["x*y", "--wrt", "x,y", "--order", "2"], "give --order with a single --wrt"),
+        (["x*y", "--wrt", "z", "--at", "x=1,y=2"], "`z` is not bound"),
+        (["sum(x)", "--wrt", "x", "--at", "x=[1,2]"], "with respect to scalars"),
+        (["[x, x^2]", "--wrt", "x"], "needs a scalar output"),
+        (["sum(x*y)", "--wrt", "y", "--order", "2", "--at", "x=[1,2],y=3"], None),
+        (["x[0]*y", "--wrt", "y", "--at", "x=[1,2],y=3"], None),
+    ],
+)
 def test_diff_errors_and_vector_bindings(args, message):
     r = invoke("diff", *args)
     if message is None:
@@ -138,8 +143,19 @@ def test_diff_errors_and_vector_bindings(args, message):
 VECTOR_POINT = {"W": [[1.0, 2.0], [3.0, 4.0]], "v": [1.0, -1.0], "y": 0.7, "x": [1.0, 2.0]}
 
 
-@pytest.mark.parametrize("text", ["sum(W @ v)*y", "norm(x*y)", "sum(softmax(x*y)*x)", "logsumexp(x*y)",
-                                  "prod(x*y)", "max(x*y)", "sum(W @ (v*y))", "x[0]*y^3 + sum(x*y^2)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sum(W @ v)*y",
+        "norm(x*y)",
+        "sum(softmax(x*y)*x)",
+        "logsumexp(x*y)",
+        "prod(x*y)",
+        "max(x*y)",
+        "sum(W @ (v*y))",
+        "x[0]*y^3 + sum(x*y^2)",
+    ],
+)
 @pytest.mark.parametrize("order", [1, 2])
 def test_diff_over_vector_bindings_parses_back(text, order):
     """With vector variables bound, the derivative text (internal broadcasts written as
@@ -165,8 +181,11 @@ def test_derivative_the_language_cannot_write_is_a_clear_error():
 
 # ---------------------------------------------------------------- every function, orders 1-3
 
-UNARY = sorted(n for n, (lo, hi, _) in FUNCTIONS.items() if n in OPS and OPS[n].arity == 1
-               and OPS[n].elementwise and n not in ("detach", "sign", "abs", "relu"))
+UNARY = sorted(
+    n
+    for n, (lo, hi, _) in FUNCTIONS.items()
+    if n in OPS and OPS[n].arity == 1 and OPS[n].elementwise and n not in ("detach", "sign", "abs", "relu")
+)
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -177,8 +196,9 @@ def test_every_function_diff_parses_back_and_matches_differences(name, order):
         assert_matches_differences(f"{name}(x)", order, {"x": x})
 
 
-@pytest.mark.parametrize("text", ["atan2(y, x)", "pow(x, y)", "log(x, y)", "x^y", "x/y",
-                                  "max(x, 2*y)", "clamp(x, 0.1, 0.5)*y"])
+@pytest.mark.parametrize(
+    "text", ["atan2(y, x)", "pow(x, y)", "log(x, y)", "x^y", "x/y", "max(x, 2*y)", "clamp(x, 0.1, 0.5)*y"]
+)
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_binary_functions_diff(text, order):
     assert_matches_differences(text, order, {"x": 1.3, "y": 0.6})
@@ -187,8 +207,20 @@ def test_binary_functions_diff(text, order):
 # ---------------------------------------------------------------- random expressions
 
 LEAVES = st.sampled_from(["x", "y", "2", "0.5", "3", "x", "x"])
-UNARY_FORMS = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "atan({})", "exp(sin({}))",
-               "log(1 + ({})^2)", "sqrt(2 + ({})^2)", "-({})", "({})^2", "({})^3", "softplus({})"]
+UNARY_FORMS = [
+    "sin({})",
+    "cos({})",
+    "tanh({})",
+    "sigmoid({})",
+    "atan({})",
+    "exp(sin({}))",
+    "log(1 + ({})^2)",
+    "sqrt(2 + ({})^2)",
+    "-({})",
+    "({})^2",
+    "({})^3",
+    "softplus({})",
+]
 BINARY_FORMS = ["({}) + ({})", "({}) - ({})", "({})*({})", "({})/(1.5 + ({})^2)", "({})*-({})"]
 
 
@@ -197,8 +229,10 @@ def expressions():
         LEAVES,
         lambda inner: st.one_of(
             st.tuples(st.sampled_from(UNARY_FORMS), inner).map(lambda t: t[0].format(t[1])),
-            st.tuples(st.sampled_from(BINARY_FORMS), inner, inner).map(lambda t: t[0].format(t[1], t[2]))),
-        max_leaves=6)
+            st.tuples(st.sampled_from(BINARY_FORMS), inner, inner).map(lambda t: t[0].format(t[1], t[2])),
+        ),
+        max_leaves=6,
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -240,12 +274,36 @@ def test_printed_expression_reparses_to_the_same_function(text):
 # ---------------------------------------------------------------- printer and LaTeX
 
 
-@pytest.mark.parametrize("text", [
-    "x - (y - 1)", "x/(y*x)", "x/y/2", "(x + y)^2", "x^y^2", "(x^y)^2", "-x^2", "(-x)^2", "2^-x",
-    "x*(y + 1)", "sin(x)^2", "x + y - (x - y)", "-(x + y)", "x*y/(x - y)", "(x < y) + 1",
-    "(x - y)*(x + y)", "x^(y + 1)", "x^-1", "where(x > y, x, y)", "max(x, y) + min(x, y)",
-    "sum(W @ (v*v))", "sum(v*(W @ v))", "W[0, 1] + v[1:] @ v[:-1]", "(v + v)[0]", "[x, y, 1][2]",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x - (y - 1)",
+        "x/(y*x)",
+        "x/y/2",
+        "(x + y)^2",
+        "x^y^2",
+        "(x^y)^2",
+        "-x^2",
+        "(-x)^2",
+        "2^-x",
+        "x*(y + 1)",
+        "sin(x)^2",
+        "x + y - (x - y)",
+        "-(x + y)",
+        "x*y/(x - y)",
+        "(x < y) + 1",
+        "(x - y)*(x + y)",
+        "x^(y + 1)",
+        "x^-1",
+        "where(x > y, x, y)",
+        "max(x, y) + min(x, y)",
+        "sum(W @ (v*v))",
+        "sum(v*(W @ v))",
+        "W[0, 1] + v[1:] @ v[:-1]",
+        "(v + v)[0]",
+        "[x, y, 1][2]",
+    ],
+)
 def test_minimal_parentheses_are_a_fixed_point(text):
     shapes = {"x": (), "y": (), "W": (2, 2), "v": (2,)} if "W" in text or "v" in text else None
     assert to_text(parse(text, shapes).output) == text
@@ -256,15 +314,18 @@ def test_non_finite_constants_print_as_text_that_parses():
     assert to_text(apply("mul", G.const(-math.inf), X)) == "-1e999*x"
 
 
-@pytest.mark.parametrize("text,latex", [
-    ("x^2/y", "\\frac{{x}^{2}}{y}"),
-    ("-(x + y)", "-\\left(x + y\\right)"),
-    ("x - (y - 1)", "x - \\left(y - 1\\right)"),
-    ("x*-y", "x \\cdot \\left(-y\\right)"),
-    ("exp(theta)*sqrt(w_2)", "e^{\\theta} \\cdot \\sqrt{w_{2}}"),
-    ("3*atan(x1)", "3 \\arctan\\left(x_{1}\\right)"),
-    ("sigmoid(x) <= 1", "\\sigma\\left(x\\right) \\le 1"),
-])
+@pytest.mark.parametrize(
+    "text,latex",
+    [
+        ("x^2/y", "\\frac{{x}^{2}}{y}"),
+        ("-(x + y)", "-\\left(x + y\\right)"),
+        ("x - (y - 1)", "x - \\left(y - 1\\right)"),
+        ("x*-y", "x \\cdot \\left(-y\\right)"),
+        ("exp(theta)*sqrt(w_2)", "e^{\\theta} \\cdot \\sqrt{w_{2}}"),
+        ("3*atan(x1)", "3 \\arctan\\left(x_{1}\\right)"),
+        ("sigmoid(x) <= 1", "\\sigma\\left(x\\right) \\le 1"),
+    ],
+)
 def test_latex(text, latex):
     assert to_latex(parse(text).output) == latex
 
@@ -276,23 +337,44 @@ def vec(name="v", n=3):
     return G.var(name, (n,))
 
 
-@pytest.mark.parametrize("build,expected", [
-    (lambda: X * 1, "x"), (lambda: 1 * X, "x"), (lambda: X + 0, "x"), (lambda: 0 - X, "-x"),
-    (lambda: X ** 1, "x"), (lambda: X ** 0, "1"), (lambda: -(-X), "x"), (lambda: X * 0, "0"),
-    (lambda: 2 * X + 3 * X, "5*x"), (lambda: X * 2, "2*x"), (lambda: 2 * (3 * X), "6*x"),
-    (lambda: (X + 1) + (X + 2), "2*x + 3"), (lambda: X - X, "0"), (lambda: X + -Y, "x - y"),
-    (lambda: X - (-2 * Y), "x + 2*y"), (lambda: X * X, "x^2"), (lambda: X ** 2 * X, "x^3"),
-    (lambda: X / X, "1"), (lambda: (6 * X) / 3, "2*x"), (lambda: (X ** 2) ** 3, "x^6"),
-    (lambda: X * (1 / Y), "x/y"), (lambda: (1 / X) / Y, "1/(x*y)"), (lambda: -(X - Y), "y - x"),
-    (lambda: 2 * (X + 1) - 2 * X, "2"), (lambda: X * Y + 3 * (Y * X), "4*x*y"), (lambda: G.const(2.0) + 3, "5"),
-])
+@pytest.mark.parametrize(
+    "build,expected",
+    [
+        (lambda: X * 1, "x"),
+        (lambda: 1 * X, "x"),
+        (lambda: X + 0, "x"),
+        (lambda: 0 - X, "-x"),
+        (lambda: X**1, "x"),
+        (lambda: X**0, "1"),
+        (lambda: -(-X), "x"),
+        (lambda: X * 0, "0"),
+        (lambda: 2 * X + 3 * X, "5*x"),
+        (lambda: X * 2, "2*x"),
+        (lambda: 2 * (3 * X), "6*x"),
+        (lambda: (X + 1) + (X + 2), "2*x + 3"),
+        (lambda: X - X, "0"),
+        (lambda: X + -Y, "x - y"),
+        (lambda: X - (-2 * Y), "x + 2*y"),
+        (lambda: X * X, "x^2"),
+        (lambda: X**2 * X, "x^3"),
+        (lambda: X / X, "1"),
+        (lambda: (6 * X) / 3, "2*x"),
+        (lambda: (X**2) ** 3, "x^6"),
+        (lambda: X * (1 / Y), "x/y"),
+        (lambda: (1 / X) / Y, "1/(x*y)"),
+        (lambda: -(X - Y), "y - x"),
+        (lambda: 2 * (X + 1) - 2 * X, "2"),
+        (lambda: X * Y + 3 * (Y * X), "4*x*y"),
+        (lambda: G.const(2.0) + 3, "5"),
+    ],
+)
 def test_simplification_rule(build, expected):
     assert to_text(build()) == expected
 
 
 def test_simplification_keeps_static_shapes():
     v = vec()
-    for n in (v * 0, 0 * v, v - v, X ** 0 + 0 * v, (X - X) * v, apply("pow", v, G.const(0.0))):
+    for n in (v * 0, 0 * v, v - v, X**0 + 0 * v, (X - X) * v, apply("pow", v, G.const(0.0))):
         assert n.shape == (3,), n
     assert (X + 0 * v).shape == (3,) and (X + 0 * v).op == "broadcast_to"
     s = apply("sum_to", G.const(2.0, (3, 2)), payload=(2,))

@@ -10,9 +10,9 @@ import shutil
 import subprocess
 
 import pytest
+from test_robust import bad  # exit 2, one `error:` line naming every fragment, nothing on stdout
 
 from conftest import invoke
-from test_robust import bad  # exit 2, one `error:` line naming every fragment, nothing on stdout
 
 
 def plain(*args):
@@ -23,33 +23,54 @@ def plain(*args):
 
 # -- --at values are constant expressions of the language -------------------------------------
 
-@pytest.mark.parametrize("at,value", [("x=pi", "3.141592653589793"), ("x=pi/2", "1.5707963267948966"),
-                                      ("x=2*pi", "6.283185307179586"), ("x=sqrt(2)", "1.4142135623730951"),
-                                      ("x=1/3", "0.3333333333333333"), ("x=e", "2.718281828459045"),
-                                      ("x=-1.5", "-1.5"), ("x=atan2(1, 1)*4", "3.141592653589793")])
+
+@pytest.mark.parametrize(
+    "at,value",
+    [
+        ("x=pi", "3.141592653589793"),
+        ("x=pi/2", "1.5707963267948966"),
+        ("x=2*pi", "6.283185307179586"),
+        ("x=sqrt(2)", "1.4142135623730951"),
+        ("x=1/3", "0.3333333333333333"),
+        ("x=e", "2.718281828459045"),
+        ("x=-1.5", "-1.5"),
+        ("x=atan2(1, 1)*4", "3.141592653589793"),
+    ],
+)
 def test_at_values_are_constant_expressions(at, value):
     assert plain("eval", "x", "--at", at)[0] == value
 
 
 def test_at_lists_of_constant_expressions():
     r = invoke("eval", "x", "--at", "x=[1/3, e, sqrt(2)],y=2", "--format", "json")
-    assert r.json()["value"] == [1 / 3, 2.718281828459045, 2 ** 0.5]
-    assert invoke("eval", "sum(W)", "--at", "W=[[1, pi], [3, 4]]", "--format", "json").json()["value"] == \
-        8 + 3.141592653589793
+    assert r.json()["value"] == [1 / 3, 2.718281828459045, 2**0.5]
+    assert (
+        invoke("eval", "sum(W)", "--at", "W=[[1, pi], [3, 4]]", "--format", "json").json()["value"]
+        == 8 + 3.141592653589793
+    )
     assert plain("grad", "sin(x)", "--at", "x=pi/2")[1] == "6.123233995736766e-17"
 
 
-@pytest.mark.parametrize("at,fragment", [
-    ("x=y", "`y` is not a constant"), ("x=pi/", "ends too early"), ("x=a=1", "one expression"),
-    ("x=__import__('os')", "unexpected `'`"), ("x=__import__(os)", "`os` is not a constant"), ("x=__import__(1)", "unknown function"), ("x=[1, [2, 3]]", "--at x"),
-])
+@pytest.mark.parametrize(
+    "at,fragment",
+    [
+        ("x=y", "`y` is not a constant"),
+        ("x=pi/", "ends too early"),
+        ("x=a=1", "one expression"),
+        ("x=__import__('os')", "unexpected `'`"),
+        ("x=__import__(os)", "`os` is not a constant"),
+        ("x=__import__(1)", "unknown function"),
+        ("x=[1, [2, 3]]", "--at x"),
+    ],
+)
 def test_at_values_that_are_not_constants(at, fragment):
     bad(invoke("eval", "1", "--at", at), fragment)
 
 
 def test_at_numbers_read_fast_agree_with_the_parser():
     """The plain-number reader and the language's parser give the same values."""
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from diffcli.syntax.points import constant, parse_value
 
@@ -70,21 +91,41 @@ def test_a_vector_without_brackets_gets_a_hint():
 
 
 def test_two_bindings_as_two_arguments_get_a_hint():
-    bad(invoke("grad", "x*y", "--at", "x=2", "y=3"), "unexpected extra argument (y=3)", "--at x=2,y=3",
-        "diffcli grad --help")
+    bad(
+        invoke("grad", "x*y", "--at", "x=2", "y=3"),
+        "unexpected extra argument (y=3)",
+        "--at x=2,y=3",
+        "diffcli grad --help",
+    )
 
 
 # -- PyTorch and NumPy spellings -----------------------------------------------------------
 
-@pytest.mark.parametrize("expr,fix", [("torch.sin(x)", "`sin(x)`"), ("np.exp(x)", "`exp(x)`"),
-                                      ("math.pi * x", "`pi * x`"), ("torch.nn.functional.relu(x)", "`relu(x)`")])
+
+@pytest.mark.parametrize(
+    "expr,fix",
+    [
+        ("torch.sin(x)", "`sin(x)`"),
+        ("np.exp(x)", "`exp(x)`"),
+        ("math.pi * x", "`pi * x`"),
+        ("torch.nn.functional.relu(x)", "`relu(x)`"),
+    ],
+)
 def test_module_prefixes_are_dropped(expr, fix):
     bad(invoke("grad", expr, "--at", "x=1"), "no modules", fix)
 
 
-@pytest.mark.parametrize("expr,fix", [("x.pow(2)", "`pow(x, 2)`"), ("exp(x).sum()", "`sum(exp(x))`"),
-                                      ("(x*x).mean()", "`mean(x*x)`"), ("W.T", "`transpose(W)`"),
-                                      ("x.exp().sum() + 1", "`sum(exp(x)) + 1`"), ("W.t() @ x", "`transpose(W) @ x`")])
+@pytest.mark.parametrize(
+    "expr,fix",
+    [
+        ("x.pow(2)", "`pow(x, 2)`"),
+        ("exp(x).sum()", "`sum(exp(x))`"),
+        ("(x*x).mean()", "`mean(x*x)`"),
+        ("W.T", "`transpose(W)`"),
+        ("x.exp().sum() + 1", "`sum(exp(x)) + 1`"),
+        ("W.t() @ x", "`transpose(W) @ x`"),
+    ],
+)
 def test_methods_are_written_as_functions(expr, fix):
     bad(invoke("grad", expr, "--at", "x=[1,2],W=[[1,2],[3,4]]"), "no methods", fix)
 
@@ -107,6 +148,7 @@ def test_ln_is_accepted():
 
 # -- textbook notation ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("expr,fix", [("sin x", "`sin(x)`"), ("log x + 1", "`log(x)`"), ("2*cos x", "`cos(x)`")])
 def test_function_without_parentheses(expr, fix):
     bad(invoke("eval", expr, "--at", "x=1"), "in parentheses", fix)
@@ -117,16 +159,29 @@ def test_function_glued_to_its_argument(expr, fix):
     bad(invoke("eval", expr, "--at", "x=1"), "is not bound", f"did you mean {fix}")
 
 
-@pytest.mark.parametrize("expr,fix", [("cos^2(x)", "write `cos(x)^2`"), ("sin^2 x", "write `sin(x)^2`"),
-                                      ("sin^-1(x)", "`asin(x)` for the inverse")])
+@pytest.mark.parametrize(
+    "expr,fix",
+    [("cos^2(x)", "write `cos(x)^2`"), ("sin^2 x", "write `sin(x)^2`"), ("sin^-1(x)", "`asin(x)` for the inverse")],
+)
 def test_power_of_a_function_name(expr, fix):
     bad(invoke("eval", expr, "--at", "x=0.5"), fix)
 
 
-@pytest.mark.parametrize("expr,fix", [("x²", "`x^2`"), ("x³ + 1", "`x^3 + 1`"), ("√x", "`sqrt(x)`"),
-                                      ("√(x+1)", "`sqrt(x+1)`"), ("2×x", "`2*x`"), ("2·x", "`2*x`"),
-                                      ("x − 1", "`x - 1`"), ("|x - 1|", "`abs(x - 1)`"), ("x⁻¹", "`x^-1`"),
-                                      ("x ≤ 1", "`x <= 1`")])
+@pytest.mark.parametrize(
+    "expr,fix",
+    [
+        ("x²", "`x^2`"),
+        ("x³ + 1", "`x^3 + 1`"),
+        ("√x", "`sqrt(x)`"),
+        ("√(x+1)", "`sqrt(x+1)`"),
+        ("2×x", "`2*x`"),
+        ("2·x", "`2*x`"),
+        ("x − 1", "`x - 1`"),
+        ("|x - 1|", "`abs(x - 1)`"),
+        ("x⁻¹", "`x^-1`"),
+        ("x ≤ 1", "`x <= 1`"),
+    ],
+)
 def test_unicode_operators_get_their_ascii_form(expr, fix):
     r = invoke("eval", expr, "--at", "x=2")
     bad(r, "unexpected character", f"did you mean {fix}")
@@ -179,6 +234,7 @@ def test_an_expression_that_begins_with_minus():
 
 # -- files and expressions -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("arg", ["nosuch.dc", "samples/rosenbrok.dc", "./x", "data/model.txt"])
 def test_a_missing_file_is_named(arg, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -215,8 +271,10 @@ def test_a_function_definition_gets_the_body():
 
 # -- the command line ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,expected", [("Adam", "adam"), ("ADAM", "adam"), ("sgd", "gd"), ("SGD", "gd"),
-                                            ("Momentum", "momentum")])
+
+@pytest.mark.parametrize(
+    "value,expected", [("Adam", "adam"), ("ADAM", "adam"), ("sgd", "gd"), ("SGD", "gd"), ("Momentum", "momentum")]
+)
 def test_choices_ignore_case_and_sgd_is_gd(value, expected):
     a = invoke("minimize", "x^2", "--at", "x=1", "--steps", "3", "--optimizer", value, "--format", "json")
     b = invoke("minimize", "x^2", "--at", "x=1", "--steps", "3", "--optimizer", expected, "--format", "json")
@@ -233,9 +291,15 @@ def test_a_bad_choice_points_to_the_command_help():
     assert "Value error" not in r.stderr
 
 
-@pytest.mark.parametrize("option,fragment", [("--retain-graph", "starts fresh"),
-                                             ("--create-graph", "diff --order 2"),
-                                             ("--requires-grad", "--const"), ("--no-grad", "diffcli eval")])
+@pytest.mark.parametrize(
+    "option,fragment",
+    [
+        ("--retain-graph", "starts fresh"),
+        ("--create-graph", "diff --order 2"),
+        ("--requires-grad", "--const"),
+        ("--no-grad", "diffcli eval"),
+    ],
+)
 def test_pytorch_options_get_the_diffcli_way(option, fragment):
     bad(invoke("grad", "x^2", "--at", "x=1", option), f"No such option: {option}", fragment)
 
@@ -248,30 +312,41 @@ def test_pytorch_commands_get_the_diffcli_way():
 
 # -- through the installed command ---------------------------------------------------------
 
+
 @pytest.mark.skipif(shutil.which("diffcli") is None, reason="diffcli is not installed")
-@pytest.mark.parametrize("argv,fragment", [
-    (["grad", "torch.sin(x)", "--at", "x=pi"], "write `sin(x)`"),
-    (["grad", "x²", "--at", "x=1"], "`x^2`"),
-    (["grad", "samples/rosenbrok.dc"], "no such file: samples/rosenbrok.dc"),
-    (["minimize", "x^2", "--at", "x=1", "--optimizer", "rmsprop"], "diffcli minimize --help"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["grad", "torch.sin(x)", "--at", "x=pi"], "write `sin(x)`"),
+        (["grad", "x²", "--at", "x=1"], "`x^2`"),
+        (["grad", "samples/rosenbrok.dc"], "no such file: samples/rosenbrok.dc"),
+        (["minimize", "x^2", "--at", "x=1", "--optimizer", "rmsprop"], "diffcli minimize --help"),
+    ],
+)
 def test_installed_command(argv, fragment, tmp_path):
-    r = subprocess.run(["diffcli", *argv], capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                       env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    r = subprocess.run(
+        ["diffcli", *argv],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert r.returncode == 2 and fragment in r.stderr and r.stdout == "", r.stderr
 
 
 @pytest.mark.skipif(shutil.which("diffcli") is None, reason="diffcli is not installed")
 def test_installed_command_reads_constant_points():
-    r = subprocess.run(["diffcli", "grad", "sin(x)", "--at", "x=pi/2", "--format", "plain"], capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        ["diffcli", "grad", "sin(x)", "--at", "x=pi/2", "--format", "plain"], capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0 and r.stdout.splitlines()[0] == "1", r.stderr
 
 
 def readme_error_examples():
     """(command, shown stderr) for every `$ diffcli` line of the README's "Errors that teach" block."""
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = text.split("## Errors that teach", 1)[1]
@@ -295,13 +370,15 @@ def test_readme_error_examples_are_real(line, shown, monkeypatch):
 
 def test_hints_never_fail_on_odd_text():
     """Whatever the text around a `.`, a `|` or a Unicode operator, the answer is one error."""
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from diffcli.errors import DiffcliError
     from diffcli.syntax.parse import parse
 
-    alphabet = st.sampled_from(list("xyW.()[]|,+-*/^ 12=;#") + ["sin", "torch", "T", "pow", "√", "²", "×", "cos",
-                                                                 "sum()", ".T", "np."])
+    alphabet = st.sampled_from(
+        list("xyW.()[]|,+-*/^ 12=;#") + ["sin", "torch", "T", "pow", "√", "²", "×", "cos", "sum()", ".T", "np."]
+    )
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(alphabet, max_size=12).map("".join))

@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diffcli import limits
-
 from conftest import invoke
+from diffcli import limits
 
 
 def test_npy_vector_matches_the_literal(tmp_path):
@@ -25,8 +24,10 @@ def test_npy_vector_matches_the_literal(tmp_path):
     assert by_file.stdout == literal.stdout
 
 
-@pytest.mark.parametrize("array", [np.arange(6, dtype=np.int32).reshape(2, 3), np.array([True, False]),
-                                   np.float32([1.5, 2.25]), np.array(4.0)])
+@pytest.mark.parametrize(
+    "array",
+    [np.arange(6, dtype=np.int32).reshape(2, 3), np.array([True, False]), np.float32([1.5, 2.25]), np.array(4.0)],
+)
 def test_npy_numbers_of_any_shape_are_float64(tmp_path, array):
     np.save(tmp_path / "a.npy", array)
     r = invoke("eval", "x*1", "--at", f"x=@{tmp_path / 'a.npy'}", "--format", "json")
@@ -34,15 +35,18 @@ def test_npy_numbers_of_any_shape_are_float64(tmp_path, array):
     assert np.array_equal(np.array(r.json()["value"]), array.astype(np.float64))
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1 2 3\n", [1, 2, 3]),
-    ("1, 2, 3\n", [1, 2, 3]),
-    ("# a comment\n1\n2\n3\n", [1, 2, 3]),
-    ("1 2\n3 4\n", [[1, 2], [3, 4]]),
-    ("1,2 # two\n3,4\n", [[1, 2], [3, 4]]),
-    ("7\n", 7),
-    ("1e-3 -inf nan\n", [1e-3, -np.inf, np.nan]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 2 3\n", [1, 2, 3]),
+        ("1, 2, 3\n", [1, 2, 3]),
+        ("# a comment\n1\n2\n3\n", [1, 2, 3]),
+        ("1 2\n3 4\n", [[1, 2], [3, 4]]),
+        ("1,2 # two\n3,4\n", [[1, 2], [3, 4]]),
+        ("7\n", 7),
+        ("1e-3 -inf nan\n", [1e-3, -np.inf, np.nan]),
+    ],
+)
 def test_text_files_of_numbers(tmp_path, text, expected):
     (tmp_path / "v.txt").write_text(text)
     r = invoke("eval", "x*1", "--at", f"x=@{tmp_path / 'v.txt'}", "--format", "json", "--strict")
@@ -56,8 +60,22 @@ def test_text_files_of_numbers(tmp_path, text, expected):
 
 def test_value_file_beside_other_bindings_and_in_minimize(tmp_path):
     np.save(tmp_path / "x.npy", np.array([3.0, -4.0]))
-    r = invoke("minimize", "sum((x - c)^2)", "--at", f"x=@{tmp_path / 'x.npy'}", "--at", "c=1", "--const", "c",
-               "--steps", "200", "--lr", "0.1", "--format", "json")
+    r = invoke(
+        "minimize",
+        "sum((x - c)^2)",
+        "--at",
+        f"x=@{tmp_path / 'x.npy'}",
+        "--at",
+        "c=1",
+        "--const",
+        "c",
+        "--steps",
+        "200",
+        "--lr",
+        "0.1",
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.stderr
     assert np.allclose(r.json()["at"]["x"], [1, 1])
 
@@ -74,20 +92,23 @@ def _error(tmp_path, name: str, content=None) -> str:
     return r.stderr
 
 
-@pytest.mark.parametrize("name, content, says", [
-    ("missing.npy", None, "no such file"),
-    ("c.npy", np.arange(3) + 1j, "complex numbers"),
-    ("s.npy", np.zeros(3, dtype=[("x", "f8")]), "a structured array"),
-    ("o.npy", np.array([1, None], dtype=object), "Python objects"),
-    ("u.npy", np.array(["a", "b"]), "text"),
-    ("e.npy", np.zeros(0), "no numbers"),
-    ("fake.npy", "1 2 3\n", "not a .npy file"),
-    ("bad.txt", "1 a\n", "could not convert string 'a'"),
-    ("ragged.txt", "1 2\n3\n", "the number of columns changed"),
-    ("empty.txt", "# nothing\n", "no numbers"),
-    ("binary.dat", b"1 2\x00\x01", "a binary file"),
-    ("latin.txt", b"1 2 \xe9\n", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        ("missing.npy", None, "no such file"),
+        ("c.npy", np.arange(3) + 1j, "complex numbers"),
+        ("s.npy", np.zeros(3, dtype=[("x", "f8")]), "a structured array"),
+        ("o.npy", np.array([1, None], dtype=object), "Python objects"),
+        ("u.npy", np.array(["a", "b"]), "text"),
+        ("e.npy", np.zeros(0), "no numbers"),
+        ("fake.npy", "1 2 3\n", "not a .npy file"),
+        ("bad.txt", "1 a\n", "could not convert string 'a'"),
+        ("ragged.txt", "1 2\n3\n", "the number of columns changed"),
+        ("empty.txt", "# nothing\n", "no numbers"),
+        ("binary.dat", b"1 2\x00\x01", "a binary file"),
+        ("latin.txt", b"1 2 \xe9\n", "not UTF-8"),
+    ],
+)
 def test_bad_value_files(tmp_path, name, content, says):
     assert says in _error(tmp_path, name, content)
 
@@ -126,7 +147,11 @@ def test_a_million_elements_through_the_installed_command(tmp_path):
     x = np.linspace(-1, 1, n)
     np.save(tmp_path / "x.npy", x)
     diffcli = str(Path(sys.executable).with_name("diffcli"))
-    done = subprocess.run([diffcli, "grad", "sum(x^2)/2", "--at", f"x=@{tmp_path / 'x.npy'}", "--format", "json"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [diffcli, "grad", "sum(x^2)/2", "--at", f"x=@{tmp_path / 'x.npy'}", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(done.stdout)
     assert np.array_equal(np.array(result["grad"]["x"]), x)

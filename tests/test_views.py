@@ -63,8 +63,15 @@ def test_rich_shows_ten_significant_digits_plain_and_json_every_digit():
     assert plain.startswith("24.199999999999996\n-215.59999999999997 -87.99999999999999")
     from diffcli.render.matrix import rich_number
 
-    assert [rich_number(v) for v in (15.400000000000002, 1 / 3, -0.0, 1e300, float("nan"), 12.0, 2 ** 0.5 * 1e-9)] == \
-        ["15.4", "0.3333333333", "0", "1e+300", "nan", "12", "1.414213562e-09"]
+    assert [rich_number(v) for v in (15.400000000000002, 1 / 3, -0.0, 1e300, float("nan"), 12.0, 2**0.5 * 1e-9)] == [
+        "15.4",
+        "0.3333333333",
+        "0",
+        "1e+300",
+        "nan",
+        "12",
+        "1.414213562e-09",
+    ]
 
 
 def test_a_30x30_hessian_in_120_columns_is_a_picture_never_a_cell_of_ellipsis(tmp_path):
@@ -123,8 +130,11 @@ def test_plot_prints_the_points_in_a_pipe():
     x = rows[:, 0]
     np.testing.assert_allclose(rows[:, 1], np.sin(x) * x, rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(rows[:, 2], np.cos(x) * x + np.sin(x), rtol=1e-13, atol=1e-14)
-    table = list(csv.reader(io.StringIO(invoke("plot", "sin(x)*x", "--range", "x=-3:3", "--order", "2",
-                                               "--format", "csv").stdout)))
+    table = list(
+        csv.reader(
+            io.StringIO(invoke("plot", "sin(x)*x", "--range", "x=-3:3", "--order", "2", "--format", "csv").stdout)
+        )
+    )
     assert table[0] == ["x", "f(x)", "f'(x)", "f''(x)"] and len(table) == 402
     d = invoke("plot", "sqrt(x)", "--range", "x=-1:1", "--format", "json")
     data = json.loads(d.stdout)
@@ -169,20 +179,37 @@ def test_points_progress_and_summary_only_on_a_terminal(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("x,y\n" + "".join(f"{i},{i + 1}\n" for i in range(2000)))
     out = tmp_path / "o.npy"
-    code, screen = on_a_terminal("grad", "x*y", "--points", str(path), "--out", str(out),
-                                 env={"DIFFCLI_PROGRESS_DELAY": "0"})
+    code, screen = on_a_terminal(
+        "grad", "x*y", "--points", str(path), "--out", str(out), env={"DIFFCLI_PROGRESS_DELAY": "0"}
+    )
     assert code == 0, screen
-    assert re.search(rf"--points {re.escape(str(path))}: 2,000 rows in [0-9.]+ s \(.* rows/s\) to {re.escape(str(out))}",
-                     screen)
-    piped = subprocess.run([DIFFCLI, "grad", "x*y", "--points", str(path), "--out", str(out)], capture_output=True,
-                           text=True, env={**os.environ, "DIFFCLI_PROGRESS_DELAY": "0"})
+    assert re.search(
+        rf"--points {re.escape(str(path))}: 2,000 rows in [0-9.]+ s \(.* rows/s\) to {re.escape(str(out))}", screen
+    )
+    piped = subprocess.run(
+        [DIFFCLI, "grad", "x*y", "--points", str(path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DIFFCLI_PROGRESS_DELAY": "0"},
+    )
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == ""
 
 
 def test_fit_progress_on_a_terminal_names_epoch_and_loss(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("x,y\n" + "".join(f"{i / 100},{3 * (i / 100) ** 2 + 2}\n" for i in range(200)))
-    code, screen = on_a_terminal("fit", "w*x^2 + b", "--data", str(path), "--params", "w=0,b=0", "--epochs", "3000",
-                                 "--lr", "0.1", env={"DIFFCLI_PROGRESS_DELAY": "0"})
+    code, screen = on_a_terminal(
+        "fit",
+        "w*x^2 + b",
+        "--data",
+        str(path),
+        "--params",
+        "w=0,b=0",
+        "--epochs",
+        "3000",
+        "--lr",
+        "0.1",
+        env={"DIFFCLI_PROGRESS_DELAY": "0"},
+    )
     assert code == 0, screen
     assert re.search(r"epoch [0-9,]+/3,000, batch loss", screen) and "steps/s" in screen

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from diffcli.core.graph import EXACT_BITS, Graph, Node, exact
 from diffcli.algebra import poly as algebra
 from diffcli.algebra.poly import ONE, Poly
+from diffcli.core.graph import EXACT_BITS, Graph, Node, exact
 
 LIMIT = 96  # most terms of one expansion
 TERMS = 32  # most terms of one form
@@ -230,7 +230,11 @@ class Forms:
         op = n.op
         if op == "const":
             q = exact(n)
-            return algebra.number(q) if q is not None else self.leaf(("const", repr(n.value)), self.graph.const(n.value), 0)
+            return (
+                algebra.number(q)
+                if q is not None
+                else self.leaf(("const", repr(n.value)), self.graph.const(n.value), 0)
+            )
         if op == "var":
             return self.leaf(("var", n.name), self.graph.var(n.name), 1)
         forms = [self.form.get(id(a)) for a in n.args]
@@ -267,7 +271,7 @@ class Forms:
         args = tuple(frozen(self.form[id(a)]) if id(a) in self.form else id(a) for a in n.args)
         node = self.graph.intern(n.op, tuple(self.printed(a) for a in n.args), n.payload, n.shape)
         p = self.leaf(("node", n.op, repr(n.payload), args), node, 3 if n.op in ALGEBRA else 2)
-        (index, _), = next(iter(p))
+        ((index, _),) = next(iter(p))
         if self.atoms[index].value is None:
             self.atoms[index].value = tuple(self.form.get(id(a)) for a in n.args)
             self.atoms[index].source = n
@@ -284,7 +288,7 @@ def rational_root(c: Fraction, k: Fraction) -> Fraction | None:
         if part.bit_length() > 1000:
             return None
         r = round(part ** (1 / q))
-        found = next((s for s in (r - 1, r, r + 1) if s >= 0 and s ** q == part), None)
+        found = next((s for s in (r - 1, r, r + 1) if s >= 0 and s**q == part), None)
         if found is None:
             return None
         roots.append(found)

@@ -12,11 +12,11 @@ form derivative and the reverse-mode one is printed: the masks are what make the
 
 from __future__ import annotations
 
+from diffcli.algebra import poly as algebra
+from diffcli.algebra.canonical import LIMIT, Forms
+from diffcli.algebra.poly import Poly
 from diffcli.core.graph import Node, topological
 from diffcli.core.ops import OPS
-from diffcli.algebra import poly as algebra
-from diffcli.algebra.poly import Poly
-from diffcli.algebra.canonical import LIMIT, Forms
 
 
 class FormDerivative:

@@ -9,18 +9,32 @@ from __future__ import annotations
 
 import unicodedata
 
+from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
+from diffcli.algebra.text import index_text, number, render_dag
 from diffcli.core.graph import Node
 from diffcli.core.ops import OPS
 from diffcli.core.ops.special import order_of, primes
-from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
-from diffcli.algebra.text import index_text, number, render_dag
 
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "phi", "omega", "tau", "rho"}
 
 
 # Greek letters that LaTeX writes as Latin ones (no \\omicron, no \\Alpha)
-LATIN = {"omicron": "o", "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I", "Kappa": "K",
-         "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X"}
+LATIN = {
+    "omicron": "o",
+    "Alpha": "A",
+    "Beta": "B",
+    "Epsilon": "E",
+    "Zeta": "Z",
+    "Eta": "H",
+    "Iota": "I",
+    "Kappa": "K",
+    "Mu": "M",
+    "Nu": "N",
+    "Omicron": "O",
+    "Rho": "P",
+    "Tau": "T",
+    "Chi": "X",
+}
 
 
 def greek(text: str) -> str:
@@ -31,7 +45,9 @@ def greek(text: str) -> str:
         if len(word) == 2 and word[0] in ("GREEK SMALL", "GREEK CAPITAL") and " " not in word[1]:
             letter = {"LAMDA": "lambda"}.get(word[1], word[1]).lower()
             capital = word[0] == "GREEK CAPITAL"
-            command = LATIN.get(letter if not capital else letter.title()) or "\\" + (letter.title() if capital else letter)
+            command = LATIN.get(letter if not capital else letter.title()) or "\\" + (
+                letter.title() if capital else letter
+            )
             out.append(command + (" " if k + 1 < len(text) and text[k + 1].isalpha() else ""))
         else:
             out.append(c)
@@ -48,7 +64,7 @@ def latex_name(name: str) -> str:
         return f"{base}_{{{sub}}}"
     stripped = base.rstrip("0123456789")
     if stripped and stripped != base:
-        return f"{stripped}_{{{base[len(stripped):]}}}"
+        return f"{stripped}_{{{base[len(stripped) :]}}}"
     return base
 
 

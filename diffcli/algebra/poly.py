@@ -164,8 +164,13 @@ def divide(p: Poly, s: Poly, limit: int) -> Poly | None:
         here = dict(top)
         if any(here.get(i, 0) < e for i, e in lead_exponents.items()):
             return None
-        factor = tuple(sorted((i, whole(Fraction(e - lead_exponents.get(i, 0)))) for i, e in here.items()
-                              if e != lead_exponents.get(i, 0)))
+        factor = tuple(
+            sorted(
+                (i, whole(Fraction(e - lead_exponents.get(i, 0))))
+                for i, e in here.items()
+                if e != lead_exponents.get(i, 0)
+            )
+        )
         c = Fraction(rest[top]) / s[lead]
         quotient[factor] = quotient.get(factor, 0) + c
         rest = add(rest, scale(s, c, factor), -1)

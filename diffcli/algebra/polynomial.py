@@ -13,14 +13,14 @@ from fractions import Fraction
 from diffcli.algebra.latex import latex_name
 from diffcli.algebra.text import literal
 
-DENOMINATOR = 10 ** 6  # the largest denominator written as a fraction
+DENOMINATOR = 10**6  # the largest denominator written as a fraction
 
 
 def fraction(c: float) -> Fraction | None:
     if c != c or c in (float("inf"), float("-inf")):
         return None
     found = Fraction(c).limit_denominator(DENOMINATOR)
-    return found if float(found) == c and abs(found.numerator) < 10 ** 12 else None
+    return found if float(found) == c and abs(found.numerator) < 10**12 else None
 
 
 def as_decimal(q: Fraction) -> bool:
@@ -59,8 +59,11 @@ def _term(c: float, factors: list[str], latex: bool) -> tuple[bool, str]:
         exact = None  # written as the decimal
     if not factors:
         if exact is not None and exact.denominator != 1:
-            text = f"\\frac{{{exact.numerator}}}{{{exact.denominator}}}" if latex else \
-                f"{exact.numerator}/{exact.denominator}"
+            text = (
+                f"\\frac{{{exact.numerator}}}{{{exact.denominator}}}"
+                if latex
+                else f"{exact.numerator}/{exact.denominator}"
+            )
             return negative, text
         return negative, literal(size)
     if exact is not None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from diffcli.core.graph import Node, to_float
 from diffcli.algebra import poly as algebra
-from diffcli.algebra.poly import Poly
 from diffcli.algebra.canonical import Forms
+from diffcli.algebra.poly import Poly
 from diffcli.algebra.text import measure
+from diffcli.core.graph import Node, to_float
 
 # Named constants a coefficient may be a rational multiple of (the printed name parses back to
 # the same number, so `2*pi` is exactly the folded 6.283185307179586)
@@ -64,18 +64,18 @@ class Terms:
         (2.99), a fraction split over the term (x/2: [] over [2]), a named constant's multiple
         (pi/2), the float's shortest text (for an inexact 17-digit value)."""
         options = []
-        if q.denominator == 1 and q.numerator < 2 ** 53:
+        if q.denominator == 1 and q.numerator < 2**53:
             return ([self.const(q.numerator)] if q != 1 else []), []
         decimal = self.const(to_float(q))
         if math.isinf(decimal.value):
             return [decimal], []  # past the largest float: it is inf, as its value is
-        if Fraction(repr(float(q))) == q or max(q.numerator, q.denominator) >= 2 ** 53:
+        if Fraction(repr(float(q))) == q or max(q.numerator, q.denominator) >= 2**53:
             options.append(([decimal], []))
-        if max(q.numerator, q.denominator) < 2 ** 53:
+        if max(q.numerator, q.denominator) < 2**53:
             options.append(([self.const(q.numerator)] if q.numerator != 1 else [], [self.const(q.denominator)]))
         for name, value in self.constants.items():
             for k in (1, 2, -1):
-                r = q / value ** k
+                r = q / value**k
                 if r.numerator <= SMALL and r.denominator <= SMALL:
                     top, bottom = self.number(r) if r != 1 else ([], [])
                     named = self.g.var(name)
@@ -113,16 +113,22 @@ class Terms:
         while stack:
             i = stack[-1]
             a = self.atoms[i]
-            waiting = [j for p in [a.poly] + a.alternatives for m in p for j, _ in m
-                       if self.atoms[j].kind == "sum" and j not in self.shown]
+            waiting = [
+                j
+                for p in [a.poly] + a.alternatives
+                for m in p
+                for j, _ in m
+                if self.atoms[j].kind == "sum" and j not in self.shown
+            ]
             if waiting:
                 stack.extend(dict.fromkeys(waiting))
                 continue
             stack.pop()
             if i not in self.shown:
                 known = {j for p in a.alternatives for m in p for j, _ in m if self.atoms[j].kind == "sum"}
-                self.shown[i] = self.shortest([c for p in [a.poly] + a.alternatives for c in self.candidates(p)]
-                                              + self.divisions(a.poly, known))
+                self.shown[i] = self.shortest(
+                    [c for p in [a.poly] + a.alternatives for c in self.candidates(p)] + self.divisions(a.poly, known)
+                )
 
     def power_node(self, i: int, e: Fraction, flip: bool = False) -> Node:
         """Atom i to the power e > 0 (`flip`: a sum with its signs turned, for an odd e)."""
@@ -178,13 +184,21 @@ class Terms:
         top. Besides the plain one: a minus sign taken into a sum of odd power (-2/(1 - 2*x) as
         2/(2*x - 1)), and 1/exp(u) as exp(-u)."""
         ordered = self.ordered(m)
-        plain = (c, [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest),
-                 [self.power_node(i, -e) for i, e in ordered if e < 0])
+        plain = (
+            c,
+            [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest),
+            [self.power_node(i, -e) for i, e in ordered if e < 0],
+        )
         out = [plain]
         odd = next((i for i, e in ordered if self.atoms[i].kind == "sum" and e.denominator == 1 and e % 2), None)
         if c < 0 and odd is not None:
-            out.append((-c, [self.power_node(i, e, i == odd) for i, e in ordered if e > 0] + list(rest),
-                        [self.power_node(i, -e, i == odd) for i, e in ordered if e < 0]))
+            out.append(
+                (
+                    -c,
+                    [self.power_node(i, e, i == odd) for i, e in ordered if e > 0] + list(rest),
+                    [self.power_node(i, -e, i == odd) for i, e in ordered if e < 0],
+                )
+            )
         roots = [(i, e) for i, e in ordered if self.atoms[i].kind == "number" and 0 < e < 1]
         if roots:  # 2*sqrt(pi)/pi as 2/sqrt(pi)
             moved = tuple(sorted((i, e - 1 if (i, e) in roots else e) for i, e in m))
@@ -195,7 +209,9 @@ class Terms:
         exps = [(i, e) for i, e in ordered if e < 0 and self.exp_argument(i) is not None]
         if exps:
             top = [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest)
-            top += [self.node("exp", self.best_of(algebra.scale(self.exp_argument(i), Fraction(e)), 0)) for i, e in exps]
+            top += [
+                self.node("exp", self.best_of(algebra.scale(self.exp_argument(i), Fraction(e)), 0)) for i, e in exps
+            ]
             out.append((c, top, [self.power_node(i, -e) for i, e in ordered if e < 0 and (i, e) not in exps]))
         return out
 

@@ -15,13 +15,14 @@ import math
 
 import numpy as np
 
-from diffcli.errors import DiffcliError
-from diffcli.core.graph import Node, topological
-from diffcli.limits import check_print
-from diffcli.core.ops import FUNCTIONS, OPS
-from diffcli.core.ops.special import order_of, primes
 from diffcli.algebra import precedence
 from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, parenthesize
+from diffcli.core.graph import Node, topological
+from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.core.ops.special import order_of, primes
+from diffcli.errors import DiffcliError
+from diffcli.limits import check_print
+
 # A shared subexpression is named (`t1 = ...`) only where that shortens the text by at least
 # SHARE_SAVING characters and its own text has at least SHARE_LENGTH: short formulas stay on one
 # line (sigmoid's second derivative repeats `sigmoid(x)` three times), long compositions do not
@@ -75,8 +76,12 @@ def shared_nodes(root: Node) -> list[Node]:
         chosen: set[int] = set()
         for n in reversed(order):
             u, size = uses.get(id(n), 0), length[id(n)]
-            if (n.args and n is not root and size >= SHARE_LENGTH
-                    and u * size - (u + 1) * NAME_LENGTH - 4 - size >= SHARE_SAVING):
+            if (
+                n.args
+                and n is not root
+                and size >= SHARE_LENGTH
+                and u * size - (u + 1) * NAME_LENGTH - 4 - size >= SHARE_SAVING
+            ):
                 chosen.add(id(n))
             for a in n.args:
                 uses[id(a)] = uses.get(id(a), 0) + (1 if id(n) in chosen else u)
@@ -99,8 +104,7 @@ def statement_names(count: int, taken: set) -> list[str]:
     return names
 
 
-def render_dag(root: Node, render, share: bool = True, spell=str,
-               weight: int = 1) -> tuple[list[tuple[str, str]], str]:
+def render_dag(root: Node, render, share: bool = True, spell=str, weight: int = 1) -> tuple[list[tuple[str, str]], str]:
     """([(name, text)] statements, result text) with `render(node, [(text, prec)])`; a named
     node is referred to as `spell(name)`. `weight`: characters written per plain character."""
     named = shared_nodes(root) if share else []
@@ -218,8 +222,10 @@ def writable_text(root: Node) -> str:
     """to_text(root), or an error naming what the expression language cannot write."""
     missing = unwritable(root)
     if missing is not None:
-        raise DiffcliError(f"this derivative uses {missing}, which the expression language cannot write: "
-                           "use grad, jacobian or hessian for its values, or differentiate a scalar formula")
+        raise DiffcliError(
+            f"this derivative uses {missing}, which the expression language cannot write: "
+            "use grad, jacobian or hessian for its values, or differentiate a scalar formula"
+        )
     return to_text(root)
 
 

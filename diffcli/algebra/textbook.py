@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
-from diffcli.core.graph import Node, topological
 from diffcli.algebra import poly as algebra
-from diffcli.algebra.poly import ONE, Poly
 from diffcli.algebra.canonical import ALGEBRA, LIMIT
 from diffcli.algebra.form_derivative import FormDerivative
+from diffcli.algebra.poly import ONE, Poly
 from diffcli.algebra.terms import Terms
 from diffcli.algebra.text import to_text
+from diffcli.core.graph import Node, topological
 
 DEPTH = 2  # how deep the ways of writing a sum nest (a factor taken out, terms collected, within)
 COLLECT = 24  # most terms of a sum whose terms are tried in groups
@@ -99,8 +99,12 @@ class Printer(Terms):
     def kept(self, n: Node) -> bool:
         """Whether n's form is n itself as an atom (too large, or no exact rewrite)."""
         one = algebra.single(self.forms.of(n))
-        return one is not None and len(one[1]) == 1 and self.atoms[one[1][0][0]].kind == "leaf" \
+        return (
+            one is not None
+            and len(one[1]) == 1
+            and self.atoms[one[1][0][0]].kind == "leaf"
             and self.atoms[one[1][0][0]].node.op == n.op
+        )
 
     # ---------------------------------------------------------------- print nodes
 
@@ -148,8 +152,9 @@ class Printer(Terms):
         """p term by term: highest degree first, a positive term in front (1 - x^2, not -x^2 + 1)."""
         if not p:
             return self.const(0)
-        terms = sorted(p.items(), key=lambda t: (-self.degree(t[0]), [(self.atoms[i].rank, i, -e)
-                                                                     for i, e in self.ordered(t[0])]))
+        terms = sorted(
+            p.items(), key=lambda t: (-self.degree(t[0]), [(self.atoms[i].rank, i, -e) for i, e in self.ordered(t[0])])
+        )
         first = next((k for k, (_, c) in enumerate(terms) if c > 0), 0)
         terms.insert(0, terms.pop(first))
         out = self.term(*reversed(terms[0]))

@@ -23,8 +23,6 @@ dask` is asked for; Dask's own modules are imported inside `run`.
 
 from __future__ import annotations
 
-from diffcli.batch.job import PointsJob
-
 import asyncio
 import logging
 import os
@@ -33,11 +31,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from diffcli.data import datafile, parquet
 from diffcli.batch import stream
-from diffcli.errors import EXIT_NONFINITE, DiffcliError, OutputError
+from diffcli.batch.job import PointsJob
+from diffcli.data import datafile, parquet
 from diffcli.data.fileio import atomic_folder
 from diffcli.data.fileio import cause as os_cause
+from diffcli.errors import EXIT_NONFINITE, DiffcliError, OutputError
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler (and for it to have a worker) before giving up
 
@@ -50,8 +49,7 @@ def modules():
         import pandas
         import pyarrow  # noqa: F401  (read_parquet needs it; say so now rather than on a worker)
     except ImportError as e:
-        raise DiffcliError(f"--engine dask needs Dask, and `{e.name}` is not installed: "
-                           f"{parquet.EXTRA}") from None
+        raise DiffcliError(f"--engine dask needs Dask, and `{e.name}` is not installed: {parquet.EXTRA}") from None
     return dask.dataframe, distributed, pandas
 
 
@@ -63,11 +61,15 @@ def run(command: str, job: PointsJob, req, progress=None) -> dict:
     if job.engine != "dask":
         raise DiffcliError("--scheduler goes with --engine dask: add --engine dask, or drop --scheduler")
     if points is None:
-        raise DiffcliError("--engine dask evaluates the rows of --points on a cluster: give --points DATA.parquet "
-                           "(a file or a folder of them)")
+        raise DiffcliError(
+            "--engine dask evaluates the rows of --points on a cluster: give --points DATA.parquet "
+            "(a file or a folder of them)"
+        )
     if points == "-" or not parquet.is_parquet(points):
-        raise DiffcliError(f"--engine dask reads Parquet (a .parquet file or a folder of them), not `{points}`: "
-                           "convert it, or drop --engine dask to stream it on this machine")
+        raise DiffcliError(
+            f"--engine dask reads Parquet (a .parquet file or a folder of them), not `{points}`: "
+            "convert it, or drop --engine dask to stream it on this machine"
+        )
     if job.device != "cpu":
         raise DiffcliError("--engine dask runs on the workers' CPUs: drop --device gpu")
     with Cluster(job.scheduler, modules()[1]) as cluster:
@@ -76,11 +78,17 @@ def run(command: str, job: PointsJob, req, progress=None) -> dict:
             with source:
                 program, _, labels, pick = stream.compiled(source, command, job, req, read)  # before any cluster starts
                 counts: dict = {}
-                atomic_folder(out, lambda folder: counts.update(
-                    written(cluster, program, source, (labels, pick, out), job, folder, progress)), (points,))
+                atomic_folder(
+                    out,
+                    lambda folder: counts.update(
+                        written(cluster, program, source, (labels, pick, out), job, folder, progress)
+                    ),
+                    (points,),
+                )
                 return counts
-        return stream.run(command, job, req, progress,
-                          tables=lambda program, source: gathered(cluster, program, source))
+        return stream.run(
+            command, job, req, progress, tables=lambda program, source: gathered(cluster, program, source)
+        )
 
 
 class Cluster:
@@ -109,29 +117,41 @@ class Cluster:
                 try:
                     with mute_children():
                         self.local = distributed.LocalCluster(
-                            n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)  # no port to clash
+                            n_workers=os.cpu_count() or 1,
+                            threads_per_worker=1,
+                            processes=True,
+                            host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0",
+                            silence_logs=logging.CRITICAL,
+                        )  # no port to clash
                 except Exception as e:  # noqa: BLE001  whatever stops worker processes from starting
-                    raise DiffcliError(f"--engine dask: cannot start a local Dask cluster ({cause(e)}): start one "
-                                       "by hand (`dask scheduler`, `dask worker`) and give --scheduler") from None
+                    raise DiffcliError(
+                        f"--engine dask: cannot start a local Dask cluster ({cause(e)}): start one "
+                        "by hand (`dask scheduler`, `dask worker`) and give --scheduler"
+                    ) from None
                 self.client = distributed.Client(self.local, set_as_default=False)
                 return self.client
             probe(self.address, distributed)  # fail fast, before a Client retries for its whole timeout
             try:
                 self.client = distributed.Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
             except (OSError, TimeoutError, ValueError, TypeError) as e:
-                raise DiffcliError(f"--scheduler {self.address}: no Dask scheduler answered within "
-                                   f"{CONNECT_TIMEOUT:g} s ({cause(e)}): start one with `dask scheduler`, or check "
-                                   "the address (tcp://HOST:PORT)") from None
+                raise DiffcliError(
+                    f"--scheduler {self.address}: no Dask scheduler answered within "
+                    f"{CONNECT_TIMEOUT:g} s ({cause(e)}): start one with `dask scheduler`, or check "
+                    "the address (tcp://HOST:PORT)"
+                ) from None
             try:
                 self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError):
-                raise DiffcliError(f"--scheduler {self.address}: the scheduler has no workers: start some with "
-                                   f"`dask worker {self.address}`") from None
+                raise DiffcliError(
+                    f"--scheduler {self.address}: the scheduler has no workers: start some with "
+                    f"`dask worker {self.address}`"
+                ) from None
         return self.client
 
-    def partitions(self, program, source, mode: str, folder: str | None = None, layout=None,
-                   strict: bool = False) -> list:
+    def partitions(
+        self, program, source, mode: str, folder: str | None = None, layout=None, strict: bool = False
+    ) -> list:
         """One future per partition of the input, in order, each running `partition` on the
         columns the request uses and those --keep carries."""
         dd, _, pandas = modules()
@@ -139,13 +159,27 @@ class Cluster:
         source.table.check(names)  # each column numeric, said here rather than by a worker
         client = self.connect()
         width = len(source.keep) + len(program.labels)
-        meta = pandas.DataFrame({c: pandas.Series(dtype="float64") for c in range(width)}) if mode == "table" else \
-            pandas.DataFrame({c: pandas.Series(dtype="int64") for c in ("rows", "nonfinite")})
+        meta = (
+            pandas.DataFrame({c: pandas.Series(dtype="float64") for c in range(width)})
+            if mode == "table"
+            else pandas.DataFrame({c: pandas.Series(dtype="int64") for c in ("rows", "nonfinite")})
+        )
         with client.as_current():  # Dask builds graphs with futures in them against the current client
             frame = dd.read_parquet(source.table.files, columns=names + text, index=False, dtype_backend="pyarrow")
             shipped = client.scatter(program, broadcast=True, hash=False)  # pickled once, one copy per worker
-            done = frame.map_partitions(partition, shipped, (names, text, source.keep), mode, folder, layout, strict,
-                                        source.what, meta=meta, enforce_metadata=False, align_dataframes=False)
+            done = frame.map_partitions(
+                partition,
+                shipped,
+                (names, text, source.keep),
+                mode,
+                folder,
+                layout,
+                strict,
+                source.what,
+                meta=meta,
+                enforce_metadata=False,
+                align_dataframes=False,
+            )
             return client.compute(done.to_delayed())
 
 
@@ -185,8 +219,10 @@ def probe(address: str, distributed) -> None:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as e:
         reason = "timed out" if isinstance(e, TimeoutError) else (e.strerror or str(e))
-        raise DiffcliError(f"--scheduler {address}: cannot connect ({reason}): is `dask scheduler` running "
-                           "there? Start one, or check the address") from None
+        raise DiffcliError(
+            f"--scheduler {address}: cannot connect ({reason}): is `dask scheduler` running "
+            "there? Start one, or check the address"
+        ) from None
 
     async def identity():
         remote = distributed.rpc(address, timeout=CONNECT_TIMEOUT)
@@ -198,17 +234,22 @@ def probe(address: str, distributed) -> None:
     try:
         found = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
     except Exception as e:  # noqa: BLE001  a timeout, a closed connection, a reply Dask cannot read
-        raise DiffcliError(f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
-                           f"({cause(e)}): check the address (the scheduler's, not a worker's or the "
-                           "dashboard's)") from None
+        raise DiffcliError(
+            f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
+            f"({cause(e)}): check the address (the scheduler's, not a worker's or the "
+            "dashboard's)"
+        ) from None
     if not isinstance(found, dict) or found.get("type") != "Scheduler":
         kind = found.get("type") if isinstance(found, dict) else type(found).__name__
-        raise DiffcliError(f"--scheduler {address}: that is a Dask {kind}, not a scheduler: give the scheduler's "
-                           "address (`dask scheduler` prints it)")
+        raise DiffcliError(
+            f"--scheduler {address}: that is a Dask {kind}, not a scheduler: give the scheduler's "
+            "address (`dask scheduler` prints it)"
+        )
 
 
-def partition(frame, program, columns: tuple, mode: str, folder: str | None, layout, strict: bool, what: str,
-              partition_info=None):
+def partition(
+    frame, program, columns: tuple, mode: str, folder: str | None, layout, strict: bool, what: str, partition_info=None
+):
     """On a worker: one partition's rows through the shipped program. `columns`: the variables,
     the other columns --keep carries, and the --keep order. mode "table": the kept columns then
     the program's table, columns numbered; mode "file": the kept columns and the columns
@@ -240,15 +281,18 @@ def partition(frame, program, columns: tuple, mode: str, folder: str | None, lay
     sink = parquet.ParquetSink(os.path.join(folder, name), labels, keep)
     try:
         for start in range(0, rows, size):
-            table = program.table({name: a[start:start + size] for name, a in block.items()}, 1)
+            table = program.table({name: a[start : start + size] for name, a in block.items()}, 1)
             table = table if pick is None else table[:, pick]
             bad = ~np.isfinite(table).all(axis=1)
             if strict and bad.any():
-                raise DiffcliError(f"a result is not finite at partition {number}, row "
-                                   f"{start + int(np.argmax(bad)) + 1} of {what.removeprefix('--points ')} "
-                                   "(--strict)", exit_code=EXIT_NONFINITE)
+                raise DiffcliError(
+                    f"a result is not finite at partition {number}, row "
+                    f"{start + int(np.argmax(bad)) + 1} of {what.removeprefix('--points ')} "
+                    "(--strict)",
+                    exit_code=EXIT_NONFINITE,
+                )
             nonfinite += int(bad.sum())
-            sink.write(table, [k[start:start + size] for k in kept])
+            sink.write(table, [k[start : start + size] for k in kept])
         sink.close()
     except BaseException as e:
         sink.abandon()

@@ -13,8 +13,6 @@ the caller's. The Dask engine (cluster.py) opens and compiles the same way (`ope
 
 from __future__ import annotations
 
-from diffcli.batch.job import PointsJob
-
 import math
 import os
 import re
@@ -22,16 +20,17 @@ import zipfile
 
 import numpy as np
 
-from diffcli.data import datafile, parquet
-from diffcli.data.datafile import CsvTable
-from diffcli.errors import EXIT_NONFINITE, DiffcliError
-from diffcli.data.fileio import STDOUT, atomic_folder, is_stdout, is_stream, output, scratch
-from diffcli.core.layout import columns, only
-from diffcli.syntax.parse import names_used
-from diffcli.syntax.points import parse_names
+from diffcli.batch.job import PointsJob
 from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Columns, Request
+from diffcli.core.layout import columns, only
+from diffcli.data import datafile, parquet
+from diffcli.data.datafile import CsvTable
+from diffcli.data.fileio import STDOUT, atomic_folder, is_stdout, is_stream, output, scratch
 from diffcli.data.sinks import CsvSink, JsonLinesSink, NpySink, NpzSink
+from diffcli.errors import EXIT_NONFINITE, DiffcliError
+from diffcli.syntax.parse import names_used
+from diffcli.syntax.points import parse_names
 
 THREADS = min(os.cpu_count() or 1, 4)  # a block's rows split over threads (ufuncs drop the GIL)
 NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
@@ -72,24 +71,31 @@ class PointFile:
         self.text = [name for name in self.keep if name not in self.names]  # carried as written
         for name in self.names:
             if not NAME.match(name):
-                raise DiffcliError(f"--points {path}: column `{name}` is not a variable name "
-                                   "(names start with a letter, such as x or w_2)")
+                raise DiffcliError(
+                    f"--points {path}: column `{name}` is not a variable name "
+                    "(names start with a letter, such as x or w_2)"
+                )
         if self.table is None:
             for name in self.names + self.keep:
                 self._numeric(name)
             for name in self.text:
                 if self.arrays[name].ndim != 1:
                     raise DiffcliError(f"--keep {name}: keep columns of one number per row")
-        self.shapes = {name: () for name in self.names} if self.table else \
-            {name: tuple(self.arrays[name].shape[1:]) for name in self.names}
+        self.shapes = (
+            {name: () for name in self.names}
+            if self.table
+            else {name: tuple(self.arrays[name].shape[1:]) for name in self.names}
+        )
 
     def _arrays(self, kind: str) -> dict:
         try:
             if kind == ".npy":
                 data = np.load(self.path, mmap_mode="r", allow_pickle=False)
                 if data.dtype.names is None:
-                    raise DiffcliError(f"{self.what}: a .npy file needs named fields (a structured array such as "
-                                       "dtype [('x', 'f8'), ('y', 'f8')]); or use .npz or CSV")
+                    raise DiffcliError(
+                        f"{self.what}: a .npy file needs named fields (a structured array such as "
+                        "dtype [('x', 'f8'), ('y', 'f8')]); or use .npz or CSV"
+                    )
                 arrays = {name: data[name] for name in data.dtype.names}
             else:
                 archive = np.load(self.path, allow_pickle=False)
@@ -98,8 +104,10 @@ class PointFile:
             raise DiffcliError(f"{self.what}: not a readable {kind} file: {e}") from None
         rows = {a.shape[0] if a.ndim else None for a in arrays.values()}
         if None in rows or len(rows) != 1:
-            raise DiffcliError(f"{self.what}: every array needs the same number of rows "
-                               f"(first axis); got {sorted(r for r in rows if r is not None)}")
+            raise DiffcliError(
+                f"{self.what}: every array needs the same number of rows "
+                f"(first axis); got {sorted(r for r in rows if r is not None)}"
+            )
         return arrays
 
     def _numeric(self, name: str) -> None:
@@ -131,8 +139,10 @@ class PointFile:
             return
         size = datafile.BLOCK
         for start in range(0, self.rows, size):
-            yield {name: np.asarray(self.arrays[name][start:start + size], dtype=np.float64)
-                   for name in self.names + self.text}
+            yield {
+                name: np.asarray(self.arrays[name][start : start + size], dtype=np.float64)
+                for name in self.names + self.text
+            }
 
 
 # ---------------------------------------------------------------- .npz input
@@ -150,11 +160,14 @@ def stored_member(path: str, archive, name: str) -> np.ndarray:
         local = fh.read(30)
         if local[:4] != b"PK\x03\x04":
             return archive[name]
-        start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+        start = (
+            info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+        )
         fh.seek(start)
         try:
-            read = {(1, 0): np.lib.format.read_array_header_1_0,
-                    (2, 0): np.lib.format.read_array_header_2_0}.get(np.lib.format.read_magic(fh))
+            read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}.get(
+                np.lib.format.read_magic(fh)
+            )
             if read is None:
                 return archive[name]
             shape, fortran, dtype = read(fh)
@@ -164,8 +177,6 @@ def stored_member(path: str, archive, name: str) -> np.ndarray:
     if fortran or dtype.hasobject or offset - start + dtype.itemsize * math.prod(shape) > info.file_size:
         return archive[name]
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
-
-
 
 
 # ---------------------------------------------------------------- the run
@@ -189,8 +200,7 @@ def opened(job: PointsJob) -> tuple[PointFile, tuple]:
     if points == "-" and job.expr == "-":
         raise DiffcliError("EXPR and --points cannot both come from standard input (-): put one in a file")
     read = read_expression(job.expr)
-    wanted = set(names_used(read[0])) | set(parse_names(job.wrt, "--wrt")) | \
-        set(parse_names(job.const, "--const"))
+    wanted = set(names_used(read[0])) | set(parse_names(job.wrt, "--wrt")) | set(parse_names(job.const, "--const"))
     source = PointFile(points, wanted, parse_names(job.keep, "--keep"))
     if not source.names:
         source.__exit__()
@@ -202,8 +212,9 @@ def compiled(source: PointFile, command: str, job: PointsJob, req: Request, read
     """The request compiled once for the rows of `source` (the program every engine runs), the
     result's template and column labels after --only, and the program's columns they pick (or
     None for all)."""
-    problem = load(job.expr, job.at, job.wrt, job.const, job.of, job.dtype, points=source.shapes,
-                   device=job.device, read=read)
+    problem = load(
+        job.expr, job.at, job.wrt, job.const, job.of, job.dtype, points=source.shapes, device=job.device, read=read
+    )
     program = Columns(problem, Request(req.value, req.gradient, req.v, req.jacobian, req.hessian), source.names)
     template, labels = program.template, program.labels
     pick = None
@@ -232,14 +243,17 @@ def _run(source: PointFile, command: str, job: PointsJob, req: Request, read, pr
     def stream_to(make_sink):
         sink = None  # made once the first block has been read: a bad first row prints nothing
         try:
-            for table, kept, fraction in (tables(program, source) if tables else local()):
+            for table, kept, fraction in tables(program, source) if tables else local():
                 if pick is not None:
                     table = table[:, pick]
                 if not np.isfinite(table).all():  # the usual case in one fast pass; rows only then
                     bad = ~np.isfinite(table).all(axis=1)
                     if strict:
-                        raise DiffcliError(f"a result is not finite at row {state['rows'] + int(np.argmax(bad))} "
-                                           f"(counted from 0) of {points} (--strict)", exit_code=EXIT_NONFINITE)
+                        raise DiffcliError(
+                            f"a result is not finite at row {state['rows'] + int(np.argmax(bad))} "
+                            f"(counted from 0) of {points} (--strict)",
+                            exit_code=EXIT_NONFINITE,
+                        )
                     state["nonfinite"] += int(bad.sum())
                 state["rows"] += len(table)
                 sink = sink or make_sink()
@@ -259,15 +273,21 @@ def _run(source: PointFile, command: str, job: PointsJob, req: Request, read, pr
                 stream_to(lambda: CsvSink(fh, labels, source.keep))
         return state
     if parquet.is_folder_target(out):  # a data set of one file (Dask writes one per partition)
-        atomic_folder(out, lambda folder: stream_to(lambda: parquet.ParquetSink(
-            os.path.join(folder, parquet.PART.format(0)), labels, source.keep)).close(), (points,))
+        atomic_folder(
+            out,
+            lambda folder: stream_to(
+                lambda: parquet.ParquetSink(os.path.join(folder, parquet.PART.format(0)), labels, source.keep)
+            ).close(),
+            (points,),
+        )
         return state
     extension = os.path.splitext(out)[1].lower()
     if extension not in OUTPUTS and is_stream(out):
         extension = ".csv"  # a pipe or a device named without an extension (/dev/fd/3) gets CSV
     if extension not in OUTPUTS:
-        raise DiffcliError(f"--out {out}: write a .csv, .npy, .npz or .parquet file, or a folder (`{out}/`: "
-                           "a Parquet data set)")
+        raise DiffcliError(
+            f"--out {out}: write a .csv, .npy, .npz or .parquet file, or a folder (`{out}/`: a Parquet data set)"
+        )
     binary = extension != ".csv"
     with output(out, (points,), binary) as fh:
         if extension == ".csv":

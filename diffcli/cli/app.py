@@ -14,22 +14,40 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from diffcli import __version__
-from diffcli.errors import EXIT_BAD_INPUT, printable, shorten
 from diffcli.cli import spec
 from diffcli.cli.commands import dispatch
+from diffcli.errors import EXIT_BAD_INPUT, printable, shorten
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover
     from click.exceptions import ClickException, NoArgsIsHelpError
 
-TYPES = {"text": Optional[str], "list": Optional[list[str]], "flag": bool, "switch": bool, "int": Optional[int],
-         "float": float}
+TYPES = {
+    "text": Optional[str],
+    "list": Optional[list[str]],
+    "flag": bool,
+    "switch": bool,
+    "int": Optional[int],
+    "float": float,
+}
 # What the help shows after an option (a flag shows nothing; a choice lists its choices).
 METAVARS = {"flag": "", "switch": "", "int": "INTEGER", "float": "NUMBER"}
-VALUE_NAMES = {"at": "POINT", "wrt": "NAMES", "const": "NAMES", "of": "NAME", "v": "WEIGHTS", "params": "POINT",
-               "range": "NAME=LO:HI", "hessian": "NAMES", "target": "NAME", "keep": "NAMES", "only": "KEY",
-               "loss": "LOSS", "scheduler": "ADDRESS"}
+VALUE_NAMES = {
+    "at": "POINT",
+    "wrt": "NAMES",
+    "const": "NAMES",
+    "of": "NAME",
+    "v": "WEIGHTS",
+    "params": "POINT",
+    "range": "NAME=LO:HI",
+    "hessian": "NAMES",
+    "target": "NAME",
+    "keep": "NAMES",
+    "only": "KEY",
+    "loss": "LOSS",
+    "scheduler": "ADDRESS",
+}
 
 
 def _help(text: str) -> str:
@@ -86,16 +104,23 @@ def _default(option: spec.Option):
 
 def _function(command: spec.Command):
     """A function whose signature declares the command's arguments and options for typer."""
+
     def run(**values):
         plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
         return dispatch(spec.Call(command, plain))
 
-    parameters = [inspect.Parameter(a.dest, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    annotation=Annotated[str, typer.Argument(help=_help(a.help), show_default=False,
-                                                                             metavar=a.name)])
-                  for a in command.arguments]
-    parameters += [inspect.Parameter(o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o),
-                                     annotation=_annotation(o)) for o in command.options]
+    parameters = [
+        inspect.Parameter(
+            a.dest,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[str, typer.Argument(help=_help(a.help), show_default=False, metavar=a.name)],
+        )
+        for a in command.arguments
+    ]
+    parameters += [
+        inspect.Parameter(o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(o))
+        for o in command.options
+    ]
     run.__signature__ = inspect.Signature(parameters)
     run.__annotations__ = {p.name: p.annotation for p in parameters}
     run.__name__ = command.name
@@ -110,13 +135,21 @@ def _version(value: bool):
 
 
 def build() -> typer.Typer:
-    app = typer.Typer(name="diffcli", help=_help(spec.APP_HELP), no_args_is_help=True, pretty_exceptions_enable=False,
-                      cls=_Group,
-                      context_settings={"help_option_names": ["-h", "--help"]})
+    app = typer.Typer(
+        name="diffcli",
+        help=_help(spec.APP_HELP),
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        cls=_Group,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
 
     @app.callback()
-    def root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                   help="Print the version and exit.")] = False):
+    def root(
+        version: Annotated[
+            bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        ] = False,
+    ):
         """Symbolic-plus-numeric differentiation from the shell."""
 
     for command in spec.COMMANDS:

@@ -14,8 +14,8 @@ import re
 import shlex
 from fractions import Fraction
 
-from diffcli.errors import DiffcliError
 from diffcli.cli.spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
+from diffcli.errors import DiffcliError
 
 HELP = ("--help", "-h")
 TYPER_ONLY = ("--install-completion", "--show-completion")
@@ -68,8 +68,11 @@ def read(argv: list[str]) -> Call:
         flag, eq, value = arg.partition("=")
         option = command.option(flag)
         if option is None:
-            raise UsageError(f"No such option: {flag}" + (_foreign_option(flag) or _expression_hint(argv, i - 1)
-                                                           or _close_flag(flag, command)), command.name)
+            raise UsageError(
+                f"No such option: {flag}"
+                + (_foreign_option(flag) or _expression_hint(argv, i - 1) or _close_flag(flag, command)),
+                command.name,
+            )
         if not option.takes_value:
             if eq:
                 raise UsageError(f"Option '{flag}' does not take a value.", command.name)
@@ -91,7 +94,7 @@ def read(argv: list[str]) -> Call:
     if len(positional) > len(command.arguments):
         extra = positional[len(command.arguments)]
         raise UsageError(f"Got unexpected extra argument ({extra})" + _join_hint(positional, values), command.name)
-    for argument in command.arguments[len(positional):]:
+    for argument in command.arguments[len(positional) :]:
         raise UsageError(f"Missing argument '{argument.name}'.", command.name)
     for option in command.options:
         if option.required and option.dest not in given:
@@ -179,8 +182,10 @@ def _expression_hint(argv: list[str], k: int) -> str:
         return ""
     others = [a for j, a in enumerate(argv) if j != 1 + k]
     line = " ".join(shlex.quote(a) for a in ["diffcli", *others, "--", arg])
-    return (f": an expression that begins with `-` goes after `--`: `{line}`, or in parentheses: "
-            f"{shlex.quote('(' + arg + ')')}")
+    return (
+        f": an expression that begins with `-` goes after `--`: `{line}`, or in parentheses: "
+        f"{shlex.quote('(' + arg + ')')}"
+    )
 
 
 def _join_hint(positional: list[str], values: dict) -> str:

@@ -13,11 +13,21 @@ import gc
 import os
 import sys
 
-from diffcli.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, DiffcliError, Interrupted, printable, shorten
-from diffcli.data.fileio import cause, stdout_errors
-from diffcli.data import interrupt
 from diffcli.cli import args
 from diffcli.cli.commands import dispatch
+from diffcli.data import interrupt
+from diffcli.data.fileio import cause, stdout_errors
+from diffcli.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    DiffcliError,
+    Interrupted,
+    printable,
+    shorten,
+)
 
 # An OSError that escaped every output path still names a cause the user can act on: these are
 # outputs that could not be written (exit 4); any other is an input that could not be read (2).
@@ -89,8 +99,11 @@ def guarded(action) -> int:
             return EXIT_OUTPUT
         print(f"error: cannot read{where or ' an input'}: {cause(e)}", file=sys.stderr)
     except Exception as e:  # noqa: BLE001  a bug of ours must still not show a traceback
-        print(f"error: internal error: {type(e).__name__}: {printable(shorten(str(e), 300))}; please report it "
-              "with the command line that caused it", file=sys.stderr)
+        print(
+            f"error: internal error: {type(e).__name__}: {printable(shorten(str(e), 300))}; please report it "
+            "with the command line that caused it",
+            file=sys.stderr,
+        )
         if os.environ.get("DIFFCLI_DEBUG") == "1":
             import traceback
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcli.core.engine import is_finite
-from diffcli.errors import DiffcliError, caret, shorten
-from diffcli.core.graph import Node, topological
 from diffcli.algebra.text import to_text
+from diffcli.core.engine import is_finite
+from diffcli.core.graph import Node, topological
+from diffcli.errors import DiffcliError, caret, shorten
 
 
 class Note(str):
@@ -42,11 +42,14 @@ def nonfinite_note(text: str, output: Node, order: list, values: list) -> Note:
         return note(f"a result is not finite: {where} first gives a non-finite value ({shown})", detail)
     source = rule_owner(culprit, order, forward)
     if source is None:
-        return note(f"a result is not finite: the derivative node `{shorten(to_text(culprit))}` "
-                    f"first gives a non-finite value ({shown})")
+        return note(
+            f"a result is not finite: the derivative node `{shorten(to_text(culprit))}` "
+            f"first gives a non-finite value ({shown})"
+        )
     where, detail = locate(text, source)
-    return note(f"a result is not finite: the derivative rule of {where} first gives a "
-                f"non-finite adjoint ({shown})", detail)
+    return note(
+        f"a result is not finite: the derivative rule of {where} first gives a non-finite adjoint ({shown})", detail
+    )
 
 
 def rule_owner(culprit: Node, order: list, forward: set) -> Node | None:
@@ -112,4 +115,3 @@ def _value_text(value) -> str:
 
 def _number(v: float) -> str:
     return "nan" if v != v else ("inf" if v > 0 else "-inf")
-

@@ -42,6 +42,11 @@ def findings(text: str, probed: list[tuple], values: list) -> list[Note]:
             continue
         where, detail = locate(text, n)
         element = "" if hit.ndim == 0 else f" at [{','.join(map(str, np.argwhere(hit)[0]))}]"
-        out.append(note(f"kink: {where} is not differentiable here ({kink.at}{element}): one-sided derivatives "
-                        f"{kink.left} from below, {kink.right} from above; convention: {kink.rule}", detail))
+        out.append(
+            note(
+                f"kink: {where} is not differentiable here ({kink.at}{element}): one-sided derivatives "
+                f"{kink.left} from below, {kink.right} from above; convention: {kink.rule}",
+                detail,
+            )
+        )
     return out

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcli import limits
+from diffcli.algebra.text import to_text
 from diffcli.core.engine import device as make_device
-from diffcli.errors import DiffcliError, shorten, suggest
 from diffcli.core.graph import Device, Graph, Node, topological, variables
-from diffcli.syntax.hints import Written
 from diffcli.core.layout import Layout
+from diffcli.errors import DiffcliError, shorten, suggest
+from diffcli.syntax.hints import Written
 from diffcli.syntax.parse import Parsed, names_used, parse
 from diffcli.syntax.paths import looks_like_path
 from diffcli.syntax.points import parse_at, parse_names, parse_value
-from diffcli.algebra.text import to_text
+
 
 def read_expression(arg: str) -> tuple[str, str | None]:
     """(text, file name or None): `-` reads stdin; an argument that looks like a path (a `/`,
@@ -111,12 +112,16 @@ class Problem:
         defined = [(name, n) for name, n in self.parsed.names.items() if not variables([n])]
         if not defined:
             return []
-        values = [(name, shorten(self.text[n.span[2]:n.span[3]] if n.span and n.span[2] is not None else to_text(n)))
-                  for name, n in defined]
+        values = [
+            (name, shorten(self.text[n.span[2] : n.span[3]] if n.span and n.span[2] is not None else to_text(n)))
+            for name, n in defined
+        ]
         first = values[0]
         at = shorten(",".join(f"{name}={value}" for name, value in values), 300)
-        return [f"nothing is differentiated: `{first[0]} = {first[1]}` makes {first[0]} a constant; to differentiate "
-                f"by {first[0]}, drop that definition and bind it with --at {at}"]
+        return [
+            f"nothing is differentiated: `{first[0]} = {first[1]}` makes {first[0]} a constant; to differentiate "
+            f"by {first[0]}, drop that definition and bind it with --at {at}"
+        ]
 
     def fresh(self, *wanted: tuple[str, tuple]) -> list[Node]:
         """Variables named like each (hint, shape) that no variable of the graph or the point
@@ -135,9 +140,20 @@ class Problem:
         return made
 
 
-def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", free: bool = False,
-         points: dict | None = None, device: str = "cpu", read: tuple[str, str | None] | None = None,
-         functions=None, equation: bool = False) -> Problem:
+def load(
+    expr: str,
+    at=None,
+    wrt=None,
+    const=None,
+    of=None,
+    dtype="float64",
+    free: bool = False,
+    points: dict | None = None,
+    device: str = "cpu",
+    read: tuple[str, str | None] | None = None,
+    functions=None,
+    equation: bool = False,
+) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
     With `free=True` (symbolic `diff` without --at) every unknown name is a scalar variable.
@@ -165,16 +181,19 @@ def load(expr: str, at=None, wrt=None, const=None, of=None, dtype="float64", fre
     parsed = parse(text, shapes, of, Graph(), functions=parse_names(functions, "--function"), equation=equation)
     for name in wrt_names:  # a variable, or a file's intermediate (retain_grad: d output / d intermediate)
         if not free and name not in bindings and name not in parsed.names:
-            raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE"
-                               + suggest(name, [*bindings, *parsed.names]))
+            raise DiffcliError(
+                f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE"
+                + suggest(name, [*bindings, *parsed.names])
+            )
     if free and not bindings:
         order = wrt_names or [v.name for v in parsed.variables]
         shape_of = {v.name: v.shape for v in parsed.variables}
     else:
         order = wrt_names or [n for n in bindings if n not in consts]
         shape_of = {k: v.shape for k, v in bindings.items()}
-    wrt_nodes = [parsed.names[name] if name in parsed.names else parsed.graph.var(name, shape_of.get(name, ()))
-                 for name in order]
+    wrt_nodes = [
+        parsed.names[name] if name in parsed.names else parsed.graph.var(name, shape_of.get(name, ())) for name in order
+    ]
     return Problem(parsed, bindings, wrt_nodes, make_device(device, dtype), source, list(order))
 
 
@@ -186,9 +205,11 @@ def directions(problem: Problem, u: str, option: str = "--u") -> tuple[list, dic
     flat = parse_value(text if text.startswith("[") or "," not in text else f"[{text}]", option).reshape(-1)
     if flat.size != layout.size:
         labels = ", ".join(problem.labels()) or "none"
-        raise DiffcliError(f"{option}: the variables ({labels}) have {layout.size} element"
-                           f"{'s' if layout.size != 1 else ''}, but {option} gives {flat.size}: give one number "
-                           "per variable element, in that order")
+        raise DiffcliError(
+            f"{option}: the variables ({labels}) have {layout.size} element"
+            f"{'s' if layout.size != 1 else ''}, but {option} gives {flat.size}: give one number "
+            "per variable element, in that order"
+        )
     us = problem.fresh(*(("u", w.shape) for w in problem.wrt))
     values = layout.unpack(flat)
     return us, {d.name: values[name] for d, name in zip(us, problem.names())}, flat.tolist()

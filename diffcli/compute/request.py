@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from diffcli.core import autodiff, forward
 from diffcli.compute import kinks
 from diffcli.compute.anomaly import nonfinite_note
+from diffcli.compute.problem import Problem
+from diffcli.core import autodiff, forward
 from diffcli.core.engine import Plan, is_finite, to_numpy
-from diffcli.errors import DiffcliError
 from diffcli.core.graph import Node
 from diffcli.core.layout import columns
+from diffcli.errors import DiffcliError
 from diffcli.syntax.points import parse_vector
-from diffcli.compute.problem import Problem
 
 if TYPE_CHECKING:  # imported where a Hessian is requested (start-up of the other commands)
     from diffcli.core import hessian
@@ -85,8 +85,11 @@ def vjp_seed(problem: Problem, v: str | None) -> tuple[Node | None, dict]:
         if out.shape != ():
             raise DiffcliError(
                 f"grad needs a scalar output, but this one has shape {out.shape}: weight the outputs "
-                "with --v (e.g. --v " + ",".join(["1"] * min(out.size, 3)) + ("..." if out.size > 3 else "")
-                + "), reduce with sum(...) or mean(...), or use `diffcli jacobian`")
+                "with --v (e.g. --v "
+                + ",".join(["1"] * min(out.size, 3))
+                + ("..." if out.size > 3 else "")
+                + "), reduce with sum(...) or mean(...), or use `diffcli jacobian`"
+            )
         return None, {}
     (seed,) = problem.fresh(("v", out.shape))
     return seed, {seed.name: parse_vector(v, out.shape)}
@@ -94,8 +97,10 @@ def vjp_seed(problem: Problem, v: str | None) -> tuple[Node | None, dict]:
 
 def scalar_output(problem: Problem, command: str) -> None:
     if problem.output.shape != ():
-        raise DiffcliError(f"{command} needs a scalar output, but this one has shape {problem.output.shape}: "
-                           "reduce it with sum(...) or mean(...), or pick one element with [i]")
+        raise DiffcliError(
+            f"{command} needs a scalar output, but this one has shape {problem.output.shape}: "
+            "reduce it with sum(...) or mean(...), or pick one element with [i]"
+        )
 
 
 def second_by_variables(problem: Problem) -> None:
@@ -103,9 +108,11 @@ def second_by_variables(problem: Problem) -> None:
     intermediate's node (d/da (a*a) = 2*a is 2*x + 2): by an intermediate that would read 0."""
     inner = problem.intermediates()
     if inner:
-        raise DiffcliError(f"hessian differentiates twice by variables, and `{inner[0]}` is defined in the file: "
-                           f"give the variables to --wrt, or take a second derivative by it with `diff FILE --wrt "
-                           f"{inner[0]},{inner[0]} --at ...`")
+        raise DiffcliError(
+            f"hessian differentiates twice by variables, and `{inner[0]}` is defined in the file: "
+            f"give the variables to --wrt, or take a second derivative by it with `diff FILE --wrt "
+            f"{inner[0]},{inner[0]} --at ...`"
+        )
 
 
 def build(problem: Problem, req: Request, directions: bool = True, stage=None) -> Built:
@@ -191,15 +198,21 @@ def kink_probes(problem: Problem) -> list:
     return kinks.probes(autodiff.backward([(f, f.graph.const(1.0, f.shape))], problem.wrt))
 
 
-def evaluate(problem: Problem, nodes: list[Node], result: Result, probes: list = (), bindings: dict | None = None,
-             batched=frozenset()) -> list:
+def evaluate(
+    problem: Problem,
+    nodes: list[Node],
+    result: Result,
+    probes: list = (),
+    bindings: dict | None = None,
+    batched=frozenset(),
+) -> list:
     """Values of any nodes at the problem's point (plus `bindings`, with `batched` names
     carrying a batch axis), in one plan with the kink `probes`; a non-finite value adds a
     warning naming the node that produced it, a kink a finding."""
     plan = Plan(list(nodes) + [p for _, _, p in probes], batched, problem.device)
     everything, every = plan.run({**problem.bindings, **(bindings or {})}, keep=True)
-    values = [to_numpy(v) for v in everything[:len(nodes)]]
-    result.kinks.extend(kinks.findings(problem.text, probes, everything[len(nodes):]))
+    values = [to_numpy(v) for v in everything[: len(nodes)]]
+    result.kinks.extend(kinks.findings(problem.text, probes, everything[len(nodes) :]))
     if not all(is_finite(v) for v in values):
         result.warnings.append(nonfinite_note(problem.text, problem.output, plan.order, every))
     return values
@@ -219,8 +232,12 @@ class Columns:
         fixed = {k: v for k, v in {**problem.bindings, **self.built.bindings}.items() if k not in point_names}
         self.hoisted = self.plan.hoisted(fixed)
         template: dict = {}
-        fill(template, problem, self.built, [np.zeros(n.shape) for n in self.built.outputs] if not directions else
-             self._template_values())
+        fill(
+            template,
+            problem,
+            self.built,
+            [np.zeros(n.shape) for n in self.built.outputs] if not directions else self._template_values(),
+        )
         self.template = template  # the keys and shapes of one point's result, for JSON Lines
         self.labels = [label for label, _ in columns(template)]
         # what `table` reads besides the plan (and all that a pickled Columns carries)
@@ -234,8 +251,10 @@ class Columns:
 
     def _template_values(self) -> list:
         k = len(self.built.basis)
-        return [np.zeros((k,) + n.shape) if i >= self.built.parts["hessian"].start else np.zeros(n.shape)
-                for i, n in enumerate(self.built.outputs)]
+        return [
+            np.zeros((k,) + n.shape) if i >= self.built.parts["hessian"].start else np.zeros(n.shape)
+            for i, n in enumerate(self.built.outputs)
+        ]
 
     def table(self, block: dict, threads: int = 1) -> np.ndarray:
         """rows x columns for one block of points (name -> array with a leading row axis)."""
@@ -253,7 +272,7 @@ class Columns:
         for name, a in self.directions.items():
             pairs[name] = np.tile(a, (rows,) + (1,) * (a.ndim - 1))
         values = [to_numpy(v) for v in self.plan.evaluate(pairs, rows * k, threads, self.hoisted)]
-        head = [v[::k].reshape(rows, -1) for v in values[:self.head]]
-        products = np.concatenate([np.asarray(v).reshape(rows, k, -1) for v in values[self.head:]], axis=2)
+        head = [v[::k].reshape(rows, -1) for v in values[: self.head]]
+        products = np.concatenate([np.asarray(v).reshape(rows, k, -1) for v in values[self.head :]], axis=2)
         dense = np.triu(products) + np.swapaxes(np.triu(products, 1), 1, 2)
         return np.concatenate(head + [dense.reshape(rows, -1)], axis=1)

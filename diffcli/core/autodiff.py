@@ -112,8 +112,10 @@ def branch_mask(parts: list, n: Node, total: Node | None = None):
     """
     masks = []
     while True:
-        sides = {(p.args[0], is_zero(p.args[2])) if p.op == "where" and (is_zero(p.args[1]) or is_zero(p.args[2]))
-                 else None for p in parts}
+        sides = {
+            (p.args[0], is_zero(p.args[2])) if p.op == "where" and (is_zero(p.args[1]) or is_zero(p.args[2])) else None
+            for p in parts
+        }
         if len(sides) != 1 or None in sides:
             break
         ((c, taken_first),) = sides

@@ -23,9 +23,9 @@ import importlib
 
 import numpy as np
 
-from diffcli.errors import DiffcliError
 from diffcli.core.graph import Device, Graph, Node, topological
 from diffcli.core.ops import OPS
+from diffcli.errors import DiffcliError
 
 CHUNK = 8192  # points per chunk: a step's buffer is 64 KiB in float64, a handful fit in L2
 DTYPES = ("float64", "float32")
@@ -41,8 +41,10 @@ def device(name: str = "cpu", dtype: str = "float64") -> Device:
         if cupy.cuda.runtime.getDeviceCount() < 1:
             raise RuntimeError("no GPU")
     except Exception:  # not installed, no driver, or no device: all mean "no GPU here"
-        raise DiffcliError("--device gpu needs CuPy and a CUDA GPU, and this machine has none usable: "
-                           "install cupy on a machine with a GPU, or use --device cpu") from None
+        raise DiffcliError(
+            "--device gpu needs CuPy and a CUDA GPU, and this machine has none usable: "
+            "install cupy on a machine with a GPU, or use --device cpu"
+        ) from None
     return Device(cupy, getattr(cupy, dtype))
 
 
@@ -92,8 +94,14 @@ class Plan:
         the nodes again in a fresh graph (Dask ships plans to its workers so)."""
         steps = [(n.op, slots, n.payload, n.shape) for n, slots in zip(self.order, self.arg_slots)]
         batched = sorted(n.name for n, p in zip(self.order, self.per_point) if n.op == "var" and p)
-        return rebuilt, (steps, self.output_slots, batched, self.device.xp.__name__,
-                         np.dtype(self.device.dtype).name, self.chunk)
+        return rebuilt, (
+            steps,
+            self.output_slots,
+            batched,
+            self.device.xp.__name__,
+            np.dtype(self.device.dtype).name,
+            self.chunk,
+        )
 
     def _pads(self, i: int):
         """Per argument, how many length-1 axes go after its point axis so that it lines up
@@ -297,5 +305,4 @@ def rebuilt(steps: list, output_slots: list, batched: list, namespace: str, dtyp
 
 
 def aligned(xp, values, pads) -> list:
-    return [v if k == 0 else xp.reshape(v, (v.shape[0],) + (1,) * k + tuple(v.shape[1:]))
-            for v, k in zip(values, pads)]
+    return [v if k == 0 else xp.reshape(v, (v.shape[0],) + (1,) * k + tuple(v.shape[1:])) for v, k in zip(values, pads)]

@@ -218,7 +218,7 @@ class Graph:
         return self.const(result, shape) if math.isfinite(result) else None
 
 
-WHOLE = 2 ** 53  # ints up to this size are exact floats
+WHOLE = 2**53  # ints up to this size are exact floats
 
 EXACT_BITS = 4096  # larger numerators or denominators fold as floats (bounded work and memory)
 

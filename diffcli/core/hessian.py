@@ -37,8 +37,10 @@ class Products:
         """The direction variables bound to the rows of `basis` (k x n): the batch axis."""
         sizes = [max(v.size, 1) for v in wrt]
         offsets = np.cumsum([0] + sizes)
-        return {u.name: basis[:, offsets[k]:offsets[k + 1]].reshape((len(basis),) + tuple(v.shape))
-                for k, (u, v) in enumerate(zip(self.directions, wrt))}
+        return {
+            u.name: basis[:, offsets[k] : offsets[k + 1]].reshape((len(basis),) + tuple(v.shape))
+            for k, (u, v) in enumerate(zip(self.directions, wrt))
+        }
 
 
 def products(grads: list[Node], wrt: list[Node], directions: list[Node]) -> Products:
@@ -112,9 +114,13 @@ class SparseHessian:
         `.npz` (so `load_npz` reads it back as a csr_matrix; scipy itself is not needed here)."""
         index = np.int32 if self.size < 2**31 else np.int64
         indptr = np.concatenate(([0], np.cumsum(np.bincount(self.rows, minlength=self.size))))
-        return {"indices": self.cols.astype(index), "indptr": indptr.astype(index),
-                "format": np.bytes_(b"csr"), "shape": np.array([self.size, self.size], dtype=np.int64),
-                "data": np.asarray(self.values, dtype=np.float64)}
+        return {
+            "indices": self.cols.astype(index),
+            "indptr": indptr.astype(index),
+            "format": np.bytes_(b"csr"),
+            "shape": np.array([self.size, self.size], dtype=np.int64),
+            "data": np.asarray(self.values, dtype=np.float64),
+        }
 
 
 def classify(h: np.ndarray, grad: np.ndarray, tol: float) -> dict:
@@ -137,5 +143,10 @@ def classify(h: np.ndarray, grad: np.ndarray, tol: float) -> dict:
         curvature = "positive semidefinite" if positive.any() else "negative semidefinite" if negative.any() else "zero"
         verdict = "degenerate"
     critical = bool(norm <= tol)
-    return {"eigenvalues": eigenvalues, "grad_norm": norm, "critical": critical, "curvature": curvature,
-            "classification": verdict if critical else "not a critical point"}
+    return {
+        "eigenvalues": eigenvalues,
+        "grad_norm": norm,
+        "critical": critical,
+        "curvature": curvature,
+        "classification": verdict if critical else "not a critical point",
+    }

@@ -61,7 +61,7 @@ class Layout:
         lead, out, start = flat.shape[:-1], {}, 0
         for name, shape in zip(self.names, self.shapes):
             size = math.prod(shape)
-            out[name] = flat[..., start:start + size].reshape(lead + shape)
+            out[name] = flat[..., start : start + size].reshape(lead + shape)
             start += size
         return out
 
@@ -107,7 +107,7 @@ def unflatten(template: dict, flat) -> dict:
     def take(shape: tuple):
         nonlocal start
         size = math.prod(shape)
-        part = flat[start:start + size].reshape(shape)
+        part = flat[start : start + size].reshape(shape)
         start += size
         return part
 
@@ -127,5 +127,6 @@ def only(data: dict, key: str, command: str) -> dict:
     parts = [k for k in data if k not in META and k != "interrupted"]
     if key not in parts:
         raise DiffcliError(f"--only {key}: {command} gives {', '.join(parts)}: choose one of those")
-    return {k: v for k, v in data.items()
-            if k in (key, "interrupted") or (k in META and key in ("jacobian", "hessian"))}
+    return {
+        k: v for k, v in data.items() if k in (key, "interrupted") or (k in META and key in ("jacobian", "hessian"))
+    }

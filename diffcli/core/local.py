@@ -80,14 +80,20 @@ def moves(part: Node, g: Node) -> bool:
             continue
         op = OPS[n.op]
         moving = op.arity == 1 and op.linear is True and not op.elementwise and not op.user
-        unit_sum = n.op == "sum" and all(k == 1 for k in n.args[0].shape[len(n.shape):])
+        unit_sum = n.op == "sum" and all(k == 1 for k in n.args[0].shape[len(n.shape) :])
         if not (moving or unit_sum):
             return False
     return True
 
 
-def substitute(template: Node, mapping: dict, graph: Graph, simplify: bool = False,
-               implicit: bool = False, spell: Callable[[Node], Node] | None = None) -> Node:
+def substitute(
+    template: Node,
+    mapping: dict,
+    graph: Graph,
+    simplify: bool = False,
+    implicit: bool = False,
+    spell: Callable[[Node], Node] | None = None,
+) -> Node:
     """`template` rebuilt bottom up in `graph` with the nodes of `mapping` (id -> node)
     replaced. `simplify` lets `2*x^1` read `2*x` once numbers are in; `implicit` (display)
     drops the broadcast of a single number, which a formula leaves to numpy's rules; `spell`
@@ -119,6 +125,9 @@ def shown(local: Local, i: int) -> Node | None:
     if part is None:
         return None
     graph = Graph()
-    mapping = local.bind(graph.var(NODE_NAME, local.node.shape), [graph.var(a.name, a.shape) for a in local.args],
-                         graph.var(ADJOINT_NAME, local.g.shape))
+    mapping = local.bind(
+        graph.var(NODE_NAME, local.node.shape),
+        [graph.var(a.name, a.shape) for a in local.args],
+        graph.var(ADJOINT_NAME, local.g.shape),
+    )
     return substitute(part, mapping, graph, implicit=True)

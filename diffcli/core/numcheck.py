@@ -43,7 +43,7 @@ def central_gradient(f: Callable[[dict], float], point: dict, names: list[str]) 
     for name in names:
         shape = np.shape(point[name])
         size = int(np.prod(shape))
-        out[name] = flat[start:start + size].reshape(shape)
+        out[name] = flat[start : start + size].reshape(shape)
         start += size
     return out
 

@@ -24,9 +24,9 @@ import numpy as np
 
 from diffcli import limits
 from diffcli.core.autodiff import requires_grad
-from diffcli.errors import DiffcliError
 from diffcli.core.graph import Node, topological
 from diffcli.core.ops import OPS
+from diffcli.errors import DiffcliError
 
 SMALL = 64  # a frozenset of at most this many elements is coupled in Python, larger ones with arrays
 
@@ -40,8 +40,10 @@ class Pattern(NamedTuple):
 
 
 def _too_dense(count: int) -> DiffcliError:
-    return DiffcliError(f"the Hessian's sparsity pattern has more than {limits.MAX_ELEMENTS:,} candidate non-zeros "
-                        f"({count:,}): it is (nearly) dense; drop --sparse (or differentiate fewer variables)")
+    return DiffcliError(
+        f"the Hessian's sparsity pattern has more than {limits.MAX_ELEMENTS:,} candidate non-zeros "
+        f"({count:,}): it is (nearly) dense; drop --sparse (or differentiate fewer variables)"
+    )
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -102,8 +104,11 @@ def dependencies(f: Node, wrt: list[Node]) -> tuple[dict, list, int]:
     for n in topological(nonlinear):
         if id(n) in offsets:
             start = offsets[id(n)]
-            deps[id(n)] = frozenset((start,)) if n.shape == () else \
-                (np.arange(n.size + 1, dtype=np.int64), np.arange(start, start + n.size, dtype=np.int64))
+            deps[id(n)] = (
+                frozenset((start,))
+                if n.shape == ()
+                else (np.arange(n.size + 1, dtype=np.int64), np.arange(start, start + n.size, dtype=np.int64))
+            )
         elif id(n) in needs:
             parts = [(k, deps[id(a)]) for k, a in enumerate(n.args) if id(a) in needs]
             if n.shape == () and all(isinstance(d, frozenset) for _, d in parts):
@@ -114,7 +119,9 @@ def dependencies(f: Node, wrt: list[Node]) -> tuple[dict, list, int]:
             if len(carried) == 1:
                 deps[id(n)] = carried[0]
             else:
-                elements = np.concatenate([np.repeat(np.arange(n.size, dtype=np.int64), np.diff(p)) for p, _ in carried])
+                elements = np.concatenate(
+                    [np.repeat(np.arange(n.size, dtype=np.int64), np.diff(p)) for p, _ in carried]
+                )
                 deps[id(n)] = _rows(elements, np.concatenate([v for _, v in carried]), n.size, total)
     return deps, nonlinear, total
 
@@ -168,7 +175,7 @@ def _greedy(p: Pattern) -> np.ndarray:
     cols = p.cols.tolist()
     colours = [-1] * p.size
     for j in range(p.size):
-        taken = {colours[c] for r in cols[starts[j]:starts[j + 1]] for c in cols[starts[r]:starts[r + 1]]}
+        taken = {colours[c] for r in cols[starts[j] : starts[j + 1]] for c in cols[starts[r] : starts[r + 1]]}
         c = 0
         while c in taken:
             c += 1

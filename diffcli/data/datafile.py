@@ -55,8 +55,9 @@ class CsvTable:
         while True:
             lines = self._read(1)
             if not lines:
-                raise DiffcliError(f"{what} is empty: a CSV file needs a header line of column names, then rows of "
-                                   "numbers")
+                raise DiffcliError(
+                    f"{what} is empty: a CSV file needs a header line of column names, then rows of numbers"
+                )
             if lines[0].strip():
                 self.header = [cell.strip() for cell in _cells(lines[0], f"{what}, line {self.line}")]
                 break
@@ -69,8 +70,10 @@ class CsvTable:
 
     def require(self, name: str, hint: str = "") -> None:
         if name not in self.header:
-            raise DiffcliError(f"{self.what}, line {self.header_line}: no column `{name}`{suggest(name, self.header)}; "
-                               f"the header has {', '.join(self.header)}{hint}")
+            raise DiffcliError(
+                f"{self.what}, line {self.header_line}: no column `{name}`{suggest(name, self.header)}; "
+                f"the header has {', '.join(self.header)}{hint}"
+            )
 
     def blocks(self, names: list[str], size: int | None = None, text: tuple = ()):
         """Yield {name: float64 array} for the named columns (and {name: str array} of the
@@ -92,8 +95,17 @@ class CsvTable:
                     table = self._parse(numbered, where)
                     block = {name: table[:, k] for k, name in enumerate(names)}
                     if cells:
-                        words = np.char.strip(np.loadtxt([t for _, t in numbered], dtype=str, delimiter=",",
-                                                         quotechar='"', comments=None, usecols=cells, ndmin=2))
+                        words = np.char.strip(
+                            np.loadtxt(
+                                [t for _, t in numbered],
+                                dtype=str,
+                                delimiter=",",
+                                quotechar='"',
+                                comments=None,
+                                usecols=cells,
+                                ndmin=2,
+                            )
+                        )
                         block.update({name: words[:, k] for k, name in enumerate(text)})
                     yield block
 
@@ -115,8 +127,10 @@ class CsvTable:
             parts.append(part)
             rows += len(next(iter(part.values()))) if part else 0
             if rows > most:
-                raise DiffcliError(f"{self.what} has more than {most:,} rows, the most diffcli keeps in memory to fit "
-                                   "a model: fit a sample of the rows")
+                raise DiffcliError(
+                    f"{self.what} has more than {most:,} rows, the most diffcli keeps in memory to fit "
+                    "a model: fit a sample of the rows"
+                )
             if progress is not None:
                 progress(rows, self.fraction())
         if not parts:
@@ -143,20 +157,26 @@ class CsvTable:
         where = f"{self.what}, line {self.line + 1}"
         if "\0" in start:
             raise DiffcliError(f"{where}: a NUL byte: this is a binary file, not CSV text")
-        raise DiffcliError(f"{where} is longer than {limits.MAX_LINE:,} characters: a CSV row of numbers is far "
-                           "shorter; is this a CSV file?")
+        raise DiffcliError(
+            f"{where} is longer than {limits.MAX_LINE:,} characters: a CSV row of numbers is far "
+            "shorter; is this a CSV file?"
+        )
 
     def _parse(self, numbered: list[tuple[int, str]], where: list[int]) -> np.ndarray:
         lines = [t for _, t in numbered]
         quoted = any('"' in t for t in lines)
-        widths = ({len(_cells(t, f"{self.what}, line {n}")) for n, t in numbered} if quoted
-                  else {t.count(",") + 1 for t in lines})
+        widths = (
+            {len(_cells(t, f"{self.what}, line {n}")) for n, t in numbered}
+            if quoted
+            else {t.count(",") + 1 for t in lines}
+        )
         if widths != {len(self.header)}:
             self._raise_bad_row(numbered, where)
         try:
             with np.errstate(all="ignore"):
-                table = np.loadtxt(lines, delimiter=",", quotechar='"', comments=None, dtype=np.float64,
-                                   usecols=where, ndmin=2)
+                table = np.loadtxt(
+                    lines, delimiter=",", quotechar='"', comments=None, dtype=np.float64, usecols=where, ndmin=2
+                )
         except ValueError:
             self._raise_bad_row(numbered, where)
         if not np.isfinite(table).all():
@@ -169,8 +189,10 @@ class CsvTable:
             place = f"{self.what}, line {line}"
             cells = _cells(text, place)
             if len(cells) != len(self.header):
-                raise DiffcliError(f"{place}: {len(cells)} cell{'s' * (len(cells) != 1)}, but the header has "
-                                   f"{len(self.header)} columns: give every row one cell per column")
+                raise DiffcliError(
+                    f"{place}: {len(cells)} cell{'s' * (len(cells) != 1)}, but the header has "
+                    f"{len(self.header)} columns: give every row one cell per column"
+                )
             for i in where:
                 _number(cells[i].strip(), f"{place}, column {i + 1} (`{self.header[i]}`)")
         raise DiffcliError(f"{self.what}: cannot read the rows after line {numbered[0][0]}")

@@ -329,11 +329,16 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
     if os.path.exists(final):
         if not os.path.isdir(final):
             raise OutputError(f"cannot write `{path}`: it is a file, and a data set is a folder")
-        others = [e.name for e in os.scandir(final)
-                  if not (e.is_file() and (e.name.endswith(".parquet") or e.name.startswith("_")))]
+        others = [
+            e.name
+            for e in os.scandir(final)
+            if not (e.is_file() and (e.name.endswith(".parquet") or e.name.startswith("_")))
+        ]
         if others:
-            raise OutputError(f"cannot write `{path}`: the folder holds `{sorted(others)[0]}`, not only Parquet "
-                              "files: choose a new or empty folder")
+            raise OutputError(
+                f"cannot write `{path}`: the folder holds `{sorted(others)[0]}`, not only Parquet "
+                "files: choose a new or empty folder"
+            )
     tmp = old = None
     try:
         try:
@@ -396,5 +401,6 @@ def picture_format(path: str, option: str, default: str) -> str:
         return extension[1:]
     if not extension or is_stream(path):
         return default
-    raise DiffcliError(f"{option} {path}: a picture is PNG, SVG or PDF, chosen by the file's extension: "
-                       "name it .png, .svg or .pdf")
+    raise DiffcliError(
+        f"{option} {path}: a picture is PNG, SVG or PDF, chosen by the file's extension: name it .png, .svg or .pdf"
+    )

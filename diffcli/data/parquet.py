@@ -84,8 +84,9 @@ def first_bad(values: np.ndarray, nulls: np.ndarray | None):
 
 
 def bad_value(place: str, name: str, reason: str) -> DiffcliError:
-    return DiffcliError(f"{place}, column `{name}`: {reason}: every cell used needs a finite number "
-                        "(remove or fill in that row)")
+    return DiffcliError(
+        f"{place}, column `{name}`: {reason}: every cell used needs a finite number (remove or fill in that row)"
+    )
 
 
 class ParquetTable:
@@ -117,8 +118,10 @@ class ParquetTable:
 
     def require(self, name: str, hint: str = "") -> None:
         if name not in self.header:
-            raise DiffcliError(f"{self.what}: no column `{name}`{suggest(name, self.header)}; the columns are "
-                               f"{', '.join(self.header)}{hint}")
+            raise DiffcliError(
+                f"{self.what}: no column `{name}`{suggest(name, self.header)}; the columns are "
+                f"{', '.join(self.header)}{hint}"
+            )
 
     def check(self, names: list[str]) -> None:
         """Each named column exists and holds one number per row."""
@@ -127,8 +130,10 @@ class ParquetTable:
             self.require(name)
             kind = self.schema.field(name).type
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
-                raise DiffcliError(f"{self.what}: column `{name}` holds {kind}, not numbers: a Parquet column "
-                                   "used must hold one number per row")
+                raise DiffcliError(
+                    f"{self.what}: column `{name}` holds {kind}, not numbers: a Parquet column "
+                    "used must hold one number per row"
+                )
 
     def blocks(self, names: list[str], size: int | None = None, text: tuple = ()):
         """Yield {name: float64 array} for the named columns (and, for the `text` columns that
@@ -156,7 +161,7 @@ class ParquetTable:
                         if found:
                             raise bad_value(f"{place}, row {done + found[0] + 1}", name, found[1])
                         block[name] = values
-                    block.update((name, kept_values(column)) for name, column in zip(text, batch.columns[len(names):]))
+                    block.update((name, kept_values(column)) for name, column in zip(text, batch.columns[len(names) :]))
                     done += batch.num_rows
                     self._done = (k + done / rows) / len(self.files) if rows else (k + 1) / len(self.files)
                     if batch.num_rows:

@@ -10,10 +10,9 @@ import zipfile
 
 import numpy as np
 
-from diffcli.errors import DiffcliError
+from diffcli.algebra.text import number, to_json_value
 from diffcli.core.layout import META, unflatten
-from diffcli.algebra.text import to_json_value
-from diffcli.algebra.text import number
+from diffcli.errors import DiffcliError
 
 ROW_NOTE = "a result is not finite in this row"
 
@@ -80,11 +79,12 @@ def numeric_kept(kept: list, names: list[str]) -> list[np.ndarray]:
             try:
                 values = values.astype(np.float64)
             except ValueError:
-                raise DiffcliError(f"--keep {name}: the column holds text, which .npy and .npz files do not "
-                                   "hold here: write --out FILE.csv, or keep numeric columns") from None
+                raise DiffcliError(
+                    f"--keep {name}: the column holds text, which .npy and .npz files do not "
+                    "hold here: write --out FILE.csv, or keep numeric columns"
+                ) from None
         out.append(values)
     return out
-
 
 
 class NpySink:
@@ -96,7 +96,7 @@ class NpySink:
     def __init__(self, stream, labels: list[str], kept: list[str], spool):
         self.out, self.kept, self.rows = stream, kept, 0
         self.descr = [(name, "<f8") for name in kept + labels]
-        longest = len(self._text(10 ** 19))
+        longest = len(self._text(10**19))
         self.version, width = (1, 2) if longest < 65000 else (2, 4)
         self.size = -(-(8 + width + longest + 1) // 64) * 64  # numpy aligns headers to 64 bytes
         self.stream = stream if stream.seekable() else spool()
@@ -154,8 +154,9 @@ class NpzSink:
         with zipfile.ZipFile(self.stream, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             for name, fh in zip(self.names, self.parts):
                 with archive.open(name + ".npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array_header_2_0(member, {"descr": "<f8", "fortran_order": False,
-                                                                  "shape": (self.rows,)})
+                    np.lib.format.write_array_header_2_0(
+                        member, {"descr": "<f8", "fortran_order": False, "shape": (self.rows,)}
+                    )
                     fh.seek(0)
                     while chunk := fh.read(1 << 22):
                         member.write(chunk)

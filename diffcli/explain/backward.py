@@ -17,16 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from diffcli.algebra.text import to_text, value_text
+from diffcli.compute.problem import Problem
+from diffcli.compute.request import Result, evaluate, vjp_seed
 from diffcli.core import autodiff, local
+from diffcli.core.graph import Node, is_one, is_zero, topological
+from diffcli.core.ops import OPS, fit_shape
 from diffcli.errors import DiffcliError
 from diffcli.explain.forward import forward_section
 from diffcli.explain.names import Names, latex_name
-from diffcli.core.graph import Node, is_one, is_zero, topological
-from diffcli.core.ops import OPS, fit_shape
-from diffcli.compute.problem import Problem
-from diffcli.algebra.text import value_text
-from diffcli.algebra.text import to_text
-from diffcli.compute.request import Result, evaluate, vjp_seed
 
 
 @dataclass
@@ -85,8 +84,9 @@ class Builder:
 
     # -- backward
 
-    def backward(self, root: Node, seed: Node, seed_shown: Node | None, wrt: list, of: str,
-                 section: str) -> autodiff.Adjoints:
+    def backward(
+        self, root: Node, seed: Node, seed_shown: Node | None, wrt: list, of: str, section: str
+    ) -> autodiff.Adjoints:
         """Steps for d(of)/d(node), seeded at root; wrt leaves come last, in their order."""
         adj = autodiff.backward([(root, seed)], wrt)
         users: dict[int, list] = {}
@@ -96,8 +96,17 @@ class Builder:
                     users.setdefault(id(a), []).append((p, i))
         parts_of: dict[int, tuple] = {}
         seed_note = "seed: the output's own derivative" if seed_shown is None else ""
-        self.steps.append(Step(section, self.names.of[id(root)], self.names.adjoint(of, root),
-                               seed_shown, [], adj.adjoint.get(id(root), seed), seed_note))
+        self.steps.append(
+            Step(
+                section,
+                self.names.of[id(root)],
+                self.names.adjoint(of, root),
+                seed_shown,
+                [],
+                adj.adjoint.get(id(root), seed),
+                seed_note,
+            )
+        )
         ops = [n for n in reversed(adj.order) if n.args and n is not root and id(n) in adj.adjoint]
         for n in ops + [w for w in wrt if w is not root and not w.args]:  # an intermediate is among ops
             self.steps.append(self._adjoint_step(n, root, adj, users.get(id(n), []), parts_of, of, section))
@@ -123,8 +132,7 @@ class Builder:
             note = f"{name} enters {self.names.of[next(iter(parents))]} {len(number_terms)} times: the contributions are summed"
         elif not number_terms:
             note = f"{name} does not affect {of}"
-        return Step(section, name, self.names.adjoint(of, n), shown_terms, number_terms, adj.of(n), note,
-                    contributions)
+        return Step(section, name, self.names.adjoint(of, n), shown_terms, number_terms, adj.of(n), note, contributions)
 
     def local(self, p: Node) -> local.Local:
         """p's local derivatives, derived from its op's rule once per op, shapes and payload."""
@@ -139,10 +147,12 @@ class Builder:
         names = self.names
         unsaid = p is root and is_one(g) and g.shape == ()  # the seed dy/dy = 1 goes unsaid
         shown_g = names.adjoint(of, p)
-        shown_map = rule.bind(names.node(p), [names.node(a) for a in p.args],
-                              names.graph.const(1.0) if unsaid else shown_g)
-        local_shown = local.substitute(rule.parts[i], shown_map, names.graph, simplify=True, implicit=True,
-                                       spell=names.spelled)
+        shown_map = rule.bind(
+            names.node(p), [names.node(a) for a in p.args], names.graph.const(1.0) if unsaid else shown_g
+        )
+        local_shown = local.substitute(
+            rule.parts[i], shown_map, names.graph, simplify=True, implicit=True, spell=names.spelled
+        )
         if rule.kind == "whole":  # the text names g: it is the whole contribution
             return (None, local_shown), (part,)
         factor = local.substitute(rule.parts[i], rule.bind(p, p.args), p.graph)
@@ -156,8 +166,10 @@ class Builder:
         if id(p) not in parts_of:
             flags = tuple(id(a) in adj.requires for a in p.args)
             raw = OPS[p.op].vjp(p, adj.adjoint[id(p)], flags) if any(flags) else (None,) * len(p.args)
-            parts_of[id(p)] = tuple(None if part is None or not flag else fit_shape(part, a.shape)
-                                    for part, flag, a in zip(raw, flags, p.args))
+            parts_of[id(p)] = tuple(
+                None if part is None or not flag else fit_shape(part, a.shape)
+                for part, flag, a in zip(raw, flags, p.args)
+            )
         return parts_of[id(p)]
 
     # -- summary lines
@@ -166,15 +178,23 @@ class Builder:
         self.steps.append(Step(section, node, lhs, formula, terms, value, note))
 
 
-def explain(problem: Problem, v: str | None = None, jacobian: bool = False, hessian: str | None = None,
-            probes: list = (), u: str | None = None) -> Result:
+def explain(
+    problem: Problem,
+    v: str | None = None,
+    jacobian: bool = False,
+    hessian: str | None = None,
+    probes: list = (),
+    u: str | None = None,
+) -> Result:
     """The steps of the forward pass, the backward pass (seeded by 1, or by v), optionally the
     Jacobian row by row and one Hessian entry, evaluated in one program with the kink `probes`.
     The `Result` holds the `Explanation` (data["explanation"]), the value and the gradient."""
     f = problem.output
     if f.shape != () and v is None and not jacobian and u is None:
-        raise DiffcliError(f"explain needs a scalar output, but this one has shape {f.shape}: weight the "
-                           "outputs with --v, show the Jacobian row by row with --jacobian, or reduce with sum(...)")
+        raise DiffcliError(
+            f"explain needs a scalar output, but this one has shape {f.shape}: weight the "
+            "outputs with --v, show the Jacobian row by row with --jacobian, or reduce with sum(...)"
+        )
     b = Builder(problem)
     b.forward(b.order, "forward pass")
     if f.is_const:  # a constant output has no operation step of its own
@@ -216,29 +236,51 @@ def _unique(nodes: list) -> list:
 def _gradient_sections(b: Builder, problem: Problem, v: str | None) -> list:
     f = problem.output
     if v is None:
-        adj = b.backward(f, f.graph.const(1.0), None, problem.wrt, b.out,
-                         f"backward pass: d{b.out}/d(node), reverse topological order")
+        adj = b.backward(
+            f,
+            f.graph.const(1.0),
+            None,
+            problem.wrt,
+            b.out,
+            f"backward pass: d{b.out}/d(node), reverse topological order",
+        )
         return [adj.of(w) for w in problem.wrt]
     seed, bindings = vjp_seed(problem, v)
     b.bindings.update(bindings)
     b.names.give(seed, "v")
     show = b.names.graph.node
     weighted = f.graph.node("sum", (f.graph.node("mul", (seed, f)),), len(f.shape))
-    b.line("vector-Jacobian product", "L", b.names.symbol("L", "L"),
-           show("sum", (show("mul", (b.names.node(seed), b.names.node(f))),), len(f.shape)), [], weighted,
-           f"L = v . {b.out}: the outputs weighted by v = {v}")
-    adj = b.backward(f, seed, b.names.node(seed), problem.wrt, "L",
-                     "backward pass: dL/d(node), reverse topological order")
+    b.line(
+        "vector-Jacobian product",
+        "L",
+        b.names.symbol("L", "L"),
+        show("sum", (show("mul", (b.names.node(seed), b.names.node(f))),), len(f.shape)),
+        [],
+        weighted,
+        f"L = v . {b.out}: the outputs weighted by v = {v}",
+    )
+    adj = b.backward(
+        f, seed, b.names.node(seed), problem.wrt, "L", "backward pass: dL/d(node), reverse topological order"
+    )
     grads = [adj.of(w) for w in problem.wrt]
     rows = autodiff.jacobian(f, problem.wrt)
     flat_v = autodiff.flat_entries(seed)
     total = f.graph.node("stack", tuple(e for g in grads for e in autodiff.flat_entries(g)))
     terms = [(vi, f.graph.node("stack", tuple(row))) for vi, row in zip(flat_v, rows)]
     shown_v = b.names.node(seed)
-    shown = [(show("index", (shown_v,), _index(f.shape, k)) if f.shape else shown_v,
-              b.names.symbol(f"J[{k}]", f"J_{{{k}}}")) for k in range(len(rows))]
-    b.line("vector-Jacobian product", "J^T v", b.names.symbol("J^T v", "J^{T} v"), shown, terms, total,
-           "a weighted sum of the Jacobian's rows: one vector, not the Jacobian; --jacobian shows the rows")
+    shown = [
+        (show("index", (shown_v,), _index(f.shape, k)) if f.shape else shown_v, b.names.symbol(f"J[{k}]", f"J_{{{k}}}"))
+        for k in range(len(rows))
+    ]
+    b.line(
+        "vector-Jacobian product",
+        "J^T v",
+        b.names.symbol("J^T v", "J^{T} v"),
+        shown,
+        terms,
+        total,
+        "a weighted sum of the Jacobian's rows: one vector, not the Jacobian; --jacobian shows the rows",
+    )
     return grads
 
 
@@ -259,12 +301,25 @@ def _jacobian_sections(b: Builder, problem: Problem) -> None:
             b.bindings[seed.name] = onehot
             b.names.give(seed, f"e{k + 1}")
             shown_seed = b.names.node(seed)
-        adj = b.backward(f, seed, shown_seed, problem.wrt, label,
-                         f"Jacobian row {k + 1} of {len(labels)}: v = e{k + 1} = {value_text(onehot.reshape(-1))}")
+        adj = b.backward(
+            f,
+            seed,
+            shown_seed,
+            problem.wrt,
+            label,
+            f"Jacobian row {k + 1} of {len(labels)}: v = e{k + 1} = {value_text(onehot.reshape(-1))}",
+        )
         row = f.graph.node("stack", tuple(e for w in problem.wrt for e in autodiff.flat_entries(adj.of(w))))
         rows.append(row)
-        b.line(b.steps[-1].section, f"J[{k}]", b.names.symbol(f"J[{k}]", f"J_{{{k}}}"), None, [], row,
-               f"row {k + 1}: the derivatives of {label} by {', '.join(problem.labels())}")
+        b.line(
+            b.steps[-1].section,
+            f"J[{k}]",
+            b.names.symbol(f"J[{k}]", f"J_{{{k}}}"),
+            None,
+            [],
+            row,
+            f"row {k + 1}: the derivatives of {label} by {', '.join(problem.labels())}",
+        )
     b.line("Jacobian", "J", b.names.symbol("J", "J"), None, [], f.graph.node("stack", tuple(rows)))
 
 
@@ -274,8 +329,10 @@ def _hessian_section(b: Builder, problem: Problem, spec: str) -> None:
         names = names * 2
     by_name = {w.name: w for w in problem.wrt}
     if len(names) != 2 or any(n not in by_name for n in names):
-        raise DiffcliError(f"--hessian {spec}: give two differentiated variables, such as --hessian x,y "
-                           f"(one of {', '.join(by_name) or 'none'}; --hessian x means x,x)")
+        raise DiffcliError(
+            f"--hessian {spec}: give two differentiated variables, such as --hessian x,y "
+            f"(one of {', '.join(by_name) or 'none'}; --hessian x means x,x)"
+        )
     first, second = by_name[names[0]], by_name[names[1]]
     f = problem.output
     if first.shape != () or second.shape != () or f.shape != ():
@@ -284,12 +341,30 @@ def _hessian_section(b: Builder, problem: Problem, spec: str) -> None:
     section = f"Hessian entry: d2{b.out}/d{names[0]}d{names[1]} = d/d{names[1]} (d{b.out}/d{names[0]})"
     known = {id(n) for n in b.order}
     if g.is_const:
-        b.line(section, "H", b.names.symbol("H", "H"), None, [], f.graph.const(0.0),
-               f"d{b.out}/d{names[0]} = {g.value} is a constant: its derivative is 0")
+        b.line(
+            section,
+            "H",
+            b.names.symbol("H", "H"),
+            None,
+            [],
+            f.graph.const(0.0),
+            f"d{b.out}/d{names[0]} = {g.value} is a constant: its derivative is 0",
+        )
         return
     gname = b.names.of[id(g)] if id(g) in known else b.names.give(g, b.names.pick(("g", "h")))
-    b.forward(topological([g]), section, skip=known,
-              notes={id(g): f"{gname} = d{b.out}/d{names[0]} = {to_text(g)}: the derivative is a graph too"})
+    b.forward(
+        topological([g]),
+        section,
+        skip=known,
+        notes={id(g): f"{gname} = d{b.out}/d{names[0]} = {to_text(g)}: the derivative is a graph too"},
+    )
     adj = b.backward(g, f.graph.const(1.0), None, [second], gname, section)
-    b.line(section, "H", b.names.symbol(f"H[{names[0]},{names[1]}]", f"H_{{{latex_name(names[0])},{latex_name(names[1])}}}"),
-           None, [], adj.of(second), f"the Hessian entry: row {names[0]}, column {names[1]}")
+    b.line(
+        section,
+        "H",
+        b.names.symbol(f"H[{names[0]},{names[1]}]", f"H_{{{latex_name(names[0])},{latex_name(names[1])}}}"),
+        None,
+        [],
+        adj.of(second),
+        f"the Hessian entry: row {names[0]}, column {names[1]}",
+    )

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcli.core import autodiff, hessian as hvp
-from diffcli.core.engine import Plan, to_numpy
-from diffcli.errors import DiffcliError
-from diffcli.core.graph import Graph, Node, apply, topological
-from diffcli.compute.kinks import probes
-from diffcli.core.layout import columns
-from diffcli.core.numcheck import central_jacobian, compare
-from diffcli.syntax.parse import parse
-from diffcli.compute.problem import Problem
 from diffcli.algebra.text import to_text
 from diffcli.algebra.textbook import textbook
+from diffcli.compute.kinks import probes
+from diffcli.compute.problem import Problem
 from diffcli.compute.request import Result, evaluate, kink_probes, vjp_seed
+from diffcli.core import autodiff
+from diffcli.core import hessian as hvp
+from diffcli.core.engine import Plan, to_numpy
+from diffcli.core.graph import Graph, Node, apply, topological
+from diffcli.core.layout import columns
+from diffcli.core.numcheck import central_jacobian, compare
+from diffcli.errors import DiffcliError
+from diffcli.syntax.parse import parse
 
 HESSIAN_LIMIT = 30  # variable elements: the Hessian is one batch of that many directions
 TEXT_LIMIT = 100_000  # characters: a formula written out longer than this is not re-parsed
@@ -44,15 +45,23 @@ def target(problem: Problem, v: str | None) -> tuple[Node, dict]:
     return apply("sum", apply("mul", seed, out), payload=len(out.shape)), bindings
 
 
-def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: float = 1e-6,
-          hessian: bool = True, kinks: bool = True) -> Result:
+def check(
+    problem: Problem,
+    v: str | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    hessian: bool = True,
+    kinks: bool = True,
+) -> Result:
     """The three answers, entry by entry, in SPEC's keys; `kinks`: also look for kinks the
     point sits on (findings in the result)."""
     result = Result("check")
     for name in problem.intermediates():
-        raise DiffcliError(f"--wrt {name}: check compares with central differences, which move variables, and `{name}` "
-                           "is an intermediate of the file: check by its variables, or see d output/d "
-                           f"{name} with grad --wrt {name}")
+        raise DiffcliError(
+            f"--wrt {name}: check compares with central differences, which move variables, and `{name}` "
+            "is an intermediate of the file: check by its variables, or see d output/d "
+            f"{name} with grad --wrt {name}"
+        )
     f, bindings = target(problem, v)
     wrt, layout = problem.wrt, problem.layout
     adj = autodiff.backward([(f, f.graph.const(1.0, f.shape))], wrt)
@@ -71,12 +80,12 @@ def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: floa
     values = evaluate(problem, [f] + grads + products, result, found, bindings, batched)
     point = {**problem.bindings, **bindings}
     symbolic, reparsed = symbolic_values(problem, grads + products, point, batched)
-    exact = layout.pack(values[1:1 + len(grads)])
+    exact = layout.pack(values[1 : 1 + len(grads)])
     f_plan = Plan([f], dev=problem.device)
     names = problem.names()
     numeric = central_jacobian(lambda pt: to_numpy(f_plan.run(pt)[0]), point, names)
     labels = problem.labels()
-    symbolic_grad = layout.pack(symbolic[:len(grads)])
+    symbolic_grad = layout.pack(symbolic[: len(grads)])
     table = compare_rows(labels, exact, symbolic_grad, numeric, rtol, atol)
     data = result.data
     data["value"] = values[0]
@@ -86,8 +95,9 @@ def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: floa
     data["symbolic_from_text"] = reparsed
     data["wrt"] = names
     if with_hessian:
-        table += hessian_rows(data, problem, grads, values[1 + len(grads):], symbolic[len(grads):], products,
-                              basis, point, rtol, atol)
+        table += hessian_rows(
+            data, problem, grads, values[1 + len(grads) :], symbolic[len(grads) :], products, basis, point, rtol, atol
+        )
     if any(w.shape != () for w in wrt):
         data["labels"] = labels
     errors = [row[4] for row in table]
@@ -98,8 +108,18 @@ def check(problem: Problem, v: str | None = None, rtol: float = 1e-5, atol: floa
     return result
 
 
-def hessian_rows(data: dict, problem: Problem, grads: list, exact: list, symbolic: list, products: list,
-                 basis: np.ndarray, point: dict, rtol: float, atol: float) -> list[tuple]:
+def hessian_rows(
+    data: dict,
+    problem: Problem,
+    grads: list,
+    exact: list,
+    symbolic: list,
+    products: list,
+    basis: np.ndarray,
+    point: dict,
+    rtol: float,
+    atol: float,
+) -> list[tuple]:
     """The Hessian's three answers into `data`, and its rows of the table (`H[x;y]` entries):
     reverse mode and symbolic from the products over `basis`, numeric from central
     differences of the reverse-mode gradient."""
@@ -107,8 +127,9 @@ def hessian_rows(data: dict, problem: Problem, grads: list, exact: list, symboli
     exact_h = hessian_matrix(exact, products, basis)
     symbolic_h = hessian_matrix(symbolic, products, basis)
     grad_plan = Plan(grads, dev=problem.device)
-    numeric_h = central_jacobian(lambda pt: layout.pack([to_numpy(g) for g in grad_plan.run(pt)]), point,
-                                 problem.names())
+    numeric_h = central_jacobian(
+        lambda pt: layout.pack([to_numpy(g) for g in grad_plan.run(pt)]), point, problem.names()
+    )
     entries = [label for label, _ in columns({"labels": problem.labels(), "hessian": exact_h})]
     data["hessian"] = exact_h
     data["symbolic_hessian"] = symbolic_h
@@ -158,5 +179,7 @@ def compare_rows(labels, exact, symbolic, numeric, rtol, atol) -> list[tuple]:
     reverse against numeric; ok needs reverse to agree with both other answers."""
     abs_err, rel_err, agrees = compare(exact, numeric, rtol, atol)
     same = compare(exact, symbolic, rtol, atol)[2]
-    return [(label, float(e), float(s), float(n), float(a), float(r), bool(ok and sm))
-            for label, e, s, n, a, r, ok, sm in zip(labels, exact, symbolic, numeric, abs_err, rel_err, agrees, same)]
+    return [
+        (label, float(e), float(s), float(n), float(a), float(r), bool(ok and sm))
+        for label, e, s, n, a, r, ok, sm in zip(labels, exact, symbolic, numeric, abs_err, rel_err, agrees, same)
+    ]

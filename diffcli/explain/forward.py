@@ -10,16 +10,17 @@ product (torch.func.jvp); the backward pass computes v^T J (PyTorch's backward).
 
 from __future__ import annotations
 
-from diffcli.core import forward, local
-from diffcli.explain.names import latex_name
-from diffcli.core.graph import Node, apply
-from diffcli.compute.problem import directions
-from diffcli.core.ops import OPS
-from diffcli.compute.problem import Problem
 from diffcli.algebra.text import value_text
+from diffcli.compute.problem import Problem, directions
+from diffcli.core import forward, local
+from diffcli.core.graph import Node, apply
+from diffcli.core.ops import OPS
+from diffcli.explain.names import latex_name
 
-WHICH = ("forward mode: J u, the derivative along u, in one sweep from the inputs (torch.func.jvp); "
-         "the backward pass gives v^T J, one sweep from the output (PyTorch's backward)")
+WHICH = (
+    "forward mode: J u, the derivative along u, in one sweep from the inputs (torch.func.jvp); "
+    "the backward pass gives v^T J, one sweep from the output (PyTorch's backward)"
+)
 
 
 def forward_section(b, problem: Problem, u: str) -> Node:
@@ -30,8 +31,10 @@ def forward_section(b, problem: Problem, u: str) -> Node:
     f = problem.output
     tangents = forward.sweep([f], {id(w): d for w, d in zip(problem.wrt, us)})
     names = b.names
-    section = (f"forward-mode sweep along u = {value_text(flat)}: d(node) = sum of local derivative times "
-               "d(argument), topological order")
+    section = (
+        f"forward-mode sweep along u = {value_text(flat)}: d(node) = sum of local derivative times "
+        "d(argument), topological order"
+    )
 
     def d(n: Node) -> Node:
         name = names.of[id(n)]
@@ -53,8 +56,14 @@ def forward_section(b, problem: Problem, u: str) -> Node:
                 part = rule.parts[i]
                 if t is None or part is None:
                     continue
-                shown = local.substitute(part, rule.bind(names.node(n), shown_args), names.graph, simplify=True,
-                                         implicit=True, spell=names.spelled)
+                shown = local.substitute(
+                    part,
+                    rule.bind(names.node(n), shown_args),
+                    names.graph,
+                    simplify=True,
+                    implicit=True,
+                    spell=names.spelled,
+                )
                 factor = local.substitute(part, rule.bind(n, n.args), n.graph)
                 formula.append((d(a), shown))
                 numbers.append((t, factor))

@@ -12,14 +12,14 @@ of the expression are leaves that do not require grad.
 
 from __future__ import annotations
 
-from diffcli.core import autodiff
-from diffcli.explain.names import Names
-from diffcli.core.graph import Graph, Node
-from diffcli.compute.kinks import probes
-from diffcli.core.ops import OPS
-from diffcli.compute.problem import Problem
 from diffcli.algebra.text import to_text
+from diffcli.compute.kinks import probes
+from diffcli.compute.problem import Problem
 from diffcli.compute.request import Result, evaluate, kink_probes, vjp_seed
+from diffcli.core import autodiff
+from diffcli.core.graph import Graph, Node
+from diffcli.core.ops import OPS
+from diffcli.explain.names import Names
 
 
 def graph(problem: Problem, v: str | None = None, kinks: bool = True) -> Result:
@@ -80,6 +80,8 @@ def formula(n: Node, ids: dict, names: dict) -> str:
     if not n.args:
         return to_text(n)
     scratch = Graph()
-    refs = tuple(scratch.const(a.value) if a.is_const and a.shape == () else scratch.var(label(a, ids, names), a.shape)
-                 for a in n.args)
+    refs = tuple(
+        scratch.const(a.value) if a.is_const and a.shape == () else scratch.var(label(a, ids, names), a.shape)
+        for a in n.args
+    )
     return to_text(scratch.intern(n.op, refs, n.payload, n.shape))

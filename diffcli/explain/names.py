@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from diffcli.core.graph import Graph, Node, variables
 from diffcli.algebra.latex import latex_name as latex_variable
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import to_text
+from diffcli.core.graph import Graph, Node, variables
 
 RESERVED = {"e", "pi", "d", "i", "n", "v", "L", "J", "H"}  # never used as a node's display name
 OUTPUT_NAMES = ("y", "f", "out", "F")

@@ -11,26 +11,34 @@ rows; `diffcli functions --format markdown` prints docs/language.md, which a tes
 
 from __future__ import annotations
 
-from diffcli.syntax import hints
-from diffcli.core import local
-from diffcli.errors import DiffcliError
-from diffcli.core.graph import Graph, Node
-from diffcli.core.ops import COMPARISONS, CONSTANTS, FUNCTIONS, OPS
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.precedence import PRECEDENCE
 from diffcli.algebra.text import to_text
 from diffcli.compute.request import Result
+from diffcli.core import local
+from diffcli.core.graph import Graph, Node
+from diffcli.core.ops import COMPARISONS, CONSTANTS, FUNCTIONS, OPS
+from diffcli.errors import DiffcliError
+from diffcli.syntax import hints
 
 SHAPES = ((), (3,), (2, 2))  # tried in turn: a function that is not elementwise is shown on a vector
 ARITY_SHAPES = {"matmul": ((2, 2), (2, 2)), "index": ((3,),)}
-PRECEDENCE_WORDS = {"compare": "comparison", "sum": "sum", "product": "product", "unary": "sign", "power": "power",
-                    "atom": "call, index, bracket"}
+PRECEDENCE_WORDS = {
+    "compare": "comparison",
+    "sum": "sum",
+    "product": "product",
+    "unary": "sign",
+    "power": "power",
+    "atom": "call, index, bracket",
+}
 
 
 def reference() -> Result:
     """The rows of the reference: functions, operators, constants, other libraries' names."""
-    return Result("functions", {"functions": functions(), "operators": operators(),
-                                "constants": dict(CONSTANTS), "foreign": foreign()})
+    return Result(
+        "functions",
+        {"functions": functions(), "operators": operators(), "constants": dict(CONSTANTS), "foreign": foreign()},
+    )
 
 
 def _build(name: str, count: int, shape: tuple) -> tuple[Node, tuple] | None:
@@ -142,13 +150,20 @@ def operators() -> list[dict]:
         row = _entry(name, node)
         symbol = {"index": "x[i]", "list": "[a, b]"}.get(kind, op.print.symbol)
         rank = PRECEDENCE[op.print.precedence]
-        row.update(symbol=symbol, precedence=rank, binds=PRECEDENCE_WORDS[op.print.precedence],
-                   associativity="right" if name == "pow" else "left" if kind == "infix" else "")
+        row.update(
+            symbol=symbol,
+            precedence=rank,
+            binds=PRECEDENCE_WORDS[op.print.precedence],
+            associativity="right" if name == "pow" else "left" if kind == "infix" else "",
+        )
         rows.append(row)
     return sorted(rows, key=lambda r: (r["precedence"], list(OPS).index(r["op"])))
 
 
 def foreign() -> dict:
     """What users of other libraries type, and how diffcli writes it (errors say the same)."""
-    return {"functions": hints.foreign_forms(FUNCTIONS),
-            "modules": sorted(hints.MODULES), "comparisons": sorted(COMPARISONS)}
+    return {
+        "functions": hints.foreign_forms(FUNCTIONS),
+        "modules": sorted(hints.MODULES),
+        "comparisons": sorted(COMPARISONS),
+    }

@@ -22,20 +22,20 @@ from typing import Callable
 
 import numpy as np
 
-from diffcli.core import autodiff, ops
 from diffcli.compute.anomaly import nonfinite_note, note
-from diffcli.data.datafile import CsvTable
+from diffcli.compute.problem import Problem, read_expression
+from diffcli.compute.request import Result
+from diffcli.core import autodiff, ops
 from diffcli.core.engine import Plan, to_numpy
 from diffcli.core.engine import device as make_device
-from diffcli.errors import DiffcliError, Interrupted, suggest
 from diffcli.core.graph import Device, Graph, Node
-from diffcli.data.interrupt import as_interrupted
 from diffcli.core.layout import Layout
+from diffcli.data.datafile import CsvTable
+from diffcli.data.interrupt import as_interrupted
+from diffcli.errors import DiffcliError, Interrupted, suggest
 from diffcli.learn.optimizers import OPTIMIZERS, Optimizer  # noqa: F401  (optimize.OPTIMIZERS, as before)
 from diffcli.syntax.parse import names_used, parse
 from diffcli.syntax.points import parse_at, split_top
-from diffcli.compute.problem import Problem, read_expression
-from diffcli.compute.request import Result
 
 # callback(step, theta, value, gradient norm). minimize calls it at every point it evaluates
 # (step 0 is the start); fit after every update, with the batch loss before it. The command
@@ -83,9 +83,15 @@ def norm(g: np.ndarray) -> float:
     return math.sqrt(float(g @ g))
 
 
-def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: str = "gd",
-             tol: float = 1e-6, callback: Callback | None = None,
-             objective: "Objective | None" = None) -> Result:
+def minimize(
+    problem: Problem,
+    lr: float = 0.01,
+    steps: int = 1000,
+    optimizer: str = "gd",
+    tol: float = 1e-6,
+    callback: Callback | None = None,
+    objective: "Objective | None" = None,
+) -> Result:
     """Gradient descent on a scalar expression from the --at point over its variables.
 
     Stops after `steps` updates, or earlier when the gradient norm falls under `tol`
@@ -137,8 +143,10 @@ def minimize(problem: Problem, lr: float = 0.01, steps: int = 1000, optimizer: s
 
 def minimize_objective(problem: Problem) -> Objective:
     if problem.output.shape != ():
-        raise DiffcliError(f"minimize needs a scalar expression, but this one has shape {problem.output.shape}: "
-                           "reduce it with sum(...) or mean(...)")
+        raise DiffcliError(
+            f"minimize needs a scalar expression, but this one has shape {problem.output.shape}: "
+            "reduce it with sum(...) or mean(...)"
+        )
     if not problem.wrt:
         raise DiffcliError("nothing to minimize: give the starting point of a variable with --at, such as --at x=1")
     return Objective(problem.output, problem.wrt, problem.device)
@@ -186,8 +194,10 @@ class FitProblem:
         """The model's node for `size` rows (columns are vectors of that length)."""
         model = parse(self.text, self.shapes(size), graph=self.graph).output
         if model.shape not in ((), (size,)):
-            raise DiffcliError(f"the model gives shape {model.shape} for {size} rows: it must give one "
-                               "prediction per row (reduce parameter vectors with sum(...) or @)")
+            raise DiffcliError(
+                f"the model gives shape {model.shape} for {size} rows: it must give one "
+                "prediction per row (reduce parameter vectors with sum(...) or @)"
+            )
         return model
 
     def objective(self, size: int) -> Objective:
@@ -201,8 +211,10 @@ class FitProblem:
                 defined["target"] = g.var(self.target_name, (size,))
             loss = parse(LOSSES.get(self.loss, self.loss), self.shapes(size), graph=g, defined=defined).output
             if loss.shape != ():
-                raise DiffcliError(f"--loss gives shape {loss.shape}, not one number: reduce it over the rows "
-                                   "with sum(...) or mean(...)")
+                raise DiffcliError(
+                    f"--loss gives shape {loss.shape}, not one number: reduce it over the rows "
+                    "with sum(...) or mean(...)"
+                )
             wrt = [g.var(n, a.shape) for n, a in self.params.items()]
             self.compiled[size] = Objective(loss, wrt, self.device)
         return self.compiled[size]
@@ -215,21 +227,33 @@ class FitProblem:
 
 # Built-in losses, in `pred` and `target`: PyTorch's MSELoss, MSELoss(reduction="sum"), L1Loss
 # and HuberLoss(delta=1). Any other --loss is an expression of pred and the target column.
-LOSSES = {"mse": "mean((pred - target)^2)", "sse": "sum((pred - target)^2)", "mae": "mean(abs(pred - target))",
-          "huber": "mean(where(abs(pred - target) < 1, 0.5*(pred - target)^2, abs(pred - target) - 0.5))"}
+LOSSES = {
+    "mse": "mean((pred - target)^2)",
+    "sse": "sum((pred - target)^2)",
+    "mae": "mean(abs(pred - target))",
+    "huber": "mean(where(abs(pred - target) < 1, 0.5*(pred - target)^2, abs(pred - target) - 0.5))",
+}
 GROWING = 10  # epochs in a row of a growing loss that earn a warning
 
 
-def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", loss: str = "mse",
-             dtype: str = "float64", progress=None) -> FitProblem:
+def load_fit(
+    model: str,
+    data: str,
+    params: list[str] | str,
+    target: str = "y",
+    loss: str = "mse",
+    dtype: str = "float64",
+    progress=None,
+) -> FitProblem:
     """Read MODEL and the CSV; every name of MODEL (or of an expression --loss) that is not a
     parameter is a column. `progress(rows, fraction)` hears the reading of a big file."""
     text, source = read_expression(model)
     specs = [params] if isinstance(params, str) else params
     for part in (p.strip() for spec in specs for p in split_top(spec)):
         if part and "=" not in part:
-            raise DiffcliError(f"--params {part}: its starting value is missing: write NAME=VALUE, such as "
-                               "--params w=0,b=0")
+            raise DiffcliError(
+                f"--params {part}: its starting value is missing: write NAME=VALUE, such as --params w=0,b=0"
+            )
     start = parse_at(specs)
     if not start:
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
@@ -251,8 +275,10 @@ def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", 
                 if name != target and name not in inputs:
                     inputs.append(name)
             elif name not in ops.CONSTANTS:
-                raise DiffcliError(f"the {where} uses `{name}`, which is neither a parameter (--params) nor a column "
-                                   f"of {data} (columns: {', '.join(header)})" + suggest(name, list(start) + header))
+                raise DiffcliError(
+                    f"the {where} uses `{name}`, which is neither a parameter (--params) nor a column "
+                    f"of {data} (columns: {', '.join(header)})" + suggest(name, list(start) + header)
+                )
         table.require(target, ": name the column to predict with --target")
         columns = table.columns(inputs + [target], progress=progress)
     target_values = columns.pop(target)
@@ -262,19 +288,28 @@ def load_fit(model: str, data: str, params: list[str] | str, target: str = "y", 
 def _loss_names(loss: str, target: str) -> list[str]:
     """The names an expression --loss uses besides `pred`, after checking that it is one."""
     if loss.strip().isidentifier():
-        raise DiffcliError(f"unknown loss `{loss.strip()}`: choose mse, sse, mae or huber, or write an expression of "
-                           f"pred and {target}, such as --loss \"0.5*sum((pred - {target})^2)\""
-                           + suggest(loss.strip(), list(LOSSES)))
+        raise DiffcliError(
+            f"unknown loss `{loss.strip()}`: choose mse, sse, mae or huber, or write an expression of "
+            f'pred and {target}, such as --loss "0.5*sum((pred - {target})^2)"' + suggest(loss.strip(), list(LOSSES))
+        )
     names = names_used(loss)
     if "pred" not in names:
-        raise DiffcliError(f"--loss {loss}: the loss must use pred (the model's prediction), such as "
-                           f"\"mean((pred - {target})^2)\"")
+        raise DiffcliError(
+            f'--loss {loss}: the loss must use pred (the model\'s prediction), such as "mean((pred - {target})^2)"'
+        )
     return [n for n in names if n != "pred"]
 
 
-def fit(problem: FitProblem, optimizer: str = "gd", lr: float = 0.01, epochs: int = 100,
-        batch_size: int | None = None, seed: int = 0, callback: Callback | None = None,
-        on_epoch: Callable[[int, np.ndarray, float], None] | None = None) -> Result:
+def fit(
+    problem: FitProblem,
+    optimizer: str = "gd",
+    lr: float = 0.01,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+    callback: Callback | None = None,
+    on_epoch: Callable[[int, np.ndarray, float], None] | None = None,
+) -> Result:
     """Learn the parameters by mini-batch gradient descent on the loss.
 
     Rows are shuffled every epoch (numpy's default_rng(seed)) when batches are smaller than the
@@ -347,9 +382,12 @@ class LossWatch:
             self.grew += 1
             if self.grew == GROWING and not self.warned and math.isfinite(loss):
                 self.warned = True
-                self.result.notes.append(note(
-                    f"the loss grew for {GROWING} epochs in a row (from {self.since[1]:.6g} at epoch "
-                    f"{self.since[0]} to {loss:.6g} at epoch {epoch}): the steps overshoot, lower --lr"))
+                self.result.notes.append(
+                    note(
+                        f"the loss grew for {GROWING} epochs in a row (from {self.since[1]:.6g} at epoch "
+                        f"{self.since[0]} to {loss:.6g} at epoch {epoch}): the steps overshoot, lower --lr"
+                    )
+                )
         else:
             self.grew, self.since = 0, (epoch, loss)
         self.last = loss
@@ -363,7 +401,7 @@ def batches(n: int, batch: int, rng: np.random.Generator):
         return
     order = rng.permutation(n)
     for start in range(0, n, batch):
-        rows = order[start:start + batch]
+        rows = order[start : start + batch]
         yield rows, len(rows)
 
 

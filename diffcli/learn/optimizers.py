@@ -38,6 +38,6 @@ class Optimizer:
         b1, b2 = ADAM_BETAS
         self.m = b1 * self.m + (1 - b1) * g
         self.v = b2 * self.v + (1 - b2) * g * g
-        m_hat = self.m / (1 - b1 ** self.t)
-        v_hat = self.v / (1 - b2 ** self.t)
+        m_hat = self.m / (1 - b1**self.t)
+        v_hat = self.v / (1 - b2**self.t)
         return theta - self.lr * m_hat / (np.sqrt(v_hat) + ADAM_EPS)

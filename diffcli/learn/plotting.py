@@ -17,8 +17,8 @@ import numpy as np
 
 from diffcli.core import autodiff
 from diffcli.core.engine import Plan, to_numpy
-from diffcli.errors import DiffcliError
 from diffcli.data.fileio import output, picture_format
+from diffcli.errors import DiffcliError
 
 GRID = 401  # points along the x axis of `plot` and of a fitted curve
 CONTOUR_GRID = 121
@@ -57,8 +57,9 @@ def _value_axis(ax, steps: np.ndarray, values: np.ndarray, label: str) -> None:
     ax.grid(True, alpha=0.3)
 
 
-def draw_descent(path: str, history: np.ndarray, labels: list[str], title: str,
-                 values_on=None, inputs: tuple[str, ...] = ()) -> None:
+def draw_descent(
+    path: str, history: np.ndarray, labels: list[str], title: str, values_on=None, inputs: tuple[str, ...] = ()
+) -> None:
     """Value against step; for two variables also the path over contour lines of f.
 
     `history` has one row per step: step, the variables..., value. `values_on(points)` gives f
@@ -95,8 +96,16 @@ def _path_axis(ax, path: np.ndarray, labels: list[str], values_on) -> None:
     ax.legend(loc="best")
 
 
-def draw_fit(path: str, x: np.ndarray, y: np.ndarray, curve_x: np.ndarray, curve_y: np.ndarray,
-             names: tuple[str, str], title: str, inputs: tuple[str, ...] = ()) -> None:
+def draw_fit(
+    path: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    curve_x: np.ndarray,
+    curve_y: np.ndarray,
+    names: tuple[str, str],
+    title: str,
+    inputs: tuple[str, ...] = (),
+) -> None:
     """The data as points and the fitted model as a curve."""
     fig, (ax,) = _figure()
     ax.scatter(x, y, s=10, alpha=0.6, label="data")
@@ -148,8 +157,9 @@ def derivative_label(name: str, k: int) -> str:
     return f"f{chr(39) * k}({name})" if k <= 3 else f"f^({k})({name})"
 
 
-def draw_function(path: str, grid: np.ndarray, curves: list, name: str, title: str,
-                  inputs: tuple[str, ...] = ()) -> None:
+def draw_function(
+    path: str, grid: np.ndarray, curves: list, name: str, title: str, inputs: tuple[str, ...] = ()
+) -> None:
     fig, (ax,) = _figure()
     for k, ys in enumerate(curves):
         ax.plot(grid, ys, linewidth=2 if k == 0 else 1.4, label=derivative_label(name, k))
@@ -161,8 +171,16 @@ def draw_function(path: str, grid: np.ndarray, curves: list, name: str, title: s
     _save(fig, path, inputs, "--png")
 
 
-def draw_taylor(path: str, grid: np.ndarray, values: np.ndarray, model: np.ndarray, name: str, order: int,
-                title: str, inputs: tuple[str, ...] = ()) -> None:
+def draw_taylor(
+    path: str,
+    grid: np.ndarray,
+    values: np.ndarray,
+    model: np.ndarray,
+    name: str,
+    order: int,
+    title: str,
+    inputs: tuple[str, ...] = (),
+) -> None:
     """f and its Taylor polynomial over the grid (the polynomial's axis clipped to f's range)."""
     fig, (ax,) = _figure()
     ax.plot(grid, values, linewidth=2, label=f"f({name})")

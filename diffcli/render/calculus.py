@@ -7,9 +7,9 @@ import csv
 import io
 import json
 
+from diffcli.algebra.text import to_json_value
 from diffcli.core.layout import labelled
 from diffcli.render.output import format_array, plain_lines, plain_number
-from diffcli.algebra.text import to_json_value
 
 TEXT_KEYS = ("polynomial", "latex", "wrt", "order", "divergence", "curl", "laplacian")
 FORMULAS = ("divergence", "curl", "laplacian", "polynomial")

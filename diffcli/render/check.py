@@ -27,13 +27,15 @@ def render_plain(result) -> str:
     the gradient by reverse mode, by the symbolic formulas, and by central differences, one line each."""
     d = result.data
     error = d["max_abs_error"]
-    return "\n".join([
-        output.flag(d["ok"]),
-        "nan" if error is None else plain_number(error),
-        output.flat_line(d["grad"].values()),
-        output.flat_line(d["symbolic"].values()),
-        output.flat_line(d["numeric"].values()),
-    ])
+    return "\n".join(
+        [
+            output.flag(d["ok"]),
+            "nan" if error is None else plain_number(error),
+            output.flat_line(d["grad"].values()),
+            output.flat_line(d["symbolic"].values()),
+            output.flat_line(d["numeric"].values()),
+        ]
+    )
 
 
 def render_csv(result) -> str:
@@ -41,8 +43,17 @@ def render_csv(result) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["entry", "reverse", "symbolic", "numeric", "abs_error", "rel_error", "ok"])
     for label, exact, symbolic, numeric, abs_err, rel_err, ok in result.data["rows"]:
-        writer.writerow([label, plain_number(exact), plain_number(symbolic), plain_number(numeric),
-                         f"{abs_err:.3g}", f"{rel_err:.3g}", output.flag(ok)])
+        writer.writerow(
+            [
+                label,
+                plain_number(exact),
+                plain_number(symbolic),
+                plain_number(numeric),
+                f"{abs_err:.3g}",
+                f"{rel_err:.3g}",
+                output.flag(ok),
+            ]
+        )
     return buffer.getvalue().rstrip("\n")
 
 
@@ -55,23 +66,31 @@ def render_rich(result, console) -> None:
 
     d = result.data
     tol = d["tolerance"]
-    table = Table(box=box.SIMPLE_HEAD, title="reverse mode, symbolic formula, central differences",
-                  title_justify="left")
+    table = Table(
+        box=box.SIMPLE_HEAD, title="reverse mode, symbolic formula, central differences", title_justify="left"
+    )
     table.add_column("entry", style="cyan", no_wrap=True)
     for name in ("reverse", "symbolic", "numeric", "abs err", "rel err"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
     for label, exact, symbolic, numeric, abs_err, rel_err, ok in d["rows"]:
-        table.add_row(escape(label), f"{exact:.9g}", f"{symbolic:.9g}", f"{numeric:.9g}", f"{abs_err:.1e}",
-                      f"{rel_err:.1e}", "[green]✓[/green]" if ok else "[bold red]MISMATCH[/bold red]")
+        table.add_row(
+            escape(label),
+            f"{exact:.9g}",
+            f"{symbolic:.9g}",
+            f"{numeric:.9g}",
+            f"{abs_err:.1e}",
+            f"{rel_err:.1e}",
+            "[green]✓[/green]" if ok else "[bold red]MISMATCH[/bold red]",
+        )
     console.print(table)
     error = d["max_abs_error"]
     if d["ok"]:
-        console.print("[green]ok[/green]: the three answers agree",
-                      highlight=False)
+        console.print("[green]ok[/green]: the three answers agree", highlight=False)
     else:
         bad = sum(not row[6] for row in d["rows"])
         console.print(f"[bold red]mismatch[/bold red]: {bad} of {len(d['rows'])} entries disagree", highlight=False)
-    console.print(f"largest absolute error {'nan' if error is None else f'{error:.2e}'} (reverse - numeric)",
-                  highlight=False)
+    console.print(
+        f"largest absolute error {'nan' if error is None else f'{error:.2e}'} (reverse - numeric)", highlight=False
+    )
     console.print(f"agree means |reverse - numeric| <= {tol['atol']:g} + {tol['rtol']:g}*|numeric|", highlight=False)

@@ -14,9 +14,9 @@ import json
 
 import numpy as np
 
+from diffcli.algebra.text import to_json_value
 from diffcli.errors import DiffcliError
 from diffcli.render.output import plain_number
-from diffcli.algebra.text import to_json_value
 
 HEIGHT = 20  # lines of the drawing
 
@@ -53,20 +53,31 @@ def render_rich(result, console) -> None:
     try:
         from uniplot import plot_to_string
     except ImportError:
-        raise DiffcliError("drawing in the terminal needs uniplot, which is not installed: pip install "
-                           "'diffcli[term]'; or write a picture with --png FILE, or print the points with "
-                           "--format csv") from None
+        raise DiffcliError(
+            "drawing in the terminal needs uniplot, which is not installed: pip install "
+            "'diffcli[term]'; or write a picture with --png FILE, or print the points with "
+            "--format csv"
+        ) from None
     from rich.markup import escape
     from rich.text import Text
 
     (name, grid), *curves = result.data["columns"]
     ys = [np.where(np.isfinite(v), v, np.nan) for _, v in curves]  # gaps where a value is not finite
-    drawing = plot_to_string(ys, [grid] * len(ys), legend_labels=[label for label, _ in curves], lines=True,
-                             title=result.data["title"], width=max(console.width - 12, 20), height=HEIGHT,
-                             x_min=float(grid[0]), x_max=float(grid[-1]),
-                             character_set="braille" if console.encoding.lower() in ("utf-8", "utf8") else "ascii",
-                             color=console.color_system is not None and not console.no_color)
+    drawing = plot_to_string(
+        ys,
+        [grid] * len(ys),
+        legend_labels=[label for label, _ in curves],
+        lines=True,
+        title=result.data["title"],
+        width=max(console.width - 12, 20),
+        height=HEIGHT,
+        x_min=float(grid[0]),
+        x_max=float(grid[-1]),
+        character_set="braille" if console.encoding.lower() in ("utf-8", "utf8") else "ascii",
+        color=console.color_system is not None and not console.no_color,
+    )
     console.print(Text.from_ansi(drawing), highlight=False)
     span = escape(f"{name} in [{plain_number(grid[0])}, {plain_number(grid[-1])}]")
-    console.print(f"[dim]{span}, {len(grid)} points: "
-                  "--format csv prints them, --png FILE saves a picture[/dim]", highlight=False)
+    console.print(
+        f"[dim]{span}, {len(grid)} points: --format csv prints them, --png FILE saves a picture[/dim]", highlight=False
+    )

@@ -13,15 +13,24 @@ import json
 
 import numpy as np
 
-from diffcli.algebra.text import to_json_value
 from diffcli.algebra import precedence
 from diffcli.algebra.precedence import PRECEDENCE, UNARY, parenthesize
-from diffcli.algebra.text import value_text
+from diffcli.algebra.text import to_json_value, value_text
 
 TERMS = 8  # terms shown of one sum unless --full
 TIMES = {"text": "*", "latex": " \\cdot "}
-LATEX_SPECIAL = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "_": "\\_", "^": "\\^{}", "#": "\\#",
-                 "$": "\\$", "%": "\\%", "&": "\\&", "~": "\\~{}"}
+LATEX_SPECIAL = {
+    "\\": "\\textbackslash{}",
+    "{": "\\{",
+    "}": "\\}",
+    "_": "\\_",
+    "^": "\\^{}",
+    "#": "\\#",
+    "$": "\\$",
+    "%": "\\%",
+    "&": "\\&",
+    "~": "\\~{}",
+}
 
 
 def _factor(x, fmt: str, first: bool) -> str:
@@ -58,15 +67,26 @@ def pieces(ex, step, fmt: str = "text", limit: int | None = None) -> dict:
         formula = show(formula, fmt)
     numbers = contributions = None
     if step.terms:
-        numbers = _join([TIMES[fmt].join(_factor(ex.number(n), fmt, i == 0 and k == 0) for i, n in enumerate(term))
-                         for k, term in enumerate(step.terms)], limit, fmt)
+        numbers = _join(
+            [
+                TIMES[fmt].join(_factor(ex.number(n), fmt, i == 0 and k == 0) for i, n in enumerate(term))
+                for k, term in enumerate(step.terms)
+            ],
+            limit,
+            fmt,
+        )
         # Where a product is not yet shaped like the node (an index, a reduction, a broadcast),
         # the op's rule routes it: show each routed contribution before the sum.
         shape = np.shape(ex.number(step.value))
         if any(np.broadcast_shapes(*[np.shape(ex.number(n)) for n in term]) != shape for term in step.terms):
             contributions = _join([_factor(ex.number(n), fmt, k == 0) for k, n in enumerate(step.parts)], limit, fmt)
-    return {"name": show(step.lhs, fmt), "formula": formula, "numbers": numbers, "contributions": contributions,
-            "value": value_text(ex.number(step.value), fmt)}
+    return {
+        "name": show(step.lhs, fmt),
+        "formula": formula,
+        "numbers": numbers,
+        "contributions": contributions,
+        "value": value_text(ex.number(step.value), fmt),
+    }
 
 
 def parts(ex, step, fmt: str = "text", limit: int | None = None) -> list[str]:
@@ -92,7 +112,7 @@ def sections(ex, cap: int | None):
         else:
             head = cap // 2
             tail = cap - head
-            yield title, steps[:head], len(steps) - cap, steps[len(steps) - tail:]
+            yield title, steps[:head], len(steps) - cap, steps[len(steps) - tail :]
 
 
 def omitted_note(count: int) -> str:
@@ -184,8 +204,7 @@ def render_json(result, cap: int | None = None) -> str:
         if step.note:
             item["note"] = step.note
         steps.append(item)
-    data = {"value": to_json_value(ex.value), "grad": {k: to_json_value(v) for k, v in ex.grad.items()},
-            "steps": steps}
+    data = {"value": to_json_value(ex.value), "grad": {k: to_json_value(v) for k, v in ex.grad.items()}, "steps": steps}
     if "jvp" in result.data:
         data["jvp"] = to_json_value(result.data["jvp"])
     if result.warnings:

@@ -14,10 +14,10 @@ import subprocess
 
 import numpy as np
 
-from diffcli.errors import DiffcliError
-from diffcli.data.fileio import write_bytes, write_text
-from diffcli.render.output import flag, plain_number
 from diffcli.algebra.text import to_json_value
+from diffcli.data.fileio import write_bytes, write_text
+from diffcli.errors import DiffcliError
+from diffcli.render.output import flag, plain_number
 
 COMPACT_BEYOND = 40  # shown nodes; above this the Rich view is one table row per node
 FIELDS = ["id", "name", "op", "expr", "inputs", "value", "grad", "grad_fn", "is_leaf", "requires_grad"]
@@ -58,8 +58,10 @@ def role(n: dict) -> str:
 
 def render_json(result) -> str:
     d = result.data
-    nodes = [{k: to_json_value(n[k]) if k in ("value", "grad") and n[k] is not None else n[k] for k in FIELDS}
-             for n in d["nodes"]]
+    nodes = [
+        {k: to_json_value(n[k]) if k in ("value", "grad") and n[k] is not None else n[k] for k in FIELDS}
+        for n in d["nodes"]
+    ]
     data = {"nodes": nodes, "output": d["output"]}
     if result.warnings:
         data["warnings"] = list(result.warnings)
@@ -97,8 +99,18 @@ def render_csv(result) -> str:
     writer.writerow(FIELDS)
     for n in result.data["nodes"]:
         row = dict(n, inputs=" ".join(map(str, n["inputs"])))
-        writer.writerow(["" if row[k] is None else _cell(row[k]).replace(",", " ") if k in ("value", "grad")
-                         else flag(row[k]) if isinstance(row[k], bool) else row[k] for k in FIELDS])
+        writer.writerow(
+            [
+                ""
+                if row[k] is None
+                else _cell(row[k]).replace(",", " ")
+                if k in ("value", "grad")
+                else flag(row[k])
+                if isinstance(row[k], bool)
+                else row[k]
+                for k in FIELDS
+            ]
+        )
     return buffer.getvalue().rstrip("\n")
 
 
@@ -112,8 +124,11 @@ def render_rich(result, console) -> None:
     from rich.markup import escape
 
     leaves = sum(n["is_leaf"] for n in drawn)
-    console.print(f"[bold]graph[/bold]: {len(drawn)} nodes, {leaves} lea{'f' if leaves == 1 else 'ves'}, "
-                  f"output {escape(ref(out))}; grad = d output / d node", highlight=False)
+    console.print(
+        f"[bold]graph[/bold]: {len(drawn)} nodes, {leaves} lea{'f' if leaves == 1 else 'ves'}, "
+        f"output {escape(ref(out))}; grad = d output / d node",
+        highlight=False,
+    )
     if len(drawn) > COMPACT_BEYOND:
         console.print(compact_table(drawn))
     else:
@@ -164,9 +179,13 @@ def compact_table(drawn: list[dict]):
     table.add_column("grad", justify="right", no_wrap=True, max_width=12, overflow="ellipsis")
     table.add_column("grad_fn", no_wrap=True, max_width=14, overflow="ellipsis")
     for n in drawn:
-        table.add_row(escape(ref(n)), escape(n["expr"]) if n["inputs"] else "", short(n["value"]),
-                      short(n["grad"]) if n["requires_grad"] else "",
-                      role(n).replace("Backward0", "").replace("leaf, requires_grad", "leaf"))
+        table.add_row(
+            escape(ref(n)),
+            escape(n["expr"]) if n["inputs"] else "",
+            short(n["value"]),
+            short(n["grad"]) if n["requires_grad"] else "",
+            role(n).replace("Backward0", "").replace("leaf, requires_grad", "leaf"),
+        )
     return table
 
 
@@ -191,9 +210,13 @@ def to_dot(result) -> str:
         label = "\n".join([title] + ([n["grad_fn"]] if n["grad_fn"] else []) + [numbers])
         shape = "ellipse" if n["is_leaf"] and not n["inputs"] else "box"
         style = "filled" if n["requires_grad"] else "filled,dashed"
-        fill = "lightblue" if n["requires_grad"] and not n["inputs"] else ("white" if n["requires_grad"] else "lightgrey")
+        fill = (
+            "lightblue" if n["requires_grad"] and not n["inputs"] else ("white" if n["requires_grad"] else "lightgrey")
+        )
         extra = ", penwidth=2" if n["id"] == result.data["output"] else ""
-        lines.append(f"  n{n['id']} [shape={shape}, style={_quote(style)}, fillcolor={fill}, label={_quote(label)}{extra}];")
+        lines.append(
+            f"  n{n['id']} [shape={shape}, style={_quote(style)}, fillcolor={fill}, label={_quote(label)}{extra}];"
+        )
     for n in drawn:
         for i in n["inputs"]:
             if i in keep:
@@ -206,8 +229,10 @@ def require_dot(option: str) -> str:
     """The path of Graphviz's `dot`, or a clear error saying how to get it."""
     found = shutil.which("dot")
     if found is None:
-        raise DiffcliError(f"{option} needs Graphviz's `dot` program, which is not installed: install graphviz "
-                           "(apt-get install graphviz, brew install graphviz), or write DOT text with --dot FILE")
+        raise DiffcliError(
+            f"{option} needs Graphviz's `dot` program, which is not installed: install graphviz "
+            "(apt-get install graphviz, brew install graphviz), or write DOT text with --dot FILE"
+        )
     return found
 
 

@@ -45,8 +45,15 @@ def view(title: str, rows: np.ndarray, row_labels: list[str], col_labels: list[s
         out = []
         for b in range(blocks):
             span = range(b * per_block, min((b + 1) * per_block, len(col_labels)))
-            out.append(_table(f"{title}, columns {span.start + 1}-{span.stop} of {len(col_labels)}", cells,
-                              row_labels, col_labels, span))
+            out.append(
+                _table(
+                    f"{title}, columns {span.start + 1}-{span.stop} of {len(col_labels)}",
+                    cells,
+                    row_labels,
+                    col_labels,
+                    span,
+                )
+            )
         return out + [NOTE]
     return picture(title, rows, row_labels, col_labels, width)
 
@@ -86,8 +93,12 @@ def picture(title: str, rows: np.ndarray, row_labels: list[str], col_labels: lis
     row_bins = _bins(m.shape[0], 60)
     finite = np.abs(m[np.isfinite(m)])
     top = float(finite.max()) if finite.size else 0.0
-    lines = [Text.from_markup(f"[bold]{escape(title)}[/bold]: {m.shape[0]} x {m.shape[1]}, too wide for this "
-                              "terminal: where the entries are, then the largest")]
+    lines = [
+        Text.from_markup(
+            f"[bold]{escape(title)}[/bold]: {m.shape[0]} x {m.shape[1]}, too wide for this "
+            "terminal: where the entries are, then the largest"
+        )
+    ]
     lines.append(Text(" " * (label + 2) + _ruler(col_bins, col_labels, wide), style="dim cyan"))
     for rb in row_bins:
         name = row_labels[rb.start] if rb.stop - rb.start == 1 else f"{row_labels[rb.start]}…"
@@ -96,11 +107,18 @@ def picture(title: str, rows: np.ndarray, row_labels: list[str], col_labels: lis
             block = m[rb, cb]
             line.append_text(_shade(block, top, wide))
         lines.append(line)
-    lines.append(Text.from_markup(f"[dim]█ |entry| ≥ 50% of the largest ({rich_number(top)}), ▓ ≥ 10%, ▒ ≥ 1%, "
-                                  "░ less, · zero; [blue]blue[/blue] > 0, [red]red[/red] < 0"
-                                  + (f"; {m.shape[0]} rows in {len(row_bins)} lines, {m.shape[1]} columns in "
-                                     f"{len(col_bins)} places" if len(row_bins) < m.shape[0]
-                                     or len(col_bins) < m.shape[1] else "") + "[/dim]"))
+    lines.append(
+        Text.from_markup(
+            f"[dim]█ |entry| ≥ 50% of the largest ({rich_number(top)}), ▓ ≥ 10%, ▒ ≥ 1%, "
+            "░ less, · zero; [blue]blue[/blue] > 0, [red]red[/red] < 0"
+            + (
+                f"; {m.shape[0]} rows in {len(row_bins)} lines, {m.shape[1]} columns in {len(col_bins)} places"
+                if len(row_bins) < m.shape[0] or len(col_bins) < m.shape[1]
+                else ""
+            )
+            + "[/dim]"
+        )
+    )
     table = Table(title="largest entries", title_justify="left")
     table.add_column("row", style="cyan", no_wrap=True)
     table.add_column("column", style="cyan", no_wrap=True)

@@ -7,12 +7,25 @@ import re
 
 import numpy as np
 
+from diffcli.algebra.text import number, to_json_value
 from diffcli.core.layout import LEARNED, SUMMARY, columns
 from diffcli.render import matrix
-from diffcli.algebra.text import number, to_json_value
 
-TEXT_KEYS = ("derivative", "latex", "wrt", "labels", "order", "ok", "converged", "steps", "interrupted", "critical",
-             "curvature", "classification", "implicit")
+TEXT_KEYS = (
+    "derivative",
+    "latex",
+    "wrt",
+    "labels",
+    "order",
+    "ok",
+    "converged",
+    "steps",
+    "interrupted",
+    "critical",
+    "curvature",
+    "classification",
+    "implicit",
+)
 CLASSIFY = ("eigenvalues", "grad_norm", "classification")  # hessian --classify, after the Hessian
 
 
@@ -36,7 +49,7 @@ def plain_numbers(values) -> list[str]:
 
 
 def plain_joined(values) -> str:
-    """" ".join(plain_numbers(values)), without the list of strings (10^6 numbers: one string)."""
+    """ " ".join(plain_numbers(values)), without the list of strings (10^6 numbers: one string)."""
     flat = np.asarray(values, dtype=np.float64).reshape(-1) + 0.0
     return WHOLE.sub("", repr(flat.tolist())[1:-1]).replace(", ", " ") if flat.size else ""
 
@@ -46,8 +59,11 @@ def plain_lines(x) -> list[str]:
     arr = np.asarray(x, dtype=float)
     if arr.ndim <= 1:
         return [plain_joined(arr)]
-    return [" ".join(row) for row in np.array_split(plain_numbers(arr), len(arr.reshape(-1, arr.shape[-1])))] \
-        if arr.size else [""] * int(np.prod(arr.shape[:-1]))
+    return (
+        [" ".join(row) for row in np.array_split(plain_numbers(arr), len(arr.reshape(-1, arr.shape[-1])))]
+        if arr.size
+        else [""] * int(np.prod(arr.shape[:-1]))
+    )
 
 
 def flat_line(arrays) -> str:
@@ -65,8 +81,12 @@ def render_json(result, latex: bool = False) -> str:
     data = {k: v if k in TEXT_KEYS else to_json_value(v) for k, v in d.items() if k != "hessian" or not is_sparse(d)}
     if is_sparse(d):
         h = d["hessian"]
-        data["hessian"] = {"shape": [h.size] * 2, "rows": h.rows.tolist(), "cols": h.cols.tolist(),
-                           "values": to_json_value(h.values) if len(h.values) else []}
+        data["hessian"] = {
+            "shape": [h.size] * 2,
+            "rows": h.rows.tolist(),
+            "cols": h.cols.tolist(),
+            "values": to_json_value(h.values) if len(h.values) else [],
+        }
     if result.warnings:
         data["warnings"] = list(result.warnings)
     return json.dumps(data)
@@ -107,8 +127,13 @@ def render_csv(result, latex: bool = False) -> str:
         names = d.get("labels") or d["wrt"]  # x[0], W[0,1] for the elements of vector variables
         h = d["hessian"]
         writer.writerow(["row", "col", "value"])
-        writer.writerows(zip(map(names.__getitem__, h.rows.tolist()), map(names.__getitem__, h.cols.tolist()),
-                             plain_numbers(h.values)))
+        writer.writerows(
+            zip(
+                map(names.__getitem__, h.rows.tolist()),
+                map(names.__getitem__, h.cols.tolist()),
+                plain_numbers(h.values),
+            )
+        )
         return buffer.getvalue().rstrip("\n")
     pairs = [(label, plain_number(v)) for label, v in columns(d)]
     if "eigenvalues" in d:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from diffcli.errors import EXIT_NONFINITE, DiffcliError
-from diffcli.data.fileio import stdout_errors
 from diffcli.core.layout import only as one_part
+from diffcli.data.fileio import stdout_errors
+from diffcli.errors import EXIT_NONFINITE, DiffcliError
 
 
 def warnings(result, strict: bool = False, kinks: str = "warn", stream=None) -> None:
@@ -44,8 +44,9 @@ def resolve(fmt: str) -> str:
     return ("rich" if sys.stdout.isatty() else "plain") if fmt == "auto" else fmt
 
 
-def present(result, fmt: str, view=None, strict: bool = False, kinks: str = "warn", only: str | None = None,
-            **options) -> int:
+def present(
+    result, fmt: str, view=None, strict: bool = False, kinks: str = "warn", only: str | None = None, **options
+) -> int:
     """Warnings, then `result` to stdout in format `fmt` through `view` (default render.output);
     `only` keeps one part of the result (`--only hessian`); `options` go to the view
     (latex=True for diff, cap for explain)."""

@@ -65,8 +65,14 @@ def tracker(label: str, stream=None):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=30),
-                        TextColumn("{task.fields[info]}"), console=Console(file=stream), transient=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=30),
+        TextColumn("{task.fields[info]}"),
+        console=Console(file=stream),
+        transient=True,
+    )
     task = progress.add_task(label, total=None, info="")
     lock = threading.Lock()
     shown = []

@@ -77,8 +77,14 @@ def render_plain(result, **_) -> str:
     kinks, grad_fn, LaTeX."""
     lines = []
     for row in result.data["operators"] + result.data["functions"]:
-        fields = [row["call"], _derivative(row), row["defined"], _kinks(row) or "-", row["grad_fn"] or "-",
-                  row["latex"]]
+        fields = [
+            row["call"],
+            _derivative(row),
+            row["defined"],
+            _kinks(row) or "-",
+            row["grad_fn"] or "-",
+            row["latex"],
+        ]
         lines.append("\t".join(fields))
     return "\n".join(lines)
 
@@ -87,49 +93,74 @@ def render_rich(result, console, **_) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    for title, rows in (("operators (loosest first)", result.data["operators"]),
-                        ("functions", result.data["functions"])):
+    for title, rows in (
+        ("operators (loosest first)", result.data["operators"]),
+        ("functions", result.data["functions"]),
+    ):
         table = Table(title=title, show_lines=False)
         for column in ("call", "derivative", "domain", "kinks", "grad_fn"):
             table.add_column(column, overflow="fold")
         for row in rows:
             call = row["call"] + (f"\n(also {', '.join(row['aliases'])})" if row["aliases"] else "")
-            table.add_row(*(Text(cell) for cell in (call, _derivative(row), row["defined"], _kinks(row),
-                                                    row["grad_fn"] or "")))
+            table.add_row(
+                *(Text(cell) for cell in (call, _derivative(row), row["defined"], _kinks(row), row["grad_fn"] or ""))
+            )
         console.print(table)
 
 
 def render_markdown(result, **_) -> str:
     data = result.data
-    out = ["# The diffcli expression language", "",
-           f"Generated from the op table by `{REGENERATE}`; a test fails when this page is stale.", "",
-           GRAMMAR, "## Operators", "",
-           "| operator | example | precedence (1 = loosest) | associativity | derivative | LaTeX | grad_fn |",
-           "|---|---|---|---|---|---|---|"]
+    out = [
+        "# The diffcli expression language",
+        "",
+        f"Generated from the op table by `{REGENERATE}`; a test fails when this page is stale.",
+        "",
+        GRAMMAR,
+        "## Operators",
+        "",
+        "| operator | example | precedence (1 = loosest) | associativity | derivative | LaTeX | grad_fn |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in data["operators"]:
-        out.append(f"| `{_cell(row['symbol'])}` | `{_cell(row['call'])}` | {row['precedence']} ({row['binds']}) | "
-                   f"{row['associativity'] or '-'} | `{_cell(_derivative(row))}` | `{_cell(row['latex'])}` | "
-                   f"{row['grad_fn'] or '-'} |")
-    out += ["", "## Functions", "", LEGEND,
-            "| function | what it is | derivative | LaTeX | defined | kink conventions | grad_fn |",
-            "|---|---|---|---|---|---|---|"]
+        out.append(
+            f"| `{_cell(row['symbol'])}` | `{_cell(row['call'])}` | {row['precedence']} ({row['binds']}) | "
+            f"{row['associativity'] or '-'} | `{_cell(_derivative(row))}` | `{_cell(row['latex'])}` | "
+            f"{row['grad_fn'] or '-'} |"
+        )
+    out += [
+        "",
+        "## Functions",
+        "",
+        LEGEND,
+        "| function | what it is | derivative | LaTeX | defined | kink conventions | grad_fn |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in data["functions"]:
         call = f"`{_cell(row['call'])}`" + "".join(f"<br>`{_cell(a)}`" for a in row["also"])
         if row["aliases"]:
             call += "<br>also " + ", ".join(f"`{a}`" for a in row["aliases"])
-        out.append(f"| {call} | {_cell(row['doc'])} | `{_cell(_derivative(row))}` | `{_cell(row['latex'])}` | "
-                   f"{_cell(row['defined'])} | {_cell(_kinks(row)) or '-'} | {row['grad_fn'] or '-'} |")
+        out.append(
+            f"| {call} | {_cell(row['doc'])} | `{_cell(_derivative(row))}` | `{_cell(row['latex'])}` | "
+            f"{_cell(row['defined'])} | {_cell(_kinks(row)) or '-'} | {row['grad_fn'] or '-'} |"
+        )
     out += ["", "## Constants", ""]
     out += [f"- `{name}` = {value!r}" for name, value in data["constants"].items()]
     foreign = data["foreign"]
-    out += ["", "## Coming from PyTorch, NumPy or a textbook", "",
-            "diffcli answers these with an error that shows the diffcli form:", "",
-            "- module prefixes (" + ", ".join(f"`{m}.`" for m in foreign["modules"]) + ") are dropped: "
-            "`torch.sin(x)` is `sin(x)`, `math.pi` is `pi`;",
-            "- methods become calls: `x.pow(2)` is `pow(x, 2)`, `exp(x).sum()` is `sum(exp(x))`, `W.T` is "
-            "`transpose(W)`;",
-            "- `cos^2(x)` is `cos(x)^2`, `sin^-1(x)` is `asin(x)`, `sinx` is `sin(x)`;",
-            "- other names:", ""]
-    out += [f"  - `{name}`: " + (form.split(": ", 1)[1] if form.startswith("not in diffcli") else f"`{form}`")
-            for name, form in sorted(foreign["functions"].items())]
+    out += [
+        "",
+        "## Coming from PyTorch, NumPy or a textbook",
+        "",
+        "diffcli answers these with an error that shows the diffcli form:",
+        "",
+        "- module prefixes (" + ", ".join(f"`{m}.`" for m in foreign["modules"]) + ") are dropped: "
+        "`torch.sin(x)` is `sin(x)`, `math.pi` is `pi`;",
+        "- methods become calls: `x.pow(2)` is `pow(x, 2)`, `exp(x).sum()` is `sum(exp(x))`, `W.T` is `transpose(W)`;",
+        "- `cos^2(x)` is `cos(x)^2`, `sin^-1(x)` is `asin(x)`, `sinx` is `sin(x)`;",
+        "- other names:",
+        "",
+    ]
+    out += [
+        f"  - `{name}`: " + (form.split(": ", 1)[1] if form.startswith("not in diffcli") else f"`{form}`")
+        for name, form in sorted(foreign["functions"].items())
+    ]
     return "\n".join(out)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import itertools
 
-from diffcli.core import autodiff
-from diffcli.symbolic import implicit as implicitly
-from diffcli.errors import DiffcliError
-from diffcli.core.graph import Node, is_zero
-from diffcli.core.local import substitute
-from diffcli.compute.problem import Problem
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import writable_text
 from diffcli.algebra.textbook import textbook
+from diffcli.compute.problem import Problem
 from diffcli.compute.request import Result, evaluate, kink_probes
+from diffcli.core import autodiff
+from diffcli.core.graph import Node, is_zero
+from diffcli.core.local import substitute
+from diffcli.errors import DiffcliError
+from diffcli.symbolic import implicit as implicitly
 from diffcli.symbolic.steps import derivation
-
 
 ORDER_LISTED = 1000  # JSON `wrt` lists the names applied up to this order; beyond, the name once
 
@@ -34,19 +33,25 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
     if not names:
         found = problem.names()
         if len(found) != 1:
-            raise DiffcliError("diff needs one variable: name it with --wrt" + (f" (one of {', '.join(found)})" if found else ""))
+            raise DiffcliError(
+                "diff needs one variable: name it with --wrt" + (f" (one of {', '.join(found)})" if found else "")
+            )
         names = found
     repeated = len(names) == 1
     if repeated:
         steps, names = itertools.repeat(names[0], order), names * order if order <= ORDER_LISTED else names
     elif order != 1:
-        raise DiffcliError("give --order with a single --wrt variable, or list the variables (--wrt x,y) for a mixed derivative")
+        raise DiffcliError(
+            "give --order with a single --wrt variable, or list the variables (--wrt x,y) for a mixed derivative"
+        )
     else:
         steps = iter(names)
     f = problem.output
     if f.shape != ():
-        raise DiffcliError(f"diff needs a scalar output, but this one has shape {f.shape}: "
-                           "reduce it with sum(...), pick an element with [i], or use jacobian")
+        raise DiffcliError(
+            f"diff needs a scalar output, but this one has shape {f.shape}: "
+            "reduce it with sum(...), pick an element with [i], or use jacobian"
+        )
     chain = Chain(problem, names)
     f = chain.cut(f)
     seen: dict = {}  # derivative node -> its order, for one repeated name
@@ -80,13 +85,18 @@ class Chain:
                 raise DiffcliError(f"--wrt {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
             v = self.nodes[name] = by_name.get(name) or self.graph.var(name)
             if v.shape != ():
-                raise DiffcliError(f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: "
-                                   "use grad, jacobian or hessian")
+                raise DiffcliError(
+                    f"diff differentiates with respect to scalars; `{name}` has shape {v.shape}: "
+                    "use grad, jacobian or hessian"
+                )
         # a name no text can hold, so the stand-in never meets a variable of the expression
         self.stand_in = {id(v): self.graph.var(f"<{name}>") for name, v in self.nodes.items() if v.op != "var"}
         # each intermediate's stand-in and its definition, the intermediates under it cut
-        self.inner = [(self.stand_in[id(v)], self.graph.node(v.op, tuple(map(self.cut, v.args)), v.payload, True))
-                      for v in self.nodes.values() if v.op != "var"]
+        self.inner = [
+            (self.stand_in[id(v)], self.graph.node(v.op, tuple(map(self.cut, v.args)), v.payload, True))
+            for v in self.nodes.values()
+            if v.op != "var"
+        ]
 
     def cut(self, f: Node) -> Node:
         """f with each intermediate replaced by its stand-in."""
@@ -110,8 +120,14 @@ class Chain:
         return substitute(f, back, self.graph, simplify=True) if back else f
 
 
-def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: bool = True,
-         steps: bool = False, implicit: str | None = None) -> Result:
+def diff(
+    problem: Problem,
+    order: int = 1,
+    wrt: list[str] | None = None,
+    kinks: bool = True,
+    steps: bool = False,
+    implicit: str | None = None,
+) -> Result:
     """The derivative as text that parses back, as LaTeX, and its value (and the kinks the point
     sits on) where the point is given; with `steps`, the derivation (steps.py) too; with
     `implicit` (a variable name), the derivative of that variable along the curve the equation
@@ -126,8 +142,9 @@ def diff(problem: Problem, order: int = 1, wrt: list[str] | None = None, kinks: 
     # a --wrt intermediate (`a` of `a = x + 1`) is a node of that form, not a name in it.
     direct = len(names) == count and not set(names) & set(problem.parsed.names)
     printed = textbook(node, problem.output, tuple(names) if direct else ())
-    result = Result("diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": names,
-                             "order": count})
+    result = Result(
+        "diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": names, "order": count}
+    )
     if steps:
         if len(names) != count:
             raise DiffcliError(f"--steps writes out at most {ORDER_LISTED} orders")

@@ -9,15 +9,15 @@ fixed). At a point (--at) the residual F is checked: a point off the curve gets 
 
 from __future__ import annotations
 
-from diffcli.core import autodiff
-from diffcli.compute.anomaly import note
-from diffcli.errors import DiffcliError
-from diffcli.core.graph import Node, apply, is_zero
-from diffcli.compute.problem import Problem
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import writable_text
 from diffcli.algebra.textbook import textbook
+from diffcli.compute.anomaly import note
+from diffcli.compute.problem import Problem
 from diffcli.compute.request import Result, evaluate, kink_probes
+from diffcli.core import autodiff
+from diffcli.core.graph import Node, apply, is_zero
+from diffcli.errors import DiffcliError
 
 ON_CURVE = 1e-9  # |lhs - rhs| <= ON_CURVE * max(1, |lhs|, |rhs|) counts as on the curve
 
@@ -44,8 +44,9 @@ def variable(problem: Problem, y: str, F: Node, wrt: list[str] | None) -> str:
         return names[0]
     others = [v.name for v in problem.parsed.variables if v.name != y]
     if len(others) != 1:
-        raise DiffcliError(f"name the variable {y} depends on with --wrt" + (f" (one of {', '.join(others)})"
-                                                                             if others else ""))
+        raise DiffcliError(
+            f"name the variable {y} depends on with --wrt" + (f" (one of {', '.join(others)})" if others else "")
+        )
     return others[0]
 
 
@@ -85,8 +86,16 @@ def diff(problem: Problem, y: str, order: int = 1, wrt: list[str] | None = None,
         raise DiffcliError("--implicit takes --order 1 or more (the curve itself is the equation)")
     node, x, F, sides = derivative(problem, y, order, wrt)
     printed = textbook(node)  # as `diff` prints: the textbook form of the same derivative
-    result = Result("diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": [x] * order,
-                             "order": order, "implicit": y})
+    result = Result(
+        "diff",
+        {
+            "derivative": writable_text(printed),
+            "latex": to_latex(printed),
+            "wrt": [x] * order,
+            "order": order,
+            "implicit": y,
+        },
+    )
     if problem.bindings:
         for name in (x, y):
             if name not in problem.bindings:
@@ -98,7 +107,11 @@ def diff(problem: Problem, y: str, order: int = 1, wrt: list[str] | None = None,
         result.data["residual"] = residual
         scale = max([1.0] + [abs(float(v)) for v in values[2:]])
         if not abs(residual) <= ON_CURVE * scale:
-            result.warnings.append(note(f"the point is not on the curve: lhs - rhs = {residual!r} there "
-                                        f"(the derivative is the implicit one through the level set F = {residual!r})",
-                                        ""))
+            result.warnings.append(
+                note(
+                    f"the point is not on the curve: lhs - rhs = {residual!r} there "
+                    f"(the derivative is the implicit one through the level set F = {residual!r})",
+                    "",
+                )
+            )
     return result

@@ -7,9 +7,9 @@ derivative times |u|.
 
 from __future__ import annotations
 
-from diffcli.core import forward
 from diffcli.compute.problem import Problem, directions
 from diffcli.compute.request import Result, evaluate
+from diffcli.core import forward
 
 
 def jvp(problem: Problem, u: str, probes: list = ()) -> Result:

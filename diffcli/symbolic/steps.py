@@ -16,16 +16,16 @@ are the op table's, not a table of their own.
 
 from __future__ import annotations
 
-from diffcli.core import autodiff
-from diffcli.errors import DiffcliError
-from diffcli.core.graph import Node, topological
-from diffcli.core.ops import OPS
-from diffcli.syntax.parse import parse
 from diffcli.algebra import precedence
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.precedence import parenthesize
 from diffcli.algebra.text import to_text
 from diffcli.algebra.textbook import textbook
+from diffcli.core import autodiff
+from diffcli.core.graph import Node, topological
+from diffcli.core.ops import OPS
+from diffcli.errors import DiffcliError
+from diffcli.syntax.parse import parse
 
 STEPS_LIMIT = 400  # operations of one expression whose derivation is written out
 PLACE = "~D~"  # the variable standing for a sub-derivative while a term is written (no name can be
@@ -46,15 +46,18 @@ def derivation(problem, names: list[str]) -> list[dict]:
     f = problem.output
     inner = next((name for name in names if name in problem.parsed.names), None)
     if inner is not None:  # the derivation follows the text, whose variables are its names
-        raise DiffcliError(f"--steps differentiates by variables, and `{inner}` is defined in the expression: "
-                           f"leave out --steps to differentiate by `{inner}`")
+        raise DiffcliError(
+            f"--steps differentiates by variables, and `{inner}` is defined in the expression: "
+            f"leave out --steps to differentiate by `{inner}`"
+        )
     shapes = {n.name: n.shape for n in topological([f]) if n.op == "var"}
     out: list[dict] = []
     section: list[dict] = []
     for k, name in enumerate(names, start=1):
         if k > 1:  # the next order starts from the printed result, as on paper
-            f = parse(section[0]["result"], {**shapes, name: ()}, graph=problem.graph,
-                      functions=problem.parsed.functions).output
+            f = parse(
+                section[0]["result"], {**shapes, name: ()}, graph=problem.graph, functions=problem.parsed.functions
+            ).output
         section = Derivation(f, problem.graph.var(name), k).steps
         out += section
     return out
@@ -65,11 +68,14 @@ class Derivation:
         self.x, self.order = x, order
         nodes = topological([f])
         if len(nodes) > STEPS_LIMIT:
-            raise DiffcliError(f"--steps writes out derivations of at most {STEPS_LIMIT} operations; this one has "
-                               f"{len(nodes)}: leave out --steps, or lower --order")
+            raise DiffcliError(
+                f"--steps writes out derivations of at most {STEPS_LIMIT} operations; this one has "
+                f"{len(nodes)}: leave out --steps, or lower --order"
+            )
         if any(n.shape != () for n in nodes):
-            raise DiffcliError("--steps needs a scalar expression of scalar variables: leave out --steps for "
-                               "vectors and matrices")
+            raise DiffcliError(
+                "--steps needs a scalar expression of scalar variables: leave out --steps for vectors and matrices"
+            )
         self.depends = set()
         for n in nodes:
             if n is x or (not OPS[n.op].no_grad and any(id(a) in self.depends for a in n.args)):
@@ -87,10 +93,16 @@ class Derivation:
     def visit(self, n: Node, level: int) -> None:
         expr = {"text": to_text(n, share=False), "latex": to_latex(n, share=False)}
         result = textbook(autodiff.gradient(n, [self.x])[0]) if id(n) in self.depends else n.graph.const(0.0)
-        step = {"order": self.order, "wrt": self.x.name, "level": level, "expr": expr["text"],
-                "result": to_text(result, share=False), "formula": None, "detail": None,
-                "latex": {"expr": expr["latex"], "result": to_latex(result, share=False), "formula": None,
-                          "detail": None}}
+        step = {
+            "order": self.order,
+            "wrt": self.x.name,
+            "level": level,
+            "expr": expr["text"],
+            "result": to_text(result, share=False),
+            "formula": None,
+            "detail": None,
+            "latex": {"expr": expr["latex"], "result": to_latex(result, share=False), "formula": None, "detail": None},
+        }
         self.steps.append(step)
         if id(n) not in self.depends or n is self.x:
             step["rule"] = "constant" if id(n) not in self.depends else "variable"
@@ -157,6 +169,8 @@ class Derivation:
         outer = n.graph.node(n.op, tuple(u if need else a for a, need in zip(n.args, needs)), n.payload)
         derivative = textbook(autodiff.gradient(outer, [u])[0])
         text = f"{name} rule: d/d{self.u} {to_text(outer, share=False)} = {to_text(derivative, share=False)}"
-        latex = (f"\\text{{{name} rule: }} \\frac{{d}}{{d{self.u}}} {to_latex(outer, share=False)} = "
-                 f"{to_latex(derivative, share=False)}")
+        latex = (
+            f"\\text{{{name} rule: }} \\frac{{d}}{{d{self.u}}} {to_latex(outer, share=False)} = "
+            f"{to_latex(derivative, share=False)}"
+        )
         return "chain", (text, latex)

@@ -15,13 +15,12 @@ import math
 
 import numpy as np
 
+from diffcli.algebra.polynomial import polynomial
+from diffcli.compute.problem import Problem, directions
+from diffcli.compute.request import Result, evaluate
 from diffcli.core import autodiff, forward
 from diffcli.core.engine import Plan, to_numpy
 from diffcli.errors import DiffcliError
-from diffcli.compute.problem import directions
-from diffcli.compute.problem import Problem
-from diffcli.algebra.polynomial import polynomial
-from diffcli.compute.request import Result, evaluate
 
 MAX_TERMS = 2000  # multi-indices of a several-variable polynomial
 
@@ -33,8 +32,10 @@ def multi_indices(n: int, order: int) -> list[tuple]:
         frontier = [s + (i,) for s in frontier for i in range(s[-1] if s else 0, n)]
         found.extend(frontier)
         if len(found) > MAX_TERMS:
-            raise DiffcliError(f"a Taylor polynomial of order {order} in {n} variables has more than {MAX_TERMS} "
-                               "terms: lower --order, or expand along a direction with --u")
+            raise DiffcliError(
+                f"a Taylor polynomial of order {order} in {n} variables has more than {MAX_TERMS} "
+                "terms: lower --order, or expand along a direction with --u"
+            )
     return found
 
 
@@ -45,15 +46,19 @@ def counts(sequence: tuple, n: int) -> tuple:
 def taylor(problem: Problem, order: int, u: str | None = None, probes: list = ()) -> Result:
     f = problem.output
     if f.shape != ():
-        raise DiffcliError(f"taylor needs a scalar expression, but this one has shape {f.shape}: pick an element "
-                           "with [i] or reduce with sum(...)")
+        raise DiffcliError(
+            f"taylor needs a scalar expression, but this one has shape {f.shape}: pick an element "
+            "with [i] or reduce with sum(...)"
+        )
     wrt = problem.wrt
     if not wrt:
         raise DiffcliError("taylor needs a point: give the variables and the centre with --at, such as --at x=0")
     if problem.intermediates():
         inner = problem.intermediates()[0]
-        raise DiffcliError(f"taylor expands in the variables of --at, and `{inner}` is defined in the expression: "
-                           "leave it out of --wrt")
+        raise DiffcliError(
+            f"taylor expands in the variables of --at, and `{inner}` is defined in the expression: "
+            "leave it out of --wrt"
+        )
     result = Result("taylor")
     if u is not None:
         return _along(problem, order, u, probes, result)
@@ -72,8 +77,13 @@ def taylor(problem: Problem, order: int, u: str | None = None, probes: list = ()
         powers = counts(s, n)
         terms.append((powers, float(value) / math.prod(math.factorial(p) for p in powers)))
     terms.sort(key=lambda t: (sum(t[0]), [-p for p in t[0]]))
-    result.data.update(polynomial=polynomial(terms, names, centre), latex=polynomial(terms, names, centre, True),
-                       wrt=names, at=dict(zip(names, centre)), order=order)
+    result.data.update(
+        polynomial=polynomial(terms, names, centre),
+        latex=polynomial(terms, names, centre, True),
+        wrt=names,
+        at=dict(zip(names, centre)),
+        order=order,
+    )
     if n == 1:
         result.data["coefficients"] = np.array([c for _, c in terms])
     else:
@@ -91,9 +101,15 @@ def _along(problem: Problem, order: int, u: str, probes: list, result: Result) -
     name = free_name(problem, "t")
     coefficients = [float(v) / math.factorial(k) for k, v in enumerate(values)]
     terms = [((k,), c) for k, c in enumerate(coefficients)]
-    result.data.update(polynomial=polynomial(terms, [name], [0.0]), latex=polynomial(terms, [name], [0.0], True),
-                       wrt=problem.names(), at={w: to_list(problem.bindings[w]) for w in problem.names()},
-                       u=flat, order=order, coefficients=np.array(coefficients))
+    result.data.update(
+        polynomial=polynomial(terms, [name], [0.0]),
+        latex=polynomial(terms, [name], [0.0], True),
+        wrt=problem.names(),
+        at={w: to_list(problem.bindings[w]) for w in problem.names()},
+        u=flat,
+        order=order,
+        coefficients=np.array(coefficients),
+    )
     return result
 
 
@@ -121,8 +137,9 @@ def curves(problem: Problem, result: Result, low: float, high: float, points: in
     if "u" in data:
         shifted = grid
         flat_u = np.asarray(data["u"], dtype=float)
-        moved = problem.layout.unpack(np.outer(grid, flat_u) + problem.layout.pack(
-            [problem.bindings[n] for n in names]))
+        moved = problem.layout.unpack(
+            np.outer(grid, flat_u) + problem.layout.pack([problem.bindings[n] for n in names])
+        )
     else:
         centre = data["at"][names[0]]
         shifted = grid - centre

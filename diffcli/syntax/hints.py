@@ -13,20 +13,71 @@ import re
 from diffcli.errors import DiffcliError
 
 # Unicode characters of textbooks and word processors -> their ASCII form, and why.
-SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
-                "⁹": "9", "⁻": "-", "⁺": "+"}
+SUPERSCRIPTS = {
+    "⁰": "0",
+    "¹": "1",
+    "²": "2",
+    "³": "3",
+    "⁴": "4",
+    "⁵": "5",
+    "⁶": "6",
+    "⁷": "7",
+    "⁸": "8",
+    "⁹": "9",
+    "⁻": "-",
+    "⁺": "+",
+}
 SUBSCRIPTS = {chr(0x2080 + k): str(k) for k in range(10)}
-OPERATORS = {"×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "÷": "/", "−": "-", "–": "-", "≤": "<=",
-             "≥": ">=", "≠": "!=", "√": "sqrt", "∛": "cbrt", "|": "abs"}
-WHY = {"*": "multiplication is written *", "/": "division is written /", "-": "minus is the ASCII -",
-       "<=": "comparisons are written <, <=, >, >=, ==, !=", ">=": "comparisons are written <, <=, >, >=, ==, !=",
-       "!=": "comparisons are written <, <=, >, >=, ==, !=", "sqrt": "roots are functions: sqrt(x), cbrt(x)",
-       "cbrt": "roots are functions: sqrt(x), cbrt(x)", "abs": "the absolute value is abs(x)"}
+OPERATORS = {
+    "×": "*",
+    "·": "*",
+    "⋅": "*",
+    "∙": "*",
+    "∗": "*",
+    "÷": "/",
+    "−": "-",
+    "–": "-",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
+    "√": "sqrt",
+    "∛": "cbrt",
+    "|": "abs",
+}
+WHY = {
+    "*": "multiplication is written *",
+    "/": "division is written /",
+    "-": "minus is the ASCII -",
+    "<=": "comparisons are written <, <=, >, >=, ==, !=",
+    ">=": "comparisons are written <, <=, >, >=, ==, !=",
+    "!=": "comparisons are written <, <=, >, >=, ==, !=",
+    "sqrt": "roots are functions: sqrt(x), cbrt(x)",
+    "cbrt": "roots are functions: sqrt(x), cbrt(x)",
+    "abs": "the absolute value is abs(x)",
+}
 UNICODE = re.compile("[" + re.escape("".join([*SUPERSCRIPTS, *SUBSCRIPTS, *OPERATORS])) + "]")
 
 # Module prefixes of the libraries tutorials use (torch.sin, np.exp, math.pi, F.relu).
-MODULES = {"torch", "np", "numpy", "math", "cmath", "jnp", "jax", "F", "nn", "functional", "sp", "sympy", "scipy",
-           "special", "tf", "mp", "mpmath", "linalg"}
+MODULES = {
+    "torch",
+    "np",
+    "numpy",
+    "math",
+    "cmath",
+    "jnp",
+    "jax",
+    "F",
+    "nn",
+    "functional",
+    "sp",
+    "sympy",
+    "scipy",
+    "special",
+    "tf",
+    "mp",
+    "mpmath",
+    "linalg",
+}
 # Methods whose function form is not `method(x, args)`.
 TRANSPOSES = {"T", "mT", "t", "transpose", "H", "mH"}
 IDENTITY_METHODS = {"item", "numpy", "tolist", "cpu", "float", "double", "clone", "contiguous", "squeeze"}
@@ -34,10 +85,26 @@ IDENTITY_METHODS = {"item", "numpy", "tolist", "cpu", "float", "double", "clone"
 # names that are not functions of diffcli, so a function added later simply takes over (the
 # op table's aliases, such as ln and numpy's arcsin, are functions).
 FOREIGN = {
-    "square": "x^2", "sqr": "x^2", "power": "pow(x, y) or x^y", "fabs": "abs(x)", "absolute": "abs(x)",
-    "expit": "sigmoid(x)", "logistic": "sigmoid(x)", "matmul": "a @ b", "mm": "a @ b", "mv": "a @ b",
-    "amax": "max(x)", "amin": "min(x)", "maximum": "max(a, b)", "minimum": "min(a, b)", "clip": "clamp(x, lo, hi)",
-    "reciprocal": "1/x", "rsqrt": "1/sqrt(x)", "neg": "-x", "negative": "-x", "exp10": "10^x",
+    "square": "x^2",
+    "sqr": "x^2",
+    "power": "pow(x, y) or x^y",
+    "fabs": "abs(x)",
+    "absolute": "abs(x)",
+    "expit": "sigmoid(x)",
+    "logistic": "sigmoid(x)",
+    "matmul": "a @ b",
+    "mm": "a @ b",
+    "mv": "a @ b",
+    "amax": "max(x)",
+    "amin": "min(x)",
+    "maximum": "max(a, b)",
+    "minimum": "min(a, b)",
+    "clip": "clamp(x, lo, hi)",
+    "reciprocal": "1/x",
+    "rsqrt": "1/sqrt(x)",
+    "neg": "-x",
+    "negative": "-x",
+    "exp10": "10^x",
 }
 # Names of other notations for diffcli's constants.
 CONSTANT_SPELLINGS = {"π": "pi", "PI": "pi", "Pi": "pi", "E": "e", "ℯ": "e"}
@@ -53,7 +120,7 @@ class Written(DiffcliError):
 
 def _shown(fixed: str) -> str:
     fixed = " ".join(fixed.split())
-    return fixed if len(fixed) <= SHOWN else fixed[:SHOWN - 3] + "..."
+    return fixed if len(fixed) <= SHOWN else fixed[: SHOWN - 3] + "..."
 
 
 def _line_of(text: str, pos: int) -> tuple[str, int]:
@@ -64,6 +131,7 @@ def _line_of(text: str, pos: int) -> tuple[str, int]:
 
 # -- Unicode operators ------------------------------------------------------------------
 
+
 def unicode_operator(text: str) -> tuple[int, str] | None:
     """(position, message) for the first Unicode operator outside a comment, or None."""
     pos = 0
@@ -72,7 +140,7 @@ def unicode_operator(text: str) -> tuple[int, str] | None:
         if m is None:
             return None
         line_start = text.rfind("\n", 0, m.start()) + 1
-        if "#" in text[line_start:m.start()]:  # inside a comment: skip to the next line
+        if "#" in text[line_start : m.start()]:  # inside a comment: skip to the next line
             nl = text.find("\n", m.start())
             if nl < 0:
                 return None
@@ -91,8 +159,9 @@ def unicode_operator(text: str) -> tuple[int, str] | None:
 
 def ascii_form(line: str) -> str:
     """`line` with its Unicode operators written in ASCII: x² -> x^2, √x -> sqrt(x), |x| -> abs(x)."""
-    line = re.sub("[" + "".join(SUPERSCRIPTS) + "]+", lambda m: "^" + "".join(SUPERSCRIPTS[c] for c in m.group(0)),
-                  line)
+    line = re.sub(
+        "[" + "".join(SUPERSCRIPTS) + "]+", lambda m: "^" + "".join(SUPERSCRIPTS[c] for c in m.group(0)), line
+    )
     line = "".join(SUBSCRIPTS.get(c, c) for c in line)
     out, i, bars = [], 0, 0
     while i < len(line):
@@ -117,7 +186,7 @@ def _operand_after(line: str, i: int) -> tuple[str, int]:
         i += 1
     if i < len(line) and line[i] == "(":
         end = _closing(line, i)
-        return line[i + 1:end], end + 1
+        return line[i + 1 : end], end + 1
     m = re.compile(r"[\w.]*").match(line, i)
     return m.group(0), m.end()
 
@@ -184,8 +253,10 @@ def dot(text: str, pos: int, functions) -> Written | None:
         prefix = prefix.group(0) if prefix else "."
         message = f"unexpected character `.`: diffcli has no modules: drop `{prefix}` and write `{_shown(fixed)}`"
     elif kind == "backward":
-        message = ("unexpected character `.`: there is no .backward(): `diffcli grad EXPR --at ...` computes the "
-                   "gradient (and `diffcli graph` shows every node's grad)")
+        message = (
+            "unexpected character `.`: there is no .backward(): `diffcli grad EXPR --at ...` computes the "
+            "gradient (and `diffcli graph` shows every node's grad)"
+        )
     else:
         message = f"unexpected character `.`: diffcli has no methods: write the function form `{_shown(fixed)}`"
     return Written(message)
@@ -215,14 +286,14 @@ def _rewrite_one(line: str, at: int, functions) -> tuple[str, str] | None:
     start = _receiver_start(line, at)
     receiver = line[start:at]
     if receiver in MODULES:  # torch.sin(x), np.pi, torch.nn.functional.relu(x)
-        return line[:start] + line[at + 1:], "module"
+        return line[:start] + line[at + 1 :], "module"
     if not receiver or receiver[0].isdigit():
         return None
     args, end = "", after
     called = after < len(line) and line[after] == "("
     if called:
         end = _closing(line, after) + 1
-        args = line[after + 1:end - 1].strip()
+        args = line[after + 1 : end - 1].strip()
     inner = receiver[1:-1] if receiver.startswith("(") and _closing(receiver, 0) == len(receiver) - 1 else receiver
     if attr == "backward":
         return line, "backward"
@@ -244,6 +315,7 @@ def _rewrite_one(line: str, at: int, functions) -> tuple[str, str] | None:
 
 
 # -- functions written as in a textbook ---------------------------------------------------
+
 
 def call_without_parentheses(text: str, pos: int, functions) -> str | None:
     """`sin x` -> `sin(x)`: a function name, then an operand without parentheses."""
@@ -270,8 +342,10 @@ def function_power(text: str, end: int, name: str, functions) -> str | None:
     if power == "-1":
         inverse = "a" + name
         if inverse in functions:
-            return (f"`{name}^-1` is not a function: write `{inverse}({arg})` for the inverse, or "
-                    f"`1/{name}({arg})` for the reciprocal")
+            return (
+                f"`{name}^-1` is not a function: write `{inverse}({arg})` for the inverse, or "
+                f"`1/{name}({arg})` for the reciprocal"
+            )
         return f"`{name}^-1` is not a function: write `1/{name}({arg})` for the reciprocal"
     return f"a power of a function is written after its call: write `{name}({arg})^{power}`"
 
@@ -303,8 +377,10 @@ def definition(text: str, functions=()) -> tuple[int, str] | None:
     names = [p.strip() for p in params.split(",") if p.strip()]
     at = ",".join(f"{p}=VALUE" for p in names) or "x=VALUE"
     what = f"the body, `{_shown(body)}`," if body else "the body"
-    return m.start(1), (f"`{name}({params}) = ...` defines a function, which diffcli does not do: write {what} "
-                        f"and bind {', '.join(names) or 'its variables'} with --at {at}")
+    return m.start(1), (
+        f"`{name}({params}) = ...` defines a function, which diffcli does not do: write {what} "
+        f"and bind {', '.join(names) or 'its variables'} with --at {at}"
+    )
 
 
 def foreign_forms(functions) -> dict[str, str]:

@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from diffcli.syntax import hints, lalr
 from diffcli import limits
 from diffcli.core import ops
-from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from diffcli.errors import DiffcliError, caret, suggest
 from diffcli.core.graph import Graph, Node
+from diffcli.errors import DiffcliError, caret, suggest
+from diffcli.syntax import hints, lalr
+from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
 
@@ -77,8 +77,15 @@ def literal(text: str):
     return Fraction(text) if LITERAL.match(text) else float(text)
 
 
-def parse(text: str, shapes: dict | None = None, of: str | None = None, graph: Graph | None = None,
-          defined: dict | None = None, functions=(), equation: bool = False) -> Parsed:
+def parse(
+    text: str,
+    shapes: dict | None = None,
+    of: str | None = None,
+    graph: Graph | None = None,
+    defined: dict | None = None,
+    functions=(),
+    equation: bool = False,
+) -> Parsed:
     """Parse `text` into `graph` (a new one by default); `shapes` maps bound variable names to
     shapes (None: every free name is a scalar variable, as `diff` without --at wants); `of`
     picks a named statement as the output; `defined` maps names to nodes of `graph` that the
@@ -103,7 +110,7 @@ DECLARED = re.compile(r"\bfunction[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")  # the name
 
 def _run(text: str, builder) -> "_Piece":
     if not re.sub(r"#[^\n]*|[\s;]", "", text):
-        raise DiffcliError("empty expression (only blanks and comments): give one such as \"x^2 + 1\"")
+        raise DiffcliError('empty expression (only blanks and comments): give one such as "x^2 + 1"')
     limits.check_text(text)
     declared = [name for names in DECLARED.findall(text) for name in re.findall(r"\w+", names)]
     known = {*ops.FUNCTIONS, *getattr(builder, "functions", ()), *declared}  # f(x) = ...: an equation
@@ -118,8 +125,10 @@ def _run(text: str, builder) -> "_Piece":
         at_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
         if at_end:
             lines = text.rstrip("\n").split("\n")
-            raise DiffcliError("the expression ends too early: something is missing at its end",
-                               caret(text, len(lines), len(lines[-1]) + 1)) from None
+            raise DiffcliError(
+                "the expression ends too early: something is missing at its end",
+                caret(text, len(lines), len(lines[-1]) + 1),
+            ) from None
         pos = e.pos_in_stream
         if isinstance(e, UnexpectedCharacters):
             ch = text[pos] if pos is not None and pos < len(text) else "?"
@@ -160,8 +169,11 @@ def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
     column = pos - start
     if not re.search(ENDS_OPERAND, line[:column]):
         return ""
-    fixed = f"{line[:column].rstrip()}*{line[column:]}".strip() if len(line) <= 60 else \
-        f"...{line[max(column - 20, 0):column].rstrip()}*{line[column:column + 20]}..."
+    fixed = (
+        f"{line[:column].rstrip()}*{line[column:]}".strip()
+        if len(line) <= 60
+        else f"...{line[max(column - 20, 0) : column].rstrip()}*{line[column : column + 20]}..."
+    )
     return f": juxtaposition is not multiplication; did you mean `{fixed}`?"
 
 
@@ -240,14 +252,17 @@ class _Builder:
         if self.equation is not None:
             lhs, rhs, node = self.equation
             if not equation:
-                raise DiffcliError("`=` between two expressions makes an equation, which only `diff --implicit y` "
-                                   "takes: compare with `==`, or define a name with `name = expr`",
-                                   caret(self.text, node.span[0], node.span[1]) if node.span else "")
+                raise DiffcliError(
+                    "`=` between two expressions makes an equation, which only `diff --implicit y` "
+                    "takes: compare with `==`, or define a name with `name = expr`",
+                    caret(self.text, node.span[0], node.span[1]) if node.span else "",
+                )
             if node is not output:
                 raise DiffcliError("an equation `lhs = rhs` must be the last statement (the output)")
             sides = (lhs, rhs)
-        return Parsed(self.text, output, self.graph, dict(self.names), list(self.variables.values()),
-                      tuple(self.functions), sides)
+        return Parsed(
+            self.text, output, self.graph, dict(self.names), list(self.variables.values()), tuple(self.functions), sides
+        )
 
     # One method per rule alias of the grammar (as Lark's calc example does); each gets its
     # children already converted: Nodes, lists, tokens (kept) or None. A binary operator's rule
@@ -368,11 +383,15 @@ class _Builder:
             check_name(name)
             hint = f": declare it with --function {name} (or a `function {name}` line)" if primes else ""
             message = (None if primes else hints.foreign_function(name, ops.FUNCTIONS)) or (
-                f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions]))
+                f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions])
+            )
             raise DiffcliError(message, caret(self.text, token.line, token.column))
         if primes and (name not in ops.OPS or ops.OPS[name].print.kind != "primed"):
-            raise DiffcliError(f"`{name}{chr(39) * primes}`: primes follow sinc, digamma and declared functions only; "
-                               f"differentiate {name} with `diffcli diff`", caret(self.text, token.line, token.column))
+            raise DiffcliError(
+                f"`{name}{chr(39) * primes}`: primes follow sinc, digamma and declared functions only; "
+                f"differentiate {name} with `diffcli diff`",
+                caret(self.text, token.line, token.column),
+            )
         if primes:
             low = high = 1
             build = lambda x: self.graph.node(name, (x,), primes)  # noqa: E731
@@ -393,6 +412,8 @@ class _Builder:
 def check_name(name: str) -> None:
     """Names are Unicode identifiers (x, w_2, θ); a word with other characters is refused."""
     if not name.isidentifier():
-        bad = next((c for k, c in enumerate(name) if not (name[:k + 1]).isidentifier()), name[0])
-        raise DiffcliError(f"`{name}` is not a name: `{bad}` cannot be part of one (names are letters, digits "
-                           "and _, such as x, w_2 or θ)")
+        bad = next((c for k, c in enumerate(name) if not (name[: k + 1]).isidentifier()), name[0])
+        raise DiffcliError(
+            f"`{name}` is not a name: `{bad}` cannot be part of one (names are letters, digits "
+            "and _, such as x, w_2 or θ)"
+        )

@@ -15,11 +15,11 @@ import warnings
 
 import numpy as np
 
-from diffcli.core.engine import Plan, to_numpy
-from diffcli.errors import DiffcliError
 from diffcli import limits
-from diffcli.limits import MAX_RANK
+from diffcli.core.engine import Plan, to_numpy
 from diffcli.core.ops import CONSTANTS
+from diffcli.errors import DiffcliError
+from diffcli.limits import MAX_RANK
 from diffcli.syntax.parse import names_used, parse
 
 _TOKEN = re.compile(
@@ -104,8 +104,10 @@ def constant(text: str, what: str) -> np.ndarray:
     try:
         free = [n for n in names_used(text) if n not in CONSTANTS]
         if free:
-            raise DiffcliError(f"`{free[0]}` is not a constant: a value is a number, a list, or a constant "
-                               "expression such as pi/4, sqrt(2) or [1/3, e]")
+            raise DiffcliError(
+                f"`{free[0]}` is not a constant: a value is a number, a list, or a constant "
+                "expression such as pi/4, sqrt(2) or [1/3, e]"
+            )
         parsed = parse(text, {})
         if parsed.names:
             raise DiffcliError("a value is one expression, not a statement `name = ...`")
@@ -132,8 +134,10 @@ def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
             if not eq and is_name(name):
                 raise DiffcliError(f"--at: `{name}` has no value: write NAME=VALUE, such as {name}=2")
             if not eq:
-                raise DiffcliError(f"--at: `{part.strip()}` has no name: "
-                                   + (_vector_hint(parts, k) or "write NAME=VALUE, such as x=2"))
+                raise DiffcliError(
+                    f"--at: `{part.strip()}` has no name: "
+                    + (_vector_hint(parts, k) or "write NAME=VALUE, such as x=2")
+                )
             if not is_name(name):
                 raise DiffcliError(f"--at: `{name}` is not a name: names start with a letter, such as x, w_2 or θ")
             if name in bindings:
@@ -186,8 +190,13 @@ def _npy(fh, what: str) -> np.ndarray:
     except ValueError as e:
         raise DiffcliError(f"{what}: not a readable .npy file: {e}") from None
     if dtype.names is not None or dtype.kind not in NUMERIC:
-        kind = "a structured array" if dtype.names is not None else \
-            {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes"}.get(dtype.kind, f"dtype {dtype}")
+        kind = (
+            "a structured array"
+            if dtype.names is not None
+            else {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes"}.get(
+                dtype.kind, f"dtype {dtype}"
+            )
+        )
         raise DiffcliError(f"{what}: the file holds {kind}; a value is real numbers (save a float64 array)")
     _check_size(shape, what)
     fh.seek(0)
@@ -201,8 +210,10 @@ def _text(fh, what: str) -> np.ndarray:
     most = TEXT_BYTES * limits.MAX_ELEMENTS
     data = fh.read(most + 1)  # bounded: /dev/zero or a huge file stops here
     if len(data) > most:
-        raise DiffcliError(f"{what}: the file is larger than a text file of {limits.MAX_ELEMENTS:,} numbers can be: "
-                           "save the value as .npy")
+        raise DiffcliError(
+            f"{what}: the file is larger than a text file of {limits.MAX_ELEMENTS:,} numbers can be: "
+            "save the value as .npy"
+        )
     if b"\0" in data:
         raise DiffcliError(f"{what}: a binary file: give a .npy file or a text file of numbers")
     try:
@@ -216,8 +227,9 @@ def _text(fh, what: str) -> np.ndarray:
             array = np.loadtxt(lines, dtype=np.float64, delimiter="," if comma else None, comments="#", ndmin=0)
     except ValueError as e:
         cause = str(e).split(";")[0].rstrip(".")  # numpy's own words, without its advice on its options
-        raise DiffcliError(f"{what}: {cause}: the file needs numbers separated by blanks or commas, the same count "
-                           "on every line") from None
+        raise DiffcliError(
+            f"{what}: {cause}: the file needs numbers separated by blanks or commas, the same count on every line"
+        ) from None
     _check_size(array.shape, what)
     return array
 
@@ -227,8 +239,9 @@ def _check_size(shape: tuple, what: str) -> None:
         raise DiffcliError(f"{what}: the array has {len(shape)} axes; a value may have at most {MAX_RANK}")
     elements = int(np.prod(shape, dtype=np.float64))
     if elements > limits.MAX_ELEMENTS:
-        raise DiffcliError(f"{what}: the array has {elements:,} elements; diffcli accepts at most "
-                           f"{limits.MAX_ELEMENTS:,} per value")
+        raise DiffcliError(
+            f"{what}: the array has {elements:,} elements; diffcli accepts at most {limits.MAX_ELEMENTS:,} per value"
+        )
 
 
 def _vector_hint(parts: list[str], k: int) -> str:
@@ -267,5 +280,7 @@ def parse_vector(text: str, shape: tuple, option: str = "--v") -> np.ndarray:
         return value
     if value.size == size:
         return value.reshape(shape)
-    raise DiffcliError(f"{option}: the output has {size} element{'s' if size != 1 else ''} (shape {shape}), "
-                       f"but {option} gives {value.size}: give one weight per output element")
+    raise DiffcliError(
+        f"{option}: the output has {size} element{'s' if size != 1 else ''} (shape {shape}), "
+        f"but {option} gives {value.size}: give one weight per output element"
+    )

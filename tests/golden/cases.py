@@ -24,20 +24,37 @@ CASES: list[dict] = []
 _SEEN: set[str] = set()
 
 
-def add(category: str, *argv: str, stdin: str | None = None, files: dict | None = None, read=(),
-        env: dict | None = None) -> None:
+def add(
+    category: str, *argv: str, stdin: str | None = None, files: dict | None = None, read=(), env: dict | None = None
+) -> None:
     """One case. An exact repeat of an earlier case (same argv, stdin, files) is skipped."""
-    key = json.dumps([list(argv), stdin, sorted((k, v if isinstance(v, str) else v.hex())
-                                                 for k, v in (files or {}).items()), list(read), env],
-                     sort_keys=True)
+    key = json.dumps(
+        [
+            list(argv),
+            stdin,
+            sorted((k, v if isinstance(v, str) else v.hex()) for k, v in (files or {}).items()),
+            list(read),
+            env,
+        ],
+        sort_keys=True,
+    )
     if key in _SEEN:
         return
     _SEEN.add(key)
-    CASES.append({"category": category, "argv": list(argv), "stdin": stdin, "files": dict(files or {}),
-                  "read": list(read), "env": dict(env or {})})
+    CASES.append(
+        {
+            "category": category,
+            "argv": list(argv),
+            "stdin": stdin,
+            "files": dict(files or {}),
+            "read": list(read),
+            "env": dict(env or {}),
+        }
+    )
 
 
 # ---------------------------------------------------------------- input data (no randomness)
+
 
 def _seed15_csv(rows: int = 60) -> str:
     """Seed example 15's data: y = 3x^2 + 2 plus small deterministic 'noise', 6 decimals."""
@@ -71,8 +88,10 @@ SEED15 = _seed15_csv()
 POINTS_CSV = "x,y\n2,3\n1,1\n"
 POINTS3 = "x,y\n2.0,3.0\n1.0,1.5\n-0.5,0.25\n"
 LINE_CSV = "x,y\n0,1\n1,3\n2,5\n"
-VEC_NPZ = _npz(v=[[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [-2.0, 1.0, 0.5], [0.1, 0.2, 0.3], [3.0, -3.0, 1.0]],
-               x=[0.5, -1.25, 2.0, 0.75, -0.1])
+VEC_NPZ = _npz(
+    v=[[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [-2.0, 1.0, 0.5], [0.1, 0.2, 0.3], [3.0, -3.0, 1.0]],
+    x=[0.5, -1.25, 2.0, 0.75, -0.1],
+)
 STRUCT_NPY = _structured_npy()
 EX1 = "a = x+1\nb = x+2\ny = a*b\n"
 
@@ -121,17 +140,82 @@ add(R, "jacobian", "softmax(x)", "--at", "x=[1,2,3]")
 add(R, "minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--steps", "5000", "--format", "plain")
 # (its 4,399-row trace is not stored: the listing records that steps.csv was written, and the
 # `learn` cases below read traces back)
-add(R, "minimize", "(1-x)^2 + 100*(y-x^2)^2", "--at", "x=-1.2,y=1", "--optimizer", "adam", "--lr", "0.02",
-    "--steps", "10000", "--tol", "1e-8", "--format", "json", "--trace", "steps.csv", "--plot", "descent.png",
-    read=["descent.png"])
-add(R, "fit", "w*x + b", "--data", "-", "--params", "w=0,b=0", "--lr", "0.1", "--epochs", "3000",
-    "--format", "json", stdin=LINE_CSV)
-add(R, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--optimizer", "adam", "--lr", "0.05",
-    "--epochs", "100", "--batch-size", "32", "--plot", "fit.png", files={"data.csv": SEED15}, read=["fit.png"])
+add(
+    R,
+    "minimize",
+    "(1-x)^2 + 100*(y-x^2)^2",
+    "--at",
+    "x=-1.2,y=1",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "0.02",
+    "--steps",
+    "10000",
+    "--tol",
+    "1e-8",
+    "--format",
+    "json",
+    "--trace",
+    "steps.csv",
+    "--plot",
+    "descent.png",
+    read=["descent.png"],
+)
+add(
+    R,
+    "fit",
+    "w*x + b",
+    "--data",
+    "-",
+    "--params",
+    "w=0,b=0",
+    "--lr",
+    "0.1",
+    "--epochs",
+    "3000",
+    "--format",
+    "json",
+    stdin=LINE_CSV,
+)
+add(
+    R,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "0.05",
+    "--epochs",
+    "100",
+    "--batch-size",
+    "32",
+    "--plot",
+    "fit.png",
+    files={"data.csv": SEED15},
+    read=["fit.png"],
+)
 add(R, "plot", "sin(x)*x", "--range", "x=-3:3", "--order", "2", "--png", "plot.png", read=["plot.png"])
 add(R, "graph", "ex1.dc", "--at", "x=2", "--format", "rich", files={"ex1.dc": EX1})
-add(R, "graph", "ex1.dc", "--at", "x=2", "--svg", "ex1.svg", "--png", "ex1.png", "--dot", "ex1.dot",
-    files={"ex1.dc": EX1}, read=["ex1.svg", "ex1.png", "ex1.dot"])
+add(
+    R,
+    "graph",
+    "ex1.dc",
+    "--at",
+    "x=2",
+    "--svg",
+    "ex1.svg",
+    "--png",
+    "ex1.png",
+    "--dot",
+    "ex1.dot",
+    files={"ex1.dc": EX1},
+    read=["ex1.svg", "ex1.png", "ex1.dot"],
+)
 add(R, "check", "x*x*y", "--at", "x=2,y=3", "--format", "plain")
 add(R, "grad", "x + sqrt(x)", "--at", "x=0")
 add(R, "grad", "where(x > 0, sqrt(x), 0)", "--at", "x=0", "--format", "json", "--kinks", "quiet")
@@ -186,37 +270,67 @@ for name in ("rosenbrock", "logistic", "network"):
 for fmt in ("json", "csv", "rich"):
     add(S, "jacobian", "samples/logistic.dc", "--of", "z", "--at", LOGISTIC_AT, "--format", fmt)
 add(S, "jacobian", "samples/network.dc", "--of", "h", "--at", NETWORK_AT, "--wrt", "b1", "--format", "json")
-add(S, "minimize", "samples/himmelblau.dc", "--at", "x=1,y=1.5", "--optimizer", "momentum", "--lr", "0.005",
-    "--steps", "40", "--trace", "h.csv", "--format", "json", read=["h.csv"])
+add(
+    S,
+    "minimize",
+    "samples/himmelblau.dc",
+    "--at",
+    "x=1,y=1.5",
+    "--optimizer",
+    "momentum",
+    "--lr",
+    "0.005",
+    "--steps",
+    "40",
+    "--trace",
+    "h.csv",
+    "--format",
+    "json",
+    read=["h.csv"],
+)
 
 # ================================================================ the 16 seed examples
 E = "seed"
-add(E, "grad", "(x+1)*(x+2)", "--at", "x=2", "--format", "json")                                  # 1
+add(E, "grad", "(x+1)*(x+2)", "--at", "x=2", "--format", "json")  # 1
 add(E, "graph", "(x+1)*(x+2)", "--at", "x=2", "--format", "json")
 add(E, "graph", "ex1.dc", "--at", "x=2", "--format", "plain", files={"ex1.dc": EX1})
-add(E, "grad", "x*x*y", "--at", "x=2,y=3", "--format", "json")                                     # 2
+add(E, "grad", "x*x*y", "--at", "x=2,y=3", "--format", "json")  # 2
 add(E, "hessian", "x*x*y", "--at", "x=2,y=3", "--format", "json")
 add(E, "diff", "x*x*y", "--wrt", "x", "--order", "2", "--at", "x=2,y=3", "--format", "json")
-add(E, "grad", "x^3", "--at", "x=1", "--format", "json")                                           # 3
-add(E, "grad", "x^2 + 20", "--at", "x=10", "--format", "json")                                     # 4
-add(E, "grad", "mean(x^2 + 20)", "--at", "x=[10,20,30,40]", "--format", "json")                    # 5
-add(E, "grad", "x1^2 + x2^2 + x1*x2", "--at", "x1=10,x2=20", "--format", "json")                   # 6
-add(E, "eval", "x1^2 + x2^2 + x1*x2", "--at", "x1=[10,20],x2=[30,40]", "--format", "json")         # 7
+add(E, "grad", "x^3", "--at", "x=1", "--format", "json")  # 3
+add(E, "grad", "x^2 + 20", "--at", "x=10", "--format", "json")  # 4
+add(E, "grad", "mean(x^2 + 20)", "--at", "x=[10,20,30,40]", "--format", "json")  # 5
+add(E, "grad", "x1^2 + x2^2 + x1*x2", "--at", "x1=10,x2=20", "--format", "json")  # 6
+add(E, "eval", "x1^2 + x2^2 + x1*x2", "--at", "x1=[10,20],x2=[30,40]", "--format", "json")  # 7
 add(E, "grad", "mean(x1^2 + x2^2 + x1*x2)", "--at", "x1=[10,20],x2=[30,40]", "--format", "json")
-add(E, "grad", "x + 1", "--at", "x=[1,2]")                                                         # 8
-add(E, "grad", "sum(x*x)", "--at", "x=[1,2]", "--format", "json")                                  # 9
-add(E, "grad", "x*y", "--at", "x=[0,2,8],y=[5,1,7]", "--v", "1,1,1", "--format", "json")           # 10
-add(E, "jacobian", "[x1^2 + 3*x2, x2^2 + 2*x1]", "--at", "x1=2,x2=3", "--format", "json")          # 11
+add(E, "grad", "x + 1", "--at", "x=[1,2]")  # 8
+add(E, "grad", "sum(x*x)", "--at", "x=[1,2]", "--format", "json")  # 9
+add(E, "grad", "x*y", "--at", "x=[0,2,8],y=[5,1,7]", "--v", "1,1,1", "--format", "json")  # 10
+add(E, "jacobian", "[x1^2 + 3*x2, x2^2 + 2*x1]", "--at", "x1=2,x2=3", "--format", "json")  # 11
 add(E, "grad", "[x1^2 + 3*x2, x2^2 + 2*x1]", "--at", "x1=2,x2=3", "--v", "1,1", "--format", "json")
-add(E, "grad", "w*x + b", "--at", "w=2,x=5,b=1", "--const", "x", "--format", "json")               # 12
+add(E, "grad", "w*x + b", "--at", "w=2,x=5,b=1", "--const", "x", "--format", "json")  # 12
 add(E, "graph", "w*x + b", "--at", "w=2,x=5,b=1", "--const", "x", "--format", "json")
 add(E, "grad", "detach.dc", "--at", "x=2", "--format", "json", files={"detach.dc": "y = x^2 + 3\ndetach(y)*x\n"})  # 13
 add(E, "grad", "nodetach.dc", "--at", "x=2", "--format", "json", files={"nodetach.dc": "y = x^2 + 3\ny*x\n"})
-add(E, "minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--steps", "1", "--format", "json")     # 14
+add(E, "minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--steps", "1", "--format", "json")  # 14
 add(E, "minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--steps", "5000", "--format", "json")
-add(E, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--lr", "0.02", "--epochs", "300",  # 15
-    "--format", "json", files={"data.csv": SEED15})
-for n in (1, 3, 7):                                                                                # 16
+add(
+    E,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--lr",
+    "0.02",
+    "--epochs",
+    "300",  # 15
+    "--format",
+    "json",
+    files={"data.csv": SEED15},
+)
+for n in (1, 3, 7):  # 16
     at = "x=[" + ",".join(str(i + 0.5) for i in range(n)) + "]"
     add(E, "grad", "sum(sin(x)*x)", "--at", at, "--format", "json")
     add(E, "grad", "mean(sin(x)*x)", "--at", at, "--format", "json")
@@ -287,8 +401,12 @@ for hostile in ("__import__('os').system('touch pwned')", "x.__class__", "__clas
 for args in (["2 + 3"], ["x^2", "--at", "x=1", "--lr", "0"]):
     add(X, "minimize", *args)
 add(X, "minimize", "m.dc", "--at", "x=1", "--steps", "3", "--trace", "m.dc", files={"m.dc": "x^2\n"}, read=["m.dc"])
-for content, extra in (("x,y\n1,2\n3,abc\n", []), ("x,y\n1,2\n\n3,nan\n", []), ("x,y\n1,2\n3\n", []),
-                       ("x,y\n1,2\n", ["--target", "t"])):
+for content, extra in (
+    ("x,y\n1,2\n3,abc\n", []),
+    ("x,y\n1,2\n\n3,nan\n", []),
+    ("x,y\n1,2\n3\n", []),
+    ("x,y\n1,2\n", ["--target", "t"]),
+):
     add(X, "fit", "w*x + b", "--data", "data.csv", "--params", "w=0,b=0", *extra, files={"data.csv": content})
 for model, params in (("w*z + b", "w=0,b=0"), ("w + x[0:2]", "w=[0,0]")):
     add(X, "fit", model, "--data", "d.csv", "--params", params, files={"d.csv": "x,y\n1,2\n2,3\n3,4\n"})
@@ -308,13 +426,35 @@ add(N, "jacobian", "2^2^2^2^2^2^2 + asin(2)*x", "--at", "x=1", "--format", "json
 add(N, "eval", "1" + "0" * 400 + " - " + "1" + "0" * 400, "--format", "json")
 add(N, "eval", "3 + log(x - 2)", "--at", "x=2", "--format", "plain")
 add(N, "grad", "x + sqrt(x)", "--at", "x=0", "--strict")
-add(N, "grad", "f.dc", "--at", "x=1", "--format", "json", files={"f.dc": "# comment\nu = x * 2\n  v = log(u - 4) + u\nv * x\n"})
+add(
+    N,
+    "grad",
+    "f.dc",
+    "--at",
+    "x=1",
+    "--format",
+    "json",
+    files={"f.dc": "# comment\nu = x * 2\n  v = log(u - 4) + u\nv * x\n"},
+)
 add(N, "hessian", "x*sqrt(x)", "--at", "x=0", "--format", "json")
 add(N, "grad", "x^y", "--at", "x=-2,y=3", "--format", "json")
 add(N, "explain", "sqrt(x)", "--at", "x=0", "--strict")
 add(N, "minimize", "x^2", "--at", "x=10", "--lr", "2", "--steps", "2000", "--format", "json")
-add(N, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--lr", "10", "--epochs", "100",
-    "--strict", files={"data.csv": SEED15})
+add(
+    N,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--lr",
+    "10",
+    "--epochs",
+    "100",
+    "--strict",
+    files={"data.csv": SEED15},
+)
 add(N, "eval", "[1/x, x, -1/x]", "--at", "x=0", "--format", "csv")
 add(N, "eval", "x/3", "--at", "x=1", "--dtype", "float32", "--format", "json")
 
@@ -331,8 +471,12 @@ add(K, "hessian", "sum(where(x > 0, sqrt(x), 0))", "--at", "x=[0,4,-1]", "--form
 
 # ================================================================ --points and --out
 P = "points"
-for command, expr in (("eval", "x*x*y + sin(z)*y"), ("grad", "x*x*y + sin(z)*y"),
-                      ("hessian", "x*x*y + sin(z)*y"), ("jacobian", "[x*y + sin(z), x^2*z]")):
+for command, expr in (
+    ("eval", "x*x*y + sin(z)*y"),
+    ("grad", "x*x*y + sin(z)*y"),
+    ("hessian", "x*x*y + sin(z)*y"),
+    ("jacobian", "[x*y + sin(z), x^2*z]"),
+):
     for fmt in {"eval": ("json",), "hessian": ("csv",)}.get(command, ("csv", "json")):
         add(P, command, expr, "--points", "p.csv", "--at", "z=0.7", "--format", fmt, files={"p.csv": POINTS3})
 add(P, "grad", "x*x*y + sin(z)*y", "--points", "p.csv", "--at", "z=0.7", "--format", "rich", files={"p.csv": POINTS3})
@@ -366,34 +510,173 @@ add(H, "hessian", "sum(x^3)", "--at", "x=[1,2,3]", "--sparse")
 # ================================================================ minimize and fit
 L = "learn"
 for kind, lr in (("gd", "0.001"), ("momentum", "0.001"), ("adam", "0.05")):
-    add(L, "minimize", "(1-x)^2 + 100*(y-x^2)^2", "--at", "x=-1.2,y=1", "--optimizer", kind, "--lr", lr,
-        "--steps", "30", "--tol", "0", "--trace", "t.csv", "--format", "json", read=["t.csv"])
-add(L, "minimize", "x^2", "--at", "x=10", "--lr", "0.1", "--tol", "1e-3", "--trace", "t.csv", "--format", "plain",
-    read=["t.csv"])
+    add(
+        L,
+        "minimize",
+        "(1-x)^2 + 100*(y-x^2)^2",
+        "--at",
+        "x=-1.2,y=1",
+        "--optimizer",
+        kind,
+        "--lr",
+        lr,
+        "--steps",
+        "30",
+        "--tol",
+        "0",
+        "--trace",
+        "t.csv",
+        "--format",
+        "json",
+        read=["t.csv"],
+    )
+add(
+    L,
+    "minimize",
+    "x^2",
+    "--at",
+    "x=10",
+    "--lr",
+    "0.1",
+    "--tol",
+    "1e-3",
+    "--trace",
+    "t.csv",
+    "--format",
+    "plain",
+    read=["t.csv"],
+)
 add(L, "minimize", "x^2 + 1", "--at", "x=3", "--steps", "0", "--format", "json")
-add(L, "minimize", "sum((x - c)^2)", "--at", "x=[0,0,0],c=[1,2,3]", "--const", "c", "--lr", "0.1", "--steps", "50",
-    "--trace", "t.csv", "--format", "csv", read=["t.csv"])
-add(L, "minimize", "sum((W @ v - t)^2)", "--at", "W=[[1,0],[0,1]],v=[1,2],t=[3,4]", "--const", "v,t",
-    "--lr", "0.05", "--steps", "20", "--format", "rich")
+add(
+    L,
+    "minimize",
+    "sum((x - c)^2)",
+    "--at",
+    "x=[0,0,0],c=[1,2,3]",
+    "--const",
+    "c",
+    "--lr",
+    "0.1",
+    "--steps",
+    "50",
+    "--trace",
+    "t.csv",
+    "--format",
+    "csv",
+    read=["t.csv"],
+)
+add(
+    L,
+    "minimize",
+    "sum((W @ v - t)^2)",
+    "--at",
+    "W=[[1,0],[0,1]],v=[1,2],t=[3,4]",
+    "--const",
+    "v,t",
+    "--lr",
+    "0.05",
+    "--steps",
+    "20",
+    "--format",
+    "rich",
+)
 add(L, "minimize", "x^2", "--at", "x=1", "--steps", "4", "--lr", "0.25", "--trace", "-", "--format", "plain")
 for kind, lr, epochs, batch in (("adam", "0.05", "5", "16"),):
     extra = ["--batch-size", batch] if batch else []
-    add(L, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--optimizer", kind, "--lr", lr,
-        "--epochs", epochs, *extra, "--format", "json", files={"data.csv": SEED15})
-add(L, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--lr", "0.01", "--epochs", "3",
-    "--batch-size", "16", "--seed", "1", "--format", "csv", files={"data.csv": SEED15})
+    add(
+        L,
+        "fit",
+        "w*x^2 + b",
+        "--data",
+        "data.csv",
+        "--params",
+        "w=0,b=0",
+        "--optimizer",
+        kind,
+        "--lr",
+        lr,
+        "--epochs",
+        epochs,
+        *extra,
+        "--format",
+        "json",
+        files={"data.csv": SEED15},
+    )
+add(
+    L,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--lr",
+    "0.01",
+    "--epochs",
+    "3",
+    "--batch-size",
+    "16",
+    "--seed",
+    "1",
+    "--format",
+    "csv",
+    files={"data.csv": SEED15},
+)
 add(L, "fit", "w", "--data", "-", "--params", "w=0", "--format", "rich", stdin="y\n1\n")
-add(L, "fit", "w[0]*x1 + w[1]*x2 + b", "--data", "d.csv", "--params", "w=[0,0]", "--params", "b=0",
-    "--target", "t", "--lr", "0.1", "--epochs", "100", "--format", "plain",
-    files={"d.csv": "x1,x2,t\n1,0,1.75\n0,1,-0.25\n1,1,1.25\n2,-1,3.75\n-1,2,-2.25\n"})
-add(L, "fit", "w*e", "--data", "d.csv", "--params", "w=0", "--lr", "0.05", "--epochs", "100", "--format", "json",
-    files={"d.csv": "name,e,y\n\nalpha,1,2\nbeta,2,4\n\ngamma,3,6\n"})
+add(
+    L,
+    "fit",
+    "w[0]*x1 + w[1]*x2 + b",
+    "--data",
+    "d.csv",
+    "--params",
+    "w=[0,0]",
+    "--params",
+    "b=0",
+    "--target",
+    "t",
+    "--lr",
+    "0.1",
+    "--epochs",
+    "100",
+    "--format",
+    "plain",
+    files={"d.csv": "x1,x2,t\n1,0,1.75\n0,1,-0.25\n1,1,1.25\n2,-1,3.75\n-1,2,-2.25\n"},
+)
+add(
+    L,
+    "fit",
+    "w*e",
+    "--data",
+    "d.csv",
+    "--params",
+    "w=0",
+    "--lr",
+    "0.05",
+    "--epochs",
+    "100",
+    "--format",
+    "json",
+    files={"d.csv": "name,e,y\n\nalpha,1,2\nbeta,2,4\n\ngamma,3,6\n"},
+)
 
 # ================================================================ plot (pictures: exit code, stderr, file made)
 G = "plot"
 add(G, "plot", "a*sin(x)", "--range", "x=0:3", "--at", "a=2", "--order", "0", "--png", "p.png", read=["p.png"])
-add(G, "plot", "samples/rosenbrock.dc", "--range", "x=-1:2", "--at", "y=1", "--order", "3", "--png", "p.png",
-    read=["p.png"])
+add(
+    G,
+    "plot",
+    "samples/rosenbrock.dc",
+    "--range",
+    "x=-1:2",
+    "--at",
+    "y=1",
+    "--order",
+    "3",
+    "--png",
+    "p.png",
+    read=["p.png"],
+)
 
 # ================================================================ graph, explain, diff
 A = "graph"
@@ -424,13 +707,43 @@ add(F, "diff", "a - (b - c)*x + a/(b*c)*x + (x^y)^2 + (-x)^2", "--wrt", "x")
 add(F, "diff", "x/3 + 2*(3*x) + (6*x)/3 + x*y + 3*(y*x) + x - x + 0*x + x/x", "--wrt", "x")
 add(F, "diff", "x*1e999 + 2", "--wrt", "x", "--format", "json")
 for text in ("sum(W @ v)*y + norm(x*y)", "sum(softmax(x*y)*x) + prod(x*y) + x[0]*y^3"):
-    add(F, "diff", text, "--wrt", "y", "--order", "2", "--at", "W=[[1,2],[3,4]],v=[1,-1],x=[1,2],y=0.7",
-        "--format", "json")
+    add(
+        F,
+        "diff",
+        text,
+        "--wrt",
+        "y",
+        "--order",
+        "2",
+        "--at",
+        "W=[[1,2],[3,4]],v=[1,-1],x=[1,2],y=0.7",
+        "--format",
+        "json",
+    )
 depth = ["f1 = sin(x)*x + y*x"] + [f"f{k + 1} = sin(f{k})*f{k} + y*f{k}" for k in range(1, 8)] + ["f8"]
-add(F, "diff", "deep.dc", "--wrt", "x", "--at", "x=0.3,y=0.4", "--format", "json", files={"deep.dc": "\n".join(depth) + "\n"})
+add(
+    F,
+    "diff",
+    "deep.dc",
+    "--wrt",
+    "x",
+    "--at",
+    "x=0.3,y=0.4",
+    "--format",
+    "json",
+    files={"deep.dc": "\n".join(depth) + "\n"},
+)
 # issue 16: textbook forms, exact decimals, --order 0 and unbounded orders, the 0^y rule, --steps
-for text, order in (("1/x", "3"), ("1/x^2", "2"), ("log(x)", "5"), ("log((1+x)/(1-x))/2", "1"), ("pow(x, 2.3)", "2"),
-                    ("asin(x) + asin(-x)", "1"), ("x^3", "100000000"), ("2*y*x*sin(x)*cos(x)*log(x)*exp(x)", "5")):
+for text, order in (
+    ("1/x", "3"),
+    ("1/x^2", "2"),
+    ("log(x)", "5"),
+    ("log((1+x)/(1-x))/2", "1"),
+    ("pow(x, 2.3)", "2"),
+    ("asin(x) + asin(-x)", "1"),
+    ("x^3", "100000000"),
+    ("2*y*x*sin(x)*cos(x)*log(x)*exp(x)", "5"),
+):
     add(F, "diff", text, "--wrt", "x", "--order", order)
 add(F, "diff", "(x+1)*(x+2)", "--wrt", "x", "--order", "0", "--at", "x=2")
 add(F, "diff", "x^2.3*1.3 + 0.1*3", "--wrt", "x", "--order", "0", "--format", "json")
@@ -442,19 +755,80 @@ add(F, "diff", "x^3*y", "--wrt", "x,y", "--steps")
 
 # ================================================================ every function of the language
 U = "functions"
-UNARY = ["abs", "acos", "asin", "atan", "cbrt", "cos", "cosh", "exp", "expm1", "log", "log10", "log1p", "log2",
-         "relu", "sigmoid", "sign", "sin", "sinh", "softplus", "sqrt", "tan", "tanh"]
+UNARY = [
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "cbrt",
+    "cos",
+    "cosh",
+    "exp",
+    "expm1",
+    "log",
+    "log10",
+    "log1p",
+    "log2",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "softplus",
+    "sqrt",
+    "tan",
+    "tanh",
+]
 for i in range(0, len(UNARY), 6):
-    group = UNARY[i:i + 6]
-    add(U, "diff", " + ".join(f"{fn}(x)*{k + 2}" for k, fn in enumerate(group)), "--wrt", "x", "--order", "2",
-        "--at", "x=0.3", "--format", "json")
-add(U, "diff", "atan2(y, x) + pow(x, y) + log(x, 3) + min(x, y) + max(x, 2*y) + clamp(x, -1, y)",
-    "--wrt", "x,y", "--at", "x=0.5,y=0.7", "--format", "json")
-add(U, "diff", "where(x > y, x*y, if(x < 0, -x, x^2)) + detach(x^2)*x + (x >= y) + (x != y)",
-    "--wrt", "x", "--at", "x=0.5,y=2", "--format", "json")
+    group = UNARY[i : i + 6]
+    add(
+        U,
+        "diff",
+        " + ".join(f"{fn}(x)*{k + 2}" for k, fn in enumerate(group)),
+        "--wrt",
+        "x",
+        "--order",
+        "2",
+        "--at",
+        "x=0.3",
+        "--format",
+        "json",
+    )
+add(
+    U,
+    "diff",
+    "atan2(y, x) + pow(x, y) + log(x, 3) + min(x, y) + max(x, 2*y) + clamp(x, -1, y)",
+    "--wrt",
+    "x,y",
+    "--at",
+    "x=0.5,y=0.7",
+    "--format",
+    "json",
+)
+add(
+    U,
+    "diff",
+    "where(x > y, x*y, if(x < 0, -x, x^2)) + detach(x^2)*x + (x >= y) + (x != y)",
+    "--wrt",
+    "x",
+    "--at",
+    "x=0.5,y=2",
+    "--format",
+    "json",
+)
 VECTOR_AT = "x=[0.5,-1,2],y=[1,2,3],W=[[1,2,0],[0,1,-1]]"
-add(U, "jacobian", "[sum(x), mean(x), prod(x), norm(x), norm(x, 1), norm(x, 3), dot(x, y), logsumexp(x), max(x), "
-    "min(x), x @ y, x[-1], W[1][2], W[0, 1]*x[0]]", "--at", VECTOR_AT, "--wrt", "x", "--format", "json")
+add(
+    U,
+    "jacobian",
+    "[sum(x), mean(x), prod(x), norm(x), norm(x, 1), norm(x, 3), dot(x, y), logsumexp(x), max(x), "
+    "min(x), x @ y, x[-1], W[1][2], W[0, 1]*x[0]]",
+    "--at",
+    VECTOR_AT,
+    "--wrt",
+    "x",
+    "--format",
+    "json",
+)
 for text in ("softmax(x)", "W @ x", "x[1:] * x[:-1]"):
     add(U, "jacobian", text, "--at", VECTOR_AT, "--wrt", "x,W", "--format", "json")
 add(U, "hessian", "sum(W*W) + sum(x^3)", "--at", "W=[[1,2],[3,4]],x=[1,2]", "--format", "csv")
@@ -472,8 +846,18 @@ add(C, "eval", "a = 2; b = a*pi; b/pi + log(e)")
 add(C, "eval", "pi + e", "--at", "pi=1", "--format", "json")
 add(C, "eval", "θ^2 + λ", "--at", "θ=2,λ=0.5")
 add(C, "grad", "-", "--at", "x=3", "--format", "json", stdin="y = x^2\ny + 1\n")
-add(C, "grad", "model.dc", "--at", "x=2,y=3", "--of", "u", "--format", "json",
-    files={"model.dc": "# a model\nu = x*y   # product\nloss = u^2\n"})
+add(
+    C,
+    "grad",
+    "model.dc",
+    "--at",
+    "x=2,y=3",
+    "--of",
+    "u",
+    "--format",
+    "json",
+    files={"model.dc": "# a model\nu = x*y   # product\nloss = u^2\n"},
+)
 add(C, "grad", "x*y", "--at", "x=2,y=3,z=1", "--wrt", "y,x,z", "--format", "json")
 add(C, "grad", "w*x + b", "--at", "w=2", "--at", "x=5,b=1", "--const", "x", "--const", "b", "--format", "csv")
 add(C, "eval", "[x, y]", "--at", "x=0.30000000000000004,y=1e-10", "--format", "json")
@@ -488,8 +872,19 @@ add(C, "minimize", "--help")
 
 # ================================================================ errors that teach (issue 14)
 T = "teach"
-for expr in ("torch.sin(x)", "exp(x).sum()", "W.T", "sin x", "sinx", "cos^2(x)", "x² + √x", "X^2", "square(x)",
-             "f(x) = x^2", "|x - 1|"):
+for expr in (
+    "torch.sin(x)",
+    "exp(x).sum()",
+    "W.T",
+    "sin x",
+    "sinx",
+    "cos^2(x)",
+    "x² + √x",
+    "X^2",
+    "square(x)",
+    "f(x) = x^2",
+    "|x - 1|",
+):
     add(T, "grad", expr, "--at", "x=1")
 add(T, "grad", "θ^2", "--at", "θ=pi/3", "--format", "json")
 add(T, "grad", "sum(x)", "--at", "x=1,2")
@@ -508,10 +903,10 @@ QUOTED = '"id","x","y","note"\n"a, 1",2,3,"first, with a comma"\n"b",1,1,plain\n
 add(Q, "grad", "x*x*y", "--points", "q.csv", "--keep", "id,x", files={"q.csv": QUOTED})
 add(Q, "grad", "x*x*y", "--points", "-", "--keep", "id", "--format", "json", stdin=QUOTED)
 add(Q, "hessian", "x*x*y", "--points", "q.csv", "--only", "hessian", "--format", "json", files={"q.csv": QUOTED})
-add(Q, "hessian", "x*x*y", "--points", "q.csv", "--keep", "x", "--out", "q.npy", files={"q.csv": QUOTED},
-    read=["q.npy"])
-add(Q, "eval", "x*y", "--points", "q.csv", "--keep", "note", "--out", "q.npy", files={"q.csv": QUOTED},
-    read=["q.npy"])
+add(
+    Q, "hessian", "x*x*y", "--points", "q.csv", "--keep", "x", "--out", "q.npy", files={"q.csv": QUOTED}, read=["q.npy"]
+)
+add(Q, "eval", "x*y", "--points", "q.csv", "--keep", "note", "--out", "q.npy", files={"q.csv": QUOTED}, read=["q.npy"])
 add(Q, "hessian", "samples/rosenbrock10.dc", "--at", "x=[1,1,1,1,1,1,1,1,1,1]", "--only", "hessian")
 add(Q, "grad", "x*y", "--at", "x=1,y=2", "--only", "jacobian")
 add(Q, "diff", "max(x, y)*x", "--wrt", "x", "--at", "x=1,y=2", "--format", "csv")
@@ -520,25 +915,94 @@ add(Q, "plot", "x^2", "--range", "x=0:1", "--png", "p.jpg", read=["p.jpg"])
 add(Q, "plot", "x^3", "--range", "x=-1:1", "--format", "csv")
 add(Q, "minimize", "x^2", "--at", "x=10", "--lr", "0.001", "--steps", "5000", "--dtype", "float32")
 for loss in ("sse", "mae", "huber", "0.5*sum((pred - y)^2)", "mze", "sum(y^2)"):
-    add(Q, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--loss", loss, "--lr", "0.01",
-        "--epochs", "50", "--format", "json", files={"data.csv": _seed15_csv()})
-add(Q, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--epochs", "3", "--trace", "t.csv",
-    files={"data.csv": _seed15_csv()}, read=["t.csv"])
-add(Q, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--lr", "5", "--epochs", "50",
-    files={"data.csv": _seed15_csv()})
+    add(
+        Q,
+        "fit",
+        "w*x^2 + b",
+        "--data",
+        "data.csv",
+        "--params",
+        "w=0,b=0",
+        "--loss",
+        loss,
+        "--lr",
+        "0.01",
+        "--epochs",
+        "50",
+        "--format",
+        "json",
+        files={"data.csv": _seed15_csv()},
+    )
+add(
+    Q,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--epochs",
+    "3",
+    "--trace",
+    "t.csv",
+    files={"data.csv": _seed15_csv()},
+    read=["t.csv"],
+)
+add(
+    Q,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--lr",
+    "5",
+    "--epochs",
+    "50",
+    files={"data.csv": _seed15_csv()},
+)
 add(Q, "fit", "w*x + b", "--data", "data.csv", "--params", "w,b", files={"data.csv": _seed15_csv()})
 
 # ================================================================ issue 13's output files with issue 15's outputs
 M = "outputs"
-add(M, "fit", "w*x^2 + b", "--data", "data.csv", "--params", "w=0,b=0", "--epochs", "3", "--trace", "-",
-    "--format", "json", files={"data.csv": _seed15_csv()})
+add(
+    M,
+    "fit",
+    "w*x^2 + b",
+    "--data",
+    "data.csv",
+    "--params",
+    "w=0,b=0",
+    "--epochs",
+    "3",
+    "--trace",
+    "-",
+    "--format",
+    "json",
+    files={"data.csv": _seed15_csv()},
+)
 add(M, "grad", "x*x*y", "--points", "q.csv", "--keep", "id", "--out", "-", files={"q.csv": QUOTED})
 add(M, "grad", "x*x*y", "--points", "q.csv", "--keep", "id", "--out", "-", "--format", "json", files={"q.csv": QUOTED})
 add(M, "graph", "x*y", "--at", "x=1,y=2", "--svg", "g.png", "--format", "json", read=["g.png"])
 add(M, "plot", "x^2", "--range", "x=0:1", "--png", "p.pdf", read=["p.pdf"])
 add(M, "plot", "x^2", "--range", "x=0:1", "--png", "p")  # no extension: PNG (the file is listed, not read)
-add(M, "minimize", "x^2", "--at", "x=1", "--steps", "3", "--plot", "d.svg", "--trace", "t.csv", "--format", "json",
-    read=["d.svg", "t.csv"])
+add(
+    M,
+    "minimize",
+    "x^2",
+    "--at",
+    "x=1",
+    "--steps",
+    "3",
+    "--plot",
+    "d.svg",
+    "--trace",
+    "t.csv",
+    "--format",
+    "json",
+    read=["d.svg", "t.csv"],
+)
 
 # ================================================================ calculus coursework (issue 17)
 K = "calculus"
@@ -546,8 +1010,21 @@ add(K, "taylor", "exp(x)", "--at", "x=0", "--order", "4")
 add(K, "taylor", "exp(x)*cos(y)", "--at", "x=0,y=0", "--order", "3", "--format", "json")
 add(K, "taylor", "x^2*y", "--at", "x=1,y=2", "--u", "1,-1", "--order", "3", "--latex")
 add(K, "diff", "x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x")
-add(K, "diff", "x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--order", "2", "--at", "x=0.6,y=0.7",
-    "--format", "json")
+add(
+    K,
+    "diff",
+    "x^2 + y^2 = 1",
+    "--implicit",
+    "y",
+    "--wrt",
+    "x",
+    "--order",
+    "2",
+    "--at",
+    "x=0.6,y=0.7",
+    "--format",
+    "json",
+)
 add(K, "diff", "f(x^2)*g(x)", "--function", "f,g", "--wrt", "x")
 add(K, "grad", "f.dc", "--at", "x=1", files={"f.dc": "function f\nf(x)^2\n"})
 add(K, "jvp", "x^2*y", "--at", "x=2,y=3", "--u", "1,1", "--format", "json")
@@ -557,8 +1034,13 @@ add(K, "curl", "[-y, x, 0]", "--wrt", "x,y,z", "--at", "x=1,y=1,z=0")
 add(K, "div", "[x*y, y^2, z]", "--wrt", "x,y,z", "--at", "x=1,y=2,z=3", "--format", "json")
 add(K, "laplacian", "x^2*y + z^3", "--latex")
 add(K, "explain", "x^2*y", "--at", "x=2,y=3", "--u", "1,1")
-add(K, "eval", "[sinc(0), acot(0), heaviside(0), round(2.5), mod(-1, 3), hypot(3, 4), ln(e), arctan2(1, 1)]",
-    "--format", "json")
+add(
+    K,
+    "eval",
+    "[sinc(0), acot(0), heaviside(0), round(2.5), mod(-1, 3), hypot(3, 4), ln(e), arctan2(1, 1)]",
+    "--format",
+    "json",
+)
 # the coursework functions under the textbook printer and the teaching hints
 add(K, "diff", "sec(x^2)", "--wrt", "x", "--steps")
 add(K, "diff", "f(x^2)", "--function", "f", "--wrt", "x", "--order", "2", "--steps")

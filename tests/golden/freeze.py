@@ -70,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     exits = collections.Counter(r["exit"] for r in records)
     print("exit codes: " + ", ".join(f"{k}: {v}" for k, v in sorted(exits.items(), key=str)))
     if changed:
-        print(f"{len(changed)} differences from the previous expected.jsonl"
-              + (" (not written: --check)" if args.check else "") + ":")
+        print(
+            f"{len(changed)} differences from the previous expected.jsonl"
+            + (" (not written: --check)" if args.check else "")
+            + ":"
+        )
         for line in changed[:60]:
             print("  " + line)
         if len(changed) > 60:

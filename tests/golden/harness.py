@@ -190,8 +190,9 @@ def run_case(case: dict) -> dict:
 def _unpath(obj, paths):
     """Replace the temporary folder's absolute path with <WORK> (or <TMP>) everywhere."""
     if isinstance(obj, str):
-        for p, tag in sorted(((p, "<WORK>" if p.endswith("work") else "<TMP>") for p in set(paths)),
-                             key=lambda t: -len(t[0])):
+        for p, tag in sorted(
+            ((p, "<WORK>" if p.endswith("work") else "<TMP>") for p in set(paths)), key=lambda t: -len(t[0])
+        ):
             obj = obj.replace(p, tag)
         return obj
     if isinstance(obj, list):
@@ -260,7 +261,7 @@ def compare_text(expected: str | None, actual: str | None, noise: float = 0.0, l
 def _first_difference(expected: str, actual: str, why: str) -> str:
     i = next((k for k, (p, q) in enumerate(zip(expected, actual)) if p != q), min(len(expected), len(actual)))
     lo = max(0, i - 60)
-    return f"{why}; at char {i}: expected ...{expected[lo:i + 60]!r}... got ...{actual[lo:i + 60]!r}..."
+    return f"{why}; at char {i}: expected ...{expected[lo : i + 60]!r}... got ...{actual[lo : i + 60]!r}..."
 
 
 def compare_records(expected: dict, actual: dict) -> list[str]:

@@ -8,8 +8,8 @@ import importlib
 import sys
 
 from diffcli import __version__
-from diffcli.errors import EXIT_OK
 from diffcli.data.fileio import stdout_errors
+from diffcli.errors import EXIT_OK
 from diffcli.syntax.paths import shadowed_file
 
 

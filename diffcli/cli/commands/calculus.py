@@ -6,15 +6,15 @@ library for a `Result` and hands it to the presenter with render/calculus.py as 
 from __future__ import annotations
 
 from diffcli.cli.spec import Options
-
-from diffcli.learn import plotting
-from diffcli.errors import DiffcliError
-from diffcli.symbolic.jvp import jvp as product
 from diffcli.compute.problem import load
+from diffcli.compute.request import kink_probes
+from diffcli.errors import DiffcliError
+from diffcli.learn import plotting
 from diffcli.render import calculus as view
 from diffcli.render.present import present
-from diffcli.compute.request import kink_probes
-from diffcli.symbolic.taylor import curves, taylor as polynomial
+from diffcli.symbolic.jvp import jvp as product
+from diffcli.symbolic.taylor import curves
+from diffcli.symbolic.taylor import taylor as polynomial
 from diffcli.symbolic.vectorcalc import compute
 
 
@@ -39,8 +39,16 @@ def taylor(o: Options) -> int:
         if o.range:
             _, low, high = plotting.parse_range(o.range)
         grid, values, model = curves(problem, result, low, high)
-        plotting.draw_taylor(o.plot, grid, values, model, name, result.data["order"], problem.text,
-                             (problem.source,) if problem.source else ())
+        plotting.draw_taylor(
+            o.plot,
+            grid,
+            values,
+            model,
+            name,
+            result.data["order"],
+            problem.text,
+            (problem.source,) if problem.source else (),
+        )
     return present(result, o.format, view, strict=o.strict, kinks=o.kinks, latex=o.latex)
 
 

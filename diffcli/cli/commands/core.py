@@ -5,18 +5,17 @@ it needs as a `Request`, and hands the `Result` to the presenter."""
 
 from __future__ import annotations
 
-from diffcli.cli.spec import Options
-
 import re
 
 from diffcli.batch.job import PointsJob
+from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
-from diffcli.errors import DiffcliError
-from diffcli.data.fileio import is_stdout, write_npz
 from diffcli.compute.problem import load
+from diffcli.compute.request import Request, compute
+from diffcli.data.fileio import is_stdout, write_npz
+from diffcli.errors import DiffcliError
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, summary, tracker
-from diffcli.compute.request import Request, compute
 
 
 def numeric(command: str, o: Options, req: Request) -> int:
@@ -26,8 +25,10 @@ def numeric(command: str, o: Options, req: Request) -> int:
         return points(command, o, req)
     sparse_out = o.out if req.hessian == "sparse" else None
     if sparse_out is not None and not (sparse_out.lower().endswith(".npz") or is_stdout(sparse_out)):
-        raise DiffcliError(f"--out {sparse_out}: a sparse Hessian is written as a .npz file (scipy.sparse's CSR "
-                           "format, read by scipy.sparse.load_npz)")
+        raise DiffcliError(
+            f"--out {sparse_out}: a sparse Hessian is written as a .npz file (scipy.sparse's CSR "
+            "format, read by scipy.sparse.load_npz)"
+        )
     for option in ("out", "keep"):
         if getattr(o, option) is not None and not (option == "out" and sparse_out is not None):
             also = " (or hessian --sparse, for a .npz)" if option == "out" and req.hessian else ""
@@ -56,6 +57,7 @@ def points(command: str, o: Options, req: Request) -> int:
         from diffcli.batch.stream import run
     where = f"--points {o.points}"
     with tracker(where) as track:
+
         def progress(rows: int, fraction: float | None) -> None:
             info = f"{rows:,} rows, {rate(rows, track.elapsed, 'rows')}"
             track.update(fraction, f"{info}  {track.eta(fraction)}".rstrip())
@@ -64,15 +66,32 @@ def points(command: str, o: Options, req: Request) -> int:
         seconds = track.elapsed
     if counts["nonfinite"]:
         write([note(f"a result is not finite in {counts['nonfinite']} of {counts['rows']} rows")], None)
-    summary(f"{where}: {counts['rows']:,} rows in {seconds:.2f} s ({rate(counts['rows'], seconds, 'rows')}) "
-            f"to {'standard output' if o.out is None or is_stdout(o.out) else o.out}")
+    summary(
+        f"{where}: {counts['rows']:,} rows in {seconds:.2f} s ({rate(counts['rows'], seconds, 'rows')}) "
+        f"to {'standard output' if o.out is None or is_stdout(o.out) else o.out}"
+    )
     return 0
 
 
 def points_job(o: Options) -> PointsJob:
     """The library's view of a --points run (eval declares no --wrt, --const or --only)."""
-    return PointsJob(o.expr, o.points, o.at, o.of, getattr(o, "wrt", None), getattr(o, "const", None), o.keep,
-                     getattr(o, "only", None), o.out, o.dtype, o.device, o.format, o.strict, o.engine, o.scheduler)
+    return PointsJob(
+        o.expr,
+        o.points,
+        o.at,
+        o.of,
+        getattr(o, "wrt", None),
+        getattr(o, "const", None),
+        o.keep,
+        getattr(o, "only", None),
+        o.out,
+        o.dtype,
+        o.device,
+        o.format,
+        o.strict,
+        o.engine,
+        o.scheduler,
+    )
 
 
 def on_dask(o: Options) -> bool:
@@ -113,10 +132,9 @@ def diff(o: Options) -> int:
     from diffcli.symbolic.diff import diff as derivative
 
     implicit = o.implicit
-    problem = load(o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True,
-                   functions=o.function, equation=bool(implicit))
+    problem = load(
+        o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True, functions=o.function, equation=bool(implicit)
+    )
     write(problem.constant_notes())
-    result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps,
-                        implicit=implicit)
-    return present(result, o.format, view=steps if o.steps else None, strict=o.strict, kinks=o.kinks,
-                   latex=o.latex)
+    result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps, implicit=implicit)
+    return present(result, o.format, view=steps if o.steps else None, strict=o.strict, kinks=o.kinks, latex=o.latex)

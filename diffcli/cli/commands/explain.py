@@ -7,12 +7,11 @@ render/explain.py as the view."""
 from __future__ import annotations
 
 from diffcli.cli.spec import Options
-
-from diffcli.explain.backward import explain as explanation
 from diffcli.compute.problem import load
+from diffcli.compute.request import kink_probes
+from diffcli.explain.backward import explain as explanation
 from diffcli.render import explain as view
 from diffcli.render.present import present, write
-from diffcli.compute.request import kink_probes
 
 CAP = 40  # steps shown per section unless --full
 
@@ -22,5 +21,4 @@ def explain(o: Options) -> int:
     write(problem.constant_notes())
     probes = kink_probes(problem) if o.kinks != "quiet" else []
     result = explanation(problem, o.v, o.jacobian, o.hessian, probes, o.u)
-    return present(result, o.format, view, strict=o.strict, kinks=o.kinks,
-                   cap=None if o.full else CAP)
+    return present(result, o.format, view, strict=o.strict, kinks=o.kinks, cap=None if o.full else CAP)

@@ -7,16 +7,16 @@ the mismatch line of `check` are this layer's."""
 
 from __future__ import annotations
 
-from diffcli.cli.spec import Options
-
 import sys
 
-from diffcli.explain.checking import check as check_problem
-from diffcli.errors import EXIT_MISMATCH
-from diffcli.data.fileio import picture_format
-from diffcli.explain.graphview import graph as graph_problem
+from diffcli.cli.spec import Options
 from diffcli.compute.problem import load
-from diffcli.render import check as check_view, graph as graph_view
+from diffcli.data.fileio import picture_format
+from diffcli.errors import EXIT_MISMATCH
+from diffcli.explain.checking import check as check_problem
+from diffcli.explain.graphview import graph as graph_problem
+from diffcli.render import check as check_view
+from diffcli.render import graph as graph_view
 from diffcli.render.present import present, write
 
 
@@ -42,7 +42,9 @@ def write_files(result, o: Options, inputs: tuple) -> None:
         graph_view.write_dot(o.dot, text, inputs)
     for option in ("svg", "png"):
         if getattr(o, option):  # the file's extension decides (--png graph.svg writes SVG), as for every picture
-            graph_view.write_picture(getattr(o, option), text, picture_format(getattr(o, option), f"--{option}", option), inputs)
+            graph_view.write_picture(
+                getattr(o, option), text, picture_format(getattr(o, option), f"--{option}", option), inputs
+            )
 
 
 def check(o: Options) -> int:
@@ -54,6 +56,9 @@ def check(o: Options) -> int:
         return 0
     bad = [row for row in result.data["rows"] if not row[6]]
     label, exact, symbolic, numeric = bad[0][:4]
-    print(f"check failed: {len(bad)} {'entry disagrees' if len(bad) == 1 else 'entries disagree'}; first {label}: "
-          f"reverse mode {exact!r}, symbolic {symbolic!r}, central differences {numeric!r}", file=sys.stderr)
+    print(
+        f"check failed: {len(bad)} {'entry disagrees' if len(bad) == 1 else 'entries disagree'}; first {label}: "
+        f"reverse mode {exact!r}, symbolic {symbolic!r}, central differences {numeric!r}",
+        file=sys.stderr,
+    )
     return EXIT_MISMATCH

@@ -8,25 +8,24 @@ library's callbacks; the library never prints.
 
 from __future__ import annotations
 
-from diffcli.cli.spec import Options
-
 import csv
 from contextlib import contextmanager
 
 import numpy as np
 
-from diffcli.learn import optimize, plotting
+from diffcli.algebra.text import number
+from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
-from diffcli.errors import DiffcliError, Interrupted, shorten
+from diffcli.compute.problem import load
+from diffcli.compute.request import Result
 from diffcli.data.fileio import output, picture_format
 from diffcli.data.interrupt import held
-from diffcli.syntax.points import parse_at
-from diffcli.compute.problem import load
+from diffcli.errors import DiffcliError, Interrupted, shorten
+from diffcli.learn import optimize, plotting
 from diffcli.render import curves as curves_view
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, tracker
-from diffcli.algebra.text import number
-from diffcli.compute.request import Result
+from diffcli.syntax.points import parse_at
 
 
 class History:
@@ -49,27 +48,26 @@ class History:
         if self.count == len(self.rows):
             if len(self.rows) < self.LIMIT:
                 grown = np.empty((min(max(2 * len(self.rows), 64), self.LIMIT), self.rows.shape[1]))
-                grown[:self.count] = self.rows[:self.count]
+                grown[: self.count] = self.rows[: self.count]
                 self.rows = grown
             else:
-                kept = self.rows[:self.count:2].copy()  # steps 0, 2s, 4s, ...
+                kept = self.rows[: self.count : 2].copy()  # steps 0, 2s, 4s, ...
                 self.count, self.stride = len(kept), 2 * self.stride
-                self.rows[:self.count] = kept
+                self.rows[: self.count] = kept
                 if step % self.stride:
                     return
         self.rows[self.count] = row
         self.count += 1
 
     def array(self) -> np.ndarray:
-        rows = self.rows[:self.count]
+        rows = self.rows[: self.count]
         if self.last is not None and (not self.count or rows[-1, 0] != self.last[0]):
             rows = np.vstack([rows, self.last])
         return rows
 
 
 @contextmanager
-def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...], first: str = "step",
-               last: str = "value"):
+def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...], first: str = "step", last: str = "value"):
     """Yield `row(step, theta, value)`, which writes one row of --trace as it comes (nothing
     kept in memory); the file is complete when the block ends, also when it ends early. The
     header is `first`, the labels, `last` (fit: epoch, parameters, loss)."""
@@ -80,7 +78,8 @@ def trace_file(path: str | None, labels: list[str], inputs: tuple[str, ...], fir
         out = csv.writer(fh, lineterminator="\n")
         out.writerow([first, *labels, last])
         yield lambda step, theta, value: out.writerow(
-            [str(step), *(number(v) for v in np.asarray(theta, dtype=float).tolist()), number(float(value))])
+            [str(step), *(number(v) for v in np.asarray(theta, dtype=float).tolist()), number(float(value))]
+        )
 
 
 def early_checks(o: Options, option: str = "plot") -> None:
@@ -113,8 +112,10 @@ def minimize(o: Options) -> int:
                 if history is not None:
                     history.record(k, theta, value)
             if k % 64 == 0:
-                track.update(k / steps if steps else None, f"step {k:,}/{steps:,}, value {value:.6g}, "
-                             f"|grad| {norm:.3g}, {rate(k, track.elapsed, 'steps')}")
+                track.update(
+                    k / steps if steps else None,
+                    f"step {k:,}/{steps:,}, value {value:.6g}, |grad| {norm:.3g}, {rate(k, track.elapsed, 'steps')}",
+                )
 
         try:
             result = optimize.minimize(problem, o.lr, steps, o.optimizer, o.tol, callback, objective)
@@ -139,12 +140,21 @@ def minimize(o: Options) -> int:
 def fit(o: Options) -> int:
     """Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss."""
     with tracker(f"fit: reading {o.data}") as track:
-        problem = optimize.load_fit(o.model, o.data, o.params, o.target, o.loss, o.dtype,
-                                    lambda rows, share: track.update(share, f"{rows:,} rows"))
+        problem = optimize.load_fit(
+            o.model,
+            o.data,
+            o.params,
+            o.target,
+            o.loss,
+            o.dtype,
+            lambda rows, share: track.update(share, f"{rows:,} rows"),
+        )
     plot, epochs = o.plot, o.epochs
     if plot and len(problem.columns) != 1:
-        raise DiffcliError(f"--plot draws a model of one input column, but this one reads "
-                           f"{len(problem.columns)} ({', '.join(problem.columns) or 'none'})")
+        raise DiffcliError(
+            f"--plot draws a model of one input column, but this one reads "
+            f"{len(problem.columns)} ({', '.join(problem.columns) or 'none'})"
+        )
     early_checks(o)
     batch = min(o.batch_size or problem.rows, problem.rows)
     per_epoch = -(-problem.rows // batch)
@@ -152,19 +162,21 @@ def fit(o: Options) -> int:
     inputs = (o.data, problem.source or "")
     stopped = None
     with trace_file(o.trace, labels, inputs, "epoch", "loss") as row, tracker("fit") as track:
+
         def step(k, theta, value, norm):
             if k % 16 == 0:
                 epoch = (k - 1) // per_epoch + 1
-                track.update(k / (epochs * per_epoch), f"epoch {epoch:,}/{epochs:,}, batch loss {value:.6g}, "
-                             f"{rate(k, track.elapsed, 'steps')}")
+                track.update(
+                    k / (epochs * per_epoch),
+                    f"epoch {epoch:,}/{epochs:,}, batch loss {value:.6g}, {rate(k, track.elapsed, 'steps')}",
+                )
 
         def epoch_end(epoch, theta, loss):
             with held():  # a row is written whole or not at all
                 row(epoch, theta, loss)
 
         try:
-            result = optimize.fit(problem, o.optimizer, o.lr, epochs, o.batch_size, o.seed, step,
-                                  epoch_end)
+            result = optimize.fit(problem, o.optimizer, o.lr, epochs, o.batch_size, o.seed, step, epoch_end)
         except Interrupted as stop:  # Ctrl-C or SIGTERM: the parameters reached so far
             result, stopped = stop.result, stop
             if result is None:
@@ -178,7 +190,7 @@ def fit(o: Options) -> int:
 
 
 def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> None:
-    (name, x), = problem.columns.items()
+    ((name, x),) = problem.columns.items()
     curve_x = np.linspace(x.min(), x.max(), plotting.GRID)
     curve_y = optimize.predict(problem, params, {name: curve_x})
     fitted = ", ".join(f"{k}={float(v):.4g}" if np.ndim(v) == 0 else k for k, v in params.items())
@@ -201,11 +213,11 @@ def plot(o: Options) -> int:
         plotting.draw_function(o.png, grid, curves, name, shorten(problem.text, 60), inputs)
         return 0
     labels = [plotting.derivative_label(name, k) for k in range(len(curves))]
-    result = Result("plot", {"name": name, "title": shorten(problem.text, 60),
-                             "columns": [(name, grid), *zip(labels, curves)]})
+    result = Result(
+        "plot", {"name": name, "title": shorten(problem.text, 60), "columns": [(name, grid), *zip(labels, curves)]}
+    )
     for label, values in zip(labels, curves):
         bad = int((~np.isfinite(values)).sum())
         if bad:
-            result.warnings.append(note(f"{label} is not finite at {bad} of {len(values)} points (gaps in the "
-                                        "curve)"))
+            result.warnings.append(note(f"{label} is not finite at {bad} of {len(values)} points (gaps in the curve)"))
     return present(result, o.format, curves_view)

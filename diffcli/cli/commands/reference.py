@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from diffcli.cli.spec import Options
-
 from diffcli.explain.reference import reference
 from diffcli.render import reference as view
 from diffcli.render.present import present

@@ -11,8 +11,16 @@ from diffcli.core.ops.piecewise import COMPARISONS
 from diffcli.core.ops.rules import fit_shape
 from diffcli.core.ops.table import OPS, Kink, Op, Print, register
 
-register(*arithmetic.ENTRIES, *elementary.ENTRIES, *special.ENTRIES, *piecewise.ENTRIES, *piecewise.ROUNDING,
-         *reductions.ENTRIES, *structure.ENTRIES, *piecewise.COMPARISON_ENTRIES)
+register(
+    *arithmetic.ENTRIES,
+    *elementary.ENTRIES,
+    *special.ENTRIES,
+    *piecewise.ENTRIES,
+    *piecewise.ROUNDING,
+    *reductions.ENTRIES,
+    *structure.ENTRIES,
+    *piecewise.COMPARISON_ENTRIES,
+)
 FUNCTIONS = functions()
 
 __all__ = ["OPS", "Op", "Kink", "Print", "FUNCTIONS", "CONSTANTS", "COMPARISONS", "fit_shape"]

@@ -39,13 +39,12 @@ def mul_vjp(n, g, needs):
 
 def div_vjp(n, g, needs):
     a, b = n.args
-    return (g / b if needs[0] else None, -(g * a) / b ** 2 if needs[1] else None)
+    return (g / b if needs[0] else None, -(g * a) / b**2 if needs[1] else None)
 
 
 def pow_vjp(n, g, needs):
     a, b = n.args
-    return (g * b * a ** (b - 1) if needs[0] else None,
-            g * n * call("log", replace_zero(a)) if needs[1] else None)
+    return (g * b * a ** (b - 1) if needs[0] else None, g * n * call("log", replace_zero(a)) if needs[1] else None)
 
 
 def replace_zero(a):
@@ -79,7 +78,8 @@ def div_name(n) -> str:
 
 def matmul_name(n) -> str:
     return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}.get(
-        tuple(len(a.shape) for a in n.args), "MmBackward0")
+        tuple(len(a.shape) for a in n.args), "MmBackward0"
+    )
 
 
 def matmul_jvp(n, tangents):
@@ -102,33 +102,145 @@ def matmul_vjp(n, g, needs):
 
 
 ENTRIES = (
-    Op("const", 0, kernels.const, None, "a number", shape=shapes.leaf, elementwise=False, user=False, linear=True,
-       print=Print("number")),
-    Op("var", 0, kernels.var, None, "a variable bound by --at", shape=shapes.leaf, elementwise=False, user=False,
-       linear=True, print=Print("name")),
-    Op("add", 2, "add", lambda n, g, _: (g, g), "a + b", simplify=simplify_add, fold=operator.add,
-       exact=operator.add, linear=True, print=Print("infix", "+", "sum"), latex="{0} + {1}", rule="sum"),
-    Op("sub", 2, "subtract", lambda n, g, needs: (g, -g if needs[1] else None), "a - b", simplify=simplify_sub, fold=operator.sub,
-       exact=operator.sub, linear=True, grad_fn=sub_name, print=Print("infix", "-", "sum"), latex="{0} - {1}",
-       rule="difference"),
-    Op("mul", 2, "multiply", mul_vjp, "a * b", simplify=simplify_mul,
-       fold=operator.mul, exact=operator.mul, linear=one_input_needs, print=Print("infix", "*", "product"),
-       latex="{0} \\cdot {1}", rule="product"),
-    Op("div", 2, "divide", div_vjp, "a / b",
-       simplify=simplify_div, exact=exact_div, linear=denominator_free, grad_fn=div_name,
-       print=Print("infix", "/", "product"), latex="\\frac{{{0}}}{{{1}}}", domain=(0.5, 2.0),
-       defined="b != 0 (±inf or nan at 0)", rule="quotient"),
-    Op("neg", 1, "negative", lambda n, g, _: (-g,), "-a", simplify=simplify_neg, fold=operator.neg,
-       exact=operator.neg, linear=True, print=Print("prefix", "-", "unary"), latex="-{0}", rule="constant multiple"),
-    Op("pow", 2, "pow", pow_vjp,
-       "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
-       simplify=simplify_pow, exact=exact_pow, kernel=kernels.special_power, grad_fn=pow_name,
-       print=Print("infix", "^", "power"), latex="{{{0}}}^{{{1}}}", domain=(0.5, 2.0),
-       defined="a > 0; a < 0 for whole b; a = 0 for b >= 0 (nan for a negative base and a non-integer b)",
-       rule="power",
-       kinks=(Kink("its base is 0, the edge of its domain", base_zero, "0", "0", ZERO_BASE,
-                   ("x^y", "y=2,x=0", "y"), "0", "0"),)),
-    Op("matmul", 2, kernels.matmul, matmul_vjp, "a @ b: matrix and vector products", shape=shapes.matmul,
-       elementwise=False, jvp=matmul_jvp, linear=one_input_needs, grad_fn=matmul_name, print=Print("infix", "@", "product"),
-       latex="{0} {1}", user=False, elements=elements.matmul),
+    Op(
+        "const",
+        0,
+        kernels.const,
+        None,
+        "a number",
+        shape=shapes.leaf,
+        elementwise=False,
+        user=False,
+        linear=True,
+        print=Print("number"),
+    ),
+    Op(
+        "var",
+        0,
+        kernels.var,
+        None,
+        "a variable bound by --at",
+        shape=shapes.leaf,
+        elementwise=False,
+        user=False,
+        linear=True,
+        print=Print("name"),
+    ),
+    Op(
+        "add",
+        2,
+        "add",
+        lambda n, g, _: (g, g),
+        "a + b",
+        simplify=simplify_add,
+        fold=operator.add,
+        exact=operator.add,
+        linear=True,
+        print=Print("infix", "+", "sum"),
+        latex="{0} + {1}",
+        rule="sum",
+    ),
+    Op(
+        "sub",
+        2,
+        "subtract",
+        lambda n, g, needs: (g, -g if needs[1] else None),
+        "a - b",
+        simplify=simplify_sub,
+        fold=operator.sub,
+        exact=operator.sub,
+        linear=True,
+        grad_fn=sub_name,
+        print=Print("infix", "-", "sum"),
+        latex="{0} - {1}",
+        rule="difference",
+    ),
+    Op(
+        "mul",
+        2,
+        "multiply",
+        mul_vjp,
+        "a * b",
+        simplify=simplify_mul,
+        fold=operator.mul,
+        exact=operator.mul,
+        linear=one_input_needs,
+        print=Print("infix", "*", "product"),
+        latex="{0} \\cdot {1}",
+        rule="product",
+    ),
+    Op(
+        "div",
+        2,
+        "divide",
+        div_vjp,
+        "a / b",
+        simplify=simplify_div,
+        exact=exact_div,
+        linear=denominator_free,
+        grad_fn=div_name,
+        print=Print("infix", "/", "product"),
+        latex="\\frac{{{0}}}{{{1}}}",
+        domain=(0.5, 2.0),
+        defined="b != 0 (±inf or nan at 0)",
+        rule="quotient",
+    ),
+    Op(
+        "neg",
+        1,
+        "negative",
+        lambda n, g, _: (-g,),
+        "-a",
+        simplify=simplify_neg,
+        fold=operator.neg,
+        exact=operator.neg,
+        linear=True,
+        print=Print("prefix", "-", "unary"),
+        latex="-{0}",
+        rule="constant multiple",
+    ),
+    Op(
+        "pow",
+        2,
+        "pow",
+        pow_vjp,
+        "a ^ b (also a ** b and pow(a, b)); a non-integer power of a negative base is nan",
+        simplify=simplify_pow,
+        exact=exact_pow,
+        kernel=kernels.special_power,
+        grad_fn=pow_name,
+        print=Print("infix", "^", "power"),
+        latex="{{{0}}}^{{{1}}}",
+        domain=(0.5, 2.0),
+        defined="a > 0; a < 0 for whole b; a = 0 for b >= 0 (nan for a negative base and a non-integer b)",
+        rule="power",
+        kinks=(
+            Kink(
+                "its base is 0, the edge of its domain",
+                base_zero,
+                "0",
+                "0",
+                ZERO_BASE,
+                ("x^y", "y=2,x=0", "y"),
+                "0",
+                "0",
+            ),
+        ),
+    ),
+    Op(
+        "matmul",
+        2,
+        kernels.matmul,
+        matmul_vjp,
+        "a @ b: matrix and vector products",
+        shape=shapes.matmul,
+        elementwise=False,
+        jvp=matmul_jvp,
+        linear=one_input_needs,
+        grad_fn=matmul_name,
+        print=Print("infix", "@", "product"),
+        latex="{0} {1}",
+        user=False,
+        elements=elements.matmul,
+    ),
 )

@@ -39,15 +39,17 @@ def broadcast(shape, to) -> tuple:
 
 def dense(size: int, to: int) -> tuple:
     """Every one of `to` elements from every one of `size`: all into one element, then out to all."""
-    return (Step(1, np.arange(size, dtype=np.int64), np.zeros(size, dtype=np.int64)),
-            Step(to, np.zeros(to, dtype=np.int64)))
+    return (
+        Step(1, np.arange(size, dtype=np.int64), np.zeros(size, dtype=np.int64)),
+        Step(to, np.zeros(to, dtype=np.int64)),
+    )
 
 
 def reduce_trailing(shape, k: int) -> tuple:
     """Each element of the result summed (or reduced) from its block of the last k axes."""
     if not k:
         return ()
-    size, block = math.prod(shape), math.prod(shape[len(shape) - k:])
+    size, block = math.prod(shape), math.prod(shape[len(shape) - k :])
     every = np.arange(size, dtype=np.int64)
     return (Step(size // block if block else 0, every, every // max(block, 1)),)
 
@@ -87,8 +89,14 @@ def scatter(n) -> list:
 def stack(n) -> list:
     inner = n.shape[1:]
     count = math.prod(inner)
-    return [(Step(n.size, np.broadcast_to(_grid(a.shape), inner).reshape(-1), k * count + np.arange(count, dtype=np.int64)),)
-            for k, a in enumerate(n.args)]
+    return [
+        (
+            Step(
+                n.size, np.broadcast_to(_grid(a.shape), inner).reshape(-1), k * count + np.arange(count, dtype=np.int64)
+            ),
+        )
+        for k, a in enumerate(n.args)
+    ]
 
 
 def transpose(n) -> list:
@@ -123,5 +131,7 @@ def matmul(n) -> list:
     out = np.arange(m * cols, dtype=np.int64)
     over_a = np.arange(m * k, dtype=np.int64)
     over_b = np.arange(k * cols, dtype=np.int64)
-    return [(Step(m, over_a, over_a // k), Step(m * cols, out // cols)),
-            (Step(cols, over_b, over_b % cols), Step(m * cols, out % cols))]
+    return [
+        (Step(m, over_a, over_a // k), Step(m * cols, out // cols)),
+        (Step(cols, over_b, over_b % cols), Step(m * cols, out % cols)),
+    ]

@@ -106,12 +106,14 @@ def sinc(dev, n, x):
 def scipy_special(name: str):
     """A function of scipy.special (the optional extra `diffcli[special]`), on the host; for
     `polygamma` the node's payload is the order (digamma and its derivatives)."""
+
     def rule(dev, n, x):
         try:
             import scipy.special as sc
         except ImportError:
-            raise DiffcliError(f"{n.op}() needs SciPy, which is not installed: pip install 'diffcli[special]'") \
-                from None
+            raise DiffcliError(
+                f"{n.op}() needs SciPy, which is not installed: pip install 'diffcli[special]'"
+            ) from None
         host = np.asarray(x.get() if hasattr(x, "get") else x, dtype=np.float64)
         if name == "polygamma":
             value = sc.polygamma(n.payload, host) if n.payload else sc.digamma(host)
@@ -124,9 +126,11 @@ def scipy_special(name: str):
 
 def undefined(dev, n, x):
     name = n.payload[0]
-    raise DiffcliError(f"`{name}` is an undefined function (declared with --function or `function {name}`): it "
-                       f"has no values, so only `diff` can use it; write a formula in place of {name}(...) to "
-                       "evaluate or differentiate numerically")
+    raise DiffcliError(
+        f"`{name}` is an undefined function (declared with --function or `function {name}`): it "
+        f"has no values, so only `diff` can use it; write a formula in place of {name}(...) to "
+        "evaluate or differentiate numerically"
+    )
 
 
 def matmul(dev, n, a, b):
@@ -181,7 +185,7 @@ def broadcast_to(dev, n, x):
     static = len(n.args[0].shape)
     batch = tuple(x.shape[: x.ndim - static])
     if batch and len(n.payload) > static:  # new axes go after the batch axes, not before them
-        x = dev.xp.reshape(x, batch + (1,) * (len(n.payload) - static) + tuple(x.shape[len(batch):]))
+        x = dev.xp.reshape(x, batch + (1,) * (len(n.payload) - static) + tuple(x.shape[len(batch) :]))
     return dev.xp.broadcast_to(x, batch + tuple(n.payload))
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from diffcli.errors import DiffcliError, ShapeError
 from diffcli.core.graph import Node
 from diffcli.core.ops.table import OPS
+from diffcli.errors import DiffcliError, ShapeError
 
 
 def build(op: str, *args: Node, payload=None) -> Node:
@@ -76,24 +76,29 @@ def simple(op: str):
 
 def functions() -> dict[str, tuple[int, int, Callable]]:
     """Every callable name: the ops callable by their own name, then the special forms."""
-    table = {name: (op.arity, op.arity, simple(name)) for name, op in OPS.items()
-             if op.user and op.elementwise and op.arity and op.print.kind in ("call", "primed")}
-    table.update({
-        "log": (1, 2, log),
-        "pow": (2, 2, simple("pow")),
-        "if": (3, 3, simple("where")),
-        "sum": (1, 1, reduction("sum")),
-        "mean": (1, 1, reduction("mean")),
-        "prod": (1, 1, reduction("prod")),
-        "norm": (1, 2, norm),
-        "dot": (2, 2, dot),
-        "max": (1, 2, extreme("max", "maximum")),
-        "min": (1, 2, extreme("min", "minimum")),
-        "logsumexp": (1, 1, simple("logsumexp")),
-        "softmax": (1, 1, simple("softmax")),
-        "transpose": (1, 1, transpose),
-        "heaviside": (1, 2, heaviside),
-    })
+    table = {
+        name: (op.arity, op.arity, simple(name))
+        for name, op in OPS.items()
+        if op.user and op.elementwise and op.arity and op.print.kind in ("call", "primed")
+    }
+    table.update(
+        {
+            "log": (1, 2, log),
+            "pow": (2, 2, simple("pow")),
+            "if": (3, 3, simple("where")),
+            "sum": (1, 1, reduction("sum")),
+            "mean": (1, 1, reduction("mean")),
+            "prod": (1, 1, reduction("prod")),
+            "norm": (1, 2, norm),
+            "dot": (2, 2, dot),
+            "max": (1, 2, extreme("max", "maximum")),
+            "min": (1, 2, extreme("min", "minimum")),
+            "logsumexp": (1, 1, simple("logsumexp")),
+            "softmax": (1, 1, simple("softmax")),
+            "transpose": (1, 1, transpose),
+            "heaviside": (1, 2, heaviside),
+        }
+    )
     for name, op in OPS.items():  # another name calls the same builder (`ln` is `log`)
         table.update((alias, table[name]) for alias in op.aliases if name in table)
     return table

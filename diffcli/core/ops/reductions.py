@@ -34,7 +34,7 @@ def prod_vjp(n, g, needs):
 
 
 def mean_vjp(n, g, needs):
-    return (expand(g, n.payload) / float(math.prod(n.args[0].shape[len(n.shape):])),)
+    return (expand(g, n.payload) / float(math.prod(n.args[0].shape[len(n.shape) :])),)
 
 
 def norm_vjp(n, g, needs):
@@ -43,8 +43,18 @@ def norm_vjp(n, g, needs):
 
 def reduction(name: str, vjp, doc: str, **fields) -> Op:
     fields.setdefault("jvp", reduced_jvp)
-    return Op(name, 1, kernels.reduction(name), vjp, doc, shape=shapes.reduced, elementwise=False, print=REDUCTION,
-              elements=elements.reduction, **fields)
+    return Op(
+        name,
+        1,
+        kernels.reduction(name),
+        vjp,
+        doc,
+        shape=shapes.reduced,
+        elementwise=False,
+        print=REDUCTION,
+        elements=elements.reduction,
+        **fields,
+    )
 
 
 def softmax_jvp(n, tangents):
@@ -53,27 +63,101 @@ def softmax_jvp(n, tangents):
 
 
 ENTRIES = (
-    reduction("sum", lambda n, g, _: (expand(g, n.payload),), "sum of all elements", simplify=simplify_sum,
-              linear=True, latex="\\sum {0}", jvp=same_op_jvp),
+    reduction(
+        "sum",
+        lambda n, g, _: (expand(g, n.payload),),
+        "sum of all elements",
+        simplify=simplify_sum,
+        linear=True,
+        latex="\\sum {0}",
+        jvp=same_op_jvp,
+    ),
     reduction("mean", mean_vjp, "mean of all elements", linear=True, jvp=same_op_jvp),
     reduction("prod", prod_vjp, "product of all elements", domain=(0.5, 2.0)),
-    Op("norm", 1, kernels.norm, norm_vjp, "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
-       shape=shapes.reduced, elementwise=False, grad_fn="LinalgVectorNormBackward0", jvp=reduced_jvp, latex="\\left\\|{0}\\right\\|", print=REDUCTION,
-       elements=elements.reduction,
-       kinks=(Kink("its argument is 0", lambda n: compare("eq", n, 0), "-1", "1", CONVEX + " (gradient 0)",
-                   ("norm(x)", "x=[0,0]", "x[0]"), "0", "nan"),)),
-    reduction("max", extreme_vjp, "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",
-              grad_fn="MaxBackward1", latex="\\max\\left({0}\\right)",
-              kinks=(Kink("a tie for the largest element", extreme_tie, "0", "1", "ties share the gradient evenly",
-                          ("max(x)", "x=[1,1]", "x[0]"), "0.5", "0.5"),)),
-    reduction("min", extreme_vjp, "min(a, b) elementwise; min(v) the smallest element (ties share the gradient)",
-              grad_fn="MinBackward1", latex="\\min\\left({0}\\right)",
-              kinks=(Kink("a tie for the smallest element", extreme_tie, "1", "0", "ties share the gradient evenly",
-                          ("min(x)", "x=[1,1]", "x[0]"), "0.5", "0.5"),)),
-    Op("logsumexp", 1, kernels.logsumexp, lambda n, g, _: (call("softmax", n.args[0]) * expand(g, 1),),
-       "log(sum(exp(x))) over the last axis, max-shifted", shape=shapes.without_last_axis, elementwise=False,
-       jvp=reduced_jvp, elements=elements.last_axis),
-    Op("softmax", 1, kernels.softmax, lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
-       "exp(x)/sum(exp(x)) over the last axis, max-shifted", shape=shapes.last_axis, elementwise=False,
-       jvp=softmax_jvp, elements=elements.softmax),
+    Op(
+        "norm",
+        1,
+        kernels.norm,
+        norm_vjp,
+        "Euclidean (Frobenius) norm; norm(x, p) for other p (gradient 0 at 0)",
+        shape=shapes.reduced,
+        elementwise=False,
+        grad_fn="LinalgVectorNormBackward0",
+        jvp=reduced_jvp,
+        latex="\\left\\|{0}\\right\\|",
+        print=REDUCTION,
+        elements=elements.reduction,
+        kinks=(
+            Kink(
+                "its argument is 0",
+                lambda n: compare("eq", n, 0),
+                "-1",
+                "1",
+                CONVEX + " (gradient 0)",
+                ("norm(x)", "x=[0,0]", "x[0]"),
+                "0",
+                "nan",
+            ),
+        ),
+    ),
+    reduction(
+        "max",
+        extreme_vjp,
+        "max(a, b) elementwise; max(v) the largest element (ties share the gradient)",
+        grad_fn="MaxBackward1",
+        latex="\\max\\left({0}\\right)",
+        kinks=(
+            Kink(
+                "a tie for the largest element",
+                extreme_tie,
+                "0",
+                "1",
+                "ties share the gradient evenly",
+                ("max(x)", "x=[1,1]", "x[0]"),
+                "0.5",
+                "0.5",
+            ),
+        ),
+    ),
+    reduction(
+        "min",
+        extreme_vjp,
+        "min(a, b) elementwise; min(v) the smallest element (ties share the gradient)",
+        grad_fn="MinBackward1",
+        latex="\\min\\left({0}\\right)",
+        kinks=(
+            Kink(
+                "a tie for the smallest element",
+                extreme_tie,
+                "1",
+                "0",
+                "ties share the gradient evenly",
+                ("min(x)", "x=[1,1]", "x[0]"),
+                "0.5",
+                "0.5",
+            ),
+        ),
+    ),
+    Op(
+        "logsumexp",
+        1,
+        kernels.logsumexp,
+        lambda n, g, _: (call("softmax", n.args[0]) * expand(g, 1),),
+        "log(sum(exp(x))) over the last axis, max-shifted",
+        shape=shapes.without_last_axis,
+        elementwise=False,
+        jvp=reduced_jvp,
+        elements=elements.last_axis,
+    ),
+    Op(
+        "softmax",
+        1,
+        kernels.softmax,
+        lambda n, g, _: (n * (g - expand(reduce_sum(g * n, 1), 1)),),
+        "exp(x)/sum(exp(x)) over the last axis, max-shifted",
+        shape=shapes.last_axis,
+        elementwise=False,
+        jvp=softmax_jvp,
+        elements=elements.softmax,
+    ),
 )

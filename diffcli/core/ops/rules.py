@@ -44,7 +44,7 @@ def fit_shape(c: Node, shape) -> Node:
     if c.shape == tuple(shape):
         return c
     extra = len(c.shape) - len(shape)
-    if extra > 0 or any(t == 1 and s != 1 for s, t in zip(c.shape[max(extra, 0):], shape)):
+    if extra > 0 or any(t == 1 and s != 1 for s, t in zip(c.shape[max(extra, 0) :], shape)):
         c = apply("sum_to", c, payload=tuple(shape))
     return keep_shape(c, tuple(shape))
 

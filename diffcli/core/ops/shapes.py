@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcli.errors import ShapeError
 from diffcli.core.graph import broadcast_shapes
+from diffcli.errors import ShapeError
 from diffcli.limits import MAX_RANK, check_elements
 
 

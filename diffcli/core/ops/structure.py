@@ -9,7 +9,6 @@ from diffcli.core.ops.rules import reduce_sum, same_op_jvp, zero_if_none
 from diffcli.core.ops.simplify import simplify_broadcast, simplify_expand, simplify_sum_to
 from diffcli.core.ops.table import Op, Print
 
-
 # An internal broadcast prints as a sum with a zero literal of the target shape: `g + [0, 0]`.
 PADDED = Print("padded", precedence="sum")
 
@@ -33,27 +32,84 @@ def _full(item: tuple, size: int) -> bool:
 
 
 def structural(name: str, forward, vjp, doc: str, shape, **fields) -> Op:
-    return Op(name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, jvp=same_op_jvp,
-              **fields)
+    return Op(
+        name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, jvp=same_op_jvp, **fields
+    )
 
 
 ENTRIES = (
-    structural("index", kernels.index, lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
-               "x[i], x[a:b], W[i, j]: numpy indexing", shapes.index, grad_fn=index_name,
-               print=Print("index"), elements=elements.index),
-    structural("scatter", kernels.scatter, lambda n, g, _: (apply("index", g, payload=n.payload[1]),),
-               "zeros with the argument placed at an index", shapes.scatter, elements=elements.scatter),
-    Op("stack", None, kernels.stack, lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
-       "[a, b, c]: a vector (or a list of outputs)", shape=shapes.stack, elementwise=False, linear=True, user=False,
-       print=Print("list"), jvp=lambda n, ts: apply("stack", *zero_if_none(ts, n.args)), elements=elements.stack),
-    structural("transpose", kernels.transpose, lambda n, g, _: (apply("transpose", g),), "matrix transpose",
-               shapes.transpose, grad_fn="TBackward0", latex="{{{0}}}^T", elements=elements.transpose),
-    structural("expand", kernels.expand, lambda n, g, _: (reduce_sum(g, n.payload),), "append axes of length 1",
-               shapes.expand, grad_fn="UnsqueezeBackward0", simplify=simplify_expand, print=PADDED,
-               elements=elements.same_elements),
-    structural("sum_to", kernels.sum_to, lambda n, g, _: (g,), "sum a broadcast adjoint back to a shape",
-               shapes.given, simplify=simplify_sum_to, print=Print("full_sum", precedence="sum"),
-               elements=elements.sum_to),
-    structural("broadcast_to", kernels.broadcast_to, lambda n, g, _: (g,), "broadcast to a shape", shapes.given,
-               simplify=simplify_broadcast, grad_fn="ExpandBackward0", print=PADDED, elements=elements.given_shape),
+    structural(
+        "index",
+        kernels.index,
+        lambda n, g, _: (apply("scatter", g, payload=(n.args[0].shape, n.payload)),),
+        "x[i], x[a:b], W[i, j]: numpy indexing",
+        shapes.index,
+        grad_fn=index_name,
+        print=Print("index"),
+        elements=elements.index,
+    ),
+    structural(
+        "scatter",
+        kernels.scatter,
+        lambda n, g, _: (apply("index", g, payload=n.payload[1]),),
+        "zeros with the argument placed at an index",
+        shapes.scatter,
+        elements=elements.scatter,
+    ),
+    Op(
+        "stack",
+        None,
+        kernels.stack,
+        lambda n, g, _: tuple(apply("index", g, payload=(i,)) for i in range(len(n.args))),
+        "[a, b, c]: a vector (or a list of outputs)",
+        shape=shapes.stack,
+        elementwise=False,
+        linear=True,
+        user=False,
+        print=Print("list"),
+        jvp=lambda n, ts: apply("stack", *zero_if_none(ts, n.args)),
+        elements=elements.stack,
+    ),
+    structural(
+        "transpose",
+        kernels.transpose,
+        lambda n, g, _: (apply("transpose", g),),
+        "matrix transpose",
+        shapes.transpose,
+        grad_fn="TBackward0",
+        latex="{{{0}}}^T",
+        elements=elements.transpose,
+    ),
+    structural(
+        "expand",
+        kernels.expand,
+        lambda n, g, _: (reduce_sum(g, n.payload),),
+        "append axes of length 1",
+        shapes.expand,
+        grad_fn="UnsqueezeBackward0",
+        simplify=simplify_expand,
+        print=PADDED,
+        elements=elements.same_elements,
+    ),
+    structural(
+        "sum_to",
+        kernels.sum_to,
+        lambda n, g, _: (g,),
+        "sum a broadcast adjoint back to a shape",
+        shapes.given,
+        simplify=simplify_sum_to,
+        print=Print("full_sum", precedence="sum"),
+        elements=elements.sum_to,
+    ),
+    structural(
+        "broadcast_to",
+        kernels.broadcast_to,
+        lambda n, g, _: (g,),
+        "broadcast to a shape",
+        shapes.given,
+        simplify=simplify_broadcast,
+        grad_fn="ExpandBackward0",
+        print=PADDED,
+        elements=elements.given_shape,
+    ),
 )

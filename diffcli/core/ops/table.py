@@ -134,8 +134,7 @@ class Kink(NamedTuple):
     jax: str = ""
 
 
-LATEX_NAMES = {name: "\\" + name for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh", "sec", "csc", "cot",
-                                               "coth")}
+LATEX_NAMES = {name: "\\" + name for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh", "sec", "csc", "cot", "coth")}
 LATEX_NAMES.update(asin="\\arcsin", acos="\\arccos", atan="\\arctan")
 
 
