@@ -5,6 +5,7 @@ other command line, so `typer.testing.CliRunner().invoke(app, ...)` behaves as `
 from __future__ import annotations
 
 import inspect
+import math
 import sys
 from enum import Enum
 from typing import Annotated, Optional
@@ -59,12 +60,17 @@ def _annotation(option: spec.Option):
     flags = f"{option.flag}/{spec.no(option)}" if option.kind == "switch" else option.flag
     extra = {}
     if option.kind in ("int", "float"):
-        extra = {"min": option.low, "max": option.high}
+        extra = {"min": _finite(option.low), "max": _finite(option.high)}
     if option.kind == "choice":
         kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)
         return Annotated[kind, typer.Option(flags, help=_help(option.help), show_default=True, case_sensitive=False)]
     metavar = METAVARS.get(option.kind, VALUE_NAMES.get(option.dest, "FILE" if _names_file(option) else "TEXT"))
     return Annotated[TYPES[option.kind], typer.Option(flags, help=_help(option.help), metavar=metavar, **extra)]
+
+
+def _finite(bound: float | None) -> float | None:
+    """A bound for typer's range (an infinite one is no bound: the help shows `x>=0.0`)."""
+    return None if bound is None or math.isinf(bound) else bound
 
 
 def _names_file(option: spec.Option) -> bool:
