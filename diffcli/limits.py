@@ -85,7 +85,7 @@ def too_many_nodes() -> DiffcliError:
     )
 
 
-def check_print(order: list, named: set = frozenset(), weight: int = 1) -> None:
+def check_print(order: list, named: set | frozenset = frozenset(), weight: int = 1) -> None:
     """Refuse to print the nodes `order` (children first) if the printer would write more than
     MAX_PRINT characters: every node's text holds its children's (but a `named` node's, which
     its parents refer to by name), so add up the estimates. The estimate is within a factor 3

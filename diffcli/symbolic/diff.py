@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Iterator
 
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import writable_text
@@ -38,6 +39,7 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
             )
         names = found
     repeated = len(names) == 1
+    steps: Iterator[str]
     if repeated:
         steps, names = itertools.repeat(names[0], order), names * order if order <= ORDER_LISTED else names
     elif order != 1:

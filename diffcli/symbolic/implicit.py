@@ -66,7 +66,8 @@ def derivative(problem: Problem, y: str, order: int = 1, wrt: list[str] | None =
         (dx, dy) = autodiff.gradient(d, [xv, yv])
         return apply("add", dx, apply("mul", first, dy))
 
-    d, seen = first, {}  # as `diff`: stop at 0, skip whole periods of repeating derivatives
+    d = first
+    seen: dict[Node, int] = {}  # as `diff`: stop at 0, skip whole periods of repeating derivatives
     for k in range(1, order):
         if is_zero(d):
             break
