@@ -33,6 +33,7 @@ MAX_NODES = 1_000_000
 MAX_PRINT = 100_000_000
 MAX_ELEMENTS = 10_000_000  # elements of one value (80 MB); broadcasting, lists and @ can multiply sizes
 MAX_LINE = 1_000_000  # characters of one line of a CSV file (`--points`, `fit --data`)
+ORDER_LISTED = 1000  # a derivative's JSON `wrt` lists the names applied up to this order; beyond, once
 MAX_RANK = 16  # axes of a value (numpy allows 64, some of its functions only 32; batches add one)
 
 # A run of name/number characters is one token; every other visible character is one.

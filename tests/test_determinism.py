@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 TESTS = Path(__file__).resolve().parent
@@ -59,6 +60,7 @@ def test_two_runs_with_different_seeds_try_the_same_examples(tmp_path):
     assert first == second
 
 
+@pytest.mark.slow
 def test_the_deep_profile_draws_at_random(tmp_path):
     """The opt-in hunt is not derandomized: two runs try different examples (its example
     database, .hypothesis/, goes to a temporary folder here)."""

@@ -106,6 +106,7 @@ def test_a_negative_seed_is_bad_input():
     "args",
     [
         ["diff", "x^3", "--wrt", "x", "--order", "1000000000"],
+        ["diff", "y = sin(x)", "--implicit", "y", "--wrt", "x", "--order", "1000000000", "--format", "json"],
         ["fit", *BASE["fit"], "--epochs", "1", "--batch-size", "1000000000000", "--seed", str(2**64 - 1)],
         ["minimize", "x^2", "--at", "x=0", "--steps", "1e12"],  # converged at once (the gradient is 0)
         ["check", "x^2", "--at", "x=1", "--rtol", "inf", "--atol", "inf"],

@@ -14,10 +14,9 @@ from diffcli.core import autodiff
 from diffcli.core.graph import Node, is_zero
 from diffcli.core.local import substitute
 from diffcli.errors import DiffcliError
+from diffcli.limits import ORDER_LISTED
 from diffcli.symbolic import implicit as implicitly
 from diffcli.symbolic.steps import derivation
-
-ORDER_LISTED = 1000  # JSON `wrt` lists the names applied up to this order; beyond, the name once
 
 
 def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -> tuple[Node, list[str]]:

@@ -18,6 +18,7 @@ from diffcli.compute.request import Result, evaluate, kink_probes
 from diffcli.core import autodiff
 from diffcli.core.graph import Node, apply, is_zero
 from diffcli.errors import DiffcliError
+from diffcli.limits import ORDER_LISTED
 
 ON_CURVE = 1e-9  # |lhs - rhs| <= ON_CURVE * max(1, |lhs|, |rhs|) counts as on the curve
 
@@ -92,7 +93,7 @@ def diff(problem: Problem, y: str, order: int = 1, wrt: list[str] | None = None,
         {
             "derivative": writable_text(printed),
             "latex": to_latex(printed),
-            "wrt": [x] * order,
+            "wrt": [x] * order if order <= ORDER_LISTED else [x],  # as diff: no list of 10^9 names
             "order": order,
             "implicit": y,
         },
