@@ -6,6 +6,7 @@ The library raises; only the CLI (`cli/main.py`) prints an `error:` line and pic
 from __future__ import annotations
 
 import difflib
+from typing import Any, Iterable
 
 EXIT_OK = 0
 EXIT_MISMATCH = 1  # `check` found a disagreement
@@ -47,14 +48,14 @@ class Interrupted(BaseException):
     turn it into a silent exit). `result` is what an interrupted run reached, when it has one
     (`minimize`, `fit`); `exit_code` is 128 + the signal number (130, 143)."""
 
-    def __init__(self, signum: int, result=None):
+    def __init__(self, signum: int, result: Any = None):  # the partial Result (errors is a leaf)
         super().__init__(signum)
         self.signum = signum
         self.result = result
         self.exit_code = 128 + signum
 
 
-def suggest(word: str, choices) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean `sin`?)' for the closest choice, or '' when none is close. Case is
     ignored first (`X` -> `x`, `SIN` -> `sin`), then spelling."""
     choices = sorted(choices)

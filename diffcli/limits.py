@@ -33,6 +33,7 @@ MAX_NODES = 1_000_000
 MAX_PRINT = 100_000_000
 MAX_ELEMENTS = 10_000_000  # elements of one value (80 MB); broadcasting, lists and @ can multiply sizes
 MAX_LINE = 1_000_000  # characters of one line of a CSV file (`--points`, `fit --data`)
+ORDER_LISTED = 1000  # a derivative's JSON `wrt` lists the names applied up to this order; beyond, once
 MAX_RANK = 16  # axes of a value (numpy allows 64, some of its functions only 32; batches add one)
 
 # A run of name/number characters is one token; every other visible character is one.
@@ -85,7 +86,7 @@ def too_many_nodes() -> DiffcliError:
     )
 
 
-def check_print(order: list, named: set = frozenset(), weight: int = 1) -> None:
+def check_print(order: list, named: set | frozenset = frozenset(), weight: int = 1) -> None:
     """Refuse to print the nodes `order` (children first) if the printer would write more than
     MAX_PRINT characters: every node's text holds its children's (but a `named` node's, which
     its parents refer to by name), so add up the estimates. The estimate is within a factor 3

@@ -5,9 +5,12 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
 
+@pytest.mark.slow
 def test_bench_smoke(tmp_path, capsys):
     module = runpy.run_path(str(BENCH))
     results = tmp_path / "RESULTS.md"

@@ -120,6 +120,7 @@ def test_deep_nesting_works():
     assert r.code == 0 and 0 < r.json()["grad"]["x"] < 1
 
 
+@pytest.mark.slow
 def test_long_sum_works():
     terms = 100_000
     text = "+".join(f"x*{i}" for i in range(terms))

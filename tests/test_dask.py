@@ -272,6 +272,7 @@ def test_the_shipped_program_is_small_and_flat():
     assert np.array_equal(pickle.loads(pickle.dumps(chain)).table(block), chain.table(block))
 
 
+@pytest.mark.slow  # a LocalCluster starts and stops: 10 s and more
 def test_a_local_cluster_starts_and_stops_with_the_command(data, tmp_path):
     """Without --scheduler: a LocalCluster sized to the machine, in the installed command."""
     diffcli = shutil.which("diffcli") or pytest.skip("the diffcli command is not installed")
@@ -308,6 +309,7 @@ def test_the_installed_command_against_a_running_scheduler(scheduler, data, tmp_
     assert out.returncode == 0 and out.stderr == "" and out.stdout.count("\n") == sum(SIZES)
 
 
+@pytest.mark.slow
 def test_the_scale_bench_runs(scheduler, tmp_path, capsys):
     """bench/dask_scale.py end to end at a few thousand rows (no timing asserted)."""
     import runpy

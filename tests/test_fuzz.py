@@ -454,9 +454,14 @@ REGRESSIONS = [
 ]
 
 
-@pytest.mark.parametrize("case", REGRESSIONS, ids=[c["why"][:50] for c in REGRESSIONS])
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=[pytest.mark.slow] if c.get("slow") else []) for c in REGRESSIONS],
+    ids=[c["why"][:50] for c in REGRESSIONS],
+)
 def test_regressions(case, folder):
-    """Each case: `argv` (or `expr`, run through every template), optional `file` contents."""
+    """Each case: `argv` (or `expr`, run through every template), optional `file` contents;
+    `"slow": true` marks a case of many seconds (run by `python -m pytest -m slow`)."""
     if "file" in case:
         path = folder / "regression.txt"
         path.write_bytes(case["file"].encode("latin-1"))

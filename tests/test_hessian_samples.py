@@ -1,11 +1,10 @@
 """Hessians of classic test functions against differences of the exact gradient, symmetry,
 zero gradients at known minima, and every file in samples/ through the CLI (the README's
-sample commands are run and their printed output compared)."""
+sample commands are shown; tests/test_examples.py runs them and compares their output)."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,6 @@ import pytest
 
 from conftest import invoke
 from diffcli.core.numcheck import central_gradient
-from golden.harness import compare_text
 from helpers import grad_of, numeric_grad_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,42 +160,11 @@ def test_sample_diff_parses_back(sample, wrt):
     assert float(v) == pytest.approx(d["value"], rel=1e-12)
 
 
-README_COMMANDS = ("diff", "hessian", "jacobian", "grad", "jvp", "taylor", "div", "curl", "laplacian")
-
-
-def readme_sample_commands():
-    """(command, expected output) for every `$ diffcli diff|hessian|jacobian|grad|jvp|taylor|...` line of
-    the README's console blocks."""
-    text = (ROOT / "README.md").read_text()
-    found = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.S):
-        lines = block.split("\n")
-        for i, line in enumerate(lines):
-            if line.startswith("$ diffcli ") and line.split()[2] in README_COMMANDS:
-                output = []
-                for following in lines[i + 1 :]:
-                    if following.startswith("$ "):
-                        break
-                    output.append(following)
-                found.append((line[2:], "\n".join(output).rstrip("\n")))
-    return found
-
-
 def test_readme_shows_sample_commands():
-    commands = [c for c, _ in readme_sample_commands() if "samples/" in c]
-    assert {"hessian", "diff", "jacobian"} <= {shlex.split(c)[1] for c in commands}
-
-
-@pytest.mark.parametrize("command,expected", readme_sample_commands())
-def test_readme_sample_output_is_real(command, expected, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    r = invoke(*shlex.split(command)[1:])
-    assert r.code == 0, r.stderr
-    # A block that shows a warning shows stderr first, as a terminal interleaves them here.
-    shown = r.stderr + r.stdout if expected.startswith("warning:") else r.stdout
-    # Exactly the text, numbers within rel 1e-12 as in the golden test: a matrix product may
-    # round its last digit differently on another CPU (BLAS kernels).
-    assert compare_text(expected, shown.rstrip("\n")) is None, (shown, expected)
+    """The README's console blocks show the sample files at work (test_examples runs them)."""
+    text = (ROOT / "README.md").read_text()
+    shown = re.findall(r"^\$ diffcli (\w+) samples/", text, re.M)
+    assert {"hessian", "diff", "jacobian"} <= set(shown)
 
 
 def test_diff_in_a_real_process_round_trips(tmp_path):

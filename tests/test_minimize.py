@@ -224,7 +224,7 @@ def test_divergence_warns_and_strict_exits_3():
         (["x + 1", "--at", "x=[1,2]"], "scalar"),
         (["2 + 3"], "nothing to minimize"),
         (["x^2", "--at", "x=1", "--lr", "0"], "learning rate"),
-        (["x^2", "--at", "x=1", "--lr", "nan"], "learning rate"),
+        (["x^2", "--at", "x=1", "--lr", "nan"], "--lr"),
         (["x^2", "--at", "x=1", "--steps", "-1"], "steps"),
         (["x^2", "--at", "x=1", "--optimizer", "rmsprop"], "optimizer"),
         (["x^2 + y", "--at", "x=1"], "not bound"),

@@ -6,6 +6,7 @@ and --help goes to typer."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from enum import Enum
@@ -72,12 +73,17 @@ def test_the_app_declares_exactly_the_spec_options(click_app, command):
             tuple(o.choices),
             None if o.required else o.default,
             o.required,
-            o.low,
-            o.high,
+            _finite(o.low),
+            _finite(o.high),
         )
         for o in command.options
     ]
     assert got == declared
+
+
+def _finite(bound):
+    """typer is given no infinite bound (a tolerance's high end is inf: no bound)."""
+    return None if bound is None or math.isinf(bound) else bound
 
 
 # ---------------------------------------------------------------- (b) typer's parsing = diffcli's

@@ -103,7 +103,7 @@ class Forms:
         within LIMIT terms; like terms collected."""
         out: Poly = {}
         for m, c in p.items():
-            term: Poly | None = {(): c}
+            term: Poly = {(): c}
             kept = []
             for i, e in m:
                 inner = self.expanded(i) if e > 0 and e.denominator == 1 else None
@@ -111,9 +111,10 @@ class Forms:
                     kept.append((i, e))
                     continue
                 powered = algebra.power(inner, int(e), LIMIT)
-                term = algebra.mul(term, powered, LIMIT) if powered is not None else None
-                if term is None:
+                product = algebra.mul(term, powered, LIMIT) if powered is not None else None
+                if product is None:
                     return None
+                term = product
             out = algebra.add(out, algebra.scale(term, ONE, tuple(kept)))
             if len(out) > LIMIT:
                 return None
@@ -237,8 +238,9 @@ class Forms:
             )
         if op == "var":
             return self.leaf(("var", n.name), self.graph.var(n.name), 1)
-        forms = [self.form.get(id(a)) for a in n.args]
-        if op not in ALGEBRA or any(f is None for f in forms):
+        found = [self.form.get(id(a)) for a in n.args]
+        forms = [f for f in found if f is not None]
+        if op not in ALGEBRA or len(forms) != len(found):
             return None
         if op in ("add", "sub"):
             return algebra.add(forms[0], forms[1], 1 if op == "add" else -1)

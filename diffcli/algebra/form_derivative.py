@@ -80,7 +80,7 @@ class FormDerivative:
         if not any(needs):
             return {}
         out: Poly = {}
-        for arg, need, partial in zip(n.args, needs, OPS[n.op].vjp(n, n.graph.const(1.0), needs)):
+        for arg, need, partial in zip(n.args, needs, OPS[n.op].pullback(n, n.graph.const(1.0), needs)):
             if not need or partial is None:
                 continue
             if any(m.op == "where" for m in topological([partial])):

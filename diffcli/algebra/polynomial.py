@@ -78,7 +78,7 @@ def _term(c: float, factors: list[str], latex: bool) -> tuple[bool, str]:
 
 def polynomial(terms: list, names: list[str], centre: list[float], latex: bool = False) -> str:
     """terms: [(powers per variable, coefficient)]; the sum as text (or LaTeX)."""
-    pieces = []
+    pieces: list[str] = []
     for powers, c in terms:
         if c == 0:
             continue

@@ -43,6 +43,9 @@ class Terms:
     def best_of(self, p: Poly, depth: int) -> Node:
         raise NotImplementedError
 
+    def divisions(self, p: Poly, sums: set) -> list[Node]:
+        raise NotImplementedError  # the printer's: p written over the sums that divide it
+
     def size(self, n: Node) -> tuple[int, int]:
         length, blanks, _ = measure(n, self.sizes)
         return length - blanks, length
@@ -63,7 +66,7 @@ class Terms:
         """A positive rational as numerator and denominator factors, the shorter of: a decimal
         (2.99), a fraction split over the term (x/2: [] over [2]), a named constant's multiple
         (pi/2), the float's shortest text (for an inexact 17-digit value)."""
-        options = []
+        options: list[tuple[list[Node], list[Node]]] = []
         if q.denominator == 1 and q.numerator < 2**53:
             return ([self.const(q.numerator)] if q != 1 else []), []
         decimal = self.const(to_float(q))
@@ -99,7 +102,8 @@ class Terms:
         if a.kind == "number":
             top, bottom = self.number(a.value)
             numerator = self.chain("mul", top) or self.const(1)
-            return self.node("div", numerator, self.chain("mul", bottom)) if bottom else numerator
+            denominator = self.chain("mul", bottom)
+            return numerator if denominator is None else self.node("div", numerator, denominator)
         if a.kind == "abs":
             return self.node("abs", self.atom_node(a.value))
         if i not in self.shown:
@@ -165,8 +169,7 @@ class Terms:
         num_top, num_bottom = self.number(abs(c))
         numerator = self.chain("mul", top)
         if num_top:  # 2*(x*y): LaTeX writes `2 x` only for a single factor
-            coefficient = self.chain("mul", num_top)
-            numerator = coefficient if numerator is None else self.node("mul", coefficient, numerator)
+            numerator = self.chain("mul", num_top + ([] if numerator is None else [numerator]))
         numerator = numerator or self.const(1)
         denominator = self.chain("mul", num_bottom + bottom)
         out = numerator if denominator is None else self.node("div", numerator, denominator)
@@ -206,12 +209,11 @@ class Terms:
             for i, _ in roots:
                 value *= self.atoms[i].value
             out.append(self.factors(value, moved, rest)[0])
-        exps = [(i, e) for i, e in ordered if e < 0 and self.exp_argument(i) is not None]
+        arguments = {i: u for i, e in ordered if e < 0 and (u := self.exp_argument(i)) is not None}
+        exps = [(i, e) for i, e in ordered if i in arguments]
         if exps:
             top = [self.power_node(i, e) for i, e in ordered if e > 0] + list(rest)
-            top += [
-                self.node("exp", self.best_of(algebra.scale(self.exp_argument(i), Fraction(e)), 0)) for i, e in exps
-            ]
+            top += [self.node("exp", self.best_of(algebra.scale(arguments[i], Fraction(e)), 0)) for i, e in exps]
             out.append((c, top, [self.power_node(i, -e) for i, e in ordered if e < 0 and (i, e) not in exps]))
         return out
 

@@ -96,7 +96,8 @@ def shared_nodes(root: Node) -> list[Node]:
 
 
 def statement_names(count: int, taken: set) -> list[str]:
-    names, k = [], 0
+    names: list[str] = []
+    k = 0
     while len(names) < count:
         k += 1
         if f"t{k}" not in taken:

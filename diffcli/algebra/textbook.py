@@ -78,9 +78,10 @@ class Printer(Terms):
         self.settle(f)
         p = self.forms.of(f)
         for name in wrt:
-            p = FormDerivative(self.forms, self.settle, name).poly(p)
-            if p is None:
+            derived = FormDerivative(self.forms, self.settle, name).poly(p)
+            if derived is None:
                 return None
+            p = derived
         return self.shortest(self.candidates(p))
 
     def printed(self, n: Node) -> Node:
@@ -247,15 +248,15 @@ class Printer(Terms):
 
     def cancelled(self, q: Poly, g: tuple) -> tuple[Poly, tuple]:
         """q / (sums in g's denominator) where they divide it exactly; g corrected."""
-        g = dict(g)
-        for i in list(g):
+        powers = dict(g)
+        for i in list(powers):
             expanded = self.forms.expanded(i)
-            while g[i] < 0 and expanded is not None:
+            while powers[i] < 0 and expanded is not None:
                 quotient = algebra.divide(q, expanded, LIMIT)
                 if quotient is None:
                     break
-                q, g[i] = quotient, g[i] + 1
-        return q, tuple(sorted((i, e) for i, e in g.items() if e))
+                q, powers[i] = quotient, powers[i] + 1
+        return q, tuple(sorted((i, e) for i, e in powers.items() if e))
 
     def fractions(self, c: Fraction, g: tuple, inner: Poly | None, depth: int = 0) -> list[Node]:
         """c * g * inner, g's negative powers below the line: as factors, and, where the

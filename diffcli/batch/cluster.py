@@ -28,6 +28,7 @@ import logging
 import os
 import socket
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -97,7 +98,9 @@ class Cluster:
 
     def __init__(self, address: str | None, distributed):
         self.address, self.distributed = address, distributed
-        self.client = self.local = None
+        # distributed's Client and LocalCluster (dask is an optional install, imported on use)
+        self.client: Any = None
+        self.local: Any = None
 
     def __enter__(self) -> "Cluster":
         return self
@@ -278,6 +281,7 @@ def partition(
         return pandas.DataFrame(dict(enumerate(kept + list(table.T))), columns=range(len(keep) + table.shape[1]))
     labels, pick, out = layout
     nonfinite, size, name = 0, datafile.BLOCK, parquet.PART.format(number)
+    assert folder is not None  # mode "file" writes into the output folder
     sink = parquet.ParquetSink(os.path.join(folder, name), labels, keep)
     try:
         for start in range(0, rows, size):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PointsJob:
     expr: str  # EXPR: text, a file, or - for standard input
-    points: str | None  # --points: a CSV/.npy/.npz/.parquet file, a folder of .parquet, or -
+    points: str  # --points: a CSV/.npy/.npz/.parquet file, a folder of .parquet, or -
     at: list[str]  # --at items: the values of names the file does not hold
     of: str | None = None
     wrt: list[str] | None = None

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import zipfile
+from typing import Sequence
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class PointFile:
     """A points file: the variables it binds (the columns in `wanted`, in file order), their
     per-point shapes, the `keep` columns, and blocks of rows."""
 
-    def __init__(self, path: str, wanted, keep: list[str] = ()):
+    def __init__(self, path: str, wanted, keep: Sequence[str] = ()):
         self.path = path
         self.what = f"--points {path}"
         if path != "-" and not os.path.exists(path):  # a pipe (/dev/stdin) is fine; a folder is Parquet
@@ -61,7 +62,7 @@ class PointFile:
             self.__exit__()
             raise
 
-    def _columns(self, header: list[str], wanted, keep: list[str]) -> None:
+    def _columns(self, header: list[str], wanted, keep: Sequence[str]) -> None:
         path = self.path
         self.names = [name for name in header if name in wanted]
         for name in keep:
@@ -137,8 +138,8 @@ class PointFile:
         if self.table is not None:
             yield from self.table.blocks(self.names, text=tuple(self.text))
             return
-        size = datafile.BLOCK
-        for start in range(0, self.rows, size):
+        size, rows = datafile.BLOCK, len(next(iter(self.arrays.values())))
+        for start in range(0, rows, size):
             yield {
                 name: np.asarray(self.arrays[name][start : start + size], dtype=np.float64)
                 for name in self.names + self.text
@@ -208,7 +209,9 @@ def opened(job: PointsJob) -> tuple[PointFile, tuple]:
     return source, read
 
 
-def compiled(source: PointFile, command: str, job: PointsJob, req: Request, read) -> tuple[Columns, dict, list, list]:
+def compiled(
+    source: PointFile, command: str, job: PointsJob, req: Request, read
+) -> tuple[Columns, dict, list[str], list[int] | None]:
     """The request compiled once for the rows of `source` (the program every engine runs), the
     result's template and column labels after --only, and the program's columns they pick (or
     None for all)."""

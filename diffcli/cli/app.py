@@ -5,9 +5,10 @@ other command line, so `typer.testing.CliRunner().invoke(app, ...)` behaves as `
 from __future__ import annotations
 
 import inspect
+import math
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
@@ -21,7 +22,7 @@ from diffcli.errors import EXIT_BAD_INPUT, printable, shorten
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover
-    from click.exceptions import ClickException, NoArgsIsHelpError
+    from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[assignment]  # the same classes
 
 TYPES = {
     "text": Optional[str],
@@ -57,14 +58,20 @@ def _help(text: str) -> str:
 
 def _annotation(option: spec.Option):
     flags = f"{option.flag}/{spec.no(option)}" if option.kind == "switch" else option.flag
-    extra = {}
+    extra: dict[str, Any] = {}
     if option.kind in ("int", "float"):
-        extra = {"min": option.low, "max": option.high}
+        extra = {"min": _finite(option.low), "max": _finite(option.high)}
     if option.kind == "choice":
-        kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)
+        # an Enum made at run time from spec.py's choices (mypy wants a literal class name)
+        kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)  # type: ignore[misc]
         return Annotated[kind, typer.Option(flags, help=_help(option.help), show_default=True, case_sensitive=False)]
     metavar = METAVARS.get(option.kind, VALUE_NAMES.get(option.dest, "FILE" if _names_file(option) else "TEXT"))
     return Annotated[TYPES[option.kind], typer.Option(flags, help=_help(option.help), metavar=metavar, **extra)]
+
+
+def _finite(bound: float | None) -> float | None:
+    """A bound for typer's range (an infinite one is no bound: the help shows `x>=0.0`)."""
+    return None if bound is None or math.isinf(bound) else bound
 
 
 def _names_file(option: spec.Option) -> bool:
@@ -121,7 +128,7 @@ def _function(command: spec.Command):
         inspect.Parameter(o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(o))
         for o in command.options
     ]
-    run.__signature__ = inspect.Signature(parameters)
+    setattr(run, "__signature__", inspect.Signature(parameters))  # what typer reads the options from
     run.__annotations__ = {p.name: p.annotation for p in parameters}
     run.__name__ = command.name
     run.__doc__ = _help(command.help)

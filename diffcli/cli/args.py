@@ -145,9 +145,14 @@ def _number(option: Option, text: str, where: str, command: str | None):
 
 
 def _range(option: Option) -> str:
-    low = "" if option.low is None else f"{option.low:g}<="
-    high = "" if option.high is None else f"<={option.high:g}"
+    """The declared range as `0<=x<=1,000,000,000`; an infinite bound is left out (`0<=x`)."""
+    low = "" if option.low is None or math.isinf(option.low) else f"{_bound(option.low)}<="
+    high = "" if option.high is None or math.isinf(option.high) else f"<={_bound(option.high)}"
     return f"{low}x{high}"
+
+
+def _bound(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def _close_flag(flag: str, command: Command) -> str:

@@ -10,6 +10,7 @@ names its implementation (`module:function` under diffcli.cli.commands), importe
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 
@@ -119,7 +120,14 @@ KINKS = Option(
 OPTIMIZER = Option(
     "--optimizer", "gd (also sgd), momentum (0.9) or adam (0.9, 0.999).", "choice", "gd", ("gd", "momentum", "adam")
 )
-LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
+# Every number an option takes has a range (checked by the reader, shown by --help): a count of
+# work (steps, epochs, a derivative's order) is bounded so it stays a machine-sized integer and a
+# finite amount of work; a tolerance is any number >= 0 (inf: accept anything).
+MAX_COUNT = 10**12  # steps, epochs, rows of a batch: beyond any run that ends (a step takes >= 1 us)
+MAX_ORDER = 10**9  # diff --order: the derivatives repeat or reach 0, or the node budget stops it first
+MAX_SEED = 2**64 - 1  # numpy's default_rng takes any non-negative integer; PyTorch's seeds are 64-bit
+MAX_LR = 1e6  # no step size above a million converges; the optimizer refuses 0 itself, with its reason
+LR = Option("--lr", "Learning rate (step size).", "float", 0.01, low=0, high=MAX_LR)
 PLOT = Option("--plot", "Draw a picture into this file, PNG, SVG or PDF by its extension (needs diffcli[plot]).")
 TRACE = Option("--trace", "Write every step (minimize) or epoch (fit: epoch, parameters, loss) to this CSV file.")
 LATEX = Option("--latex", "Show the formula as LaTeX.", "flag", False)
@@ -193,6 +201,7 @@ COMMANDS = (
                 "float",
                 1e-8,
                 low=0.0,
+                high=math.inf,
             ),
         ),
     ),
@@ -211,6 +220,7 @@ COMMANDS = (
                 "int",
                 1,
                 low=0,
+                high=MAX_ORDER,
             ),
             AT,
             OF,
@@ -354,8 +364,8 @@ COMMANDS = (
             CONST,
             V,
             OF,
-            Option("--rtol", "Relative tolerance.", "float", 1e-5, low=0),
-            Option("--atol", "Absolute tolerance.", "float", 1e-6, low=0),
+            Option("--rtol", "Relative tolerance.", "float", 1e-5, low=0, high=math.inf),
+            Option("--atol", "Absolute tolerance.", "float", 1e-6, low=0, high=math.inf),
             Option("--hessian", "Also check the Hessian (scalar output, up to 30 variable elements).", "switch", True),
             FORMAT,
             STRICT,
@@ -373,9 +383,9 @@ COMMANDS = (
             CONST,
             OF,
             LR,
-            Option("--steps", "Most updates to make.", "int", 1000, low=0),
+            Option("--steps", "Most updates to make.", "int", 1000, low=0, high=MAX_COUNT),
             OPTIMIZER,
-            Option("--tol", "Stop when the gradient norm falls under this.", "float", 1e-6, low=0.0),
+            Option("--tol", "Stop when the gradient norm falls under this.", "float", 1e-6, low=0.0, high=math.inf),
             TRACE,
             PLOT,
             DTYPE,
@@ -402,9 +412,9 @@ COMMANDS = (
             ),
             OPTIMIZER,
             LR,
-            Option("--epochs", "Passes over the data.", "int", 100, low=1),
-            Option("--batch-size", "Rows per step (default: all rows).", "int", None, low=1),
-            Option("--seed", "Seed of the row shuffling of mini-batches.", "int", 0),
+            Option("--epochs", "Passes over the data.", "int", 100, low=1, high=MAX_COUNT),
+            Option("--batch-size", "Rows per step (default: all rows).", "int", None, low=1, high=MAX_COUNT),
+            Option("--seed", "Seed of the row shuffling of mini-batches.", "int", 0, low=0, high=MAX_SEED),
             TRACE,
             PLOT,
             DTYPE,

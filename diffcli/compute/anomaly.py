@@ -103,7 +103,7 @@ def first_nonfinite(order: list[Node], values: list) -> Node | None:
     return None
 
 
-def _value_text(value) -> str:
+def _value_text(value: object) -> str:
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
         return _number(float(arr))

@@ -11,6 +11,8 @@ is the caller's.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from diffcli.compute.anomaly import Note, locate, note
@@ -33,7 +35,7 @@ def probes(adj: Adjoints) -> list[tuple]:
     return found
 
 
-def findings(text: str, probed: list[tuple], values: list) -> list[Note]:
+def findings(text: str, probed: Sequence[tuple], values: list) -> list[Note]:
     """One note per kink the point sits on, in evaluation order (`values`: the probes')."""
     out = []
     for (n, kink, _), hit in zip(probed, values):

@@ -51,7 +51,7 @@ def read_expression(arg: str) -> tuple[str, str | None]:
     return arg, None
 
 
-def decode(data, where: str) -> str:
+def decode(data: bytes | str, where: str) -> str:
     if len(data) >= 4 * limits.MAX_CHARS + 1:
         raise DiffcliError(f"{where} is larger than the {limits.MAX_CHARS:,} characters diffcli accepts")
     if isinstance(data, str):
@@ -127,7 +127,8 @@ class Problem:
         """Variables named like each (hint, shape) that no variable of the graph or the point
         uses yet: the seeds and directions the request layer binds itself."""
         taken = {n.name for n in self.graph.table.values() if n.op == "var"} | set(self.bindings)
-        made, next_number = [], {}
+        made: list[Node] = []
+        next_number: dict[str, int] = {}
         for hint, shape in wanted:
             k = next_number.get(hint, 0)
             name = f"{hint}{k}" if k else hint
@@ -142,16 +143,16 @@ class Problem:
 
 def load(
     expr: str,
-    at=None,
-    wrt=None,
-    const=None,
-    of=None,
-    dtype="float64",
+    at: list[str] | None = None,
+    wrt: list[str] | None = None,
+    const: list[str] | None = None,
+    of: str | None = None,
+    dtype: str = "float64",
     free: bool = False,
     points: dict | None = None,
     device: str = "cpu",
     read: tuple[str, str | None] | None = None,
-    functions=None,
+    functions: list[str] | None = None,
     equation: bool = False,
 ) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.

@@ -9,7 +9,7 @@ directions). At many points (`Columns`), the same nodes become the columns of a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -115,7 +115,10 @@ def second_by_variables(problem: Problem) -> None:
         )
 
 
-def build(problem: Problem, req: Request, directions: bool = True, stage=None) -> Built:
+Stage = Callable[[str], None]  # hears each phase of the work: "differentiating", ...
+
+
+def build(problem: Problem, req: Request, directions: bool = True, stage: Stage | None = None) -> Built:
     """The nodes of a request. `directions=False` leaves the Hessian's direction variables
     unbound (the caller binds them, as the points path does). `stage(text)` hears each phase
     (for progress on long work)."""
@@ -157,7 +160,7 @@ def build(problem: Problem, req: Request, directions: bool = True, stage=None) -
     return built
 
 
-def compute(problem: Problem, req: Request, command: str, stage=None) -> Result:
+def compute(problem: Problem, req: Request, command: str, stage: Stage | None = None) -> Result:
     """The request at the problem's point, in one evaluation; `stage(text)` hears each phase."""
     built = build(problem, req, stage=stage)
     if stage is not None:
@@ -182,6 +185,7 @@ def fill(data: dict, problem: Problem, built: Built, values: list) -> None:
     if "hessian" in built.parts:
         from diffcli.core import hessian
 
+        assert built.basis is not None  # set with the hessian part
         products = hessian.matrix(values[built.parts["hessian"]], len(built.basis), [w.shape for w in problem.wrt])
         data["wrt"] = names
         if built.sparsity is None:
@@ -202,9 +206,9 @@ def evaluate(
     problem: Problem,
     nodes: list[Node],
     result: Result,
-    probes: list = (),
+    probes: Sequence = (),
     bindings: dict | None = None,
-    batched=frozenset(),
+    batched: set[str] | frozenset[str] = frozenset(),
 ) -> list:
     """Values of any nodes at the problem's point (plus `bindings`, with `batched` names
     carrying a batch axis), in one plan with the kink `probes`; a non-finite value adds a
@@ -241,7 +245,11 @@ class Columns:
         self.template = template  # the keys and shapes of one point's result, for JSON Lines
         self.labels = [label for label, _ in columns(template)]
         # what `table` reads besides the plan (and all that a pickled Columns carries)
-        self.directions = self.built.products.bindings(problem.wrt, self.built.basis) if directions else {}
+        self.directions: dict = {}
+        if directions:
+            products, basis = self.built.products, self.built.basis
+            assert products is not None and basis is not None  # set with the hessian part
+            self.directions = products.bindings(problem.wrt, basis)
         self.head = self.built.parts["hessian"].start if directions else len(self.built.outputs)
 
     def __getstate__(self) -> dict:
@@ -250,6 +258,7 @@ class Columns:
         return {key: self.__dict__[key] for key in ("plan", "hoisted", "labels", "directions", "head")}
 
     def _template_values(self) -> list:
+        assert self.built.basis is not None  # a Hessian with directions has its basis
         k = len(self.built.basis)
         return [
             np.zeros((k,) + n.shape) if i >= self.built.parts["hessian"].start else np.zeros(n.shape)

@@ -11,6 +11,7 @@ anomaly report can name the operation whose derivative turned non-finite.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -31,7 +32,7 @@ class Adjoints:
         return fit_shape(found, n.shape) if found is not None else n.graph.zeros(n.shape)
 
 
-def requires_grad(order: list, wrt) -> set:
+def requires_grad(order: list, wrt: Iterable[Node]) -> set:
     """Ids of the nodes that depend on a wrt variable through differentiable edges (an op
     flagged `no_grad`, such as detach or a comparison, stops the dependence)."""
     wanted = {id(v) for v in wrt}
@@ -52,7 +53,7 @@ def requires_grad(order: list, wrt) -> set:
     return needs
 
 
-def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
+def backward(seeds: list[tuple[Node, Node]], wrt: Iterable[Node]) -> Adjoints:
     """Adjoints of all nodes for the weighted outputs sum(seed * output)."""
     order = topological([out for out, _ in seeds])
     needs = requires_grad(order, wrt)
@@ -82,7 +83,7 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
             inner, wrap = branch_mask(parts, n, total)
         else:
             inner, wrap = total, None
-        for arg, flag, part in zip(args, flags, OPS[n.op].vjp(n, inner, flags)):
+        for arg, flag, part in zip(args, flags, OPS[n.op].pullback(n, inner, flags)):
             if part is None:
                 continue
             if part not in made_by:
@@ -101,7 +102,7 @@ def backward(seeds: list[tuple[Node, Node]], wrt) -> Adjoints:
     return Adjoints(order, adjoint, needs)
 
 
-def branch_mask(parts: list, n: Node, total: Node | None = None):
+def branch_mask(parts: list, n: Node, total: Node | None = None) -> tuple[Node, Callable[[Node], Node]]:
     """(adjoint to pass to n's rule, wrap for its results): keep a branch's zeros exact.
 
     When all of a node's adjoint comes through one side of `where(c, ., 0)` (a `where`, relu,
@@ -116,9 +117,12 @@ def branch_mask(parts: list, n: Node, total: Node | None = None):
             (p.args[0], is_zero(p.args[2])) if p.op == "where" and (is_zero(p.args[1]) or is_zero(p.args[2])) else None
             for p in parts
         }
-        if len(sides) != 1 or None in sides:
+        if len(sides) != 1:
             break
-        ((c, taken_first),) = sides
+        (side,) = sides
+        if side is None:
+            break
+        c, taken_first = side
         if c.shape != () and not OPS[n.op].elementwise:
             break  # a reduction's inputs have other shapes than its mask
         masks.append((c, taken_first))

@@ -20,6 +20,7 @@ chosen here; namespaces without `out=` run every step through its forward rule.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,7 @@ class Plan:
         self.forwards = [rules[n.op] for n in order]
         self.pads = [self._pads(i) if per_point[i] and n.op != "var" else None for i, n in enumerate(order)]
         self.last_use = self._last_use()
-        self._chunk_steps = None
+        self._chunk_steps: tuple[list[tuple[int, str, Any]], list[tuple]] | None = None
 
     def __reduce__(self):
         """A plan pickles as its steps (op, argument slots, payload, shape), flat and in order:
@@ -217,7 +218,9 @@ class Plan:
                         args = [values[s] for s in slots]
                         if pads is not None and any(pads):
                             args = aligned(xp, args, pads)
-                        out = targets[direct[i]][begin:end, ...] if i in direct else views[buffer]
+                        out = (
+                            targets[direct[i]][begin:end, ...] if targets is not None and i in direct else views[buffer]
+                        )
                         values[i] = ufunc(*args, out=out)
                     elif kind == "var":
                         values[i] = xp.asarray(points[detail][begin:end, ...], dtype=dtype)
@@ -248,7 +251,7 @@ class Plan:
         if self._chunk_steps is not None:
             return self._chunk_steps
         use_out = self.device.xp is np or self.device.backend == "cupy"
-        kinds = {}
+        kinds: dict[int, tuple | None] = {}
         for i, n in enumerate(self.order):
             if self.per_point[i] and n.op != "var":
                 found = OPS[n.op].ufunc(n) if use_out else None
@@ -264,17 +267,18 @@ class Plan:
         free: dict[tuple, list] = {}
         shapes: list[tuple] = []
         owner: dict[int, int] = {}
-        steps = []
+        steps: list[tuple[int, str, Any]] = []
         for i, n in enumerate(self.order):
             if self.per_point[i]:
                 if n.op == "var":
                     steps.append((i, "var", n.name))
-                elif kinds[i] is None:
+                elif (kind := kinds[i]) is None:
                     steps.append((i, "rule", None))
                 else:
-                    name, positions = kinds[i]
+                    name, positions = kind
                     slots = tuple(self.arg_slots[i][k] for k in positions)
-                    pads = None if self.pads[i] is None else tuple(self.pads[i][k] for k in positions)
+                    pad = self.pads[i]
+                    pads = None if pad is None else tuple(pad[k] for k in positions)
                     for s in set(slots):  # an input dying here may take the result in place
                         if last[s] == i and s in owner:
                             free[self.order[s].shape].append(owner.pop(s))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -26,8 +26,9 @@ from diffcli.errors import ShapeError
 
 Shape = tuple
 
-# op name -> Op, filled by the op table (ops/); graph.py only reads it.
-REGISTRY: dict[str, "object"] = {}
+# op name -> Op, filled by the op table (ops/); graph.py only reads it. Typed Any: the Op record
+# is defined in core/ops/table.py, which imports this module (OPS there is the typed view).
+REGISTRY: dict[str, Any] = {}
 
 
 class Node:
@@ -41,7 +42,7 @@ class Node:
         self.payload = payload
         self.shape = shape
         self.graph = graph
-        self.span = None  # (line, column, start, end) of the first place in the source text
+        self.span: tuple | None = None  # (line, column, start, end) of the first place in the source text
 
     # Arithmetic builds simplified nodes, so derivative rules read like formulas.
     def __add__(self, other):
@@ -112,7 +113,7 @@ class Graph:
         self.simplified: dict[tuple, Node] = {}
         # scalar const node -> its exact value as the simplifier's coefficient (an int when
         # whole, a Fraction, None when not finite); see ops/simplify.number
-        self.numbers: dict[Node, object] = {}
+        self.numbers: dict[Node, int | Fraction | None] = {}
 
     def node(self, op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
         """The interned node for op(args; payload), simplified when asked. A simplified
@@ -203,9 +204,10 @@ class Graph:
         exact (`2.3*1.3` is 2.99, rounded once); a function of numbers folds only to a whole
         number (`cos(0)`): `log(2)` stays a node, so that it prints as written, not as 17 digits."""
         if spec.exact is not None:
-            result = exact_fold(spec.exact, args)
-            if result is not None:
-                return self.const(result, shape)
+            exactly = exact_fold(spec.exact, args)
+            if exactly is not None:
+                return self.const(exactly, shape)
+        result: float
         if spec.fold is not None:  # Python float arithmetic, as numpy's, without its per-call set-up
             result = spec.fold(*[a.value for a in args])
         else:

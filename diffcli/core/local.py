@@ -21,7 +21,7 @@ broadcast of a single number is left implicit, as in numpy), the real arguments 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 from diffcli.core.graph import Graph, Node, topological
 from diffcli.core.ops import OPS
@@ -42,7 +42,7 @@ class Local:
     g: Node  # the adjoint the rule was called with: the constant 1 or a placeholder
     parts: tuple
 
-    def bind(self, node: Node, args, g: Node | None = None) -> dict:
+    def bind(self, node: Node, args: Sequence[Node], g: Node | None = None) -> dict:
         """A substitution map: the node and the placeholders to `node`, `args` (and g to `g`)."""
         mapping = {id(self.node): node}
         mapping.update((id(p), a) for p, a in zip(self.args, args))
@@ -55,7 +55,7 @@ def arg_names(count: int) -> tuple:
     return ARG_NAMES.get(count) or tuple(f"a{i + 1}" for i in range(count))
 
 
-def derive(op_name: str, shapes: tuple, payload=None) -> Local:
+def derive(op_name: str, shapes: tuple, payload: Any = None) -> Local:
     """The local derivatives of op `op_name` with arguments of `shapes` (and its payload)."""
     op = OPS[op_name]
     graph = Graph()
@@ -63,9 +63,9 @@ def derive(op_name: str, shapes: tuple, payload=None) -> Local:
     node = graph.node(op_name, args, payload)
     if op.elementwise:
         g = graph.const(1.0)
-        return Local("factor", node, args, g, tuple(op.vjp(node, g, (True,) * len(args))))
+        return Local("factor", node, args, g, tuple(op.pullback(node, g, (True,) * len(args))))
     g = graph.var(ADJOINT_NAME, node.shape)
-    parts = tuple(op.vjp(node, g, (True,) * len(args)))
+    parts = tuple(op.pullback(node, g, (True,) * len(args)))
     if len(args) == 1 and all(p is None or moves(p, g) for p in parts):
         return Local("route", node, args, g, tuple(None if p is None else graph.const(1.0) for p in parts))
     return Local("whole", node, args, g, parts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 EPS_CBRT = np.finfo(np.float64).eps ** (1 / 3)
 
@@ -18,7 +19,7 @@ def step(x: float) -> float:
     return float((x + h) - x)
 
 
-def central_jacobian(f: Callable[[dict], np.ndarray], point: dict, names: list[str]) -> np.ndarray:
+def central_jacobian(f: Callable[[dict], np.ndarray | float], point: dict, names: list[str]) -> np.ndarray:
     """d f / d (names, flattened in C order) for a function returning an array: shape
     f.shape + (number of variable elements,)."""
     columns = []
@@ -48,11 +49,13 @@ def central_gradient(f: Callable[[dict], float], point: dict, names: list[str]) 
     return out
 
 
-def close(a, b, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+def close(a: ArrayLike, b: ArrayLike, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
     return bool(np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol, atol=atol, equal_nan=True))
 
 
-def compare(exact, numeric, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def compare(
+    exact: ArrayLike, numeric: ArrayLike, rtol: float, atol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(absolute error, relative error, agrees) elementwise, as gradcheck judges:
     |exact - numeric| <= atol + rtol * |numeric|; equal infinities agree, nan never does."""
     exact = np.asarray(exact, dtype=np.float64)

@@ -68,7 +68,7 @@ def _rows(o: np.ndarray, v: np.ndarray, size: int, total: int) -> tuple:
     return np.concatenate(([0], np.cumsum(np.bincount(o, minlength=size)))).astype(np.int64), v
 
 
-def _as_rows(d, size: int) -> tuple:
+def _as_rows(d: frozenset | tuple, size: int) -> tuple:
     if isinstance(d, frozenset):
         return np.array([0, len(d)], dtype=np.int64), np.array(sorted(d), dtype=np.int64)
     return d
@@ -100,7 +100,7 @@ def dependencies(f: Node, wrt: list[Node]) -> tuple[dict, list, int]:
     order = topological([f])
     needs = requires_grad(order, wrt)
     nonlinear = [n for n in order if id(n) in needs and not OPS[n.op].is_linear(n, needs)]
-    deps: dict[int, object] = {}
+    deps: dict[int, frozenset | tuple] = {}  # a node -> the frozenset of its elements, or CSR rows
     for n in topological(nonlinear):
         if id(n) in offsets:
             start = offsets[id(n)]
@@ -112,7 +112,11 @@ def dependencies(f: Node, wrt: list[Node]) -> tuple[dict, list, int]:
         elif id(n) in needs:
             parts = [(k, deps[id(a)]) for k, a in enumerate(n.args) if id(a) in needs]
             if n.shape == () and all(isinstance(d, frozenset) for _, d in parts):
-                deps[id(n)] = parts[0][1] if len(parts) == 1 else frozenset().union(*(d for _, d in parts))
+                deps[id(n)] = (
+                    parts[0][1]
+                    if len(parts) == 1
+                    else frozenset().union(*(d for _, d in parts if isinstance(d, frozenset)))
+                )
                 continue
             maps = OPS[n.op].element_maps(n)
             carried = [_through(_as_rows(d, n.args[k].size), maps[k], total) for k, d in parts]
@@ -129,7 +133,9 @@ def dependencies(f: Node, wrt: list[Node]) -> tuple[dict, list, int]:
 def pattern(f: Node, wrt: list[Node]) -> Pattern:
     """Every (row, col) of the Hessian of f by the elements of `wrt` that may be non-zero."""
     deps, nonlinear, total = dependencies(f, wrt)
-    keys, small, seen = [], [], set()
+    keys: list[np.ndarray] = []
+    small: list[int] = []
+    seen: set[int] = set()
     count = 0
     for n in nonlinear:
         d = deps[id(n)]

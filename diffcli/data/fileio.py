@@ -54,7 +54,7 @@ CAUSES = {  # errno -> the cause as the error line says it
 
 
 def cause(e: OSError) -> str:
-    return CAUSES.get(e.errno) or (e.strerror or str(e)).lower()
+    return (CAUSES.get(e.errno) if e.errno is not None else None) or (e.strerror or str(e)).lower()
 
 
 def is_stdout(path: str) -> bool:
@@ -339,7 +339,8 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
                 f"cannot write `{path}`: the folder holds `{sorted(others)[0]}`, not only Parquet "
                 "files: choose a new or empty folder"
             )
-    tmp = old = None
+    tmp: str | None = None
+    old: str | None = None
     try:
         try:
             with interrupt.held():  # the name is known before a signal can leave the folder behind
@@ -360,7 +361,9 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
             with suppress(OSError):
                 os.rename(old, final)  # put the earlier result back
         for leftover in (tmp, old):
-            for _ in range(5 if leftover else 0):  # again if a writer (a Dask worker) added a file meanwhile
+            if leftover is None:
+                continue
+            for _ in range(5):  # again if a writer (a Dask worker) added a file meanwhile
                 shutil.rmtree(leftover, ignore_errors=True)
                 if not os.path.lexists(leftover):
                     break

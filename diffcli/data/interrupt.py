@@ -21,12 +21,13 @@ import os
 import signal
 import threading
 from contextlib import contextmanager
+from typing import Any
 
 from diffcli.errors import Interrupted
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RETRY = 0.02  # seconds after which a signal that arrived during an import is sent again
-_state = {"installed": False, "held": 0, "pending": None, "stopping": False}
+_state: dict[str, Any] = {"installed": False, "held": 0, "pending": None, "stopping": False}
 
 
 def _handler(signum, frame) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -143,7 +144,7 @@ class ParquetTable:
         for name in text:
             self.require(name)
         pa = arrow()[0]
-        self._done = 0
+        self._done = 0.0
         for k, file in enumerate(self.files):
             place = self.what if len(self.files) == 1 else f"{self.what} ({self._name(file)})"
             try:
@@ -185,7 +186,7 @@ def kept_values(column) -> np.ndarray:
     return np.array(["" if v is None else str(v) for v in column.to_pylist()], dtype=str)
 
 
-def arrow_table(table: np.ndarray, labels: list[str], kept: list = (), kept_names: list[str] = ()):
+def arrow_table(table: np.ndarray, labels: list[str], kept: Sequence = (), kept_names: Sequence[str] = ()):
     """The kept columns (text as strings, numbers as float64), then rows x columns float64,
     as an Arrow table with one named column per label."""
     pa = arrow()[0]
@@ -200,11 +201,11 @@ class ParquetSink:
     repeat: trying costs ten times the write). The kept columns come first, typed by the first
     block (text stays text)."""
 
-    def __init__(self, where, labels: list[str], kept: list[str] = ()):
+    def __init__(self, where, labels: list[str], kept: Sequence[str] = ()):
         self.where, self.labels, self.kept = where, labels, list(kept)
-        self.writer = None
+        self.writer: Any = None  # a pyarrow ParquetWriter (pyarrow is imported on use)
 
-    def write(self, block: np.ndarray, kept: list = ()) -> None:
+    def write(self, block: np.ndarray, kept: Sequence = ()) -> None:
         data = arrow_table(block, self.labels, kept, self.kept)
         if self.writer is None:
             self.writer = arrow()[1].ParquetWriter(self.where, data.schema, use_dictionary=False)

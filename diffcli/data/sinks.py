@@ -54,7 +54,7 @@ class JsonLinesSink:
         cells = [json_cell(k) for k in kept]
         lines = []
         for i, row in enumerate(table):
-            obj = {"row": self.row + i}
+            obj: dict[str, object] = {"row": self.row + i}
             obj.update((name, c[i]) for name, c in zip(self.kept, cells))
             for key, v in unflatten(self.template, row).items():
                 obj[key] = v if key in META else plain_json(v, finite[i])
@@ -116,7 +116,8 @@ class NpySink:
         parts = [k.reshape(-1, 1) for k in numeric_kept(kept, self.kept)] + [table]
         rows = np.ascontiguousarray(np.hstack(parts) if len(parts) > 1 else table, dtype="<f8")
         if rows.size:  # an empty block (a Dask partition may have none) has no bytes to cast
-            self.stream.write(memoryview(rows).cast("B"))  # the table's own bytes: no copy
+            # the table's own bytes, no copy (numpy's stubs give ndarray the buffer protocol for 3.12+ only)
+            self.stream.write(memoryview(rows).cast("B"))  # type: ignore[arg-type]
         self.rows += len(table)
 
     def close(self) -> None:

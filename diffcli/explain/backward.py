@@ -14,6 +14,7 @@ adjoints, the rules' contributions, the local derivatives and the kink probes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
@@ -67,7 +68,9 @@ class Builder:
 
     # -- forward
 
-    def forward(self, order: list, section: str, skip: set = frozenset(), notes: dict | None = None) -> None:
+    def forward(
+        self, order: list, section: str, skip: set | frozenset = frozenset(), notes: dict | None = None
+    ) -> None:
         """One step per node of `order` not in skip: leaves with their values, then operations."""
         wrt = {id(v) for v in self.problem.wrt}
         for n in order:
@@ -165,7 +168,7 @@ class Builder:
         """The op rule's contributions of p to its arguments (as autodiff.backward forms them)."""
         if id(p) not in parts_of:
             flags = tuple(id(a) in adj.requires for a in p.args)
-            raw = OPS[p.op].vjp(p, adj.adjoint[id(p)], flags) if any(flags) else (None,) * len(p.args)
+            raw = OPS[p.op].pullback(p, adj.adjoint[id(p)], flags) if any(flags) else (None,) * len(p.args)
             parts_of[id(p)] = tuple(
                 None if part is None or not flag else fit_shape(part, a.shape)
                 for part, flag, a in zip(raw, flags, p.args)
@@ -183,7 +186,7 @@ def explain(
     v: str | None = None,
     jacobian: bool = False,
     hessian: str | None = None,
-    probes: list = (),
+    probes: Sequence = (),
     u: str | None = None,
 ) -> Result:
     """The steps of the forward pass, the backward pass (seeded by 1, or by v), optionally the
@@ -246,6 +249,7 @@ def _gradient_sections(b: Builder, problem: Problem, v: str | None) -> list:
         )
         return [adj.of(w) for w in problem.wrt]
     seed, bindings = vjp_seed(problem, v)
+    assert seed is not None  # --v is given: its seed variable
     b.bindings.update(bindings)
     b.names.give(seed, "v")
     show = b.names.graph.node

@@ -66,7 +66,7 @@ def check(
     wrt, layout = problem.wrt, problem.layout
     adj = autodiff.backward([(f, f.graph.const(1.0, f.shape))], wrt)
     grads = [adj.of(w) for w in wrt]
-    found = []
+    found: list[tuple] = []
     if kinks:  # the probes want d(output)/d(node): this pass's adjoints unless --v weighs them
         found = probes(adj) if v is None else kink_probes(problem)
     products, batched, basis = [], set(), np.eye(layout.size)

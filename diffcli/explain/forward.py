@@ -71,6 +71,7 @@ def forward_section(b, problem: Problem, u: str) -> Node:
             note = ""
         else:
             shown_node = names.graph.node(n.op, shown_args, n.payload)
+            assert op.jvp is not None  # an op that is not elementwise has a forward rule (test_forward checks)
             formula = op.jvp(shown_node, tuple(None if t is None else d(a) for a, t in zip(n.args, args_t)))
             numbers, parts = [], []
             note = f"the forward rule of `{n.op}`"

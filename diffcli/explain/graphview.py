@@ -29,7 +29,7 @@ def graph(problem: Problem, v: str | None = None, kinks: bool = True) -> Result:
     out = problem.output
     seed, bindings = vjp_seed(problem, v)
     adj = autodiff.backward([(out, seed if seed is not None else out.graph.const(1.0, out.shape))], problem.wrt)
-    found = []
+    found: list[tuple] = []
     if kinks:  # the probes want d(sum of outputs)/d(node): this pass's adjoints unless --v weighs them
         found = probes(adj) if seed is None else kink_probes(problem)
     order = adj.order

@@ -373,7 +373,8 @@ class LossWatch:
 
     def __init__(self, result: Result, on_epoch=None):
         self.result, self.on_epoch = result, on_epoch
-        self.last, self.grew, self.since, self.warned = math.inf, 0, None, False
+        self.last, self.grew, self.warned = math.inf, 0, False
+        self.since: tuple[int, float] = (0, math.inf)  # (epoch, loss) where the loss last fell
 
     def record(self, epoch: int, theta: np.ndarray, loss: float) -> None:
         if self.on_epoch is not None:

@@ -4,6 +4,7 @@ plain lines of numbers, JSON, CSV and Rich tables (SPEC's `--format`)."""
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 import numpy as np
 
@@ -111,7 +112,11 @@ def render_plain(result, latex: bool = False) -> str:
         if key in d and not (key == "hessian" and is_sparse(d)):
             lines.extend(plain_lines(d[key]))
     lines.extend(plain_number(d[key]) for key in SUMMARY if key in d)
-    shown = {"eigenvalues": lambda v: plain_lines(v)[0], "grad_norm": plain_number, "classification": str}
+    shown: dict[str, Callable[[Any], str]] = {
+        "eigenvalues": lambda v: plain_lines(v)[0],
+        "grad_norm": plain_number,
+        "classification": str,
+    }
     lines.extend(shown[key](d[key]) for key in CLASSIFY if key in d)  # eigenvalues, gradient norm, verdict
     return "\n".join(lines)
 

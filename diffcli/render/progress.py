@@ -38,7 +38,7 @@ class Tracker:
     def update(self, fraction: float | None = None, info: str = "", label: str | None = None) -> None:
         if self.progress is None:
             return
-        fields = {"info": info}
+        fields: dict[str, object] = {"info": info}
         if label is not None:
             fields["description"] = label
         if fraction is not None:
@@ -75,7 +75,7 @@ def tracker(label: str, stream=None):
     )
     task = progress.add_task(label, total=None, info="")
     lock = threading.Lock()
-    shown = []
+    shown: list[bool] = []
 
     def show() -> None:
         with lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Iterator
 
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import writable_text
@@ -13,10 +14,9 @@ from diffcli.core import autodiff
 from diffcli.core.graph import Node, is_zero
 from diffcli.core.local import substitute
 from diffcli.errors import DiffcliError
+from diffcli.limits import ORDER_LISTED
 from diffcli.symbolic import implicit as implicitly
 from diffcli.symbolic.steps import derivation
-
-ORDER_LISTED = 1000  # JSON `wrt` lists the names applied up to this order; beyond, the name once
 
 
 def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -> tuple[Node, list[str]]:
@@ -38,6 +38,7 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
             )
         names = found
     repeated = len(names) == 1
+    steps: Iterator[str]
     if repeated:
         steps, names = itertools.repeat(names[0], order), names * order if order <= ORDER_LISTED else names
     elif order != 1:

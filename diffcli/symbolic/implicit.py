@@ -18,6 +18,7 @@ from diffcli.compute.request import Result, evaluate, kink_probes
 from diffcli.core import autodiff
 from diffcli.core.graph import Node, apply, is_zero
 from diffcli.errors import DiffcliError
+from diffcli.limits import ORDER_LISTED
 
 ON_CURVE = 1e-9  # |lhs - rhs| <= ON_CURVE * max(1, |lhs|, |rhs|) counts as on the curve
 
@@ -66,7 +67,8 @@ def derivative(problem: Problem, y: str, order: int = 1, wrt: list[str] | None =
         (dx, dy) = autodiff.gradient(d, [xv, yv])
         return apply("add", dx, apply("mul", first, dy))
 
-    d, seen = first, {}  # as `diff`: stop at 0, skip whole periods of repeating derivatives
+    d = first
+    seen: dict[Node, int] = {}  # as `diff`: stop at 0, skip whole periods of repeating derivatives
     for k in range(1, order):
         if is_zero(d):
             break
@@ -91,7 +93,7 @@ def diff(problem: Problem, y: str, order: int = 1, wrt: list[str] | None = None,
         {
             "derivative": writable_text(printed),
             "latex": to_latex(printed),
-            "wrt": [x] * order,
+            "wrt": [x] * order if order <= ORDER_LISTED else [x],  # as diff: no list of 10^9 names
             "order": order,
             "implicit": y,
         },

@@ -7,12 +7,14 @@ derivative times |u|.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from diffcli.compute.problem import Problem, directions
 from diffcli.compute.request import Result, evaluate
 from diffcli.core import forward
 
 
-def jvp(problem: Problem, u: str, probes: list = ()) -> Result:
+def jvp(problem: Problem, u: str, probes: Sequence = ()) -> Result:
     f = problem.output
     us, bindings, flat = directions(problem, u)
     tangent = forward.jvp(f, problem.wrt, us)

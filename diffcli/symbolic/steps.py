@@ -16,6 +16,8 @@ are the op table's, not a table of their own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from diffcli.algebra import precedence
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.precedence import parenthesize
@@ -76,7 +78,7 @@ class Derivation:
             raise DiffcliError(
                 "--steps needs a scalar expression of scalar variables: leave out --steps for vectors and matrices"
             )
-        self.depends = set()
+        self.depends: set[int] = set()
         for n in nodes:
             if n is x or (not OPS[n.op].no_grad and any(id(a) in self.depends for a in n.args)):
                 self.depends.add(id(n))
@@ -93,7 +95,7 @@ class Derivation:
     def visit(self, n: Node, level: int) -> None:
         expr = {"text": to_text(n, share=False), "latex": to_latex(n, share=False)}
         result = textbook(autodiff.gradient(n, [self.x])[0]) if id(n) in self.depends else n.graph.const(0.0)
-        step = {
+        step: dict[str, Any] = {
             "order": self.order,
             "wrt": self.x.name,
             "level": level,
@@ -112,7 +114,7 @@ class Derivation:
             return
         self.done.add(id(n))
         needs = [id(a) in self.depends for a in n.args]
-        partials = OPS[n.op].vjp(n, n.graph.const(1.0), needs)
+        partials = OPS[n.op].pullback(n, n.graph.const(1.0), needs)
         inner = [a for a, need in zip(n.args, needs) if need and a is not self.x]
         step["rule"], detail = self.rule(n, needs)
         if detail is not None:
@@ -131,11 +133,12 @@ class Derivation:
         for a, need, partial in zip(n.args, needs, partials):
             if not need or partial is None:
                 continue
+            shown: Node | None
             if a is self.x:
                 shown = textbook(partial)
             elif chain:
-                shown = textbook(partial)
-                shown = None if shown.op == "const" and shown.value == 1 else shown
+                written = textbook(partial)
+                shown = None if written.op == "const" and written.value == 1 else written
             else:
                 shown = textbook(partial * n.graph.var(PLACE))
             text = to_text(shown, share=False) if shown is not None else ""
@@ -143,8 +146,8 @@ class Derivation:
             if a is not self.x:
                 d_text, d_latex = self.d(to_text(a, share=False)), self.d(to_latex(a, share=False), latex=True)
                 if chain:
-                    text = (wrap(text, shown) + "*" if text else "") + d_text
-                    latex = (wrap(latex, shown, True) + " \\cdot " if latex else "") + d_latex
+                    text = (wrap(text, shown) + "*" if shown is not None else "") + d_text
+                    latex = (wrap(latex, shown, True) + " \\cdot " if shown is not None else "") + d_latex
                 else:
                     text, latex = text.replace(PLACE, d_text), latex.replace(PLACE, d_latex)
             texts.append(text)

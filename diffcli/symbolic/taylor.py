@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -27,7 +28,8 @@ MAX_TERMS = 2000  # multi-indices of a several-variable polynomial
 
 def multi_indices(n: int, order: int) -> list[tuple]:
     """Nondecreasing variable sequences of length 0..order (each a multi-index once)."""
-    found, frontier = [()], [()]
+    found: list[tuple[int, ...]] = [()]
+    frontier: list[tuple[int, ...]] = [()]
     for _ in range(order):
         frontier = [s + (i,) for s in frontier for i in range(s[-1] if s else 0, n)]
         found.extend(frontier)
@@ -43,7 +45,7 @@ def counts(sequence: tuple, n: int) -> tuple:
     return tuple(sequence.count(i) for i in range(n))
 
 
-def taylor(problem: Problem, order: int, u: str | None = None, probes: list = ()) -> Result:
+def taylor(problem: Problem, order: int, u: str | None = None, probes: Sequence = ()) -> Result:
     f = problem.output
     if f.shape != ():
         raise DiffcliError(
@@ -91,7 +93,7 @@ def taylor(problem: Problem, order: int, u: str | None = None, probes: list = ()
     return result
 
 
-def _along(problem: Problem, order: int, u: str, probes: list, result: Result) -> Result:
+def _along(problem: Problem, order: int, u: str, probes: Sequence, result: Result) -> Result:
     """g(t) = f(a + t u) to order N by repeated forward sweeps along u."""
     us, bindings, flat = directions(problem, u)
     nodes = [problem.output]

@@ -55,6 +55,8 @@ def divergence(problem: Problem) -> Node:
     for component, v in zip(parts, wrt):
         d = partial(component, v)
         total = d if total is None else apply("add", total, d)
+    if total is None:
+        raise DiffcliError("div needs a vector field of at least one component")
     return total
 
 

@@ -188,6 +188,7 @@ def _operand_after(line: str, i: int) -> tuple[str, int]:
         end = _closing(line, i)
         return line[i + 1 : end], end + 1
     m = re.compile(r"[\w.]*").match(line, i)
+    assert m is not None  # the pattern matches the empty string
     return m.group(0), m.end()
 
 
@@ -249,8 +250,8 @@ def dot(text: str, pos: int, functions) -> Written | None:
         return None
     if kind == "module":
         start = _receiver_start(line, column)
-        prefix = re.compile(r"(?:[^\W\d]\w*\.)+").match(line, start)
-        prefix = prefix.group(0) if prefix else "."
+        found = re.compile(r"(?:[^\W\d]\w*\.)+").match(line, start)
+        prefix = found.group(0) if found else "."
         message = f"unexpected character `.`: diffcli has no modules: drop `{prefix}` and write `{_shown(fixed)}`"
     elif kind == "backward":
         message = (
@@ -282,6 +283,7 @@ def rewrite(line: str, functions) -> tuple[str | None, str]:
 
 def _rewrite_one(line: str, at: int, functions) -> tuple[str, str] | None:
     name_m = NAME_AT.match(line, at + 1)
+    assert name_m is not None  # rewrite() finds a `.` followed by a letter
     attr, after = name_m.group(0), name_m.end()
     start = _receiver_start(line, at)
     receiver = line[start:at]

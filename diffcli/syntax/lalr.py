@@ -27,6 +27,12 @@ TABLES_VERSION = 2  # the layout of the generated tables below
 class Token(str):
     """A token: its text, with `type`, `start_pos`, `end_pos`, `line` and `column` (1-based)."""
 
+    type: str
+    start_pos: int
+    line: int
+    column: int
+    end_pos: int
+
     def __new__(cls, type_: str, value: str, start_pos: int, line: int, column: int, end_pos: int):
         self = super().__new__(cls, value)
         self.type, self.start_pos, self.line, self.column, self.end_pos = type_, start_pos, line, column, end_pos
@@ -96,6 +102,7 @@ def tokens(text: str, tables: Tables):
         if m is None:
             raise UnexpectedCharacters(pos, line, pos - line_start + 1)
         kind, stop = m.lastgroup, m.end()
+        assert kind is not None  # every terminal is a named group of the lexer's pattern
         if kind not in ignore:
             value = m.group()
             if kind in keywords:  # `function` lexes as a NAME, then is the keyword (Lark's `unless`)
@@ -111,7 +118,8 @@ def tokens(text: str, tables: Tables):
 def parse(text: str, tables: Tables, reduce):
     """Parse `text`; `reduce(name, children)` builds the value of each named rule."""
     states, rules, unit = tables.states, tables.rules, tables.unit
-    stack, values = [tables.start], []
+    stack = [tables.start]
+    values: list = []  # tokens and whatever `reduce` builds
     token = None
 
     def reduce_by(rule):
@@ -182,7 +190,8 @@ def generate(grammar: str) -> dict:
     lexer.scanner  # building the scanner fills `callback`: only keyword callbacks are reproduced here
     if set(map(str, lexer.callback)) - set(keywords):
         raise AssertionError("the grammar needs Lark's lexer callbacks beyond keywords")
-    rules, number = [], {}
+    rules: list[tuple] = []
+    number: dict[int, int] = {}
     for rule in lark.rules:
         number[id(rule)] = len(rules)
         rules.append(_rule(rule))

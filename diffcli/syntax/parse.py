@@ -143,6 +143,7 @@ def _run(text: str, builder) -> "_Piece":
                     written.detail = caret(text, line, column)
                     raise written from None
         else:
+            assert isinstance(e, UnexpectedToken)  # the lexer raises UnexpectedCharacters, the parser this
             message = f"unexpected `{e.token}`" + _juxtaposition_hint(text, pos, e.token)
         raise DiffcliError(message, caret(text, line, column)) from None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from typing import BinaryIO
 
 import numpy as np
 
@@ -182,7 +183,7 @@ def value_file(path: str, what: str) -> np.ndarray:
     return array
 
 
-def _npy(fh, what: str) -> np.ndarray:
+def _npy(fh: BinaryIO, what: str) -> np.ndarray:
     fmt = np.lib.format
     try:
         version = fmt.read_magic(fh)
@@ -206,7 +207,7 @@ def _npy(fh, what: str) -> np.ndarray:
         raise DiffcliError(f"{what}: not a complete .npy file: {e}") from None
 
 
-def _text(fh, what: str) -> np.ndarray:
+def _text(fh: BinaryIO, what: str) -> np.ndarray:
     most = TEXT_BYTES * limits.MAX_ELEMENTS
     data = fh.read(most + 1)  # bounded: /dev/zero or a huge file stops here
     if len(data) > most:

@@ -38,7 +38,8 @@ class History:
     def __init__(self, size: int):
         self.pair = size == 2  # the path over contour lines needs both variables
         self.rows = np.empty((0, 4 if self.pair else 2))
-        self.count, self.stride, self.last = 0, 1, None
+        self.count, self.stride = 0, 1
+        self.last: tuple | None = None
 
     def record(self, step: int, theta: np.ndarray, value: float) -> None:
         row = (step, *theta, value) if self.pair else (step, value)
@@ -127,7 +128,7 @@ def minimize(o: Options) -> int:
             theta = objective.layout.pack([at[n] for n in objective.layout.names])
             if written[0] != result.data["steps"]:  # stopped between a step and its row
                 callback(result.data["steps"], theta, result.data["value"], 0.0)
-    if plot:
+    if plot and history is not None:
         title = f"minimize {shorten(problem.text, 50)} ({o.optimizer}, lr {number(o.lr)})"
         values_on = (lambda pts: objective.values(pts, dict(problem.bindings))) if len(labels) == 2 else None
         plotting.draw_descent(plot, history.array(), labels, title, values_on, inputs)

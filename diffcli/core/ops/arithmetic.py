@@ -77,9 +77,8 @@ def div_name(n) -> str:
 
 
 def matmul_name(n) -> str:
-    return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}.get(
-        tuple(len(a.shape) for a in n.args), "MmBackward0"
-    )
+    names: dict[tuple[int, ...], str] = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
+    return names.get(tuple(len(a.shape) for a in n.args), "MmBackward0")
 
 
 def matmul_jvp(n, tangents):

@@ -62,7 +62,7 @@ def reduced_jvp(n: Node, tangents: tuple) -> Node:
     """A reduction over trailing axes: each output element's partials (the VJP with g = 1, one
     output element per input element) times the tangent, summed over the reduced axes."""
     (x,), (t,) = n.args, tangents
-    (partial,) = OPS[n.op].vjp(n, n.graph.const(1.0, n.shape), (True,))
+    (partial,) = OPS[n.op].pullback(n, n.graph.const(1.0, n.shape), (True,))
     return reduce_sum(apply("mul", fit_shape(partial, x.shape), t), len(x.shape) - len(n.shape))
 
 

@@ -28,8 +28,8 @@ def number(n: Node) -> int | Fraction | None:
     if n in numbers:
         return numbers[n]
     q = exact(n)
-    q = numbers[n] = q.numerator if q is not None and q.denominator == 1 else q
-    return q
+    found = numbers[n] = q.numerator if q is not None and q.denominator == 1 else q
+    return found
 
 
 def ratio(a, b) -> int | Fraction:
@@ -59,7 +59,7 @@ def power_of(n: Node):
     return n, ONE
 
 
-def scaled(c: Fraction, rest: Node, shape) -> Node:
+def scaled(c: int | Fraction, rest: Node, shape) -> Node:
     if c == 0:
         return rest.graph.zeros(shape)
     if c == 1:
@@ -78,8 +78,8 @@ def linear_terms(n: Node):
     Walks through +, -, unary minus and numeric factors (`2*(x + 1)` gives 2*x and 2).
     """
     terms: list = []
-    constant = 0
-    stack = [(n, ONE)]
+    constant: int | Fraction = 0
+    stack: list[tuple[Node, int | Fraction]] = [(n, ONE)]
     while stack:
         m, w = stack.pop()
         op = m.op
@@ -232,8 +232,10 @@ def simplify_neg(args, payload, shape):
     (a,) = args
     if a.op == "neg":
         return a.args[0]
-    if a.op == "mul" and number(a.args[0]) is not None:
-        return scaled(-number(a.args[0]), a.args[1], shape)
+    if a.op == "mul":
+        c = number(a.args[0])
+        if c is not None:
+            return scaled(-c, a.args[1], shape)
     if a.op == "sub":
         return apply("sub", a.args[1], a.args[0])
     if a.op == "div" and _signed(a.args[0]):  # -((-1)/q) -> 1/q
@@ -250,8 +252,9 @@ def simplify_pow(args, payload, shape):
     if is_one(a):
         return a.graph.const(1.0, shape)
     outer = number(b)
-    if a.op == "pow" and number(a.args[1]) is not None and outer is not None and outer.denominator == 1:
-        return keep_shape(apply("pow", a.args[0], a.graph.const(number(a.args[1]) * outer)), shape)
+    inner = number(a.args[1]) if a.op == "pow" else None
+    if inner is not None and outer is not None and outer.denominator == 1:
+        return keep_shape(apply("pow", a.args[0], a.graph.const(inner * outer)), shape)
     return None
 
 

@@ -41,7 +41,7 @@ def next_order(n: Node) -> Node:
     return apply(n.op, *n.args, payload=(n.payload or 0) + 1)
 
 
-def cannot_fold(*values):
+def cannot_fold(*values: float) -> float:
     return math.nan  # an undefined function has no value: its calls with numbers stay nodes
 
 

@@ -3,7 +3,9 @@ broadcasting ops that derivative rules insert (expand, sum_to, broadcast_to, sca
 
 from __future__ import annotations
 
-from diffcli.core.graph import apply
+from typing import Any, Callable
+
+from diffcli.core.graph import Node, apply
 from diffcli.core.ops import elements, kernels, shapes
 from diffcli.core.ops.rules import reduce_sum, same_op_jvp, zero_if_none
 from diffcli.core.ops.simplify import simplify_broadcast, simplify_expand, simplify_sum_to
@@ -13,7 +15,7 @@ from diffcli.core.ops.table import Op, Print
 PADDED = Print("padded", precedence="sum")
 
 
-def index_name(n) -> str:
+def index_name(n: Node) -> str:
     """torch: one subscript always indexes (x[:] is a slice); in a tuple, full slices are
     skipped and the last remaining subscript names the node."""
     items = n.payload
@@ -31,7 +33,7 @@ def _full(item: tuple, size: int) -> bool:
     return start in (None, 0) and (stop is None or stop >= size) and step in (None, 1)
 
 
-def structural(name: str, forward, vjp, doc: str, shape, **fields) -> Op:
+def structural(name: str, forward: Callable, vjp: Callable, doc: str, shape: Callable, **fields: Any) -> Op:
     return Op(
         name, 1, forward, vjp, doc, shape=shape, elementwise=False, linear=True, user=False, jvp=same_op_jvp, **fields
     )

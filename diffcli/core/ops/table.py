@@ -9,7 +9,7 @@ entries themselves live in the modules of this package grouped by family.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 from diffcli.core.graph import REGISTRY, Node, broadcast_shapes
 from diffcli.core.ops import elements as element_maps
@@ -44,7 +44,7 @@ class Op:
     forward: Callable | str
     vjp: Callable | None  # (node, g, needs) -> one contribution (or None) per argument
     doc: str
-    shape: Callable = None  # (arg shapes, payload) -> shape; default: broadcast
+    shape: Callable | None = None  # (arg shapes, payload) -> shape; default: broadcast
     elementwise: bool = True
     simplify: Callable | None = None  # (args, payload, shape) -> Node | None
     fold: Callable | None = None  # Python-float version for folding constants (cheaper than numpy)
@@ -69,7 +69,7 @@ class Op:
     # i has none. None: derived from `vjp` with g = 1 (elementwise ops, see forward.py)
     jvp: Callable | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.shape is None:
             self.shape = lambda shapes, payload: broadcast_shapes(shapes, f"`{self.name}`")
         if not self.grad_fn:
@@ -80,6 +80,13 @@ class Op:
             command = LATEX_NAMES.get(self.name, "\\operatorname{{%s}}" % self.name)
             arguments = ", ".join("{%d}" % i for i in range(self.arity or 1))
             self.latex = "%s\\left(%s\\right)" % (command, arguments)
+
+    def pullback(self, n: Node, g: Node, needs: Sequence[bool]) -> Sequence[Node | None]:
+        """The vector-Jacobian product: one contribution (or None) per argument of n. Every op
+        with arguments has a derivative rule; only the leaves (const, var) have none."""
+        if self.vjp is None:
+            raise TypeError(f"{self.name} has no derivative rule: it has no arguments")
+        return self.vjp(n, g, needs)
 
     def backward_name(self, n: Node) -> str:
         """The `grad_fn` name PyTorch gives this node (`PowBackward2` for 2^x)."""

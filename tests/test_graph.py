@@ -1,7 +1,7 @@
-"""Issue 18's cheap nodes: what makes construction cheap must not change what is built. The
-simplifier's memo answers with the node the rules gave, const keys and exact values stay exact,
-the topological order is the plain recursive depth-first one, and the parser's shortcuts
-(unit reductions, numbers built once) give the nodes of the long way."""
+"""The graph (core/graph.py), and issue 18's cheap nodes: what makes construction cheap must not
+change what is built. The simplifier's memo answers with the node the rules gave, const keys and
+exact values stay exact, the topological order is the plain recursive depth-first one, and the
+backward loop's shortcuts give the values' gradient. (The parser's shortcuts: test_parse.py.)"""
 
 from __future__ import annotations
 
@@ -84,31 +84,6 @@ def test_topological_is_the_recursive_order(seed, size):
         nodes.append(g.node(op, args))
     outputs = rng.sample(nodes, 3)
     assert topological(outputs) == _recursive(outputs)
-
-
-def test_parser_shortcuts_build_the_same_nodes():
-    text = "100*(x2 - x1^2)^2 + (1 - x1)^2 + 2.3*x1 + 2.3*x2 - -+x2 + ((x1))"
-    p = parse(text, {"x1": (), "x2": ()})
-    consts = [n for n in p.graph.table.values() if n.op == "const"]
-    assert sorted(n.value for n in consts) == [1.0, 2.0, 2.3, 100.0]  # each number once
-    assert exact(next(n for n in consts if n.value == 2.3)) == Fraction(23, 10)
-    g = Graph()
-    x1, x2 = g.var("x1"), g.var("x2")
-    n = g.node
-    c = g.const
-    a = n("mul", (c(100), n("pow", (n("sub", (x2, n("pow", (x1, c(2))))), c(2)))))
-    b = n("pow", (n("sub", (c(1), x1)), c(2)))
-    total = n("add", (n("add", (a, b)), n("mul", (c(Fraction(23, 10)), x1))))
-    total = n("add", (total, n("mul", (c(Fraction(23, 10)), x2))))
-    by_hand = n("add", (n("sub", (total, n("neg", (x2,)))), x1))
-    assert _shape(p.output) == _shape(by_hand)
-
-
-def _shape(n):
-    """A node's structure as nested tuples (names and values, not identities)."""
-    if n.op in ("var", "const"):
-        return (n.op, n.payload)
-    return (n.op, n.payload, tuple(_shape(a) for a in n.args))
 
 
 def test_a_long_sum_of_products_differentiates_to_the_same_gradient():
