@@ -211,7 +211,9 @@ def test_forward_mode_agrees_with_reverse_mode(text):
 
 def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix():
     a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])  # rank 2
-    cof = np.array([[np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) * (-1) ** (i + j) for j in range(3)] for i in range(3)])
+    cof = np.array(
+        [[np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) * (-1) ** (i + j) for j in range(3)] for i in range(3)]
+    )
     assert np.allclose(grad_of("det(A)", {"A": a})["A"], cof, atol=1e-12)
     zero_rank = np.zeros((2, 2))
     assert np.allclose(grad_of("det(A)", {"A": zero_rank})["A"], 0.0)

@@ -19,8 +19,8 @@ from diffcli.algebra import precedence
 from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, parenthesize
 from diffcli.core.graph import Node, topological
 from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.core.ops.einsum import params_text
 from diffcli.core.ops.special import order_of, primes
-from diffcli.core.ops.tensors import params_text
 from diffcli.errors import DiffcliError
 from diffcli.limits import check_print
 

@@ -22,7 +22,8 @@ from diffcli.core import ops
 from diffcli.core.graph import Graph, Node
 from diffcli.core.ops.tensor_names import Text
 from diffcli.errors import DiffcliError, caret, suggest
-from diffcli.syntax import hints, lalr
+from diffcli.syntax import calls, hints, lalr
+from diffcli.syntax.calls import Keyword, Ragged
 from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
@@ -269,10 +270,7 @@ class _Builder:
     # children already converted: Nodes, lists, tokens (kept) or None. A binary operator's rule
     # (add, sub, mul, div, matmul, pow) is named for its op and has no method of its own.
     def rule(self, name: str, kids: list):
-        if name not in TAKES_LISTS:  # a ragged list or a keyword outside a call's arguments
-            for k in kids:
-                if isinstance(k, (Ragged, Keyword)):
-                    raise k.misplaced()
+        calls.check_placed(name, kids)
         method = getattr(self, "rule_" + name, None)
         return method(kids) if method is not None else self.graph.node(name, (kids[0], kids[2]))
 
@@ -329,16 +327,7 @@ class _Builder:
         return found
 
     def rule_vector(self, kids: list) -> Node:
-        items = kids[1]
-        for k in items:
-            if isinstance(k, (Keyword, Text)):
-                raise k.misplaced() if isinstance(k, Keyword) else DiffcliError("a string is only an argument")
-        try:
-            return self.graph.node("stack", tuple(items))
-        except DiffcliError as e:  # [a, b] of unequal shapes: only concatenate and its kin take it
-            if any(isinstance(k, Ragged) for k in items):
-                raise
-            return Ragged(items, e)
+        return calls.vector(self.graph, kids[1])
 
     def rule_slice(self, kids: list) -> tuple:
         return tuple(None if k is None else self.integer(k) for k in (kids[0], kids[2], kids[4]))
@@ -346,27 +335,9 @@ class _Builder:
     def rule_index(self, kids: list) -> Node:
         picks = [k for k in kids[2] if isinstance(k, Node) and k.op == "stack"]
         if picks:
-            return self.pick(kids[0], kids[2])
+            return calls.pick(kids[0], kids[2], self.integer)
         items = tuple(k if isinstance(k, tuple) else self.integer(k) for k in kids[2])
         return self.graph.node("index", (kids[0],), items)
-
-    def pick(self, x: Node, subscripts: list) -> Node:
-        """x[[0, 2]], W[:, [1, 0]]: integer-array indexing along one axis (numpy's `take`)."""
-        arrays = [i for i, k in enumerate(subscripts) if isinstance(k, Node) and k.op == "stack"]
-        if len(arrays) > 1 or any(not isinstance(k, tuple) and i not in arrays for i, k in enumerate(subscripts)):
-            raise DiffcliError(
-                "an index list goes with slices only, one per subscript: index in two steps, such as x[[0, 2]][:, 1]"
-            )
-        (axis,) = arrays
-        if axis >= len(x.shape):
-            raise DiffcliError(f"too many indices for a value of shape {x.shape}")
-        indices = [self.integer(a) for a in subscripts[axis].args]
-        size = x.shape[axis]
-        if any(not -size <= i < size for i in indices):
-            raise DiffcliError(f"index out of range: {indices} for an axis of length {size}")
-        found = self.graph.node("take", (x,), (axis, tuple(i % size for i in indices)))
-        rest = tuple((None, None, None) if i == axis else k for i, k in enumerate(subscripts))
-        return found if all(k == (None, None, None) for k in rest) else self.graph.node("index", (found,), rest)
 
     def rule_compare(self, kids: list) -> Node:
         a, symbol, b = kids
@@ -418,7 +389,7 @@ class _Builder:
         keywords = {k.name: k.value for k in args if isinstance(k, Keyword)}
         args = [a for a in args if not isinstance(a, Keyword)]
         if keywords or any(isinstance(a, (Text, Ragged)) for a in args):
-            return self.call_with(name, ops.FUNCTIONS.get(name), args, keywords)
+            return calls.call_with(name, ops.FUNCTIONS.get(name), args, keywords)
         if name in self.functions:
             if len(args) != 1:
                 raise DiffcliError(f"{name}() is an undefined function of one argument, got {len(args)}")
@@ -448,52 +419,10 @@ class _Builder:
             raise DiffcliError(f"{name}() takes {wanted} argument{plural}, got {len(args)}")
         return build(*args)
 
-    def call_with(self, name: str, entry, args: list, keywords: dict) -> Node:
-        """A call with keywords, a string or a ragged list: only builders that declare them."""
-        build = entry[2] if entry is not None else None
-        accepted = getattr(build, "keywords", ())
-        for key in keywords:
-            if key not in accepted:
-                takes = f"; it takes {', '.join(k + '=' for k in accepted)}" if accepted else ""
-                raise DiffcliError(f"{name}() has no keyword argument `{key}`{takes}")
-        if any(isinstance(a, Text) for a in args) and not getattr(build, "text", False) and name != "einsum":
-            raise DiffcliError(f"{name}() takes no string argument (strings are for einsum and norm's ord)")
-        if any(isinstance(a, Ragged) for a in args) and name not in JOINS:
-            raise next(a for a in args if isinstance(a, Ragged)).misplaced()
-        low, high = entry[0], entry[1]
-        if not low <= len(args) <= high:
-            raise DiffcliError(f"{name}() takes {low} to {high} positional arguments, got {len(args)}")
-        return build(*args, **keywords)
-
     def integer(self, n: Node) -> int:
         if not (n.is_const and n.shape == () and float(n.value).is_integer()):
             raise DiffcliError("an index must be a whole number, such as x[0], x[-1] or x[1:3]")
         return int(n.value)
-
-
-TAKES_LISTS = {"args", "call", "vector", "keyword"}  # rules a ragged list or keyword may reach
-JOINS = {"concatenate", "cat", "stack", "hstack", "vstack"}
-
-
-class Keyword:
-    """`name=expr` among a call's arguments: a static parameter of the function called."""
-
-    def __init__(self, name: str, value):
-        self.name, self.value = name, value
-
-    def misplaced(self) -> DiffcliError:
-        return DiffcliError(f"`{self.name}=...` is a keyword argument: it goes inside a call, such as sum(X, axis=0)")
-
-
-class Ragged(list):
-    """[a, b] of unequal shapes: a list that only concatenate and its kin take."""
-
-    def __init__(self, items, error: DiffcliError):
-        super().__init__(items)
-        self.error = error
-
-    def misplaced(self) -> DiffcliError:
-        return self.error
 
 
 def check_name(name: str) -> None:

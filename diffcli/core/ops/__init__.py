@@ -7,6 +7,7 @@ may call to builders; a new function needs one `Op` entry and nothing else.
 
 from diffcli.core.ops import (
     arithmetic,
+    einsum,
     elementary,
     linalg,
     linalg_calls,
@@ -30,6 +31,7 @@ register(
     *reductions.ENTRIES,
     *structure.ENTRIES,
     *tensors.ENTRIES,
+    *einsum.ENTRIES,
     *linalg.ENTRIES,
     *piecewise.COMPARISON_ENTRIES,
 )

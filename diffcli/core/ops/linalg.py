@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from diffcli.core.graph import apply
+from diffcli.core.ops.einsum import einsum_node
 from diffcli.core.ops.rules import expand, reduce_sum
 from diffcli.core.ops.table import Op
-from diffcli.core.ops.tensors import einsum_node
 from diffcli.errors import ShapeError
 
 

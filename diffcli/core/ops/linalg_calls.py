@@ -212,4 +212,3 @@ TABLE = {
     "svd": (1, 1, svd),
     "svdvals": (1, 1, svd),
 }
-

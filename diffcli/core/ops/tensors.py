@@ -14,7 +14,7 @@ import numpy as np
 
 from diffcli.core.graph import apply
 from diffcli.core.ops import elements
-from diffcli.core.ops.elements import Step, _grid
+from diffcli.core.ops.elements import Step, grid
 from diffcli.core.ops.rules import same_op_jvp, zero_if_none
 from diffcli.core.ops.table import Op, Print
 from diffcli.errors import ShapeError
@@ -61,7 +61,7 @@ def _inverse(perm) -> tuple:
 
 
 def _permute_elements(n) -> list:
-    return [(Step(n.size, np.transpose(_grid(n.args[0].shape), n.payload).reshape(-1)),)]
+    return [(Step(n.size, np.transpose(grid(n.args[0].shape), n.payload).reshape(-1)),)]
 
 
 # concat: payload = the static axis; the arguments agree on every other axis
@@ -100,10 +100,10 @@ def _concat_vjp(n, g, needs):
 
 
 def _concat_elements(n) -> list:
-    grid = _grid(n.shape)
+    out = grid(n.shape)
     maps = []
     for a, (lo, hi) in zip(n.args, _pieces(n)):
-        where = np.take(grid, np.arange(lo, hi), axis=n.payload).reshape(-1)
+        where = np.take(out, np.arange(lo, hi), axis=n.payload).reshape(-1)
         maps.append((Step(n.size, np.arange(a.size, dtype=np.int64), where),))
     return maps
 
@@ -142,12 +142,12 @@ def _put(dev, n, g):
 
 def _take_elements(n) -> list:
     axis, indices = n.payload
-    return [(Step(n.size, np.take(_grid(n.args[0].shape), list(indices), axis=axis).reshape(-1)),)]
+    return [(Step(n.size, np.take(grid(n.args[0].shape), list(indices), axis=axis).reshape(-1)),)]
 
 
 def _put_elements(n) -> list:
     axis, indices, size = n.payload
-    where = np.take(_grid(n.shape), list(indices), axis=axis).reshape(-1)
+    where = np.take(grid(n.shape), list(indices), axis=axis).reshape(-1)
     return [(Step(n.size, np.arange(n.args[0].size, dtype=np.int64), where),)]
 
 
@@ -237,67 +237,6 @@ def _embed_elements(n) -> list:
     lead = math.prod(n.shape[:-2])
     where = (np.arange(lead)[:, None] * rows * cols + r * cols + c).reshape(-1)
     return [(Step(n.size, np.arange(n.args[0].size, dtype=np.int64), where),)]
-
-
-# einsum: payload = "ab,bc->ac" (explicit output, no repeated label within an operand)
-
-
-def parse_subscripts(spec: str) -> tuple[list[str], str]:
-    inputs, output = spec.split("->")
-    return inputs.split(","), output
-
-
-def _einsum_shape(shapes, spec):
-    inputs, output = parse_subscripts(spec)
-    sizes: dict = {}
-    for labels, shape in zip(inputs, shapes):
-        for label, size in zip(labels, shape):
-            if sizes.setdefault(label, size) != size:
-                raise ShapeError(f"einsum: index `{label}` has sizes {sizes[label]} and {size} ({spec})")
-    return check_elements(tuple(sizes[label] for label in output))
-
-
-def _einsum(dev, n, *xs):
-    inputs, output = parse_subscripts(n.payload)
-    spec = ",".join("..." + s for s in inputs) + "->..." + output
-    return dev.xp.einsum(spec, *xs) if hasattr(dev.xp, "einsum") else np.einsum(spec, *xs)
-
-
-def einsum_node(spec_inputs: list[str], output: str, *args):
-    return apply("einsum", *args, payload=",".join(spec_inputs) + "->" + output)
-
-
-def _einsum_vjp(n, g, needs):
-    inputs, output = parse_subscripts(n.payload)
-    found = []
-    for k, (labels, a) in enumerate(zip(inputs, n.args)):
-        if not needs[k]:
-            found.append(None)
-            continue
-        others = [(s, b) for j, (s, b) in enumerate(zip(inputs, n.args)) if j != k]
-        present = set(output).union(*[set(s) for s, _ in others])
-        missing = "".join(label for label in labels if label not in present)
-        terms = [(output, g)] + others
-        if missing:  # summed over in a alone: the adjoint is broadcast along it
-            size = dict(zip(labels, a.shape))
-            terms.append((missing, n.graph.const(1.0, tuple(size[m] for m in missing))))
-        found.append(einsum_node([s for s, _ in terms], labels, *[b for _, b in terms]))
-    return tuple(found)
-
-
-def _einsum_jvp(n, tangents):
-    total = None
-    for k, t in enumerate(tangents):
-        if t is not None:
-            args = list(n.args)
-            args[k] = t
-            term = apply("einsum", *args, payload=n.payload)
-            total = term if total is None else total + term
-    return total
-
-
-def _multilinear(n, needs) -> bool:
-    return sum(1 for a in n.args if id(a) in needs) <= 1
 
 
 def structural(name: str, forward, vjp, doc: str, shape, **fields) -> Op:
@@ -403,37 +342,4 @@ ENTRIES = (
         grad_fn="DiagEmbedBackward0",
         elements=_embed_elements,
     ),
-    Op(
-        "einsum",
-        None,
-        _einsum,
-        _einsum_vjp,
-        'einsum("ij,j->i", A, x): sums of products over named indices (numpy\'s einsum)',
-        shape=_einsum_shape,
-        elementwise=False,
-        linear=_multilinear,
-        user=False,
-        grad_fn="EinsumBackward0",
-        print=PARAMS,
-        jvp=_einsum_jvp,
-    ),
 )
-
-
-def params_text(n) -> str:
-    """The keywords a PARAMS node prints after its arguments."""
-    p = n.payload
-    found = {
-        "reshape": lambda: f"shape={list(p)}",
-        "permute": lambda: f"axes={list(p)}",
-        "concat": lambda: f"axis={p}",
-        "take": lambda: f"axis={p[0]}, indices={list(p[1])}",
-        "put": lambda: f"axis={p[0]}, indices={list(p[1])}, size={p[2]}",
-        "cumsum": lambda: f"axis={p[0]}" + (", reverse=1" if p[1] else ""),
-        "cumprod": lambda: f"axis={p}",
-        "tri": lambda: f"k={p[0]}, upper={int(p[1])}",
-        "diagonal": lambda: f"k={p}",
-        "diag_embed": lambda: f"shape={list(p[:2])}, k={p[2]}",
-        "einsum": lambda: f'"{p}"',
-    }.get(n.op)
-    return found() if found else ""
