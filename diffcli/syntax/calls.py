@@ -39,7 +39,7 @@ class Ragged(list):
 
 def call_with(name: str, entry, args: list, keywords: dict) -> Node:
     """A call with keywords, a string or a ragged list: only builders that declare them."""
-    build = entry[2] if entry is not None else None
+    build = entry[2]
     accepted = getattr(build, "keywords", ())
     for key in keywords:
         if key not in accepted:
@@ -51,8 +51,14 @@ def call_with(name: str, entry, args: list, keywords: dict) -> Node:
         raise next(a for a in args if isinstance(a, Ragged)).misplaced()
     low, high = entry[0], entry[1]
     if not low <= len(args) <= high:
-        raise DiffcliError(f"{name}() takes {low} to {high} positional arguments, got {len(args)}")
-    return build(*args, **keywords)
+        wanted = f"{low}" if low == high else f"{low} to {high}"
+        raise DiffcliError(f"{name}() takes {wanted} positional argument{'s' * (wanted != '1')}, got {len(args)}")
+    try:
+        return build(*args, **keywords)
+    except TypeError as e:  # a keyword also given by position: sum(x, 0, axis=0)
+        if "multiple values" not in str(e):
+            raise
+        raise DiffcliError(f"{name}(): an argument is given twice, by position and by keyword") from None
 
 
 def pick(x: Node, subscripts: list, integer) -> Node:

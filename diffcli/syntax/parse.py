@@ -388,8 +388,12 @@ class _Builder:
         name = str(token)
         keywords = {k.name: k.value for k in args if isinstance(k, Keyword)}
         args = [a for a in args if not isinstance(a, Keyword)]
+        if (keywords or any(isinstance(a, (Text, Ragged)) for a in args)) and name in ops.FUNCTIONS:
+            return calls.call_with(name, ops.FUNCTIONS[name], args, keywords)
         if keywords or any(isinstance(a, (Text, Ragged)) for a in args):
-            return calls.call_with(name, ops.FUNCTIONS.get(name), args, keywords)
+            if name in self.functions:
+                raise DiffcliError(f"{name}() is an undefined function of one argument: no keywords, strings or lists")
+            args = []  # an unknown name: refused below as such
         if name in self.functions:
             if len(args) != 1:
                 raise DiffcliError(f"{name}() is an undefined function of one argument, got {len(args)}")

@@ -156,9 +156,9 @@ def _extreme(op, elementwise):
 
 
 TABLE = {
-    "sum": (1, 1, t.reducer("sum")),
-    "mean": (1, 1, t.reducer("mean")),
-    "prod": (1, 1, t.reducer("prod")),
+    "sum": (1, 2, t.reducer("sum")),
+    "mean": (1, 2, t.reducer("mean")),
+    "prod": (1, 2, t.reducer("prod")),
     "max": (1, 2, _extreme("max", "maximum")),
     "min": (1, 2, _extreme("min", "minimum")),
     "norm": (1, 2, norm),

@@ -52,6 +52,8 @@ def squeeze(x, axis=None, dim=None):
 
 @takes("axis", "dim")
 def expand_dims(x, axis=None, dim=None):
+    if axis is None and dim is None:
+        raise DiffcliError("expand_dims(x, axis) needs the position of the new axis, such as expand_dims(x, 0)")
     axis = static(axis if dim is None else dim, "axis")
     rank = len(x.shape) + len(as_list(axis))
     new = sorted(a % rank for a in as_list(axis) if -rank <= a < rank)
@@ -240,8 +242,12 @@ def _einsum(inputs, output, *args):
 def tensordot(a, b, axes=None):
     axes = static(axes, "axes") if axes is not None else 2
     if isinstance(axes, int):
+        if not 0 <= axes <= min(len(a.shape), len(b.shape)):
+            raise ShapeError(f"tensordot: axes={axes} for shapes {a.shape} and {b.shape}")
         pairs = [(len(a.shape) - axes + k, k) for k in range(axes)]
     else:
+        if len(axes) != 2:
+            raise ShapeError("tensordot: axes= takes a count or two lists, such as axes=[[1], [0]]")
         left, right = (as_list(x) for x in axes)
         pairs = [(axis_of(a, i), axis_of(b, j)) for i, j in zip(left, right)]
     la, lb = list(_labels(len(a.shape))), list(_labels(len(b.shape), len(a.shape)))
@@ -285,8 +291,8 @@ def kron(a, b):
 
 def cross(a, b):
     """numpy's cross of 3-vectors along the last axis (2-vectors: the z component)."""
-    if not a.shape or a.shape[-1] not in (2, 3) or a.shape[-1] != b.shape[-1]:
-        raise ShapeError(f"cross takes vectors of length 3 (or 2), got shapes {a.shape} and {b.shape}")
+    if not a.shape or not b.shape or a.shape[-1] not in (2, 3) or a.shape != b.shape:
+        raise ShapeError(f"cross takes two arrays of one shape, of length 3 (or 2), got shapes {a.shape} and {b.shape}")
 
     def part(x, i):
         return build("index", x, payload=(FULL,) * (len(x.shape) - 1) + (i,))

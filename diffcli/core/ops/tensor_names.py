@@ -35,8 +35,10 @@ def static(n, what: str):
     """A whole number, or a (nested) list of them, written as a literal: axis=0, [2, 3]."""
     if isinstance(n, Text):
         raise DiffcliError(f"{what} must be a whole number or a list of them, not a string")
-    if isinstance(n, (int, list, tuple)):
+    if isinstance(n, int):
         return n
+    if isinstance(n, (list, tuple)):
+        return [static(a, what) for a in n]
     if n.op == "const" and n.shape == () and float(n.value).is_integer():
         return int(n.value)
     if n.op == "stack":
@@ -93,6 +95,10 @@ def reducer(op: str, whole: Callable | None = None):
     @takes("axis", "keepdims", "dim", "keepdim")
     def builder(x, *rest, axis=None, keepdims=None, dim=None, keepdim=None):
         axis, keepdims = axis if dim is None else dim, keepdims if keepdim is None else keepdim
+        if rest and whole is None:  # sum(X, 0): numpy's positional axis (no two-argument sum to collide with)
+            if axis is not None:
+                raise DiffcliError(f"{op}(): the axis is given twice, by position and by keyword")
+            axis, rest = rest[0], ()
         if axis is None:
             found = whole(x, *rest) if whole is not None else build(op, x, payload=len(x.shape))
             return reshape_to(found, (1,) * len(x.shape)) if flag(keepdims) and found.shape == () else found
