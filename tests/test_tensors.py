@@ -243,3 +243,173 @@ def test_keyword_outside_a_call_and_unknown_keyword_are_refused():
 
 def test_a_reduction_of_a_scalar_is_the_scalar():
     assert value_of("max(x) + sum(x) + min(x)", {"x": 3.5}) == 10.5
+
+
+# -- PyTorch 2.13 (optional): values, gradients and Hessians by torch.func on the same inputs ----
+
+
+def _torch_cases():
+    import torch
+
+    def sym_t(a):
+        return (a + a.T) / 2
+
+    la = torch.linalg
+    return {
+        "sum(T, axis=1)": lambda p: p["T"].sum(dim=1),
+        "sum(T, axis=[0, 2], keepdims=1)": lambda p: p["T"].sum(dim=(0, 2), keepdim=True),
+        "mean(T, axis=-1)": lambda p: p["T"].mean(dim=-1),
+        "prod(P, axis=0)": lambda p: p["P"].prod(dim=0),
+        "max(T, axis=1)": lambda p: p["T"].amax(dim=1),
+        "min(T, axis=0, keepdims=1)": lambda p: p["T"].amin(dim=0, keepdim=True),
+        "norm(T, axis=2)": lambda p: la.vector_norm(p["T"], dim=2),
+        "logsumexp(T, axis=1)": lambda p: torch.logsumexp(p["T"], dim=1),
+        "softmax(T, axis=1)": lambda p: torch.softmax(p["T"], dim=1),
+        "log_softmax(T, axis=0)": lambda p: torch.log_softmax(p["T"], dim=0),
+        "var(T, axis=1)": lambda p: p["T"].var(dim=1, correction=0),
+        "std(T, axis=2, ddof=1)": lambda p: p["T"].std(dim=2, correction=1),
+        "var(x)": lambda p: p["x"].var(correction=0),
+        "cumsum(T, axis=1)": lambda p: torch.cumsum(p["T"], dim=1),
+        "cumsum(A)": lambda p: torch.cumsum(p["A"].reshape(-1), dim=0),
+        "cumprod(P, axis=1)": lambda p: torch.cumprod(p["P"], dim=1),
+        "reshape(T, [4, 6])": lambda p: p["T"].reshape(4, 6),
+        "transpose(T, axes=[2, 0, 1])": lambda p: p["T"].permute(2, 0, 1),
+        "repeat(x, 2)": lambda p: torch.repeat_interleave(p["x"], 2),
+        "tile(x, [2, 2])": lambda p: p["x"].repeat(2, 2),
+        "concatenate([A, B], axis=1)": lambda p: torch.cat([p["A"], p["B"]], dim=1),
+        "stack([x, y], axis=1)": lambda p: torch.stack([p["x"], p["y"]], dim=1),
+        'einsum("ijk,jl->ikl", T, B)': lambda p: torch.einsum("ijk,jl->ikl", p["T"], p["B"]),
+        'einsum("ii", A)': lambda p: torch.einsum("ii", p["A"]),
+        "tensordot(T, B, axes=[[1], [0]])": lambda p: torch.tensordot(p["T"], p["B"], dims=([1], [0])),
+        "inner(T, v)": lambda p: torch.inner(p["T"], p["v"]),
+        "outer(x, y)": lambda p: torch.outer(p["x"], p["y"]),
+        "kron(A, B)": lambda p: torch.kron(p["A"], p["B"]),
+        "cross(x, y)": lambda p: la.cross(p["x"], p["y"]),
+        "trace(A)": lambda p: torch.trace(p["A"]),
+        "diag(x, k=1)": lambda p: torch.diag(p["x"], 1),
+        "diagonal(A, offset=1)": lambda p: torch.diagonal(p["A"], offset=1),
+        "triu(A)": lambda p: torch.triu(p["A"]),
+        "tril(A, k=-1)": lambda p: torch.tril(p["A"], -1),
+        "det(A)": lambda p: la.det(p["A"]),
+        "logdet(A)": lambda p: la.slogdet(p["A"])[1],
+        "inv(A)": lambda p: la.inv(p["A"]),
+        "solve(A, x)": lambda p: la.solve(p["A"], p["x"]),
+        "solve(A, B)": lambda p: la.solve(p["A"], p["B"]),
+        "matrix_power(A, -2)": lambda p: la.matrix_power(p["A"], -2),
+        "cholesky(S)": lambda p: la.cholesky(sym_t(p["S"])),
+        "eigvalsh(S)": lambda p: la.eigvalsh(sym_t(p["S"])),
+        "eigh(A)": lambda p: la.eigvalsh(sym_t(p["A"])),
+        "svd(B)": lambda p: la.svdvals(p["B"]),
+        "svd(transpose(B))": lambda p: la.svdvals(p["B"].T),
+        'norm(A, "nuc")': lambda p: la.matrix_norm(p["A"], "nuc"),
+        "norm(A, 2)": lambda p: la.matrix_norm(p["A"], 2),
+        "norm(A, 1)": lambda p: la.matrix_norm(p["A"], 1),
+        "x[[0, 2]]": lambda p: p["x"][[0, 2]],
+        "A[:, [1, 0]]": lambda p: p["A"][:, [1, 0]],
+    }
+
+
+TORCH_CASES = [
+    "sum(T, axis=1)", "sum(T, axis=[0, 2], keepdims=1)", "mean(T, axis=-1)", "prod(P, axis=0)", "max(T, axis=1)",
+    "min(T, axis=0, keepdims=1)", "norm(T, axis=2)", "logsumexp(T, axis=1)", "softmax(T, axis=1)",
+    "log_softmax(T, axis=0)", "var(T, axis=1)", "std(T, axis=2, ddof=1)", "var(x)", "cumsum(T, axis=1)", "cumsum(A)",
+    "cumprod(P, axis=1)", "reshape(T, [4, 6])", "transpose(T, axes=[2, 0, 1])", "repeat(x, 2)", "tile(x, [2, 2])",
+    "concatenate([A, B], axis=1)", "stack([x, y], axis=1)", 'einsum("ijk,jl->ikl", T, B)', 'einsum("ii", A)',
+    "tensordot(T, B, axes=[[1], [0]])", "inner(T, v)", "outer(x, y)", "kron(A, B)", "cross(x, y)", "trace(A)",
+    "diag(x, k=1)", "diagonal(A, offset=1)", "triu(A)", "tril(A, k=-1)", "det(A)", "logdet(A)", "inv(A)",
+    "solve(A, x)", "solve(A, B)", "matrix_power(A, -2)", "cholesky(S)", "eigvalsh(S)", "eigh(A)", "svd(B)",
+    "svd(transpose(B))", 'norm(A, "nuc")', "norm(A, 2)", "norm(A, 1)", "x[[0, 2]]", "A[:, [1, 0]]",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TORCH_CASES)
+def test_against_pytorch(text):
+    torch = pytest.importorskip("torch", reason="PyTorch 2.13 is optional (pip install torch==2.13.0)")
+    from torch.func import grad, hessian
+
+    reference = _torch_cases()[text]
+    scalar, point = weighted(text)
+    names = names_in(text)
+    weights = torch.tensor(point["W_"], dtype=torch.float64)
+    fixed = {k: torch.tensor(v, dtype=torch.float64) for k, v in point.items()}
+
+    def f(*values):
+        return (reference({**fixed, **dict(zip(names, values))}) * weights).sum()
+
+    inputs = [fixed[n] for n in names]
+    assert np.allclose(value_of(text, case_point(text)), reference(fixed).numpy(), rtol=1e-12, atol=1e-12)
+    exact = grad_of(scalar, point, names)
+    for k, n in enumerate(names):
+        theirs = grad(f, argnums=k)(*inputs).numpy()
+        assert np.allclose(exact[n], theirs, rtol=1e-9, atol=1e-10), (text, n, exact[n], theirs)
+    # the Hessian block of the first variable, row by row from Hessian-vector products
+    first = names[0]
+    theirs = hessian(f, argnums=0)(*inputs).numpy().reshape(point[first].size, -1)
+    p, wrt, us, grads, inner, bound = _products(scalar, point, names)
+    rows = []
+    for e in range(point[first].size):
+        basis = {f"U_{m}": np.zeros_like(point[m]) for m in names}
+        basis[f"U_{first}"].flat[e] = 1.0
+        (row,) = evaluate([autodiff.gradient(inner, wrt)[0]], {**bound, **basis})
+        rows.append(np.asarray(row).reshape(-1))
+    assert np.allclose(np.array(rows), theirs, rtol=1e-8, atol=1e-9), text
+
+
+GRAD_FN = {
+    "reshape(T, [4, 6])": lambda p: p["T"].reshape(4, 6),
+    "transpose(T, axes=[2, 0, 1])": lambda p: p["T"].permute(2, 0, 1),
+    "concatenate([A, B], axis=1)": lambda p: __import__("torch").cat([p["A"], p["B"]], dim=1),
+    "x[[0, 2]]": lambda p: p["x"][[0, 2]],
+    "cumsum(T, axis=1)": lambda p: p["T"].cumsum(dim=1),
+    "cumprod(P, axis=1)": lambda p: p["P"].cumprod(dim=1),
+    "triu(A)": lambda p: p["A"].triu(),
+    "tril(A, k=-1)": lambda p: p["A"].tril(-1),
+    "diagonal(A, offset=1)": lambda p: p["A"].diagonal(offset=1),
+    "diag(x)": lambda p: __import__("torch").diag(p["x"]),
+    'einsum("ij,jk->ik", A, B)': lambda p: __import__("torch").einsum("ij,jk->ik", p["A"], p["B"]),
+    'einsum("ij->", B)': lambda p: __import__("torch").einsum("ij->", p["B"]),
+    "outer(x, y)": lambda p: __import__("torch").einsum("i,j->ij", p["x"], p["y"]),
+    "det(A)": lambda p: __import__("torch").linalg.det(p["A"]),
+    "inv(A)": lambda p: __import__("torch").linalg.inv(p["A"]),
+    "logdet(A)": lambda p: __import__("torch").linalg.slogdet(p["A"])[1],
+    "solve(A, x)": lambda p: __import__("torch").linalg.solve(p["A"], p["x"]),
+    "eigvalsh(S)": lambda p: __import__("torch").linalg.eigvalsh(p["S"]),
+    "svd(B)": lambda p: __import__("torch").linalg.svdvals(p["B"]),
+    "cholesky(S)": lambda p: __import__("torch").linalg.cholesky(p["S"]),
+}
+
+
+@pytest.mark.parametrize("text", GRAD_FN)
+def test_grad_fn_names_are_pytorchs(text):
+    torch = pytest.importorskip("torch", reason="PyTorch 2.13 is optional (pip install torch==2.13.0)")
+    from diffcli.core.ops import OPS
+
+    point = case_point(text)
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in point.items()}
+    theirs = type(GRAD_FN[text](tensors).grad_fn).__name__
+    node = parse(text, {k: np.shape(v) for k, v in point.items()}).output
+    assert OPS[node.op].backward_name(node) == theirs, text
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_batched_evaluation_matches_point_by_point(text):
+    """Evaluation over many points adds a leading axis: every forward rule addresses the
+    node's own axes from the right. The first variable varies per point, the others not;
+    its gradient too is evaluated over the points."""
+    from diffcli.core.engine import Plan
+
+    scalar, point = weighted(text)
+    names = names_in(text)
+    first = names[0]
+    shapes = {k: np.shape(v) for k, v in point.items()}
+    p = parse(scalar, shapes)
+    wrt = [p.graph.var(first, shapes[first])]
+    outputs = [p.output, *autodiff.gradient(p.output, wrt)]
+    stacked = np.stack([point[first], point[first] * 1.1, point[first] * 0.9])
+    found = Plan(outputs, batched={first}).run({**point, first: stacked})
+    for k in range(3):
+        one = evaluate(outputs, {**point, first: stacked[k]})
+        for got, want in zip(found, one):
+            got = np.asarray(got)
+            got = got if got.shape == np.shape(want) else got[k]  # constant over the points: computed once
+            assert np.allclose(got, want, rtol=1e-10, atol=1e-12), (text, k)

@@ -71,6 +71,15 @@ def _einsum_jvp(n, tangents):
     return total
 
 
+def _grad_fn(n) -> str:
+    """PyTorch's name for its einsum result: a sum or a permutation of one operand, a product
+    without summation, else the view after its batched matrix product."""
+    inputs, output = parse_subscripts(n.payload)
+    if len(inputs) == 1:
+        return "SumBackward1" if len(output) < len(inputs[0]) else "PermuteBackward0"
+    return "MulBackward0" if set("".join(inputs)) <= set(output) else "ViewBackward0"
+
+
 def _multilinear(n, needs) -> bool:
     return sum(1 for a in n.args if id(a) in needs) <= 1
 
@@ -86,7 +95,7 @@ ENTRIES = (
         elementwise=False,
         linear=_multilinear,
         user=False,
-        grad_fn="EinsumBackward0",
+        grad_fn=_grad_fn,
         print=PARAMS,
         jvp=_einsum_jvp,
     ),

@@ -294,7 +294,7 @@ ENTRIES = (
         lambda n, g, _: (apply("take", g, payload=n.payload[:2]),),
         "zeros with slices added at a list of indices (take's adjoint)",
         _put_shape,
-        grad_fn="IndexPutBackward0",
+        grad_fn="IndexAddBackward0",
         elements=_put_elements,
     ),
     structural(
