@@ -413,3 +413,31 @@ def test_batched_evaluation_matches_point_by_point(text):
             got = np.asarray(got)
             got = got if got.shape == np.shape(want) else got[k]  # constant over the points: computed once
             assert np.allclose(got, want, rtol=1e-10, atol=1e-12), (text, k)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sum(cumprod(x, axis=0))",
+        "sum(concatenate([x*x, x[[0, 0]]^3]))",
+        "sum(reshape(x, [2, 3])^3)",
+        "sum(transpose(reshape(x, [2, 3]), axes=[1, 0])[0]^3)",
+        "det(reshape(x[[0, 1, 2, 3]], [2, 2]))",
+        "sum(diag(x)^3)",
+        "sum(diagonal(reshape(x, [2, 3]), offset=1)^3)",
+        'sum(einsum("i,i->i", x, x)^2)',
+        "sum(triu(reshape(x, [2, 3]))^3)",
+        "sum(repeat(x, 2)^3) + sum(cumsum(x)^2)",
+        "sum(stack([x, x^2], axis=1)^2)",
+    ],
+)
+def test_sparse_hessian_equals_the_dense_one(text):
+    """The element maps of the new ops (sparsity.py): the sparse Hessian is the dense one."""
+    from conftest import invoke
+
+    at = "x=[1.5,2,0.7,1.2,-0.4,0.9]"
+    dense = np.array(invoke("hessian", text, "--at", at, "--format", "json").json()["hessian"])
+    sparse = invoke("hessian", text, "--at", at, "--sparse", "--format", "json").json()["hessian"]
+    rebuilt = np.zeros(sparse["shape"])
+    rebuilt[sparse["rows"], sparse["cols"]] = sparse["values"]
+    assert np.allclose(rebuilt, dense, rtol=1e-12, atol=1e-12), text

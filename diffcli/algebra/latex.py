@@ -96,10 +96,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
         return f"\\sum {kids[0][0]}"
     texts = [k[0] for k in kids]
     if form.kind == "params":
-        return "\\operatorname{%s}\\left(%s\\right)" % (
-            n.op.replace("_", "\\_"),
-            params_call(n, texts)[len(n.op) + 1 : -1],
-        )
+        name, _, rest = params_call(n, texts).partition("(")
+        return "\\operatorname{%s}\\left(%s\\right)" % (name.replace("_", "\\_"), rest[:-1])
     if form.kind == "reduction" and "\\left" not in op.latex.split("{0}")[0]:
         texts = [_paren(t) if p < ATOM else t for t, p in kids]  # \sum \left(x + y\right), not \sum x + y
     if form.kind == "primed":

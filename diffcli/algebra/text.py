@@ -19,7 +19,7 @@ from diffcli.algebra import precedence
 from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, parenthesize
 from diffcli.core.graph import Node, topological
 from diffcli.core.ops import FUNCTIONS, OPS
-from diffcli.core.ops.einsum import params_text
+from diffcli.core.ops.einsum import params_call as written_call
 from diffcli.core.ops.special import order_of, primes
 from diffcli.errors import DiffcliError
 from diffcli.limits import check_print
@@ -185,10 +185,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
 
 
 def params_call(n: Node, args: list[str]) -> str:
-    """An op with static parameters, written with them: its keywords after the arguments."""
-    extra = params_text(n)
-    parts = [extra, *args] if n.op == "einsum" else [*args, extra]
-    return f"{n.op}({', '.join(p for p in parts if p)})"
+    """An op with static parameters, written with them (ops/einsum.py)."""
+    return written_call(n, args)[0]
 
 
 def const_text(n: Node) -> str:
@@ -223,7 +221,9 @@ def unwritable(root: Node) -> str | None:
             return "a sum over broadcast axes"
         if form.kind == "padded" and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
             return f"`{n.op}`"
-        if form.kind in ("call", "params") and n.op not in FUNCTIONS and not form.symbol:
+        if form.kind == "params" and not written_call(n, [""] * len(n.args))[1]:
+            return f"`{n.op}`"
+        if form.kind == "call" and n.op not in FUNCTIONS and not form.symbol:
             return f"`{n.op}`"
     return None
 

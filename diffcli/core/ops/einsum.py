@@ -84,6 +84,19 @@ def _multilinear(n, needs) -> bool:
     return sum(1 for a in n.args if id(a) in needs) <= 1
 
 
+def _simplify(args, spec, shape):
+    """Operands that are the number 1 drop out; one operand left with its own indices is itself."""
+    inputs, output = parse_subscripts(spec)
+    kept = [(s, a) for s, a in zip(inputs, args) if not (s == "" and a.is_const and a.value == 1.0)]
+    if not kept:
+        return None
+    if len(kept) == 1 and kept[0][0] == output:
+        return kept[0][1]
+    if len(kept) < len(args):
+        return apply("einsum", *[a for _, a in kept], payload=",".join(s for s, _ in kept) + "->" + output)
+    return None
+
+
 ENTRIES = (
     Op(
         "einsum",
@@ -98,24 +111,39 @@ ENTRIES = (
         grad_fn=_grad_fn,
         print=PARAMS,
         jvp=_einsum_jvp,
+        simplify=_simplify,
     ),
 )
 
 
-def params_text(n) -> str:
-    """The keywords a PARAMS node prints after its arguments."""
+def _cumsum_text(a: str, p) -> str:
+    """cumsum(x, axis=k), or the reversed one (cumsum's adjoint) as flips around it."""
+    axis, reverse = p
+    if not reverse:
+        return f"cumsum({a}, axis={axis})"
+    flip = "[" + ", ".join([":"] * axis + ["::-1"]) + "]"
+    inner = a if a.replace("_", "").isalnum() else f"({a})"
+    return f"cumsum({inner}{flip}, axis={axis}){flip}"
+
+
+def params_call(n, args: list[str]) -> tuple[str, bool]:
+    """How a PARAMS node is written: (text, whether the language reads it back). Each is
+    written as the user's spelling where one means the same (transpose(x, axes=...) for a
+    permute); the others (the reversed cumsum of cumsum's adjoint, put, a rectangular
+    diag_embed) show their parameters as keywords of the op's own name."""
     p = n.payload
+    a = ", ".join(args)
     found = {
-        "reshape": lambda: f"shape={list(p)}",
-        "permute": lambda: f"axes={list(p)}",
-        "concat": lambda: f"axis={p}",
-        "take": lambda: f"axis={p[0]}, indices={list(p[1])}",
-        "put": lambda: f"axis={p[0]}, indices={list(p[1])}, size={p[2]}",
-        "cumsum": lambda: f"axis={p[0]}" + (", reverse=1" if p[1] else ""),
-        "cumprod": lambda: f"axis={p}",
-        "tri": lambda: f"k={p[0]}, upper={int(p[1])}",
-        "diagonal": lambda: f"k={p}",
-        "diag_embed": lambda: f"shape={list(p[:2])}, k={p[2]}",
-        "einsum": lambda: f'"{p}"',
-    }.get(n.op)
-    return found() if found else ""
+        "reshape": lambda: (f"reshape({a}, shape={list(p)})", True),
+        "permute": lambda: (f"transpose({a}, axes={list(p)})", True),
+        "concat": lambda: (f"concatenate({a}, axis={p})", True),
+        "take": lambda: (f"take({a}, {list(p[1])}, axis={p[0]})", True),
+        "put": lambda: (f"put({a}, axis={p[0]}, indices={list(p[1])}, size={p[2]})", False),
+        "cumsum": lambda: (_cumsum_text(a, p), True),
+        "cumprod": lambda: (f"cumprod({a}, axis={p})", True),
+        "tri": lambda: (f"{'triu' if p[1] else 'tril'}({a}, k={p[0]})", True),
+        "diagonal": lambda: (f"diagonal({a}, offset={p})", True),
+        "diag_embed": lambda: (f"diag({a}, k={p[2]})", p[0] == p[1] == n.args[0].shape[-1] + abs(p[2])),
+        "einsum": lambda: (f'einsum("{p}", {a})', True),
+    }[n.op]
+    return found()

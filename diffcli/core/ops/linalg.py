@@ -261,7 +261,6 @@ ENTRIES = (
         _cofactor_vjp,
         _cofactor_jvp,
         "the cofactor matrix det(A) inv(A)^T (det's gradient)",
-        user=False,
         defined="every square matrix (its derivative needs det != 0)",
     ),
     entry(

@@ -94,6 +94,14 @@ def take_along(x, axis: int, indices) -> Node:
 
 
 @takes("axis")
+def take(x, indices, axis=None):
+    """numpy's take: the elements at a list of indices along the axis (flattened without one)."""
+    if axis is None:
+        x, axis = flatten(x), 0
+    return take_along(x, axis_of(x, static(axis, "axis")), as_list(static(indices, "indices")))
+
+
+@takes("axis")
 def repeat(x, repeats, axis=None):
     """numpy's repeat: each element `repeats` times along the axis (flattened without one)."""
     if axis is None:
