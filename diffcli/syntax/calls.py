@@ -83,13 +83,13 @@ def pick(x: Node, subscripts: list, integer) -> Node:
 def vector(graph, items: list):
     """A list literal: a stacked node, or a Ragged list when its items' shapes differ."""
     for k in items:
-        if isinstance(k, (Keyword, Text)):
-            raise k.misplaced() if isinstance(k, Keyword) else DiffcliError("a string is only an argument")
+        if isinstance(k, (Keyword, Ragged)):
+            raise k.misplaced()  # a ragged list inside a list: its own shape error
+        if isinstance(k, Text):
+            raise DiffcliError('a string is only an argument of einsum and norm, such as einsum("ij,j->i", A, x)')
     try:
         return graph.node("stack", tuple(items))
     except DiffcliError as e:  # [a, b] of unequal shapes: only concatenate and its kin take it
-        if any(isinstance(k, Ragged) for k in items):
-            raise
         return Ragged(items, e)
 
 

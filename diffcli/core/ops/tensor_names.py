@@ -178,7 +178,8 @@ def moments(root: bool):
             raise DiffcliError(f"var/std over {count} elements with ddof={ddof} divides by {count - ddof}")
         mean = along("mean", x, axes, True) if axes else x
         centred = build("sub", x, mean)
-        total = along("sum", build("mul", centred, centred), axes, flag(keepdims)) if axes else centred
+        squares = build("mul", centred, centred)
+        total = along("sum", squares, axes, flag(keepdims)) if axes else squares
         var = build("div", total, x.graph.const(float(count - ddof)))
         return build("sqrt", var) if root else var
 
