@@ -37,6 +37,28 @@ class Ragged(list):
         return self.error
 
 
+def keyword(kids: list) -> Keyword:
+    return Keyword(str(kids[0]), kids[2])
+
+
+def string(kids: list) -> Text:
+    return Text(str(kids[0])[1:-1])
+
+
+def special_call(name: str, args: list, functions: dict, declared) -> Node | None:
+    """A call with keywords, a string or a ragged list, built; None for a plain call (or an
+    unknown name, which the parser refuses as such)."""
+    keywords = {k.name: k.value for k in args if isinstance(k, Keyword)}
+    args = [a for a in args if not isinstance(a, Keyword)]
+    if not keywords and not any(isinstance(a, (Text, Ragged)) for a in args):
+        return None
+    if name in functions:
+        return call_with(name, functions[name], args, keywords)
+    if name in declared:
+        raise DiffcliError(f"{name}() is an undefined function of one argument: no keywords, strings or lists")
+    return None
+
+
 def call_with(name: str, entry, args: list, keywords: dict) -> Node:
     """A call with keywords, a string or a ragged list: only builders that declare them."""
     build = entry[2]

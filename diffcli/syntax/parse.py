@@ -20,10 +20,8 @@ from fractions import Fraction
 from diffcli import limits
 from diffcli.core import ops
 from diffcli.core.graph import Graph, Node
-from diffcli.core.ops.tensor_names import Text
 from diffcli.errors import DiffcliError, caret, suggest
 from diffcli.syntax import calls, hints, lalr
-from diffcli.syntax.calls import Keyword, Ragged
 from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
@@ -279,11 +277,7 @@ class _Builder:
 
     rule_args = rule_subscripts = rule_start
 
-    def rule_keyword(self, kids: list) -> "Keyword":
-        return Keyword(str(kids[0]), kids[2])
-
-    def rule_string(self, kids: list) -> Text:
-        return Text(str(kids[0])[1:-1])
+    rule_keyword, rule_string = staticmethod(calls.keyword), staticmethod(calls.string)
 
     def rule_assign(self, kids: list) -> Node:
         token, _, value = kids
@@ -333,8 +327,7 @@ class _Builder:
         return tuple(None if k is None else self.integer(k) for k in (kids[0], kids[2], kids[4]))
 
     def rule_index(self, kids: list) -> Node:
-        picks = [k for k in kids[2] if isinstance(k, Node) and k.op == "stack"]
-        if picks:
+        if any(isinstance(k, Node) and k.op == "stack" for k in kids[2]):  # x[[0, 2]]
             return calls.pick(kids[0], kids[2], self.integer)
         items = tuple(k if isinstance(k, tuple) else self.integer(k) for k in kids[2])
         return self.graph.node("index", (kids[0],), items)
@@ -386,14 +379,9 @@ class _Builder:
 
     def call(self, token, args: list, primes: int = 0) -> Node:
         name = str(token)
-        keywords = {k.name: k.value for k in args if isinstance(k, Keyword)}
-        args = [a for a in args if not isinstance(a, Keyword)]
-        if (keywords or any(isinstance(a, (Text, Ragged)) for a in args)) and name in ops.FUNCTIONS:
-            return calls.call_with(name, ops.FUNCTIONS[name], args, keywords)
-        if keywords or any(isinstance(a, (Text, Ragged)) for a in args):
-            if name in self.functions:
-                raise DiffcliError(f"{name}() is an undefined function of one argument: no keywords, strings or lists")
-            args = []  # an unknown name: refused below as such
+        special = calls.special_call(name, args, ops.FUNCTIONS, self.functions)
+        if special is not None:  # keywords, a string or a ragged list among the arguments
+            return special
         if name in self.functions:
             if len(args) != 1:
                 raise DiffcliError(f"{name}() is an undefined function of one argument, got {len(args)}")
