@@ -400,7 +400,6 @@ def test_every_function_prints_as_text_and_latex(name):
     from diffcli.algebra.latex import to_latex
     from diffcli.algebra.text import to_text
     from diffcli.core import autodiff
-
     from diffcli.core.ops.tensor_docs import EXAMPLES, SHAPES
 
     low = ops.FUNCTIONS[name][0]
