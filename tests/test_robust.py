@@ -400,11 +400,17 @@ def test_every_function_prints_as_text_and_latex(name):
     from diffcli.algebra.latex import to_latex
     from diffcli.algebra.text import to_text
     from diffcli.core import autodiff
+    from diffcli.core.ops.tensor_docs import EXAMPLES, SHAPES
 
     low = ops.FUNCTIONS[name][0]
     args = ", ".join(["x", "y", "x + y"][:low])
-    p = parse(f"sum({name}({args}))", {"x": (3,), "y": (3,)})
-    f, x = p.output, p.graph.var("x", (3,))
+    if name in EXAMPLES:  # the tensor spellings take matrices and static parameters: their example
+        p = parse(f"sum({EXAMPLES[name][0]})", dict(SHAPES))
+        x = p.variables[0]
+    else:
+        p = parse(f"sum({name}({args}))", {"x": (3,), "y": (3,)})
+        x = p.graph.var("x", (3,))
+    f = p.output
     for n in (f, *autodiff.gradient(f, [x])):
         assert to_text(n) and to_latex(n)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
-from diffcli.algebra.text import index_text, number, render_dag
+from diffcli.algebra.text import index_text, number, params_call, render_dag
 from diffcli.core.graph import Node
 from diffcli.core.ops import OPS
 from diffcli.core.ops.special import order_of, primes
@@ -95,6 +95,9 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "full_sum" and n.payload == ():
         return f"\\sum {kids[0][0]}"
     texts = [k[0] for k in kids]
+    if form.kind == "params":
+        name, _, rest = params_call(n, texts).partition("(")
+        return "\\operatorname{%s}\\left(%s\\right)" % (name.replace("_", "\\_"), rest[:-1])
     if form.kind == "reduction" and "\\left" not in op.latex.split("{0}")[0]:
         texts = [_paren(t) if p < ATOM else t for t, p in kids]  # \sum \left(x + y\right), not \sum x + y
     if form.kind == "primed":

@@ -19,6 +19,7 @@ from diffcli.algebra import precedence
 from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, parenthesize
 from diffcli.core.graph import Node, topological
 from diffcli.core.ops import FUNCTIONS, OPS
+from diffcli.core.ops.einsum import params_call as written_call
 from diffcli.core.ops.special import order_of, primes
 from diffcli.errors import DiffcliError
 from diffcli.limits import check_print
@@ -162,6 +163,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
         return f"sum({kids[0][0]})" + (f" + {const_text(n.graph.zeros(n.shape))}" if n.shape else "")
     if form.kind == "padded":
         return f"{_wrap(kids[0], kids[0][1] < 2)} + {const_text(n.graph.zeros(n.shape))}"
+    if form.kind == "params":  # reshape(x, shape=[2, 3]), einsum("ij,j->i", A, x)
+        return params_call(n, [k[0] for k in kids])
     if form.kind == "primed":  # sinc''(x), f'(u)
         name, order = order_of(n)
         return f"{name}{primes(order)}({', '.join(k[0] for k in kids)})"
@@ -180,6 +183,11 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     right = _wrap(b, b[1] < prec or same or signed)
     spaced = f" {form.symbol} " if prec <= 2 or form.symbol == "@" else form.symbol
     return f"{left}{spaced}{right}"
+
+
+def params_call(n: Node, args: list[str]) -> str:
+    """An op with static parameters, written with them (ops/einsum.py)."""
+    return written_call(n, args)[0]
 
 
 def const_text(n: Node) -> str:
@@ -213,6 +221,8 @@ def unwritable(root: Node) -> str | None:
         if form.kind == "full_sum" and n.size != 1:
             return "a sum over broadcast axes"
         if form.kind == "padded" and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
+            return f"`{n.op}`"
+        if form.kind == "params" and not written_call(n, [""] * len(n.args))[1]:
             return f"`{n.op}`"
         if form.kind == "call" and n.op not in FUNCTIONS and not form.symbol:
             return f"`{n.op}`"

@@ -18,8 +18,11 @@ from diffcli.compute.request import Result
 from diffcli.core import local
 from diffcli.core.graph import Graph, Node
 from diffcli.core.ops import COMPARISONS, CONSTANTS, FUNCTIONS, OPS
+from diffcli.core.ops.tensor_docs import EXAMPLES
+from diffcli.core.ops.tensor_docs import SHAPES as EXAMPLE_SHAPES
 from diffcli.errors import DiffcliError
 from diffcli.syntax import hints
+from diffcli.syntax.parse import parse
 
 SHAPES = ((), (3,), (2, 2))  # tried in turn: a function that is not elementwise is shown on a vector
 ARITY_SHAPES = {"matmul": ((2, 2), (2, 2)), "index": ((3,),)}
@@ -81,7 +84,7 @@ def derivative(node: Node) -> list[dict]:
     return parts
 
 
-def _entry(op_name: str, node: Node, name: str | None = None) -> dict:
+def _entry(op_name: str, node: Node, name: str | None = None, derive: bool = True) -> dict:
     op = OPS[op_name]
     return {
         "name": name or (op.print.symbol or op_name if op.print.kind == "call" else op_name),
@@ -90,7 +93,7 @@ def _entry(op_name: str, node: Node, name: str | None = None) -> dict:
         "call": to_text(node),
         "also": [],
         "doc": op.doc,
-        "derivative": derivative(node),
+        "derivative": derivative(node) if derive else [],
         "latex": to_latex(node),
         "defined": op.defined or "everywhere",
         "kinks": [{"at": k.at, "rule": k.rule} for k in op.kinks],
@@ -130,8 +133,33 @@ def functions() -> list[dict]:
         for alias in getattr(OPS[row["op"]], "aliases", ()) or ():
             if alias not in row["aliases"]:
                 row["aliases"].append(alias)
+    _tensor_rows(rows)
     order = list(OPS)
     return sorted(rows.values(), key=lambda r: order.index(r["op"]))
+
+
+def _tensor_rows(rows: dict) -> None:
+    """The tensor spellings, shown by their examples (their arguments are static parameters
+    that placeholders cannot stand for): one row each, or its example on the row of its op."""
+    listed = {n for r in rows.values() for n in (r["name"], *r["aliases"])}
+    for name, (example, doc) in EXAMPLES.items():
+        if name not in FUNCTIONS:
+            continue
+        parsed = parse(example, dict(EXAMPLE_SHAPES))
+        node = parsed.output
+        owner = next((r for r in rows.values() if r["name"] == name), None)
+        if owner is not None:
+            owner["also"].append(f"{example} = {to_text(node)}" if example != to_text(node) else example)
+            owner["doc"] = doc
+            continue
+        if name in listed:
+            continue
+        direct = all(a.op == "var" for a in node.args)
+        row = _entry(node.op, node, name, derive=direct)
+        row.update(call=example, doc=doc, elementwise=False)
+        if not direct:
+            row["derivative"] = [{"argument": "", "kind": "definition", "rule": "by its definition: " + to_text(node)}]
+        rows["call " + name] = row  # not an op's key: the op's own row stays
 
 
 def operators() -> list[dict]:

@@ -21,7 +21,7 @@ from diffcli import limits
 from diffcli.core import ops
 from diffcli.core.graph import Graph, Node
 from diffcli.errors import DiffcliError, caret, suggest
-from diffcli.syntax import hints, lalr
+from diffcli.syntax import calls, hints, lalr
 from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
@@ -269,6 +269,7 @@ class _Builder:
     # children already converted: Nodes, lists, tokens (kept) or None. A binary operator's rule
     # (add, sub, mul, div, matmul, pow) is named for its op and has no method of its own.
     def rule(self, name: str, kids: list):
+        calls.check_placed(name, kids)
         method = getattr(self, "rule_" + name, None)
         return method(kids) if method is not None else self.graph.node(name, (kids[0], kids[2]))
 
@@ -276,6 +277,8 @@ class _Builder:
         return [k for k in kids if not hasattr(k, "type")]  # drop separators and commas
 
     rule_args = rule_subscripts = rule_start
+
+    rule_keyword, rule_string = staticmethod(calls.keyword), staticmethod(calls.string)
 
     def rule_assign(self, kids: list) -> Node:
         token, _, value = kids
@@ -319,12 +322,14 @@ class _Builder:
         return found
 
     def rule_vector(self, kids: list) -> Node:
-        return self.graph.node("stack", tuple(kids[1]))
+        return calls.vector(self.graph, kids[1])
 
     def rule_slice(self, kids: list) -> tuple:
         return tuple(None if k is None else self.integer(k) for k in (kids[0], kids[2], kids[4]))
 
     def rule_index(self, kids: list) -> Node:
+        if any(isinstance(k, Node) and k.op == "stack" for k in kids[2]):  # x[[0, 2]]
+            return calls.pick(kids[0], kids[2], self.integer)
         items = tuple(k if isinstance(k, tuple) else self.integer(k) for k in kids[2])
         return self.graph.node("index", (kids[0],), items)
 
@@ -375,6 +380,9 @@ class _Builder:
 
     def call(self, token, args: list, primes: int = 0) -> Node:
         name = str(token)
+        special = calls.special_call(name, args, ops.FUNCTIONS, self.functions)
+        if special is not None:  # keywords, a string or a ragged list among the arguments
+            return special
         if name in self.functions:
             if len(args) != 1:
                 raise DiffcliError(f"{name}() is an undefined function of one argument, got {len(args)}")

@@ -5,7 +5,18 @@ Entries are grouped by family in this package's modules and registered here in a
 may call to builders; a new function needs one `Op` entry and nothing else.
 """
 
-from diffcli.core.ops import arithmetic, elementary, piecewise, reductions, special, structure
+from diffcli.core.ops import (
+    arithmetic,
+    einsum,
+    elementary,
+    linalg,
+    linalg_calls,
+    piecewise,
+    reductions,
+    special,
+    structure,
+    tensors,
+)
 from diffcli.core.ops.names import CONSTANTS, functions
 from diffcli.core.ops.piecewise import COMPARISONS
 from diffcli.core.ops.rules import fit_shape
@@ -19,8 +30,12 @@ register(
     *piecewise.ROUNDING,
     *reductions.ENTRIES,
     *structure.ENTRIES,
+    *tensors.ENTRIES,
+    *einsum.ENTRIES,
+    *linalg.ENTRIES,
     *piecewise.COMPARISON_ENTRIES,
 )
 FUNCTIONS = functions()
+FUNCTIONS.update(linalg_calls.TABLE)  # the tensor spellings (numpy's), built from the entries above
 
 __all__ = ["OPS", "Op", "Kink", "Print", "FUNCTIONS", "CONSTANTS", "COMPARISONS", "fit_shape"]

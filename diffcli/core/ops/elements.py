@@ -25,7 +25,7 @@ class Step(NamedTuple):
     o: np.ndarray | None = None
 
 
-def _grid(shape) -> np.ndarray:
+def grid(shape) -> np.ndarray:
     return np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
 
 
@@ -34,7 +34,7 @@ def broadcast(shape, to) -> tuple:
     shape, to = tuple(shape), tuple(to)
     if shape == to:
         return ()
-    return (Step(math.prod(to), np.broadcast_to(_grid(shape), to).reshape(-1)),)
+    return (Step(math.prod(to), np.broadcast_to(grid(shape), to).reshape(-1)),)
 
 
 def dense(size: int, to: int) -> tuple:
@@ -76,31 +76,27 @@ def softmax(n) -> list:
 
 def index(n) -> list:
     (x,) = n.args
-    return [(Step(n.size, _grid(x.shape)[index_key(n.payload, len(x.shape))].reshape(-1)),)]
+    return [(Step(n.size, grid(x.shape)[index_key(n.payload, len(x.shape))].reshape(-1)),)]
 
 
 def scatter(n) -> list:
     (g,) = n.args
     shape, items = n.payload
-    where = _grid(shape)[index_key(items, len(shape))]
-    return [(Step(math.prod(shape), np.broadcast_to(_grid(g.shape), where.shape).reshape(-1), where.reshape(-1)),)]
+    where = grid(shape)[index_key(items, len(shape))]
+    return [(Step(math.prod(shape), np.broadcast_to(grid(g.shape), where.shape).reshape(-1), where.reshape(-1)),)]
 
 
 def stack(n) -> list:
     inner = n.shape[1:]
     count = math.prod(inner)
     return [
-        (
-            Step(
-                n.size, np.broadcast_to(_grid(a.shape), inner).reshape(-1), k * count + np.arange(count, dtype=np.int64)
-            ),
-        )
+        (Step(n.size, np.broadcast_to(grid(a.shape), inner).reshape(-1), k * count + np.arange(count, dtype=np.int64)),)
         for k, a in enumerate(n.args)
     ]
 
 
 def transpose(n) -> list:
-    return [(Step(n.size, np.swapaxes(_grid(n.args[0].shape), -1, -2).reshape(-1)),)]
+    return [(Step(n.size, np.swapaxes(grid(n.args[0].shape), -1, -2).reshape(-1)),)]
 
 
 def same_elements(n) -> list:
@@ -116,7 +112,7 @@ def given_shape(n) -> list:
 def sum_to(n) -> list:
     """Each source element into the target element it was broadcast from."""
     source = n.args[0].shape
-    target = _grid(n.payload)
+    target = grid(n.payload)
     every = np.arange(math.prod(source), dtype=np.int64)
     return [(Step(target.size, every, np.broadcast_to(target, source).reshape(-1)),)]
 
