@@ -132,9 +132,29 @@ def diff(o: Options) -> int:
     from diffcli.symbolic.diff import diff as derivative
 
     implicit = o.implicit
+    if o.shape or (o.at and not implicit and by_array(o)):
+        return matrix_diff(o)
     problem = load(
         o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True, functions=o.function, equation=bool(implicit)
     )
     write(problem.constant_notes())
     result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps, implicit=implicit)
     return present(result, o.format, view=steps if o.steps else None, strict=o.strict, kinks=o.kinks, latex=o.latex)
+
+
+def by_array(o: Options) -> bool:
+    """Whether diff --at differentiates by a vector or a matrix (matrix notation then)."""
+    problem = load(o.expr, o.at, o.wrt, of=o.of, free=True)
+    return any(v.shape != () for v in problem.wrt) and len(problem.wrt) == 1
+
+
+def matrix_diff(o: Options) -> int:
+    """diff in matrix notation (--shape, or --at with a vector or matrix variable)."""
+    from diffcli.matrix.derive import Ask, matrix_diff as derivative  # noqa: I001  (one import, start-up)
+    from diffcli.render import matrixcalc
+
+    if o.implicit or o.function:
+        raise DiffcliError("--shape (matrix notation) goes without --implicit and --function")
+    ask = Ask(o.expr, tuple(o.shape or ()), tuple(o.at or ()), tuple(o.wrt or ()), o.order, o.of, o.steps)
+    result = derivative(ask)
+    return present(result, o.format, view=matrixcalc, strict=o.strict, kinks=o.kinks, latex=o.latex)
