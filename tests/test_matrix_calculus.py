@@ -119,6 +119,9 @@ CASES = [
     ("Hessian of sum(exp(x))", "sum(exp(x))", "x=n", "x", 2, "diag(exp(x))"),
     ("Jacobian of exp(x)", "exp(x)", "x=n", "x", 1, "diag(exp(x))"),
     ("gradient of logsumexp", "logsumexp(x)", "x=n", "x", 1, "softmax(x)"),
+    ("Hessian of logsumexp", "logsumexp(x)", "x=n", "x", 2, "diag(softmax(x)) - outer(softmax(x), softmax(x))"),
+    ("Jacobian of softmax", "softmax(x)", "x=n", "x", 1, "diag(softmax(x)) - outer(softmax(x), softmax(x))"),
+    ("Jacobian of tanh(Wx + b)", "tanh(W@x + b)", "W=n*k,x=k,b=n", "x", 1, "diag(1 - tanh(W@x + b)^2)@W"),
     # traces (section 2.5, eqs. 99-121): need trace
     ("100 d tr(X) / dX", "trace(X)", "X=n*n", "X", 1, "eye(n)"),
     ("101 d tr(XA) / dX", "trace(X@A)", "X=n*m,A=m*n", "X", 1, "transpose(A)"),
@@ -207,12 +210,21 @@ def needs(text: str) -> list[str]:
 
 def spell(text: str) -> str:
     """The Cookbook's form in today's language: outer(a, b) as transpose([a])@[b] and diag(v)
-    as eye(n)*v until the issue-28 ops exist (only the forms' own notation; the expressions
+    as (eye(n)*v) until the issue-28 ops exist (only the forms' own notation; the expressions
     differentiated are never rewritten)."""
-    while "outer(" in text and "outer" not in OPS:
-        start = text.index("outer(")
-        depth, i, comma = 0, start + 6, None
-        for i in range(start + 6, len(text)):
+    if "outer" not in OPS:
+        text = rewrite(text, "outer", lambda a, b: f"(transpose([{a}])@[{b}])")
+    if "diag" not in OPS:
+        text = rewrite(text, "diag", lambda v: f"(eye(n)*({v}))")
+    return text
+
+
+def rewrite(text: str, name: str, form) -> str:
+    """Each call name(args) replaced by form(*args) (arguments split at top-level commas)."""
+    while re.search(rf"\b{name}\(", text):
+        start = re.search(rf"\b{name}\(", text).start()
+        depth, cuts, i = 0, [start + len(name) + 1], start + len(name) + 1
+        for i in range(start + len(name) + 1, len(text)):
             if text[i] == "(":
                 depth += 1
             elif text[i] == ")":
@@ -220,11 +232,10 @@ def spell(text: str) -> str:
                     break
                 depth -= 1
             elif text[i] == "," and depth == 0:
-                comma = i
-        a, b = text[start + 6 : comma].strip(), text[comma + 1 : i].strip()
-        text = f"{text[:start]}(transpose([{a}])@[{b}]){text[i + 1 :]}"
-    if "diag" not in OPS:
-        text = re.sub(r"diag\((\w+\(\w+\))\)", r"(eye(n)*\1)", text)
+                cuts.append(i + 1)
+        cuts.append(i + 1)
+        args = [text[x : y - 1].strip() for x, y in zip(cuts, cuts[1:])]
+        text = text[:start] + form(*args) + text[i + 1 :]
     return text
 
 
@@ -389,3 +400,14 @@ def test_through_the_installed_command():
         check=True,
     )
     assert out.stdout.strip() == "2*transpose(X)@(X@w - y)"
+
+
+def test_eval_binds_size_symbols_from_the_values():
+    hessian = matrix_diff(Ask("sum((X@w - y)^2) + lam*(w@w)", ("X=m*n,w=n,y=m",), (), ("w",), 2)).data["derivative"]
+    assert hessian == "2*transpose(X)@X + 2*lam*eye(n)"
+    r = invoke("eval", hessian, "--shape", "X=m*n", "--at", "X=[[1,2],[3,4],[5,6]],lam=0.5", "--format", "json")
+    assert r.code == 0, r.stderr
+    X = np.array([[1, 2], [3, 4], [5, 6]])
+    np.testing.assert_allclose(r.json()["value"], 2 * X.T @ X + np.eye(2))
+    r = invoke("eval", "eye(n)", "--shape", "x=n", "--at", "y=[1,2]")
+    assert r.code == 2 and "size n is not known" in r.stderr

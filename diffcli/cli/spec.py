@@ -141,7 +141,7 @@ COMMANDS = (
         'diffcli eval "x^2 + 20" --at x=10',
         "core:evaluate",
         (EXPR,),
-        (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, ENGINE, SCHEDULER, DEVICE),
+        (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, ENGINE, SCHEDULER, DEVICE, SHAPE),
     ),
     Command(
         "grad",

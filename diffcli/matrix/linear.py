@@ -32,8 +32,16 @@ def _matrix(e: Term, u: Term, memo: dict) -> Term:
     if e == u:
         return Term("eye", (), None, n + n)
     kind = e.kind
-    if kind == "add":
-        return s.add(*(_matrix(t, u, memo) for t in e.args if holds(t, u, memo)))
+    if kind == "add":  # a scalar term of a vector sum is broadcast: its matrix is ones times its row
+        return s.add(
+            *(
+                s.outer(s.fill(num(1.0), e.shape), _matrix(t, u, memo))
+                if t.shape == () and e.shape
+                else _matrix(t, u, memo)
+                for t in e.args
+                if holds(t, u, memo)
+            )
+        )
     if kind == "scale":
         return s.scale(e.data, _matrix(e.args[0], u, memo))
     if kind == "mm":

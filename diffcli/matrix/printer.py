@@ -80,7 +80,7 @@ class Printer:
         """A scalar filling a shape (the gradient of sum(x) is a vector of ones)."""
         inner = self.wrap(t.args[0], PRODUCT)
         if self.latex:
-            return f"{inner} \\mathbf{{1}}", PRODUCT
+            return ("\\mathbf{1}", ATOM) if inner == "1" else (f"{inner} \\mathbf{{1}}", PRODUCT)
         return f"{inner} + {self.zeros(t.shape)[0]}", SUM
 
     def show_eye(self, t):
@@ -120,6 +120,9 @@ class Printer:
         return symbol.join([self.wrap(first, PRODUCT)] + [self.wrap(u, POWER) for u in rest])
 
     def show_mm(self, t):
+        if t.rank == 2 and all(u.kind == "T" for u in t.args):  # transpose(inv(X)@B@A@inv(X)), the Cookbook's
+            inner = Term("mm", tuple(u.args[0] for u in reversed(t.args)), None, t.shape[::-1])
+            return self.show_T(Term("T", (inner,), None, t.shape))
         if self.latex:
             parts = [self.wrap(u, POWER) for u in t.args]
             if t.shape == () and t.args[0].rank == 1:

@@ -53,7 +53,7 @@ def add(*terms: Term, shape: tuple | None = None) -> Term:
         if base.kind == "num":
             k, base = k * base.data, num(1.0, base.shape)
         coef[base] = coef.get(base, 0.0) + k
-    kept = sorted((scale(k, b) for b, k in coef.items() if k != 0.0), key=transposed)
+    kept = sorted((scale(k, b) for b, k in coef.items() if k != 0.0), key=lambda t: (split(t)[0] < 0, transposed(t)))
     if not kept:
         return num(0.0, shape)
     if len(kept) == 1 and kept[0].shape == shape:
@@ -231,9 +231,56 @@ def mm(*factors: Term) -> Term:
         p = next(i for i, f in enumerate(flat) if f.rank == 1)
         flat = [flat[p]] + [transpose(f) for f in reversed(flat[:p])] + flat[p + 1 :]
         flat = [x for f in flat for x in (f.args if f.kind == "mm" else (f,))]
+    flat = pairs(flat)
+    if not flat:  # everything cancelled: P@inv(P)
+        return scale(k, Term("eye", (), None, matmul_shape([x.shape for x in factors])))
     if len(flat) == 1:
         return scale(k, flat[0])
     return scale(k, Term("mm", tuple(flat), None, matmul_shape([f.shape for f in flat])))
+
+
+def pairs(flat: list) -> list:
+    """Neighbours that make one term: diag(v)@outer(a, b) = outer(v*a, b), outer(a, b)@diag(v)
+    = outer(a, b*v), outer(a, b)@c = (b@c)*a, and diag(v)@(eye - outer(1, w)) distributed
+    (softmax's Jacobian: diag(s) - outer(s, s))."""
+    out: list = []
+    for g in flat:
+        f = out[-1] if out else None
+        if f is not None and inverse_pair(f, g):  # P@inv(P) = eye, transpose(P)@transpose(inv(P)) = eye
+            out.pop()
+            continue
+        if f is not None and f.kind == "diag" and g.rank == 1:  # diag(v)@w = v*w
+            out[-1] = had(f.args[0], g)
+        elif f is not None and f.kind == "diag" and g.kind == "outer":
+            out[-1] = outer(had(f.args[0], g.args[0]), g.args[1])
+        elif f is not None and f.kind == "outer" and g.kind == "diag":
+            out[-1] = outer(f.args[0], had(f.args[1], g.args[0]))
+        elif (
+            f is not None
+            and f.kind == "diag"
+            and g.kind == "add"
+            and any(t.kind in ("eye", "outer") for t in map(lambda t: split(t)[1], g.args))
+        ):
+            out[-1] = add(*(mm(f, t) for t in g.args))
+        elif (
+            f is not None
+            and f.kind == "add"
+            and g.kind == "diag"
+            and any(t.kind in ("eye", "outer") for t in map(lambda t: split(t)[1], f.args))
+        ):
+            out[-1] = add(*(mm(t, g) for t in f.args))
+        else:
+            out.append(g)
+    return out
+
+
+def inverse_pair(f: Term, g: Term) -> bool:
+    def inv_of(t: Term) -> Term | None:
+        return t.args[0] if t.kind == "fn" and t.data == "inv" else None
+
+    if f.kind == "T" and g.kind == "T":
+        f, g = f.args[0], g.args[0]
+    return inv_of(g) == f or inv_of(f) == g
 
 
 def had_without(t: Term, factor: Term) -> Term:
@@ -292,6 +339,14 @@ def fn(name: str, args, shape: tuple, payload=None) -> Term:
         return Term("eye", (), None, shape)
     if name == "inv" and args[0].kind == "T":  # inv(transpose(X)) -> transpose(inv(X))
         return transpose(fn("inv", args[0].args, shape))
+    if name == "inv" and args[0].kind == "fn" and args[0].data == "inv":  # inv(inv(X)) -> X
+        return args[0].args[0]
+    if (
+        name == "inv"
+        and args[0].kind == "mm"
+        and all(len(f.shape) == 2 and f.shape[0] == f.shape[1] for f in args[0].args)
+    ):
+        return mm(*(fn("inv", (f,), f.shape) for f in reversed(args[0].args)))  # inv(A@B) = inv(B)@inv(A), squares
     return Term("fn", args, name, shape)
 
 

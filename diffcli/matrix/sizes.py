@@ -96,3 +96,11 @@ def bind(sizes: Sizes, values: dict) -> Sizes:
     if missing:
         raise DiffcliError(f"the size {missing[0]} is not known from the --at values: give values for its names")
     return Sizes(sizes.declared, number)
+
+
+def written(text: str, sizes: Sizes) -> str:
+    """A printed matrix answer with its size symbols bound: eye(n) -> eye(3) (the only place
+    a size is written in an expression)."""
+    for symbol, k in sizes.number.items():
+        text = re.sub(rf"\beye\(\s*{symbol}\s*\)", f"eye({k})", text)
+    return text

@@ -5,17 +5,20 @@ it needs as a `Request`, and hands the `Result` to the presenter."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from diffcli.batch.job import PointsJob
 from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
-from diffcli.compute.problem import load
+from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Request, compute
 from diffcli.data.fileio import is_stdout, write_npz
 from diffcli.errors import DiffcliError
+from diffcli.matrix.sizes import bind, parse_shapes, written
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, summary, tracker
+from diffcli.syntax.points import parse_at
 
 
 def numeric(command: str, o: Options, req: Request) -> int:
@@ -99,6 +102,10 @@ def on_dask(o: Options) -> bool:
 
 
 def evaluate(o: Options) -> int:
+    if o.shape:  # a printed matrix answer: eye(n) with n bound from the --at values
+        text, _ = read_expression(o.expr)
+        sizes = bind(parse_shapes(o.shape), parse_at(o.at))
+        o = dataclasses.replace(o, expr=written(text, sizes))
     return numeric("eval", o, Request())
 
 
