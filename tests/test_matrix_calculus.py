@@ -411,3 +411,24 @@ def test_eval_binds_size_symbols_from_the_values():
     np.testing.assert_allclose(r.json()["value"], 2 * X.T @ X + np.eye(2))
     r = invoke("eval", "eye(n)", "--shape", "x=n", "--at", "y=[1,2]")
     assert r.code == 2 and "size n is not known" in r.stderr
+
+
+def test_docs_console_examples_run_as_written(monkeypatch):
+    """Every ```console block of docs/matrix-calculus.md: the output shown is the output."""
+    import shlex
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    text = (root / "docs" / "matrix-calculus.md").read_text()
+    blocks = re.findall(r"```console\n(.*?)```", text, re.S)
+    assert len(blocks) >= 8
+    for block in blocks:
+        for command, shown in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", block, re.M):
+            argv = shlex.split(command)
+            assert argv[0] == "diffcli"
+            r = invoke(*argv[1:])
+            expected = shown
+            if r.code:
+                expected = expected.replace(f"[exit {r.code}]\n", "")
+            assert (r.stdout + r.stderr) == expected, command

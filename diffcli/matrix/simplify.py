@@ -99,9 +99,20 @@ def factor(t: Term) -> Term:
             rest.append(scale(k, mm(*inner)))
         if any(r.rank > 2 for r in rest):
             continue
-        together = add(*rest)
-        return scale(1.0, mm(together, common) if side == -1 else mm(common, together))
+        c, together = common_coefficient(add(*rest))
+        return scale(c, mm(together, common) if side == -1 else mm(common, together))
     return t
+
+
+def common_coefficient(t: Term) -> tuple[float, Term]:
+    """-0.5*P - 0.5*transpose(P) -> (-0.5, P + transpose(P)): a factored sum's shared number."""
+    if t.kind != "add":
+        return split(t)
+    ks = {split(u)[0] for u in t.args}
+    if len(ks) != 1:
+        return 1.0, t
+    (k,) = ks
+    return k, Term("add", tuple(split(u)[1] for u in t.args), None, t.shape)
 
 
 def chain(t: Term) -> tuple[float, tuple]:
