@@ -177,6 +177,7 @@ SAMPLES = {
     "sum_to": [((2, 3),), (3,)],
     "broadcast_to": [((3,),), (2, 3)],
     "function": [((),), ("f", 0)],
+    "eye": [((),), 3],
 }
 OP_NAMES = sorted(name for name in OPS if name not in ("const", "var"))
 # Ops that only derivative rules insert: no expression text reaches them.

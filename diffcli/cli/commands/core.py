@@ -139,7 +139,7 @@ def diff(o: Options) -> int:
     from diffcli.symbolic.diff import diff as derivative
 
     implicit = o.implicit
-    if o.shape or (o.at and not implicit and by_array(o)):
+    if o.shape or (o.at and not implicit and not o.function and by_array(o)):
         return matrix_diff(o)
     problem = load(
         o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True, functions=o.function, equation=bool(implicit)
@@ -151,7 +151,10 @@ def diff(o: Options) -> int:
 
 def by_array(o: Options) -> bool:
     """Whether diff --at differentiates by a vector or a matrix (matrix notation then)."""
-    problem = load(o.expr, o.at, o.wrt, of=o.of, free=True)
+    try:
+        problem = load(o.expr, o.at, o.wrt, of=o.of, free=True)
+    except DiffcliError:
+        return False  # the scalar path reports it, in its own words
     return any(v.shape != () for v in problem.wrt) and len(problem.wrt) == 1
 
 
