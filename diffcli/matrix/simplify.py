@@ -169,9 +169,19 @@ def columns(a: Term, b: Term) -> Term:
 
 
 def outer(u: Term, v: Term) -> Term:
+    """u v^T, numbers and scalar factors out front: outer(s*x, x) = s*outer(x, x)."""
     ku, u = split(u)
     kv, v = split(v)
-    return scale(ku * kv, Term("outer", (u, v), None, u.shape + v.shape))
+    scalars = []
+    for side in (u, v):
+        if side.kind == "had" and side.args[0].shape == ():
+            scalars.append(side.args[0])
+    u = had_without(u, u.args[0]) if u.kind == "had" and u.args[0].shape == () else u
+    v = had_without(v, v.args[0]) if v.kind == "had" and v.args[0].shape == () else v
+    out = Term("outer", (u, v), None, u.shape + v.shape)
+    for c in scalars:
+        out = had(c, out)
+    return scale(ku * kv, out)
 
 
 def diagonal(v: Term) -> Term:
