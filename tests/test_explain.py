@@ -191,6 +191,7 @@ SAMPLES = {
     "solve": [((2, 2), (2,)), None],
     "svdvals": [((3, 2),), None],
     **{name: [((2, 2),), None] for name in ("det", "cofactor", "inv", "logdet", "eigvalsh", "eigvecs", "cholesky")},
+    "eye": [((),), 3],
 }
 OP_NAMES = sorted(name for name in OPS if name not in ("const", "var"))
 # Ops that only derivative rules insert: no expression text reaches them.

@@ -126,7 +126,8 @@ def test_latex_flag_prints_latex_and_json_has_both():
         (["x*y"], "name it with --wrt (one of x, y)"),
         (["x*y", "--wrt", "x,y", "--order", "2"], "give --order with a single --wrt"),
         (["x*y", "--wrt", "z", "--at", "x=1,y=2"], "`z` is not bound"),
-        (["sum(x)", "--wrt", "x", "--at", "x=[1,2]"], "with respect to scalars"),
+        (["sum(x*y)", "--wrt", "x,y", "--at", "x=[1,2],y=[3,4]"], "with respect to scalars"),
+        (["sum(x)", "--wrt", "x", "--at", "x=[1,2]"], None),  # one vector: matrix notation (test_matrix_calculus)
         (["[x, x^2]", "--wrt", "x"], "needs a scalar output"),
         (["sum(x*y)", "--wrt", "y", "--order", "2", "--at", "x=[1,2],y=3"], None),
         (["x[0]*y", "--wrt", "y", "--at", "x=[1,2],y=3"], None),

@@ -162,6 +162,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "full_sum" and n.size == 1:  # to () or (1, ..., 1): a full sum
         return f"sum({kids[0][0]})" + (f" + {const_text(n.graph.zeros(n.shape))}" if n.shape else "")
     if form.kind == "padded":
+        if n.op == "expand" and len(n.args[0].shape) == 1 and n.payload == 1:  # a column: its axis is new
+            return f"transpose([{kids[0][0]}])"
         return f"{_wrap(kids[0], kids[0][1] < 2)} + {const_text(n.graph.zeros(n.shape))}"
     if form.kind == "params":  # reshape(x, shape=[2, 3]), einsum("ij,j->i", A, x)
         return params_call(n, [k[0] for k in kids])
@@ -210,6 +212,11 @@ def _slice(item: tuple) -> str:
     return text + (f":{step}" if step is not None else "")
 
 
+def column(n: Node) -> bool:
+    """An expand that the language writes as transpose([x]): a scalar's or a vector's one axis."""
+    return n.args[0].shape == () or (len(n.args[0].shape) == 1 and n.payload == 1)
+
+
 def unwritable(root: Node) -> str | None:
     """The first op in `root` that the expression language cannot write, or None."""
     for n in topological([root]):
@@ -220,7 +227,7 @@ def unwritable(root: Node) -> str | None:
             return f"`{n.op}` over some axes only"
         if form.kind == "full_sum" and n.size != 1:
             return "a sum over broadcast axes"
-        if form.kind == "padded" and (n.size > LITERAL_LIMIT or (n.op == "expand" and n.args[0].shape != ())):
+        if form.kind == "padded" and (n.size > LITERAL_LIMIT or (n.op == "expand" and not column(n))):
             return f"`{n.op}`"
         if form.kind == "params" and not written_call(n, [""] * len(n.args))[1]:
             return f"`{n.op}`"

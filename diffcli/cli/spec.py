@@ -131,6 +131,12 @@ LR = Option("--lr", "Learning rate (step size).", "float", 0.01, low=0, high=MAX
 PLOT = Option("--plot", "Draw a picture into this file, PNG, SVG or PDF by its extension (needs diffcli[plot]).")
 TRACE = Option("--trace", "Write every step (minimize) or epoch (fit: epoch, parameters, loss) to this CSV file.")
 LATEX = Option("--latex", "Show the formula as LaTeX.", "flag", False)
+SHAPE = Option(
+    "--shape",
+    "Declared shapes with symbolic sizes, for matrix notation: x=n,A=n*n,X=m*n (with --at the "
+    "sizes come from the values, checked against these).",
+    "list",
+)
 U = Option("--u", "The direction: one number per variable element, in variable order (1,1), or a list.", required=True)
 
 NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, ENGINE, SCHEDULER, DEVICE)
@@ -143,7 +149,7 @@ COMMANDS = (
         'diffcli eval "x^2 + 20" --at x=10',
         "core:evaluate",
         (EXPR,),
-        (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, ENGINE, SCHEDULER, DEVICE),
+        (AT, OF, DTYPE, FORMAT, STRICT, POINTS, OUT, KEEP, ENGINE, SCHEDULER, DEVICE, SHAPE),
     ),
     Command(
         "grad",
@@ -240,6 +246,7 @@ COMMANDS = (
                 "of this variable along the curve (dy/dx with --implicit y --wrt x).",
             ),
             Option("--function", "Undefined functions, such as f,g: f(x^2) differentiates to 2*x*f'(x^2).", "list"),
+            SHAPE,
         ),
     ),
     Command(

@@ -66,7 +66,7 @@ def derive(op_name: str, shapes: tuple, payload: Any = None) -> Local:
         return Local("factor", node, args, g, tuple(op.pullback(node, g, (True,) * len(args))))
     g = graph.var(ADJOINT_NAME, node.shape)
     parts = tuple(op.pullback(node, g, (True,) * len(args)))
-    if len(args) == 1 and all(p is None or moves(p, g) for p in parts):
+    if len(args) == 1 and any(p is not None for p in parts) and all(p is None or moves(p, g) for p in parts):
         return Local("route", node, args, g, tuple(None if p is None else graph.const(1.0) for p in parts))
     return Local("whole", node, args, g, parts)
 

@@ -50,7 +50,16 @@ def _build(name: str, count: int, shape: tuple) -> tuple[Node, tuple] | None:
     try:
         return FUNCTIONS[name][2](*args), args
     except DiffcliError:
+        pass
+    if shape:
         return None
+    try:  # a function of a whole number, such as eye(n): the row shows it called with n = 3
+        node = FUNCTIONS[name][2](*(graph.const(3.0) for _ in args))
+    except DiffcliError:
+        return None
+    if node.op != name or len(node.args) != len(args):
+        return None  # a tensor spelling built from other ops: its row comes from its example
+    return graph.node(node.op, args, node.payload), args
 
 
 def _call(name: str, count: int) -> tuple[Node, tuple] | None:

@@ -5,17 +5,20 @@ it needs as a `Request`, and hands the `Result` to the presenter."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from diffcli.batch.job import PointsJob
 from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
-from diffcli.compute.problem import load
+from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Request, compute
 from diffcli.data.fileio import is_stdout, write_npz
 from diffcli.errors import DiffcliError
+from diffcli.matrix.sizes import bind, parse_shapes, written
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, summary, tracker
+from diffcli.syntax.points import parse_at
 
 
 def numeric(command: str, o: Options, req: Request) -> int:
@@ -99,6 +102,10 @@ def on_dask(o: Options) -> bool:
 
 
 def evaluate(o: Options) -> int:
+    if o.shape:  # a printed matrix answer: eye(n) with n bound from the --at values
+        text, _ = read_expression(o.expr)
+        sizes = bind(parse_shapes(o.shape), parse_at(o.at))
+        o = dataclasses.replace(o, expr=written(text, sizes))
     return numeric("eval", o, Request())
 
 
@@ -132,9 +139,32 @@ def diff(o: Options) -> int:
     from diffcli.symbolic.diff import diff as derivative
 
     implicit = o.implicit
+    if o.shape or (o.at and not implicit and not o.function and by_array(o)):
+        return matrix_diff(o)
     problem = load(
         o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True, functions=o.function, equation=bool(implicit)
     )
     write(problem.constant_notes())
     result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps, implicit=implicit)
     return present(result, o.format, view=steps if o.steps else None, strict=o.strict, kinks=o.kinks, latex=o.latex)
+
+
+def by_array(o: Options) -> bool:
+    """Whether diff --at differentiates by a vector or a matrix (matrix notation then)."""
+    try:
+        problem = load(o.expr, o.at, o.wrt, of=o.of, free=True)
+    except DiffcliError:
+        return False  # the scalar path reports it, in its own words
+    return any(v.shape != () for v in problem.wrt) and len(problem.wrt) == 1
+
+
+def matrix_diff(o: Options) -> int:
+    """diff in matrix notation (--shape, or --at with a vector or matrix variable)."""
+    from diffcli.matrix.derive import Ask, matrix_diff as derivative  # noqa: I001  (one import, start-up)
+    from diffcli.render import matrixcalc
+
+    if o.implicit or o.function:
+        raise DiffcliError("--shape (matrix notation) goes without --implicit and --function")
+    ask = Ask(o.expr, tuple(o.shape or ()), tuple(o.at or ()), tuple(o.wrt or ()), o.order, o.of, o.steps)
+    result = derivative(ask)
+    return present(result, o.format, view=matrixcalc, strict=o.strict, kinks=o.kinks, latex=o.latex)

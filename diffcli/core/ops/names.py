@@ -70,6 +70,17 @@ def heaviside(x, at_zero=None):
     return build("heaviside", x, x.graph.const(0.5) if at_zero is None else at_zero)
 
 
+def eye(k):
+    """eye(n): the identity of a size given as a whole number (a printed matrix derivative's
+    `eye(n)` once n is bound to its number)."""
+    if not k.is_const or k.shape != () or not float(k.value).is_integer() or not 1 <= k.value <= MAX_EYE:
+        raise DiffcliError(f"eye(n) needs a whole number n from 1 to {MAX_EYE}, such as eye(3)")
+    return build("eye", k, payload=int(k.value))
+
+
+MAX_EYE = 3000  # 9 million elements, under limits.MAX_ELEMENTS
+
+
 def simple(op: str):
     return lambda *args: build(op, *args)
 
@@ -97,6 +108,7 @@ def functions() -> dict[str, tuple[int, int, Callable]]:
             "softmax": (1, 1, simple("softmax")),
             "transpose": (1, 1, transpose),
             "heaviside": (1, 2, heaviside),
+            "eye": (1, 1, eye),
         }
     )
     for name, op in OPS.items():  # another name calls the same builder (`ln` is `log`)
