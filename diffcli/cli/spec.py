@@ -439,6 +439,58 @@ COMMANDS = (
         ),
     ),
     Command(
+        "uncertainty",
+        "Propagate measurement uncertainties through EXPR (GUM): value, combined standard "
+        "uncertainty and the budget; correlations, second order, Monte Carlo, expanded uncertainty.",
+        'diffcli uncertainty "4*pi^2*L/T^2" --at "L=1.000±0.002,T=2.006±0.004"',
+        "work:uncertainty",
+        (EXPR,),
+        (
+            Option(
+                "--at",
+                "Measured values with standard uncertainties: L=1.000±0.002 (or 1.000+-0.002, or "
+                "1.000(2)); a value without ± is exact (repeatable).",
+                "list",
+            ),
+            Option("--corr", "A correlation between two inputs: L,T=0.3 (repeatable).", "list"),
+            Option("--cov", "The inputs' covariance matrix, in --at order: [[a, b], [b, c]].", default=None),
+            Option(
+                "--second-order",
+                "Add the GUM's second-order terms (note to 5.1.2; uncorrelated normal inputs).",
+                "flag",
+                False,
+            ),
+            Option("--mc", "Monte Carlo (GUM Supplement 1) with this many draws, such as 1e6.", "int", None, low=0),
+            Option(
+                "--dist",
+                "With --mc: an input's distribution, normal (default), uniform, triangular or t "
+                "(u after ± is its standard deviation; for t the scale): L=uniform (repeatable).",
+                "list",
+            ),
+            Option("--seed", "With --mc: the random seed (the run reports the one it used).", "int", None, low=0),
+            Option("--k", "Expanded uncertainty U = k u with this coverage factor.", "float", None, low=0.0),
+            Option(
+                "--level",
+                "Expanded uncertainty for this coverage probability (0.95): k from Student's t "
+                "with the Welch-Satterthwaite degrees of freedom.",
+                "float",
+                None,
+            ),
+            Option("--dof", "Degrees of freedom of inputs (default infinite): L=5,T=9 (repeatable).", "list"),
+            Option(
+                "--points",
+                "A lab table (CSV): columns named like the variables, u_NAME their standard "
+                "uncertainties; one result row per line.",
+            ),
+            OF,
+            Option(
+                "--latex", "The propagation formula with the partial derivatives written out, as LaTeX.", "flag", False
+            ),
+            FORMAT,
+            STRICT,
+        ),
+    ),
+    Command(
         "functions",
         "Every function and operator of the expression language with its derivative rule, "
         "LaTeX form, domain, kink conventions and PyTorch grad_fn name (--format markdown: the language "
@@ -488,6 +540,16 @@ FOREIGN_COMMANDS = {
     "optimise": "minimize",
     "train": "fit",
     "vjp": "grad --v V",
+    "newton": "solve",
+    "roots": "solve",
+    "findroot": "solve",
+    "fsolve": "solve",
+    "critical_points": "critical",
+    "critical-points": "critical",
+    "stationary": "critical",
+    "extrema": "critical",
+    "propagate": "uncertainty",
+    "gum": "uncertainty",
 }
 APP_HELP = (
     "Symbolic-plus-numeric differentiation from the shell: values, gradients, Jacobians, Hessians and "

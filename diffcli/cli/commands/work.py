@@ -1,0 +1,109 @@
+"""uncertainty, solve and critical: derivatives at work (diffcli/work/).
+
+Each command reads its options, builds the library's typed inputs, runs it, and hands the
+`Result` to its presenter (render/work.py, render/solving.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from diffcli.cli.spec import Options
+from diffcli.compute.problem import load, read_expression
+from diffcli.compute.request import Result
+from diffcli.data.datafile import CsvTable
+from diffcli.errors import DiffcliError
+from diffcli.render import work as work_view
+from diffcli.render.present import present
+from diffcli.syntax.parse import names_used
+from diffcli.work import quantities as q
+from diffcli.work.coverage import coverage_factor
+from diffcli.work.model import Model
+from diffcli.work.uncertainty import Setup, propagate
+
+
+def expansion(o: Options) -> tuple[float | None, float | None]:
+    if o.k is not None and o.level is not None:
+        raise DiffcliError("give --k or --level, not both")
+    if o.level is not None and not 0 < o.level < 1:
+        raise DiffcliError(f"--level {o.level}: a coverage probability between 0 and 1, such as 0.95")
+    return o.k, o.level
+
+
+def uncertainty(o: Options) -> int:
+    """Propagate the inputs' standard uncertainties through EXPR (GUM), at a point or per row."""
+    k, level = expansion(o)
+    if o.points:
+        return uncertainty_points(o, k, level)
+    if not o.at:
+        raise DiffcliError('give the measured values with --at, such as --at "L=1.000±0.002,T=2.006±0.004"')
+    given = q.parse_quantities(o.at)
+    inputs = [x for x in given if x.u is not None]
+    names = [x.name for x in inputs]
+    if o.cov and o.corr:
+        raise DiffcliError("give the correlations by --corr or the whole covariance by --cov, not both")
+    problem = load(o.expr, [f"{x.name}={x.value!r}" for x in given], wrt=names, of=o.of)
+    second = bool(o.second_order)
+    model = Model(problem, order=2 if second else 1, third=second)
+    if second and model.vector:
+        raise DiffcliError("--second-order works on a scalar EXPR: give one output")
+    u = np.array([x.u for x in inputs])
+    if o.cov:
+        cov = q.covariance_matrix(o.cov, inputs)
+        corr = np.divide(cov, np.outer(u, u), out=np.eye(len(u)), where=np.outer(u, u) > 0)
+    else:
+        corr = q.correlation_matrix(o.corr, names)
+        cov = corr * np.outer(u, u)
+    dof = q.degrees_of_freedom(o.dof, names)
+    kinds = q.distributions(o.dist, names)
+    if (kinds or o.seed is not None) and not o.mc:
+        raise DiffcliError("--dist and --seed are for the Monte Carlo method: add --mc N (such as --mc 1e6)")
+    result = propagate(model, inputs, Setup(cov, dof, k, level, second))
+    if o.mc:
+        from diffcli.work.montecarlo import monte_carlo
+
+        result.data["mc"] = monte_carlo(model, inputs, cov, kinds, dof, o.mc, o.seed, level or 0.95)
+    if o.latex:
+        if model.vector:
+            raise DiffcliError("--latex writes the formula of a scalar EXPR")
+        from diffcli.work.report import propagation_latex
+
+        result.data["latex"] = propagation_latex(model, names, corr)
+    return present(result, o.format, work_view, strict=o.strict, latex=bool(o.latex))
+
+
+def uncertainty_points(o: Options, k: float | None, level: float | None) -> int:
+    """One result per row of a lab table: columns NAME and u_NAME (the standard uncertainty)."""
+    for option in ("mc", "second_order", "latex", "cov", "dist", "dof"):
+        if getattr(o, option):
+            raise DiffcliError(f"--{option.replace('_', '-')} works at one point: drop it or --points")
+    text, source = read_expression(o.expr)
+    used = set(names_used(text))
+    with CsvTable(o.points, f"--points {o.points}") as table:
+        columns = [h for h in table.header if h in used]
+        uncertain = [h for h in columns if f"u_{h}" in table.header]
+        if not uncertain:
+            raise DiffcliError(
+                f"--points {o.points}: no column u_NAME gives the uncertainty of a variable of EXPR "
+                f"(the header has {', '.join(table.header)}): add columns such as u_{columns[0] if columns else 'L'}"
+            )
+        data = table.columns(columns + [f"u_{h}" for h in uncertain])
+    rows = len(data[columns[0]])
+    problem = load(o.expr, o.at, wrt=uncertain, of=o.of, points={h: () for h in columns}, read=(text, source))
+    model = Model(problem)
+    if model.vector:
+        raise DiffcliError("uncertainty --points works on a scalar EXPR: give one output")
+    value, *grads = model.many({h: data[h] for h in columns}, rows)
+    corr = q.correlation_matrix(o.corr, uncertain)
+    parts = np.stack([g * data[f"u_{h}"] for g, h in zip(grads, uncertain)], axis=1)
+    u = np.sqrt(np.einsum("ri,ij,rj->r", parts, corr, parts))
+    header, out = ["value", "u"], [value, u]
+    if k is not None or level is not None:
+        factor = k if k is not None else coverage_factor(level)
+        header.append("U")
+        out.append(factor * u)
+    result = Result("uncertainty", {"header": header, "rows": np.stack(out, axis=1).tolist()})
+    bad = int((~np.isfinite(np.stack(out))).any(axis=0).sum())
+    if bad:
+        result.warnings.append(f"the value or its uncertainty is not finite in {bad} of {rows} rows")
+    return present(result, o.format, work_view, strict=o.strict)
