@@ -491,6 +491,35 @@ COMMANDS = (
         ),
     ),
     Command(
+        "solve",
+        "Solve f(x) = 0 (or a system [f1, f2]) by Newton's method from the --at point, with the "
+        "iteration table and the observed order of convergence.",
+        'diffcli solve "x^3 - 2*x - 5" --at x=2',
+        "work:solve",
+        (EXPR,),
+        (
+            Option("--at", "The starting point: x=2 (one value per unknown; repeatable).", "list"),
+            Option(
+                "--method",
+                "newton; for one equation also secant or halley (with the second derivative).",
+                "choice",
+                "newton",
+                ("newton", "secant", "halley"),
+            ),
+            Option("--tol", "Converged when |f| <= tol and the step <= tol (1 + |x|).", "float", 1e-10, low=0.0),
+            Option("--max-iter", "Most iterations.", "int", 100, low=1),
+            Option(
+                "--line-search",
+                "Damp each step by backtracking until |f| decreases (--no-line-search: the pure method).",
+                "switch",
+                True,
+            ),
+            OF,
+            Option("--trace", "Write every iteration (k, the variables, |f|) to this CSV file."),
+            FORMAT,
+        ),
+    ),
+    Command(
         "functions",
         "Every function and operator of the expression language with its derivative rule, "
         "LaTeX form, domain, kink conventions and PyTorch grad_fn name (--format markdown: the language "

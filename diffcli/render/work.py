@@ -31,7 +31,7 @@ def jsonable(x):
         return {k: jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [jsonable(v) for v in x]
-    if isinstance(x, (str, bool)) or x is None:
+    if isinstance(x, (str, bool, int)) or x is None:
         return x
     v = float(x)
     return v if math.isfinite(v) else None

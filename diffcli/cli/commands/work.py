@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffcli.cli.commands.learn import trace_file
 from diffcli.cli.spec import Options
 from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Result
 from diffcli.data.datafile import CsvTable
 from diffcli.errors import DiffcliError
+from diffcli.render import solving as solving_view
 from diffcli.render import work as work_view
 from diffcli.render.present import present
 from diffcli.syntax.parse import names_used
 from diffcli.work import quantities as q
 from diffcli.work.coverage import coverage_factor
 from diffcli.work.model import Model
+from diffcli.work.montecarlo import monte_carlo
+from diffcli.work.report import propagation_latex
+from diffcli.work.solve import observed_order
+from diffcli.work.solve import solve as run_solve
 from diffcli.work.uncertainty import Setup, propagate
 
 
@@ -60,14 +66,10 @@ def uncertainty(o: Options) -> int:
         raise DiffcliError("--dist and --seed are for the Monte Carlo method: add --mc N (such as --mc 1e6)")
     result = propagate(model, inputs, Setup(cov, dof, k, level, second))
     if o.mc:
-        from diffcli.work.montecarlo import monte_carlo
-
         result.data["mc"] = monte_carlo(model, inputs, cov, kinds, dof, o.mc, o.seed, level or 0.95)
     if o.latex:
         if model.vector:
             raise DiffcliError("--latex writes the formula of a scalar EXPR")
-        from diffcli.work.report import propagation_latex
-
         result.data["latex"] = propagation_latex(model, names, corr)
     return present(result, o.format, work_view, strict=o.strict, latex=bool(o.latex))
 
@@ -107,3 +109,53 @@ def uncertainty_points(o: Options, k: float | None, level: float | None) -> int:
     if bad:
         result.warnings.append(f"the value or its uncertainty is not finite in {bad} of {rows} rows")
     return present(result, o.format, work_view, strict=o.strict)
+
+
+def solve(o: Options) -> int:
+    """f(x) = 0 by Newton's method (secant, Halley for one equation) from the --at point, with
+    the iteration table; exit 3 with the point reached when it does not converge."""
+    if not o.at:
+        raise DiffcliError("give the starting point with --at, such as --at x=2")
+    problem = load(o.expr, o.at, of=o.of, equation=True)
+    model = Model(problem, order=2 if o.method == "halley" else 1)
+    with trace(o.trace, model.names, problem.source) as row:
+        solution = run_solve(model, o.method, o.tol, o.max_iter, o.line_search, callback=row)
+    p, words, rate = observed_order(solution)
+    last = solution.last
+    result = Result(
+        "solve",
+        {
+            "root": dict(zip(model.names, last["x"])),
+            "residual": last["residual"],
+            "iterations": last["k"],
+            "converged": solution.converged,
+            "method": o.method,
+            "order": p,
+            "order_words": words,
+            "table": solution.rows,
+        },
+    )
+    if solution.failure:
+        result.data["failure"] = solution.failure
+    code = present(result, o.format, solving_view)
+    if not solution.converged:
+        point = ", ".join(f"{n}={v!r}" for n, v in zip(model.names, last["x"]))
+        raise DiffcliError(f"no root found: {solution.failure}; the point reached: {point}", exit_code=3)
+    return code
+
+
+def trace(path, names, source):
+    """--trace FILE: one row per iteration (k, the variables, |f|), as minimize writes its steps."""
+
+    class Rows:
+        def __init__(self):
+            self.context = trace_file(path, list(names), (source,) if source else (), "k", "residual")
+
+        def __enter__(self):
+            write = self.context.__enter__()
+            return lambda row: write(row["k"], row["x"], row["residual"])
+
+        def __exit__(self, *exc):
+            return self.context.__exit__(*exc)
+
+    return Rows()
