@@ -374,7 +374,14 @@ COMMANDS = (
             OF,
             LR,
             Option("--steps", "Most updates to make.", "int", 1000, low=0),
-            OPTIMIZER,
+            Option(
+                "--optimizer",
+                "gd (also sgd), momentum (0.9), adam (0.9, 0.999); newton (exact Hessian, damped to keep "
+                "descending); bfgs, lbfgs (scipy.optimize with exact gradients; needs diffcli[optimize]).",
+                "choice",
+                "gd",
+                ("gd", "momentum", "adam", "newton", "bfgs", "lbfgs"),
+            ),
             Option("--tol", "Stop when the gradient norm falls under this.", "float", 1e-6, low=0.0),
             TRACE,
             PLOT,
@@ -516,6 +523,37 @@ COMMANDS = (
             ),
             OF,
             Option("--trace", "Write every iteration (k, the variables, |f|) to this CSV file."),
+            FORMAT,
+        ),
+    ),
+    Command(
+        "critical",
+        "Every critical point of EXPR in a box, found by Newton's method on the gradient from many "
+        "starts and classified (minimum, maximum, saddle, degenerate); --subject-to: by Lagrange multipliers.",
+        'diffcli critical "x^3 - 3*x*y + y^3" --range x=-3:3,y=-3:3',
+        "work:critical",
+        (EXPR,),
+        (
+            Option("--range", "The box searched, one interval per variable: x=-3:3,y=-3:3.", required=True),
+            Option(
+                "--subject-to",
+                'A constraint, an equation such as "x^2 + y^2 = 1" (repeatable): Lagrange multipliers.',
+                "list",
+            ),
+            Option("--at", "Values of other names (constants): a=2.", "list"),
+            Option(
+                "--starts",
+                "Starting points of Newton's method (Sobol points in the box).",
+                "int",
+                256,
+                low=1,
+                high=1_000_000,
+            ),
+            Option("--seed", "Seed of the scrambled Sobol starts.", "int", 0, low=0),
+            Option(
+                "--tol", "A start has converged when Newton's step is below tol (1 + |x|).", "float", 1e-10, low=0.0
+            ),
+            OF,
             FORMAT,
         ),
     ),

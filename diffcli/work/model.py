@@ -50,6 +50,7 @@ class Model:
         self.plan = Plan(nodes, dev=problem.device)
         self.bindings = dict(problem.bindings)
         self._value_plan: Plan | None = None
+        self._batch_plan: Plan | None = None
 
     def start(self) -> np.ndarray:
         return np.array([float(self.bindings[n]) for n in self.names])
@@ -85,3 +86,19 @@ class Model:
         with np.errstate(all="ignore"):
             values = self._value_plan.evaluate({**self.bindings, **columns}, rows)
         return np.stack([to_numpy(v).astype(float).reshape(rows) for v in values], axis=1)
+
+    def batch(self, xs: np.ndarray) -> dict:
+        """Value (N, m), Jacobian (N, m, n) and Hessian (N, n, n) at N points at once (rows of
+        xs): the variables batched, one run of the plan for all (Newton from many starts)."""
+        if self._batch_plan is None:
+            self._batch_plan = Plan(self.nodes, set(self.names), self.problem.device)
+        rows, (m, n) = len(xs), (self.m, self.n)
+        columns = {name: xs[:, k] for k, name in enumerate(self.names)}
+        with np.errstate(all="ignore"):
+            values = self._batch_plan.run({**self.bindings, **columns})
+        flat = np.stack([np.broadcast_to(to_numpy(v).astype(float).reshape(-1), (rows,)) for v in values], axis=1)
+        out = {"value": flat[:, :m], "jacobian": flat[:, m : m + m * n].reshape(rows, m, n)}
+        if self.hessian:
+            k = m + m * n
+            out["hessian"] = flat[:, k : k + n * n].reshape(rows, n, n)
+        return out

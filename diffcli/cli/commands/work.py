@@ -6,20 +6,26 @@ Each command reads its options, builds the library's typed inputs, runs it, and 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from diffcli.cli.commands.learn import trace_file
 from diffcli.cli.spec import Options
 from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Result
+from diffcli.core.ops import CONSTANTS
 from diffcli.data.datafile import CsvTable
 from diffcli.errors import DiffcliError
+from diffcli.render import critical as critical_view
 from diffcli.render import solving as solving_view
 from diffcli.render import work as work_view
 from diffcli.render.present import present
 from diffcli.syntax.parse import names_used
+from diffcli.syntax.points import is_name, parse_at, parse_value, split_top
 from diffcli.work import quantities as q
 from diffcli.work.coverage import coverage_factor
+from diffcli.work.critical import Box, critical_points
 from diffcli.work.model import Model
 from diffcli.work.montecarlo import monte_carlo
 from diffcli.work.report import propagation_latex
@@ -159,3 +165,74 @@ def trace(path, names, source):
             return self.context.__exit__(*exc)
 
     return Rows()
+
+
+def parse_box(text: str, names: list[str]) -> Box:
+    """--range `x=-3:3,y=-3:3` -> a box; every variable of EXPR not bound by --at needs one."""
+    low, high, seen = [], [], []
+    for part in split_top(text):
+        name, eq, bounds = (s.strip() for s in part.partition("="))
+        lo, colon, hi = bounds.partition(":")
+        if not eq or not colon or not is_name(name):
+            raise DiffcliError(f"--range: write NAME=LOW:HIGH for each variable, such as x=-3:3,y=-3:3, not `{part}`")
+        a, b = (float(parse_value(v, f"--range {name}")) for v in (lo, hi))
+        if not (math.isfinite(a) and math.isfinite(b) and a < b):
+            raise DiffcliError(f"--range {name}: LOW must be below HIGH, both finite, not {lo}:{hi}")
+        if name in seen:
+            raise DiffcliError(f"--range: `{name}` is given twice")
+        seen.append(name)
+        low.append(a)
+        high.append(b)
+    missing = [n for n in names if n not in seen]
+    if missing:
+        raise DiffcliError(
+            f"--range: `{missing[0]}` has no interval: give one for every variable, such as {missing[0]}=-3:3 "
+            "(or fix it with --at)"
+        )
+    return Box(tuple(seen), np.array(low), np.array(high))
+
+
+def lagrangian(text: str, constraints: list[str], taken: set) -> tuple[str, list[str]]:
+    """`(f) - lambda1*((lhs) - (rhs)) - ...` and the multipliers' names."""
+    names, terms = [], []
+    for k, equation in enumerate(constraints, 1):
+        sides = equation.split("=")
+        if len(sides) != 2 or not sides[0].strip() or not sides[1].strip():
+            raise DiffcliError(
+                f'--subject-to: give an equation with one `=`, such as "x^2 + y^2 = 1", not `{equation}`'
+            )
+        name = f"lambda{k}"
+        while name in taken:
+            name = "_" + name
+        names.append(name)
+        terms.append(f" - {name}*(({sides[0]}) - ({sides[1]}))")
+    return f"({text})" + "".join(terms), names
+
+
+def critical(o: Options) -> int:
+    """Every critical point of EXPR in the --range box, classified; --subject-to: constrained."""
+    text, source = read_expression(o.expr)
+    used = names_used(text) + [n for c in o.subject_to or [] for n in names_used(c.replace("=", "-", 1))]
+    fixed = parse_at(o.at)
+    free = [n for n in dict.fromkeys(used) if n not in fixed and n not in CONSTANTS]
+    box = parse_box(o.range, free)
+    if o.subject_to:
+        if o.of or "\n" in text.strip() or ";" in text:
+            raise DiffcliError("--subject-to works with EXPR as one expression (not a file of statements)")
+        if len(o.subject_to) >= len(box.names):
+            raise DiffcliError("--subject-to: give fewer constraints than variables")
+        text, lambdas = lagrangian(text, o.subject_to, set(used))
+    else:
+        lambdas = []
+    centre = (box.low + box.high) / 2
+    at = [*(o.at or []), *(f"{n}={v!r}" for n, v in zip(box.names, centre.tolist())), *(f"{n}=0" for n in lambdas)]
+    problem = load(o.expr, at, wrt=[*box.names, *lambdas], of=o.of, read=(text, source))
+    model = Model(problem, order=2)
+    if model.vector:
+        raise DiffcliError("critical needs a scalar EXPR")
+    found = critical_points(model, box, len(lambdas), o.starts, o.tol, o.seed)
+    result = Result("critical", {k: v for k, v in found.items() if k != "notes"})
+    result.data["range"] = {n: [float(a), float(b)] for n, a, b in zip(box.names, box.low, box.high)}
+    result.data["constraints"] = list(o.subject_to or [])
+    result.notes.extend(found["notes"])
+    return present(result, o.format, critical_view)
