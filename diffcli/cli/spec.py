@@ -467,7 +467,7 @@ COMMANDS = (
                 "flag",
                 False,
             ),
-            Option("--mc", "Monte Carlo (GUM Supplement 1) with this many draws, such as 1e6.", "int", None, low=0),
+            Option("--mc", "Monte Carlo (GUM Supplement 1) with this many draws, such as 1e6.", "int", None, low=2),
             Option(
                 "--dist",
                 "With --mc: an input's distribution, normal (default), uniform, triangular or t "
