@@ -69,7 +69,7 @@ def render_rich(result, console) -> None:
     columns += ["f'(x_k)", "step"] if one else ["|step|"]
     table = Table(*columns, "t", "order", title=title)
     for row in d["table"]:
-        x = f"{row['x'][0]:.17g}" if one else ", ".join(f"{v:.10g}" for v in row["x"])
+        x = plain_number(row["x"][0]) if one else ", ".join(f"{v:.10g}" for v in row["x"])
         if one:
             f = "" if row["f"] is None else f"{row['f'][0]:.3e}"
             middle = [
