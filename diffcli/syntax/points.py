@@ -151,7 +151,8 @@ def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
     return bindings
 
 
-PLUS_MINUS = re.compile(r"±|\+-|\+/-|^\s*[+-]?(\d+\.?\d*|\.\d+)\(\d+(\.\d*)?\)")
+# The concise form 1.000(2): no two parts may match the same digits (a long literal stays linear).
+PLUS_MINUS = re.compile(r"±|\+-|\+/-|^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\(\d+(?:\.\d*)?\)")
 
 
 def uncertain(name: str, value: str) -> None:
