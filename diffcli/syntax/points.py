@@ -144,11 +144,26 @@ def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
             if name in bindings:
                 raise DiffcliError(f"--at: `{name}` is given twice")
             value = value.strip()
+            uncertain(name, value)
             if value.startswith("@"):
                 bindings[name] = value_file(value[1:], f"--at {name}=@{value[1:]}")
             else:
                 bindings[name] = parse_value(value, f"--at {name}")
     return bindings
+
+
+# The concise form 1.000(2): no two parts may match the same digits (a long literal stays linear).
+PLUS_MINUS = re.compile(r"±|\+-|\+/-|^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\(\d+(?:\.\d*)?\)")
+
+
+def uncertain(name: str, value: str) -> None:
+    """A value with an uncertainty (1.00±0.01, 1.00+-0.01, 1.00(1)) is not a number: reading
+    `1.00+-0.01` as 1.00 + (-0.01) would compute with 0.99 without a word."""
+    if PLUS_MINUS.search(value):
+        raise DiffcliError(
+            f"--at {name}={value}: a value with an uncertainty is not a point; to propagate the "
+            f'uncertainty use `diffcli uncertainty EXPR --at "{name}={value}"`, or give the value alone here'
+        )
 
 
 TEXT_BYTES = 32  # a text value file may hold at most this many bytes per element allowed

@@ -21,7 +21,7 @@ from diffcli.compute.request import Result
 from diffcli.data.fileio import output, picture_format
 from diffcli.data.interrupt import held
 from diffcli.errors import DiffcliError, Interrupted, shorten
-from diffcli.learn import optimize, plotting
+from diffcli.learn import optimize, plotting, second_order
 from diffcli.render import curves as curves_view
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, tracker
@@ -119,7 +119,10 @@ def minimize(o: Options) -> int:
                 )
 
         try:
-            result = optimize.minimize(problem, o.lr, steps, o.optimizer, o.tol, callback, objective)
+            if o.optimizer in second_order.SECOND_ORDER:
+                result = second_order.minimize(problem, objective, o.optimizer, steps, o.tol, callback)
+            else:
+                result = optimize.minimize(problem, o.lr, steps, o.optimizer, o.tol, callback, objective)
         except Interrupted as stop:
             result, stopped = stop.result, stop
             if result is None:

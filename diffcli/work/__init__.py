@@ -1,0 +1,1 @@
+"""Derivatives at work: uncertainty propagation (GUM), Newton's method, critical points."""
