@@ -133,7 +133,14 @@ def diff(o: Options) -> int:
 
     implicit = o.implicit
     problem = load(
-        o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True, functions=o.function, equation=bool(implicit)
+        o.expr,
+        o.at,
+        None if implicit else o.wrt,
+        of=o.of,
+        free=True,
+        functions=o.function,
+        equation=bool(implicit),
+        wrt_present=True,
     )
     write(problem.constant_notes())
     result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps, implicit=implicit)
