@@ -123,6 +123,12 @@ LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
 PLOT = Option("--plot", "Draw a picture into this file, PNG, SVG or PDF by its extension (needs diffcli[plot]).")
 TRACE = Option("--trace", "Write every step (minimize) or epoch (fit: epoch, parameters, loss) to this CSV file.")
 LATEX = Option("--latex", "Show the formula as LaTeX.", "flag", False)
+DET = Option("--det", "The determinant of the matrix, as a simplified formula (the polar Jacobian's is r).", "flag", False)
+CHECK = Option(
+    "--check",
+    "Is my answer right? Compare ANSWER with the derivative: exit 0 correct, 1 not (with a point where "
+    "they differ). grad/hessian/jacobian: one answer per entry, row-major, separated by ; (or a list [..]).",
+)
 U = Option("--u", "The direction: one number per variable element, in variable order (1,1), or a list.", required=True)
 
 NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, ENGINE, SCHEDULER, DEVICE)
@@ -143,7 +149,7 @@ COMMANDS = (
         'diffcli grad "x*x*y" --at x=2,y=3',
         "core:grad",
         (EXPR,),
-        (AT, WRT, CONST, V, *NUMERIC[3:]),
+        (AT, WRT, CONST, V, *NUMERIC[3:], LATEX, CHECK),
     ),
     Command(
         "jacobian",
@@ -161,6 +167,9 @@ COMMANDS = (
                 "auto",
                 ("auto", "forward", "reverse"),
             ),
+            LATEX,
+            DET,
+            CHECK,
         ),
     ),
     Command(
@@ -194,6 +203,9 @@ COMMANDS = (
                 1e-8,
                 low=0.0,
             ),
+            LATEX,
+            DET,
+            CHECK,
         ),
     ),
     Command(
@@ -215,6 +227,7 @@ COMMANDS = (
             AT,
             OF,
             LATEX,
+            CHECK,
             Option(
                 "--steps",
                 "Show the derivation step by step, each rule named (with --latex: an align block; JSON: `steps`).",

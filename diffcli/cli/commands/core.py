@@ -10,10 +10,14 @@ import re
 from diffcli.batch.job import PointsJob
 from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
-from diffcli.compute.problem import load
+from diffcli.compute.problem import load, read_expression
+from diffcli.core.ops import CONSTANTS
 from diffcli.compute.request import Request, compute
 from diffcli.data.fileio import is_stdout, write_npz
 from diffcli.errors import DiffcliError
+from diffcli.syntax.parse import names_used
+from diffcli.syntax.points import parse_at, parse_names
+from diffcli.syntax.slips import constant_name
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, summary, tracker
 
@@ -21,7 +25,19 @@ from diffcli.render.progress import rate, summary, tracker
 def numeric(command: str, o: Options, req: Request) -> int:
     """The shared path of eval/grad/jacobian/hessian: a --points run (streamed here, or on a
     Dask cluster with --engine dask), or one point."""
-    if o.points is not None or on_dask(o):
+    if o.points is None and not on_dask(o):
+        read = read_expression(o.expr)
+        missing = unbound(read[0], o.at)
+        if getattr(o, "det", False) or getattr(o, "latex", False) or getattr(o, "check", None) is not None:
+            return symbolic(command, o, read)
+        if missing and command != "eval" and not getattr(o, "classify", False) and getattr(o, "v", None) is None:
+            return symbolic(command, o, read)  # formulas in the names --at leaves free
+        if len(missing) > 1:  # numbers are needed: every missing name at once
+            raise DiffcliError(
+                f"{command} needs numbers, and {len(missing)} names are not bound ({', '.join(missing)}): "
+                f"give them values with --at {','.join(f'{m}=VALUE' for m in missing)}"
+            )
+    else:
         return points(command, o, req)
     sparse_out = o.out if req.hessian == "sparse" else None
     if sparse_out is not None and not (sparse_out.lower().endswith(".npz") or is_stdout(sparse_out)):
@@ -34,13 +50,47 @@ def numeric(command: str, o: Options, req: Request) -> int:
             also = " (or hessian --sparse, for a .npz)" if option == "out" and req.hessian else ""
             raise DiffcliError(f"--{option} goes with --points{also}: give --points FILE too")
     with tracker(f"{command}: reading and differentiating") as track:
-        problem = load(o.expr, o.at, getattr(o, "wrt", None), getattr(o, "const", None), o.of, o.dtype, device=o.device)
+        problem = load(
+            o.expr, o.at, getattr(o, "wrt", None), getattr(o, "const", None), o.of, o.dtype, device=o.device, read=read
+        )
         if req.gradient or req.jacobian or req.hessian:
             write(problem.constant_notes())
         result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
     if sparse_out is not None:  # the Hessian to the file, the rest (value, gradient) as usual
         write_npz(sparse_out, result.data.pop("hessian").csr(), inputs=_inputs(o))
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
+
+
+def unbound(text: str, at) -> list[str]:
+    """The free names of the expression that --at does not bind (the constants e and pi are bound)."""
+    bound = set(parse_at(at))
+    return [name for name in names_used(text) if name not in bound and name not in CONSTANTS]
+
+
+def symbolic(command: str, o: Options, read: tuple) -> int:
+    """grad, hessian, jacobian as formulas (symbolic/matrices.py): without --at, or in the names
+    --at leaves free (the others replaced by their numbers); --det, --latex and --check too."""
+    from diffcli.render import formulas as view
+    from diffcli.symbolic import matrices
+
+    for option in ("v", "classify", "sparse", "only"):
+        if getattr(o, option, None):
+            raise DiffcliError(f"--{option} needs numbers: give every name a value with --at")
+    values = parse_at(o.at)
+    for name in values:
+        if name in CONSTANTS:
+            raise DiffcliError(constant_name(name, f"--at {name}"))
+    problem = load(o.expr, None, o.wrt, of=o.of, free=True, read=read, wrt_present=True)
+    consts = set(parse_names(o.const, "--const"))
+    if consts:  # --const: held fixed, no entry
+        kept = [(v, n) for v, n in zip(problem.wrt, problem.names()) if n not in consts]
+        problem.wrt, problem.wrt_names = [v for v, _ in kept], [n for _, n in kept]
+    if o.check is not None:
+        from diffcli.symbolic.checking import check_matrix
+
+        return check_matrix(command, problem, values, o.check, o.format)
+    result = matrices.formulas(problem, command, values, det=getattr(o, "det", False))
+    return present(result, o.format, view=view, latex=o.latex)
 
 
 def _inputs(o: Options) -> tuple:
