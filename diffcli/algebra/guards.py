@@ -17,6 +17,9 @@ from typing import NamedTuple
 from diffcli.core.graph import Node, is_one, is_zero, topological
 
 
+NORMS = ("hypot", "norm")  # the ops whose rules guard x/|x| at 0
+
+
 class Guard(NamedTuple):
     """A guard taken out: `kind` ("log" or "zero") and the node that is 0 on the edge."""
 
@@ -32,11 +35,32 @@ def guard_of(n: Node) -> tuple[Guard, Node] | None:
     if cond.op != "eq" or not is_zero(cond.args[1]):
         return None
     edge = cond.args[0]
-    if is_one(if_edge) and otherwise is edge:  # log(where(a == 0, 1, a)): log(a)
-        return Guard("log", edge), edge
-    if is_zero(if_edge):  # where(h == 0, 0, g/h): g/h
+    # where(h == 0, 0, g/h): g/h, for the norms only (prod's rule masks a quotient too, and
+    # there the mask is the formula: prod is smooth where a factor is 0)
+    if is_zero(if_edge) and edge.op in NORMS and divides(otherwise, edge):
         return Guard("zero", edge), otherwise
     return None
+
+
+def log_guard(n: Node) -> tuple[Guard, Node] | None:
+    """(the guard, log(a)) when n is pow's log(where(a == 0, 1, a)), else None. Only under a
+    log: prod's rule guards its quotient the same way, and there the guard is the formula."""
+    if n.op != "log" or n.args[0].op != "where":
+        return None
+    cond, if_edge, otherwise = n.args[0].args
+    if cond.op == "eq" and is_zero(cond.args[1]) and is_one(if_edge) and otherwise is cond.args[0]:
+        return Guard("log", otherwise), otherwise
+    return None
+
+
+def divides(n: Node, edge: Node) -> bool:
+    """Whether `edge` is a denominator in n (g/h, g/h^3, h^-1): the guard keeps a 0/0 out."""
+    for m in topological([n]):
+        if m.op == "div" and (m.args[1] is edge or (m.args[1].op == "pow" and m.args[1].args[0] is edge)):
+            return True
+        if m.op == "pow" and m.args[0] is edge and m.args[1].is_const and m.args[1].value < 0:
+            return True
+    return False
 
 
 def has_where(root: Node) -> bool:
@@ -53,12 +77,16 @@ def unguard(root: Node) -> tuple[Node, list[Guard]]:
     order = topological([root])
     # A base whose log is guarded is one whose exponent varies too: its power rule's a^(b - 1)
     # reads a^b/a, so that b*a^b/a + a^b*log(a) gathers as a textbook's a^b*(b/a + log(a)).
-    logged = {id(found[1]) for found in map(guard_of, order) if found is not None and found[0].kind == "log"}
+    logged = {id(found[1]) for found in map(log_guard, order) if found is not None}
     for n in order:
         found = guard_of(n)
+        logged_here = log_guard(n)
         if found is not None:
             guards.append(found[0])
             done[id(n)] = done[id(found[1])]
+        elif logged_here is not None:
+            guards.append(logged_here[0])
+            done[id(n)] = graph.node("log", (done[id(logged_here[1])],), n.payload, True)
         elif n.op == "pow" and id(n.args[0]) in logged and n.args[1].op == "sub" and is_one(n.args[1].args[1]):
             a = done[id(n.args[0])]
             done[id(n)] = graph.node(

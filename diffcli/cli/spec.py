@@ -123,7 +123,9 @@ LR = Option("--lr", "Learning rate (step size).", "float", 0.01)
 PLOT = Option("--plot", "Draw a picture into this file, PNG, SVG or PDF by its extension (needs diffcli[plot]).")
 TRACE = Option("--trace", "Write every step (minimize) or epoch (fit: epoch, parameters, loss) to this CSV file.")
 LATEX = Option("--latex", "Show the formula as LaTeX.", "flag", False)
-DET = Option("--det", "The determinant of the matrix, as a simplified formula (the polar Jacobian's is r).", "flag", False)
+DET = Option(
+    "--det", "The determinant of the matrix, as a simplified formula (the polar Jacobian's is r).", "flag", False
+)
 CHECK = Option(
     "--check",
     "Is my answer right? Compare ANSWER with the derivative: exit 0 correct, 1 not (with a point where "
@@ -212,7 +214,7 @@ COMMANDS = (
         "diff",
         "The derivative as a simplified formula (and its value with --at).",
         'diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3',
-        "core:diff",
+        "formulas:diff",
         (EXPR,),
         (
             WRT,

@@ -123,6 +123,13 @@ class Chain:
         return substitute(f, back, self.graph, simplify=True) if back else f
 
 
+def formula(problem: Problem, order: int, wrt: list[str] | None, implicit: str | None) -> Node:
+    """The derivative's node (evaluated DAG, guards in): explicit, or along the curve with `implicit`."""
+    if implicit:
+        return implicitly.derivative(problem, implicit.strip(), order, wrt)[0]
+    return derivative(problem, order, wrt)[0]
+
+
 def diff(
     problem: Problem,
     order: int = 1,

@@ -22,6 +22,7 @@ from diffcli.core import autodiff
 from diffcli.core.graph import Node, apply, topological
 from diffcli.core.local import substitute
 from diffcli.errors import DiffcliError
+from diffcli.symbolic import checking
 
 MOST_DET = 4  # the largest matrix whose determinant is expanded by cofactors (4! terms)
 KEYS = {"grad": "grad", "hessian": "hessian", "jacobian": "jacobian"}
@@ -149,3 +150,20 @@ def formulas(problem: Problem, command: str, values: dict, det: bool = False) ->
     latex = pmatrix([[to_latex(e) for e in r] for r in printed])
     key = KEYS[command]
     return Result(command, {key: texts[0] if command == "grad" else texts, "latex": latex, "wrt": names})
+
+
+def labels(command: str, names: list[str], rows: int) -> list[str]:
+    """Each entry's label, row-major, as the numeric CSV writes it (d_x, H[x;y], J[0;x])."""
+    if command == "grad":
+        return [f"d_{n}" for n in names]
+    row_names = names if command == "hessian" else [str(i) for i in range(rows)]
+    letter = "H" if command == "hessian" else "J"
+    return [f"{letter}[{r};{n}]" for r in row_names for n in names]
+
+
+def check(problem: Problem, command: str, values: dict, answer: str) -> Result:
+    """grad/hessian/jacobian --check: an answer per entry (symbolic/checking.py)."""
+    rows = entries(problem, command)
+    flat = bind([e for r in rows for e in r], values)
+    got = bind(checking.answers(problem, checking.split_answers(answer), len(flat)), values)
+    return checking.compare(problem, flat, got, labels(command, problem.names(), len(rows)), command)

@@ -1,4 +1,4 @@
-"""eval, grad, jacobian, hessian and diff: the numeric and symbolic core commands.
+"""eval, grad, jacobian and hessian: the numeric core commands (their formulas, and diff: formulas.py).
 
 Each command gets the option values read by the CLI (cli/spec.py declares them), states what
 it needs as a `Request`, and hands the `Result` to the presenter."""
@@ -11,15 +11,14 @@ from diffcli.batch.job import PointsJob
 from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
 from diffcli.compute.problem import load, read_expression
-from diffcli.core.ops import CONSTANTS
 from diffcli.compute.request import Request, compute
+from diffcli.core.ops import CONSTANTS
 from diffcli.data.fileio import is_stdout, write_npz
 from diffcli.errors import DiffcliError
-from diffcli.syntax.parse import names_used
-from diffcli.syntax.points import parse_at, parse_names
-from diffcli.syntax.slips import constant_name
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, summary, tracker
+from diffcli.syntax.parse import names_used
+from diffcli.syntax.points import parse_at
 
 
 def numeric(command: str, o: Options, req: Request) -> int:
@@ -28,10 +27,12 @@ def numeric(command: str, o: Options, req: Request) -> int:
     if o.points is None and not on_dask(o):
         read = read_expression(o.expr)
         missing = unbound(read[0], o.at)
-        if getattr(o, "det", False) or getattr(o, "latex", False) or getattr(o, "check", None) is not None:
+        asked = getattr(o, "det", False) or getattr(o, "latex", False) or getattr(o, "check", None) is not None
+        free = missing and command != "eval" and not getattr(o, "classify", False) and getattr(o, "v", None) is None
+        if asked or free:  # formulas (in the names --at leaves free): cli/commands/formulas.py
+            from diffcli.cli.commands.formulas import symbolic
+
             return symbolic(command, o, read)
-        if missing and command != "eval" and not getattr(o, "classify", False) and getattr(o, "v", None) is None:
-            return symbolic(command, o, read)  # formulas in the names --at leaves free
         if len(missing) > 1:  # numbers are needed: every missing name at once
             raise DiffcliError(
                 f"{command} needs numbers, and {len(missing)} names are not bound ({', '.join(missing)}): "
@@ -62,35 +63,17 @@ def numeric(command: str, o: Options, req: Request) -> int:
 
 
 def unbound(text: str, at) -> list[str]:
-    """The free names of the expression that --at does not bind (the constants e and pi are bound)."""
+    """The free names of the expression that --at does not bind (e and pi are constants); none
+    when the text does not parse or --at binds a name the text does not use (the loader then
+    says why, with its hints)."""
+    try:
+        used = names_used(text)
+    except DiffcliError:
+        return []
     bound = set(parse_at(at))
-    return [name for name in names_used(text) if name not in bound and name not in CONSTANTS]
-
-
-def symbolic(command: str, o: Options, read: tuple) -> int:
-    """grad, hessian, jacobian as formulas (symbolic/matrices.py): without --at, or in the names
-    --at leaves free (the others replaced by their numbers); --det, --latex and --check too."""
-    from diffcli.render import formulas as view
-    from diffcli.symbolic import matrices
-
-    for option in ("v", "classify", "sparse", "only"):
-        if getattr(o, option, None):
-            raise DiffcliError(f"--{option} needs numbers: give every name a value with --at")
-    values = parse_at(o.at)
-    for name in values:
-        if name in CONSTANTS:
-            raise DiffcliError(constant_name(name, f"--at {name}"))
-    problem = load(o.expr, None, o.wrt, of=o.of, free=True, read=read, wrt_present=True)
-    consts = set(parse_names(o.const, "--const"))
-    if consts:  # --const: held fixed, no entry
-        kept = [(v, n) for v, n in zip(problem.wrt, problem.names()) if n not in consts]
-        problem.wrt, problem.wrt_names = [v for v, _ in kept], [n for _, n in kept]
-    if o.check is not None:
-        from diffcli.symbolic.checking import check_matrix
-
-        return check_matrix(command, problem, values, o.check, o.format)
-    result = matrices.formulas(problem, command, values, det=getattr(o, "det", False))
-    return present(result, o.format, view=view, latex=o.latex)
+    if bound - set(used):  # --at x=3 for X^2: a slip, which the loader names (did you mean `x`?)
+        return []
+    return [name for name in used if name not in bound and name not in CONSTANTS]
 
 
 def _inputs(o: Options) -> tuple:
@@ -175,23 +158,3 @@ def hessian(o: Options) -> int:
     grad = problem.layout.pack(result.data["grad"].values())
     result.data.update(classify(result.data["hessian"], grad, o.tol))
     return present(result, o.format, strict=o.strict, kinks=o.kinks, only=o.only)
-
-
-def diff(o: Options) -> int:
-    from diffcli.render import steps
-    from diffcli.symbolic.diff import diff as derivative
-
-    implicit = o.implicit
-    problem = load(
-        o.expr,
-        o.at,
-        None if implicit else o.wrt,
-        of=o.of,
-        free=True,
-        functions=o.function,
-        equation=bool(implicit),
-        wrt_present=True,
-    )
-    write(problem.constant_notes())
-    result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps, implicit=implicit)
-    return present(result, o.format, view=steps if o.steps else None, strict=o.strict, kinks=o.kinks, latex=o.latex)
