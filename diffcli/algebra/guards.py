@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 from diffcli.core.graph import Node, is_one, is_zero, topological
 
-
 NORMS = ("hypot", "norm")  # the ops whose rules guard x/|x| at 0
 
 
