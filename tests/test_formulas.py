@@ -242,3 +242,11 @@ def test_matrices_against_live_sympy():
         if sp.diff(f, x) != 0:
             assert invoke("grad", source, "--wrt", "x,y", "--check", answer(wrong)).code == 1, source
         done += 1
+
+
+def test_simplest_forms_students_recognise():
+    assert invoke("diff", "erf(x)").stdout.strip() == "2*exp(-x^2)/sqrt(pi)"
+    assert invoke("diff", "sqrt(x)").stdout.strip() == "1/(2*sqrt(x))"
+    assert "\\sqrt{x}" in invoke("diff", "sqrt(x)", "--latex").stdout
+    rows = [line for line in Path("docs/language.md").read_text().splitlines() if line.startswith("| `mean(x)`")]
+    assert rows and "`g/n`" in rows[0]
