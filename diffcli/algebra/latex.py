@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, parenthesize
+from diffcli.algebra.precedence import ASSOCIATIVE, ATOM, PRECEDENCE, UNARY, is_root, parenthesize
 from diffcli.algebra.text import index_text, number, params_call, render_dag
 from diffcli.core.graph import Node
 from diffcli.core.ops import OPS
@@ -103,6 +103,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "primed":
         name, order = order_of(n)
         return op.latex.format(*texts, name=latex_name(name), p=primes(order, latex=True))
+    if is_root(n):
+        return f"\\sqrt{{{kids[0][0]}}}"
     if n.op == "pow":
         if kids[0][1] < ATOM:
             texts[0] = _paren(texts[0])

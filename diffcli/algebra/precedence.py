@@ -25,9 +25,17 @@ def of(n: Node) -> int:
     form = OPS[n.op].print
     if form.kind == "full_sum" and not n.shape:
         return ATOM  # `sum(x)`
+    if is_root(n):
+        return ATOM  # `sqrt(x)`
     if n.op == "const" and n.shape == () and (n.value < 0 or math.isinf(n.value)):
         return UNARY  # -2, 1e999 (written with a sign or an exponent)
     return PRECEDENCE[form.precedence]
+
+
+def is_root(n: Node) -> bool:
+    """x^0.5, which the printers write as a textbook does: sqrt(x)."""
+    e = n.args[1] if n.op == "pow" else None
+    return e is not None and e.op == "const" and e.shape == () and e.value == 0.5
 
 
 def parenthesize(text: str, wrap: bool, latex: bool = False) -> str:

@@ -176,6 +176,8 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
     if form.kind == "prefix":
         return form.symbol + _wrap(kids[0], kids[0][1] <= 2)  # -(a*b) = (-a)*b: no parentheses
     a, b = kids
+    if precedence.is_root(n):
+        return f"sqrt({kids[0][0]})"
     if n.op == "pow":  # x^-2 needs no brackets; x^(-1/3) does: -1/3 binds as a quotient
         signed_quotient = n.args[1].op == "neg" and precedence.of(n.args[1].args[0]) < 4
         return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4 or signed_quotient)}"

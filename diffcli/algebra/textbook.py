@@ -32,15 +32,16 @@ EFFORT = 20_000  # terms looked at in all; past that, each sum is only written o
 FORM_ORDERS = 12  # most orders taken of the function's form (render/form_derivative.py)
 
 
-def textbook(root: Node, function: Node | None = None, wrt: tuple = ()) -> Node:
+def textbook(root: Node, function: Node | None = None, wrt: tuple = (), unguarded: bool = False) -> Node:
     """`root` in textbook form, as a node of a print graph of its own (for to_text, to_latex).
     Given the `function` that `root` is the derivative of (by the names `wrt`, in order), the
-    shorter of root's form and the derivative of the function's form (render/form_derivative.py)."""
+    shorter of root's form and the derivative of the function's form (render/form_derivative.py);
+    `unguarded`: that form is taken without the rules' guards (algebra/guards.py), as `root` is."""
     names = {n.name for n in topological([root]) if n.op == "var"}
     printer = Printer(names)
     best = printer.run(root)
     if function is not None and 0 < len(wrt) <= FORM_ORDERS:
-        other = printer.forward(function, wrt)
+        other = printer.forward(function, wrt, unguarded)
         if other is not None and printer.size(other) < printer.size(best):
             best = other
     # The DAG as built, its shared pieces named, can still be shorter (a deep composition
@@ -73,12 +74,12 @@ class Printer(Terms):
                 self.forms.settle(n)
         return self.forms.of(root)
 
-    def forward(self, f: Node, wrt: tuple) -> Node | None:
+    def forward(self, f: Node, wrt: tuple, unguarded: bool = False) -> Node | None:
         """The derivative of f's form by the names in `wrt`, printed; None where there is none."""
         self.settle(f)
         p = self.forms.of(f)
         for name in wrt:
-            derived = FormDerivative(self.forms, self.settle, name).poly(p)
+            derived = FormDerivative(self.forms, self.settle, name, unguarded).poly(p)
             if derived is None:
                 return None
             p = derived

@@ -137,6 +137,14 @@ SHAPE = Option(
     "sizes come from the values, checked against these).",
     "list",
 )
+DET = Option(
+    "--det", "The determinant of the matrix, as a simplified formula (the polar Jacobian's is r).", "flag", False
+)
+CHECK = Option(
+    "--check",
+    "Is my answer right? Compare ANSWER with the derivative: exit 0 correct, 1 not (with a point where "
+    "they differ). grad/hessian/jacobian: one answer per entry, row-major, separated by ; (or a list [..]).",
+)
 U = Option("--u", "The direction: one number per variable element, in variable order (1,1), or a list.", required=True)
 
 NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, ENGINE, SCHEDULER, DEVICE)
@@ -157,7 +165,7 @@ COMMANDS = (
         'diffcli grad "x*x*y" --at x=2,y=3',
         "core:grad",
         (EXPR,),
-        (AT, WRT, CONST, V, *NUMERIC[3:]),
+        (AT, WRT, CONST, V, *NUMERIC[3:], LATEX, CHECK),
     ),
     Command(
         "jacobian",
@@ -175,6 +183,9 @@ COMMANDS = (
                 "auto",
                 ("auto", "forward", "reverse"),
             ),
+            LATEX,
+            DET,
+            CHECK,
         ),
     ),
     Command(
@@ -209,13 +220,16 @@ COMMANDS = (
                 low=0.0,
                 high=math.inf,
             ),
+            LATEX,
+            DET,
+            CHECK,
         ),
     ),
     Command(
         "diff",
         "The derivative as a simplified formula (and its value with --at).",
         'diffcli diff "x*x*y" --wrt x --order 2 --at x=2,y=3',
-        "core:diff",
+        "formulas:diff",
         (EXPR,),
         (
             WRT,
@@ -231,6 +245,7 @@ COMMANDS = (
             AT,
             OF,
             LATEX,
+            CHECK,
             Option(
                 "--steps",
                 "Show the derivation step by step, each rule named (with --latex: an align block; JSON: `steps`).",

@@ -14,11 +14,13 @@ from diffcli.algebra.text import to_text
 from diffcli.core.engine import device as make_device
 from diffcli.core.graph import Device, Graph, Node, topological, variables
 from diffcli.core.layout import Layout
+from diffcli.core.ops import CONSTANTS
 from diffcli.errors import DiffcliError, shorten, suggest
 from diffcli.syntax.hints import Written
 from diffcli.syntax.parse import Parsed, names_used, parse
 from diffcli.syntax.paths import looks_like_path
 from diffcli.syntax.points import parse_at, parse_names, parse_value
+from diffcli.syntax.slips import constant_name, missing_wrt
 
 
 def read_expression(arg: str) -> tuple[str, str | None]:
@@ -154,6 +156,7 @@ def load(
     read: tuple[str, str | None] | None = None,
     functions: list[str] | None = None,
     equation: bool = False,
+    wrt_present: bool = False,
 ) -> Problem:
     """Read EXPR, parse it against the --at point and choose the variables.
 
@@ -162,7 +165,8 @@ def load(
     variable order, bound to placeholders that the engine replaces row by row. `read` is
     `read_expression(expr)` when the caller has already read EXPR (stdin can be read once).
     `functions` (--function f,g) declares undefined functions; `equation` accepts an equation
-    `lhs = rhs`.
+    `lhs = rhs`. `wrt_present`: a --wrt name of a free expression must be one of its
+    variables (`diff "x^2*y^3" --wrt xy` is refused, pointing to `--wrt x,y`).
     """
     text, source = read or read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
@@ -172,6 +176,9 @@ def load(
         bindings[name] = value
     consts = parse_names(const, "--const")
     wrt_names = parse_names(wrt, "--wrt")
+    for name in (*bindings, *wrt_names):  # e and pi are constants in every mode
+        if name in CONSTANTS:
+            raise DiffcliError(constant_name(name, f"--at {name}" if name in bindings else f"--wrt {name}"))
     for name in consts:
         if not free and name not in bindings:
             raise DiffcliError(f"--const {name}: `{name}` is not bound: give it a value with --at {name}=VALUE")
@@ -187,7 +194,11 @@ def load(
                 + suggest(name, [*bindings, *parsed.names])
             )
     if free and not bindings:
-        order = wrt_names or [v.name for v in parsed.variables]
+        present = [v.name for v in parsed.variables]
+        for name in wrt_names if wrt_present and present else ():  # d/dx 5 = 0 stays a textbook answer
+            if name not in present and name not in parsed.names:
+                raise DiffcliError(missing_wrt(name, present))
+        order = wrt_names or present
         shape_of = {v.name: v.shape for v in parsed.variables}
     else:
         order = wrt_names or [n for n in bindings if n not in consts]

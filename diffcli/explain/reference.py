@@ -11,6 +11,8 @@ rows; `diffcli functions --format markdown` prints docs/language.md, which a tes
 
 from __future__ import annotations
 
+import re
+
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.precedence import PRECEDENCE
 from diffcli.algebra.text import to_text
@@ -89,6 +91,8 @@ def derivative(node: Node) -> list[dict]:
         text = "0 (no gradient)" if shown is None else to_text(shown)
         if rule.kind == "route" and shown is not None:
             text = "1: the adjoint g is routed back to the elements it came from"
+        elif not OPS[node.op].elementwise and a.size > 1:  # mean of the sample vector: g/n, not g/3
+            text = re.sub(rf"/{a.size}\b", "/n", text)
         parts.append({"argument": a.name, "kind": rule.kind, "rule": text})
     return parts
 

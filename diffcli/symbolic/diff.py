@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Iterator
 
+import numpy as np
+
+from diffcli.algebra.guards import has_where, note, unguard
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import writable_text
 from diffcli.algebra.textbook import textbook
@@ -121,6 +124,13 @@ class Chain:
         return substitute(f, back, self.graph, simplify=True) if back else f
 
 
+def formula(problem: Problem, order: int, wrt: list[str] | None, implicit: str | None) -> Node:
+    """The derivative's node (evaluated DAG, guards in): explicit, or along the curve with `implicit`."""
+    if implicit:
+        return implicitly.derivative(problem, implicit.strip(), order, wrt)[0]
+    return derivative(problem, order, wrt)[0]
+
+
 def diff(
     problem: Problem,
     order: int = 1,
@@ -142,7 +152,9 @@ def diff(
     # The function's own form competes (render/form_derivative.py) only when every name is a variable:
     # a --wrt intermediate (`a` of `a = x + 1`) is a node of that form, not a name in it.
     direct = len(names) == count and not set(names) & set(problem.parsed.names)
-    printed = textbook(node, problem.output, tuple(names) if direct else ())
+    guarded = has_where(problem.output)  # the input's own where: its guards are its own
+    shown, guards = (node, []) if guarded else unguard(node)
+    printed = textbook(shown, problem.output, tuple(names) if direct else (), unguarded=not guarded)
     result = Result(
         "diff", {"derivative": writable_text(printed), "latex": to_latex(printed), "wrt": names, "order": count}
     )
@@ -152,5 +164,10 @@ def diff(
         result.data["steps"] = derivation(problem, names)
     if problem.bindings:
         probes = kink_probes(problem) if kinks else []
-        (result.data["value"],) = evaluate(problem, [node], result, probes)
+        edges = [problem.graph.node("eq", (g.edge, problem.graph.const(0.0)), simplify=False) for g in guards]
+        value, *on_edge = evaluate(problem, [node, *edges], result, probes)
+        result.data["value"] = value
+        result.notes.extend(
+            note(g, writable_text(textbook(g.edge))) for g, hit in zip(guards, on_edge) if bool(np.any(hit))
+        )
     return result

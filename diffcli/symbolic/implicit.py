@@ -9,6 +9,7 @@ fixed). At a point (--at) the residual F is checked: a point off the curve gets 
 
 from __future__ import annotations
 
+from diffcli.algebra.guards import has_where, unguard
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import writable_text
 from diffcli.algebra.textbook import textbook
@@ -87,7 +88,8 @@ def diff(problem: Problem, y: str, order: int = 1, wrt: list[str] | None = None,
     if order < 1:
         raise DiffcliError("--implicit takes --order 1 or more (the curve itself is the equation)")
     node, x, F, sides = derivative(problem, y, order, wrt)
-    printed = textbook(node)  # as `diff` prints: the textbook form of the same derivative
+    # as `diff` prints: the textbook form of the same derivative, without the rules' guards
+    printed = textbook(node if has_where(problem.output) else unguard(node)[0])
     result = Result(
         "diff",
         {

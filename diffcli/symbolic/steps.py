@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from diffcli.algebra import precedence
+from diffcli.algebra.guards import has_where, unguard
 from diffcli.algebra.latex import to_latex
 from diffcli.algebra.precedence import parenthesize
 from diffcli.algebra.text import to_text
@@ -78,6 +79,7 @@ class Derivation:
             raise DiffcliError(
                 "--steps needs a scalar expression of scalar variables: leave out --steps for vectors and matrices"
             )
+        self.keep = has_where(f)  # the input's own where: the guards in its rules are its own
         self.depends: set[int] = set()
         for n in nodes:
             if n is x or (not OPS[n.op].no_grad and any(id(a) in self.depends for a in n.args)):
@@ -88,13 +90,17 @@ class Derivation:
         self.steps: list[dict] = []
         self.visit(f, 0)
 
+    def textbook(self, n: Node) -> Node:
+        """n as the textbook prints it, without the rules' guards (algebra/guards.py)."""
+        return textbook(n if self.keep else unguard(n)[0])
+
     def d(self, text: str, latex: bool = False) -> str:
         name = self.x.name
         return f"\\frac{{d}}{{d{name}}}\\left({text}\\right)" if latex else f"d/d{name}({text})"
 
     def visit(self, n: Node, level: int) -> None:
         expr = {"text": to_text(n, share=False), "latex": to_latex(n, share=False)}
-        result = textbook(autodiff.gradient(n, [self.x])[0]) if id(n) in self.depends else n.graph.const(0.0)
+        result = self.textbook(autodiff.gradient(n, [self.x])[0]) if id(n) in self.depends else n.graph.const(0.0)
         step: dict[str, Any] = {
             "order": self.order,
             "wrt": self.x.name,
@@ -135,12 +141,12 @@ class Derivation:
                 continue
             shown: Node | None
             if a is self.x:
-                shown = textbook(partial)
+                shown = self.textbook(partial)
             elif chain:
-                written = textbook(partial)
+                written = self.textbook(partial)
                 shown = None if written.op == "const" and written.value == 1 else written
             else:
-                shown = textbook(partial * n.graph.var(PLACE))
+                shown = self.textbook(partial * n.graph.var(PLACE))
             text = to_text(shown, share=False) if shown is not None else ""
             latex = to_latex(shown, share=False) if shown is not None else ""
             if a is not self.x:
@@ -170,7 +176,7 @@ class Derivation:
             return name, None
         u = n.graph.var(self.u)
         outer = n.graph.node(n.op, tuple(u if need else a for a, need in zip(n.args, needs)), n.payload)
-        derivative = textbook(autodiff.gradient(outer, [u])[0])
+        derivative = self.textbook(autodiff.gradient(outer, [u])[0])
         text = f"{name} rule: d/d{self.u} {to_text(outer, share=False)} = {to_text(derivative, share=False)}"
         latex = (
             f"\\text{{{name} rule: }} \\frac{{d}}{{d{self.u}}} {to_latex(outer, share=False)} = "

@@ -21,7 +21,7 @@ from diffcli import limits
 from diffcli.core import ops
 from diffcli.core.graph import Graph, Node
 from diffcli.errors import DiffcliError, caret, suggest
-from diffcli.syntax import calls, hints, lalr
+from diffcli.syntax import calls, hints, lalr, slips
 from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
@@ -92,7 +92,7 @@ def parse(
     text may use as if it had defined them (`pred` in a fit's loss). `functions` declares
     undefined functions (as a `function f, g` statement does); `equation` lets the output be an
     equation `lhs = rhs` (its node is lhs - rhs, and `Parsed.equation` holds both sides)."""
-    builder = _Builder(text, shapes, graph or Graph(), functions)
+    builder = _Builder(text, shapes, graph or Graph(), functions, equation)
     builder.names.update(defined or {})
     return builder.finish(_run(text, builder), of, equation)
 
@@ -209,8 +209,9 @@ class _NameCollector:
 
 
 class _Builder:
-    def __init__(self, text: str, shapes: dict | None, graph: Graph, functions=()):
+    def __init__(self, text: str, shapes: dict | None, graph: Graph, functions=(), equation: bool = False):
         self.text = text
+        self.equations = equation  # equations are taken (diff --implicit): `y = x^2` with y bound is one
         self.shapes = shapes
         self.graph = graph
         self.names: dict[str, Node] = {}
@@ -284,6 +285,8 @@ class _Builder:
         token, _, value = kids
         check_name(str(token))
         if self.shapes is not None and str(token) in self.shapes:
+            if self.equations:  # --implicit y --at y=...: `y = x^2` is the curve, not a definition of y
+                return self.rule_equation([self.lookup(token), None, value])
             raise DiffcliError(f"`{token}` is bound by --at and also defined in the input; rename one of them")
         self.names[str(token)] = value
         return value
@@ -350,14 +353,19 @@ class _Builder:
         check_name(name)
         if name in self.functions:
             raise DiffcliError(f"`{name}` is a function: call it as {name}(...)")
+        # e and pi are constants in every mode (load refuses them in --at and --wrt); only a
+        # data file's column (fit --data, --points) may be named so, and is then that column
+        if name in ops.CONSTANTS and not (self.shapes and name in self.shapes):
+            return self.graph.const(ops.CONSTANTS[name])
+        slip = self.shapes is None and slips.free_slip(name, self.text, token.end_pos, ops.FUNCTIONS, ops.CONSTANTS)
+        if slip:
+            raise DiffcliError(slip)
         if self.shapes is None or name in self.shapes:
             shape = () if self.shapes is None else self.shapes[name]
             found = self.variables.get(name)
             if found is None:
                 found = self.variables[name] = self.graph.var(name, shape)
             return found
-        if name in ops.CONSTANTS:
-            return self.graph.const(ops.CONSTANTS[name])
         if name in ops.FUNCTIONS:
             power = hints.function_power(self.text, token.end_pos, name, ops.FUNCTIONS)
             raise DiffcliError(power or f"`{name}` is a function: call it as {name}(...)")

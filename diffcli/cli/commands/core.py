@@ -1,4 +1,4 @@
-"""eval, grad, jacobian, hessian and diff: the numeric and symbolic core commands.
+"""eval, grad, jacobian and hessian: the numeric core commands (their formulas, and diff: formulas.py).
 
 Each command gets the option values read by the CLI (cli/spec.py declares them), states what
 it needs as a `Request`, and hands the `Result` to the presenter."""
@@ -13,18 +13,34 @@ from diffcli.cli.spec import Options
 from diffcli.compute.anomaly import note
 from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Request, compute
+from diffcli.core.ops import CONSTANTS
 from diffcli.data.fileio import is_stdout, write_npz
 from diffcli.errors import DiffcliError
 from diffcli.matrix.sizes import bind, parse_shapes, written
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, summary, tracker
+from diffcli.syntax.parse import names_used
 from diffcli.syntax.points import parse_at
 
 
 def numeric(command: str, o: Options, req: Request) -> int:
     """The shared path of eval/grad/jacobian/hessian: a --points run (streamed here, or on a
     Dask cluster with --engine dask), or one point."""
-    if o.points is not None or on_dask(o):
+    if o.points is None and not on_dask(o):
+        read = read_expression(o.expr)
+        missing = unbound(read[0], o.at)
+        asked = getattr(o, "det", False) or getattr(o, "latex", False) or getattr(o, "check", None) is not None
+        free = missing and command != "eval" and not getattr(o, "classify", False) and getattr(o, "v", None) is None
+        if asked or free:  # formulas (in the names --at leaves free): cli/commands/formulas.py
+            from diffcli.cli.commands.formulas import symbolic
+
+            return symbolic(command, o, read)
+        if len(missing) > 1:  # numbers are needed: every missing name at once
+            raise DiffcliError(
+                f"{command} needs numbers, and {len(missing)} names are not bound ({', '.join(missing)}): "
+                f"give them values with --at {','.join(f'{m}=VALUE' for m in missing)}"
+            )
+    else:
         return points(command, o, req)
     sparse_out = o.out if req.hessian == "sparse" else None
     if sparse_out is not None and not (sparse_out.lower().endswith(".npz") or is_stdout(sparse_out)):
@@ -37,13 +53,29 @@ def numeric(command: str, o: Options, req: Request) -> int:
             also = " (or hessian --sparse, for a .npz)" if option == "out" and req.hessian else ""
             raise DiffcliError(f"--{option} goes with --points{also}: give --points FILE too")
     with tracker(f"{command}: reading and differentiating") as track:
-        problem = load(o.expr, o.at, getattr(o, "wrt", None), getattr(o, "const", None), o.of, o.dtype, device=o.device)
+        problem = load(
+            o.expr, o.at, getattr(o, "wrt", None), getattr(o, "const", None), o.of, o.dtype, device=o.device, read=read
+        )
         if req.gradient or req.jacobian or req.hessian:
             write(problem.constant_notes())
         result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
     if sparse_out is not None:  # the Hessian to the file, the rest (value, gradient) as usual
         write_npz(sparse_out, result.data.pop("hessian").csr(), inputs=_inputs(o))
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
+
+
+def unbound(text: str, at) -> list[str]:
+    """The free names of the expression that --at does not bind (e and pi are constants); none
+    when the text does not parse or --at binds a name the text does not use (the loader then
+    says why, with its hints)."""
+    try:
+        used = names_used(text)
+    except DiffcliError:
+        return []
+    bound = set(parse_at(at))
+    if bound - set(used):  # --at x=3 for X^2: a slip, which the loader names (did you mean `x`?)
+        return []
+    return [name for name in used if name not in bound and name not in CONSTANTS]
 
 
 def _inputs(o: Options) -> tuple:
@@ -132,39 +164,3 @@ def hessian(o: Options) -> int:
     grad = problem.layout.pack(result.data["grad"].values())
     result.data.update(classify(result.data["hessian"], grad, o.tol))
     return present(result, o.format, strict=o.strict, kinks=o.kinks, only=o.only)
-
-
-def diff(o: Options) -> int:
-    from diffcli.render import steps
-    from diffcli.symbolic.diff import diff as derivative
-
-    implicit = o.implicit
-    if o.shape or (o.at and not implicit and not o.function and by_array(o)):
-        return matrix_diff(o)
-    problem = load(
-        o.expr, o.at, None if implicit else o.wrt, of=o.of, free=True, functions=o.function, equation=bool(implicit)
-    )
-    write(problem.constant_notes())
-    result = derivative(problem, o.order, o.wrt, kinks=o.kinks != "quiet", steps=o.steps, implicit=implicit)
-    return present(result, o.format, view=steps if o.steps else None, strict=o.strict, kinks=o.kinks, latex=o.latex)
-
-
-def by_array(o: Options) -> bool:
-    """Whether diff --at differentiates by a vector or a matrix (matrix notation then)."""
-    try:
-        problem = load(o.expr, o.at, o.wrt, of=o.of, free=True)
-    except DiffcliError:
-        return False  # the scalar path reports it, in its own words
-    return any(v.shape != () for v in problem.wrt) and len(problem.wrt) == 1
-
-
-def matrix_diff(o: Options) -> int:
-    """diff in matrix notation (--shape, or --at with a vector or matrix variable)."""
-    from diffcli.matrix.derive import Ask, matrix_diff as derivative  # noqa: I001  (one import, start-up)
-    from diffcli.render import matrixcalc
-
-    if o.implicit or o.function:
-        raise DiffcliError("--shape (matrix notation) goes without --implicit and --function")
-    ask = Ask(o.expr, tuple(o.shape or ()), tuple(o.at or ()), tuple(o.wrt or ()), o.order, o.of, o.steps)
-    result = derivative(ask)
-    return present(result, o.format, view=matrixcalc, strict=o.strict, kinks=o.kinks, latex=o.latex)

@@ -1,0 +1,112 @@
+"""The guards that keep a derivative's numbers finite at the edges, taken out of the printed formula.
+
+Two derivative rules mask by a condition so that the evaluated DAG has PyTorch's values where
+the textbook formula has none: pow's exponent rule takes log 0 as 0 (`log(where(a == 0, 1, a))`,
+autograd's replace_zero: d/db 0^b is 0, not 0*log(0)), and hypot's rule takes x/hypot(x, y) as
+0 at the origin (`where(h == 0, 0, g/h)`). A textbook writes `log(a)` and `x/hypot(x, y)`:
+`unguard` rebuilds a derivative with each guard replaced by the textbook operand and lists the
+guards, so the caller can say (in a note under the formula) when the point sits on one. The
+evaluated DAG keeps its guards; only the printed one loses them, and it gives the same numbers
+wherever the function is differentiable.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from diffcli.core.graph import Node, is_one, is_zero, topological
+
+NORMS = ("hypot", "norm")  # the ops whose rules guard x/|x| at 0
+
+
+class Guard(NamedTuple):
+    """A guard taken out: `kind` ("log" or "zero") and the node that is 0 on the edge."""
+
+    kind: str
+    edge: Node
+
+
+def guard_of(n: Node) -> tuple[Guard, Node] | None:
+    """(the guard, the textbook operand) when n is one of the rules' guards, else None."""
+    if n.op != "where":
+        return None
+    cond, if_edge, otherwise = n.args
+    if cond.op != "eq" or not is_zero(cond.args[1]):
+        return None
+    edge = cond.args[0]
+    # where(h == 0, 0, g/h): g/h, for the norms only (prod's rule masks a quotient too, and
+    # there the mask is the formula: prod is smooth where a factor is 0)
+    if is_zero(if_edge) and edge.op in NORMS and divides(otherwise, edge):
+        return Guard("zero", edge), otherwise
+    return None
+
+
+def log_guard(n: Node) -> tuple[Guard, Node] | None:
+    """(the guard, log(a)) when n is pow's log(where(a == 0, 1, a)), else None. Only under a
+    log: prod's rule guards its quotient the same way, and there the guard is the formula."""
+    if n.op != "log" or n.args[0].op != "where":
+        return None
+    cond, if_edge, otherwise = n.args[0].args
+    if cond.op == "eq" and is_zero(cond.args[1]) and is_one(if_edge) and otherwise is cond.args[0]:
+        return Guard("log", otherwise), otherwise
+    return None
+
+
+def divides(n: Node, edge: Node) -> bool:
+    """Whether `edge` is a denominator in n (g/h, g/h^3, h^-1): the guard keeps a 0/0 out."""
+    for m in topological([n]):
+        if m.op == "div" and (m.args[1] is edge or (m.args[1].op == "pow" and m.args[1].args[0] is edge)):
+            return True
+        if m.op == "pow" and m.args[0] is edge and m.args[1].is_const and m.args[1].value < 0:
+            return True
+    return False
+
+
+def has_where(root: Node) -> bool:
+    """Whether a node (the user's input) holds a `where` of its own: its guards are then its own."""
+    return any(n.op == "where" for n in topological([root]))
+
+
+def unguard(root: Node) -> tuple[Node, list[Guard]]:
+    """root with every guard replaced by its textbook operand (simplified again), and the
+    guards taken out, in order of appearance."""
+    done: dict[int, Node] = {}
+    guards: list[Guard] = []
+    graph = root.graph
+    order = topological([root])
+    # A base whose log is guarded is one whose exponent varies too: its power rule's a^(b - 1)
+    # reads a^b/a, so that b*a^b/a + a^b*log(a) gathers as a textbook's a^b*(b/a + log(a)).
+    logged = {id(found[1]) for found in map(log_guard, order) if found is not None}
+    for n in order:
+        found = guard_of(n)
+        logged_here = log_guard(n)
+        if found is not None:
+            guards.append(found[0])
+            done[id(n)] = done[id(found[1])]
+        elif logged_here is not None:
+            guards.append(logged_here[0])
+            done[id(n)] = graph.node("log", (done[id(logged_here[1])],), n.payload, True)
+        elif n.op == "pow" and id(n.args[0]) in logged and n.args[1].op == "sub" and is_one(n.args[1].args[1]):
+            a = done[id(n.args[0])]
+            done[id(n)] = graph.node(
+                "div", (graph.node("pow", (a, done[id(n.args[1].args[0])]), None, True), a), None, True
+            )
+        elif not n.args:
+            done[id(n)] = n
+        else:
+            args = tuple(done[id(a)] for a in n.args)
+            done[id(n)] = n if all(a is b for a, b in zip(args, n.args)) else graph.node(n.op, args, n.payload, True)
+    return done[id(root)], guards
+
+
+NOTES = {
+    "log": "the formula's log({edge}) is undefined where {edge} = 0, as at this point; the value printed is "
+    "the limit convention diffcli and PyTorch use there (log 0 taken as 0: the exponent's term is 0 where the base is 0)",
+    "zero": "the formula divides by {edge} = 0 at this point; the value printed takes that term as 0 "
+    "(the convention diffcli and PyTorch use at the edge)",
+}
+
+
+def note(guard: Guard, edge_text: str) -> str:
+    """The note under a formula whose point sits on a guard's edge."""
+    return NOTES[guard.kind].format(edge=edge_text)
