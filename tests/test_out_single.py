@@ -177,3 +177,28 @@ def test_installed_command_writes_npy(tmp_path):
         float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)), rel=1e-12
     )
     np.testing.assert_allclose(np.load(out), rosenbrock_gradient(x), rtol=1e-12, atol=1e-9)
+
+
+def console_examples(text: str) -> list[tuple[str, str, int]]:
+    """(command, expected stdout then stderr, exit code) of each `$ ` line of ```console blocks."""
+    found = []
+    for block in text.split("```console\n")[1:]:
+        lines = block.split("```")[0].splitlines()
+        starts = [k for k, line in enumerate(lines) if line.startswith("$ ")] + [len(lines)]
+        for k, stop in zip(starts, starts[1:]):
+            out = lines[k + 1 : stop]
+            code = int(out.pop()[6:-1]) if out and out[-1].startswith("[exit ") else 0
+            found.append((lines[k][2:], "".join(line + "\n" for line in out), code))
+    return found
+
+
+def test_speed_doc_examples_are_real():
+    import shlex
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "speed.md"
+    examples = console_examples(doc.read_text(encoding="utf-8"))
+    assert len(examples) >= 3
+    for command, expected, code in examples:
+        run = invoke(*shlex.split(command)[1:])
+        assert (run.stdout + run.stderr, run.code) == (expected, code), command
