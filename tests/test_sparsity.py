@@ -176,11 +176,9 @@ def test_npz_is_scipy_csr(tmp_path):
     np.testing.assert_array_equal(matrix.toarray(), dense)
 
 
-def test_npz_needs_sparse_and_npz(tmp_path):
-    run = invoke("hessian", "sum(x^2)", "--at", "x=[1,2]", "--sparse", "--out", str(tmp_path / "h.csv"))
-    assert run.code == 2 and ".npz" in run.stderr
-    run = invoke("hessian", "sum(x^2)", "--at", "x=[1,2]", "--out", str(tmp_path / "h.npz"))
-    assert run.code == 2 and run.stderr.startswith("error: --out goes with --points")
+def test_out_format_by_extension(tmp_path):
+    run = invoke("hessian", "sum(x^2)", "--at", "x=[1,2]", "--sparse", "--out", str(tmp_path / "h.txt"))
+    assert run.code == 2 and ".npz" in run.stderr  # .npy, .npz, .csv, .parquet: tests/test_out_single.py
     x = tmp_path / "x.npz"
     run = invoke("hessian", "sum(x^2)", "--at", f"x=@{tmp_path / 'x.npy'}", "--sparse", "--out", str(x))
     assert run.code == 2 and not x.exists()  # the missing input is the one error

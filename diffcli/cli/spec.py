@@ -82,12 +82,18 @@ POINTS = Option(
     "Evaluate at every row of a CSV (header: variable names), .npy, .npz or .parquet "
     "file, or a folder of .parquet files.",
 )
-OUT = Option(
-    "--out",
+POINTS_OUT = (
     "With --points: write the rows to a .csv, .npy (one named field per column), .npz (one "
-    "array per column) or .parquet file, or a folder (DIR/) as a Parquet data set. hessian --sparse: "
-    "the Hessian to a .npz (scipy.sparse.load_npz reads it).",
+    "array per column) or .parquet file, or a folder (DIR/) as a Parquet data set."
 )
+OUT = Option("--out", POINTS_OUT)
+
+
+def out(single: str, points: bool = True) -> Option:
+    """--out as a command with a result too big for text states it: what one point writes."""
+    return Option("--out", (POINTS_OUT + " " if points else "") + single)
+
+
 KEEP = Option("--keep", "With --points: carry these input columns into the output, first: --keep id,x.", "list")
 ONLY = Option(
     "--only",
@@ -148,6 +154,13 @@ CHECK = Option(
 U = Option("--u", "The direction: one number per variable element, in variable order (1,1), or a list.", required=True)
 
 NUMERIC = (AT, WRT, CONST, OF, DTYPE, FORMAT, STRICT, KINKS, POINTS, OUT, KEEP, ONLY, ENGINE, SCHEDULER, DEVICE)
+
+
+def numeric(single: str) -> tuple:
+    """NUMERIC with the --out of a command that writes one point's result as a file too."""
+    return tuple(out(single) if option is OUT else option for option in NUMERIC)
+
+
 FIELD = (WRT, AT, OF, LATEX, FORMAT, STRICT, KINKS)
 
 COMMANDS = (
@@ -165,7 +178,18 @@ COMMANDS = (
         'diffcli grad "x*x*y" --at x=2,y=3',
         "core:grad",
         (EXPR,),
-        (AT, WRT, CONST, V, *NUMERIC[3:], LATEX, CHECK),
+        (
+            AT,
+            WRT,
+            CONST,
+            V,
+            *numeric(
+                "One point: the gradient, one vector in --wrt order (as plain prints it), to a .npy, .npz "
+                "(key grad), .csv or .parquet file; the value is printed."
+            )[3:],
+            LATEX,
+            CHECK,
+        ),
     ),
     Command(
         "jacobian",
@@ -174,7 +198,10 @@ COMMANDS = (
         "core:jacobian",
         (EXPR,),
         (
-            *NUMERIC,
+            *numeric(
+                "One point: the Jacobian, outputs x input elements, to a .npy, .npz (key jacobian), .csv or "
+                ".parquet file (a column per input element); the value is printed."
+            ),
             Option(
                 "--mode",
                 "forward: a column per input element (JVPs); reverse: a row per output "
@@ -194,7 +221,21 @@ COMMANDS = (
         'diffcli jvp "x^2*y" --at x=2,y=3 --u 1,1',
         "calculus:jvp",
         (EXPR,),
-        (AT, WRT, CONST, U, OF, DTYPE, FORMAT, STRICT, KINKS),
+        (
+            AT,
+            WRT,
+            CONST,
+            U,
+            OF,
+            DTYPE,
+            FORMAT,
+            STRICT,
+            KINKS,
+            out(
+                "The product J u, one vector, to a .npy, .npz (key jvp), .csv or .parquet file; the value is printed.",
+                points=False,
+            ),
+        ),
     ),
     Command(
         "hessian",
@@ -203,7 +244,11 @@ COMMANDS = (
         "core:hessian",
         (EXPR,),
         (
-            *NUMERIC,
+            *numeric(
+                "One point: the Hessian, n x n, to a .npy, .npz (key hessian), .csv or .parquet file; with "
+                "--sparse its non-zeros as row, col, value (a .npz in scipy.sparse's CSR form, read by "
+                "scipy.sparse.load_npz); the value and gradient are printed."
+            ),
             Option("--sparse", "Coordinates (row col value) of the structural non-zeros only.", "flag", False),
             Option(
                 "--classify",

@@ -16,7 +16,7 @@ import numpy as np
 from diffcli.compute import kinks
 from diffcli.compute.anomaly import nonfinite_note
 from diffcli.compute.problem import Problem
-from diffcli.core import autodiff, forward
+from diffcli.core import autodiff, forward, template
 from diffcli.core.engine import Plan, is_finite, to_numpy
 from diffcli.core.graph import Node
 from diffcli.core.layout import columns
@@ -162,12 +162,48 @@ def build(problem: Problem, req: Request, directions: bool = True, stage: Stage 
 
 def compute(problem: Problem, req: Request, command: str, stage: Stage | None = None) -> Result:
     """The request at the problem's point, in one evaluation; `stage(text)` hears each phase."""
+    quick = templated(problem, req, command)
+    if quick is not None:
+        return quick
     built = build(problem, req, stage=stage)
     if stage is not None:
         stage("evaluating")
     result = Result(command)
     values = evaluate(problem, built.outputs, result, built.probes, built.bindings, built.batched)
     fill(result.data, problem, built, values)
+    return result
+
+
+def templated(problem: Problem, req: Request, command: str) -> Result | None:
+    """A long sum of scalar terms of a few shapes: each shape differentiated once and evaluated
+    over all its terms (core/template.py). None: the general path (also for a value that is not
+    finite, which it then names)."""
+    dev = problem.device
+    if req.jacobian or req.v is not None or not (req.gradient or req.hessian) or dev.xp is not np:
+        return None
+    if dev.dtype != np.float64:
+        return None
+    groups = template.split(problem.output, problem.wrt)
+    if groups is None:
+        return None
+    point = np.array([problem.bindings[w.name] for w in problem.wrt], dtype=np.float64)
+    found = template.evaluate(groups, point, bool(req.hessian))
+    if found is None:
+        return None
+    result = Result(command)
+    names = problem.names()
+    result.data["value"] = np.asarray(found.value)
+    result.data["grad"] = dict(zip(names, [np.asarray(g) for g in found.grad.tolist()]))
+    if req.hessian:
+        from diffcli.core import hessian
+
+        rows, cols, values = found.hessian
+        result.data["wrt"] = names
+        if req.hessian == "sparse":
+            result.data["hessian"] = hessian.SparseHessian(len(point), rows, cols, values)
+        else:
+            dense = result.data["hessian"] = np.zeros((len(point), len(point)))
+            dense[rows, cols] = values
     return result
 
 

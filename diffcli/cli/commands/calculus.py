@@ -5,9 +5,11 @@ library for a `Result` and hands it to the presenter with render/calculus.py as 
 
 from __future__ import annotations
 
+from diffcli.cli.commands.core import inputs
 from diffcli.cli.spec import Options
 from diffcli.compute.problem import load
 from diffcli.compute.request import kink_probes
+from diffcli.data import arrays
 from diffcli.errors import DiffcliError
 from diffcli.learn import plotting
 from diffcli.render import calculus as view
@@ -19,8 +21,12 @@ from diffcli.symbolic.vectorcalc import compute
 
 
 def jvp(o: Options) -> int:
+    if o.out is not None:
+        arrays.file_format(o.out)  # a format it cannot write is refused before the work
     problem = load(o.expr, o.at, o.wrt, o.const, o.of, o.dtype)
     result = product(problem, o.u, kink_probes(problem) if o.kinks != "quiet" else [])
+    if o.out is not None:  # J u to the file, the value printed
+        arrays.write(o.out, "jvp", result.data.pop("jvp"), problem.labels, inputs=inputs(o))
     return present(result, o.format, view, strict=o.strict, kinks=o.kinks)
 
 

@@ -14,7 +14,8 @@ from diffcli.compute.anomaly import note
 from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Request, compute
 from diffcli.core.ops import CONSTANTS
-from diffcli.data.fileio import is_stdout, write_npz
+from diffcli.data import arrays
+from diffcli.data.fileio import is_stdout
 from diffcli.errors import DiffcliError
 from diffcli.matrix.sizes import bind, parse_shapes, written
 from diffcli.render.present import present, write
@@ -42,16 +43,13 @@ def numeric(command: str, o: Options, req: Request) -> int:
             )
     else:
         return points(command, o, req)
-    sparse_out = o.out if req.hessian == "sparse" else None
-    if sparse_out is not None and not (sparse_out.lower().endswith(".npz") or is_stdout(sparse_out)):
-        raise DiffcliError(
-            f"--out {sparse_out}: a sparse Hessian is written as a .npz file (scipy.sparse's CSR "
-            "format, read by scipy.sparse.load_npz)"
-        )
-    for option in ("out", "keep"):
-        if getattr(o, option) is not None and not (option == "out" and sparse_out is not None):
-            also = " (or hessian --sparse, for a .npz)" if option == "out" and req.hessian else ""
-            raise DiffcliError(f"--{option} goes with --points{also}: give --points FILE too")
+    if o.keep is not None:
+        raise DiffcliError("--keep goes with --points: give --points FILE too")
+    key = "grad" if req.gradient else "jacobian" if req.jacobian else "hessian" if req.hessian else None
+    if o.out is not None:
+        if key is None:
+            raise DiffcliError("--out goes with --points: give --points FILE too")
+        arrays.file_format(o.out)  # a format it cannot write is refused before the work
     with tracker(f"{command}: reading and differentiating") as track:
         problem = load(
             o.expr, o.at, getattr(o, "wrt", None), getattr(o, "const", None), o.of, o.dtype, device=o.device, read=read
@@ -59,8 +57,8 @@ def numeric(command: str, o: Options, req: Request) -> int:
         if req.gradient or req.jacobian or req.hessian:
             write(problem.constant_notes())
         result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
-    if sparse_out is not None:  # the Hessian to the file, the rest (value, gradient) as usual
-        write_npz(sparse_out, result.data.pop("hessian").csr(), inputs=_inputs(o))
+    if o.out is not None:  # the large result to the file, the rest (value, gradient) printed as usual
+        write_out(o, result, key, problem)
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
 
 
@@ -78,7 +76,15 @@ def unbound(text: str, at) -> list[str]:
     return [name for name in used if name not in bound and name not in CONSTANTS]
 
 
-def _inputs(o: Options) -> tuple:
+def write_out(o: Options, result, key: str, problem) -> None:
+    """`result.data[key]` to o.out (a gradient as one vector in --wrt order, as plain prints it)."""
+    array = result.data.pop(key)
+    if key == "grad":
+        array = problem.layout.pack(array.values())
+    arrays.write(o.out, key, array, problem.labels, inputs=inputs(o))
+
+
+def inputs(o: Options) -> tuple:
     """The files a result is read from (EXPR, --at x=@FILE), which --out must not write over."""
     return (o.expr,) + tuple(path for item in o.at or () for path in re.findall(r"=@([^,\]]+)", item))
 
