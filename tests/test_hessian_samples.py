@@ -162,24 +162,27 @@ def test_sample_diff_parses_back(sample, wrt):
     assert float(v) == pytest.approx(d["value"], rel=1e-12)
 
 
+GUIDES = ("README.md", "docs/calculus.md", "docs/pytorch.md", "docs/scripts.md", "docs/big-jobs.md")
 README_COMMANDS = ("diff", "hessian", "jacobian", "grad", "jvp", "taylor", "div", "curl", "laplacian")
 
 
 def readme_sample_commands():
     """(command, expected output) for every `$ diffcli diff|hessian|jacobian|grad|jvp|taylor|...` line of
     the README's console blocks."""
-    text = (ROOT / "README.md").read_text()
+    text = "".join((ROOT / name).read_text() for name in GUIDES)
     found = []
     for block in re.findall(r"```console\n(.*?)```", text, re.S):
         lines = block.split("\n")
         for i, line in enumerate(lines):
-            if line.startswith("$ diffcli ") and line.split()[2] in README_COMMANDS:
+            piped = " | " in line or ";" in line  # a shell line: the in-process run cannot reproduce it
+            if line.startswith("$ diffcli ") and line.split()[2] in README_COMMANDS and not piped:
                 output = []
                 for following in lines[i + 1 :]:
                     if following.startswith("$ "):
                         break
                     output.append(following)
-                found.append((line[2:], "\n".join(output).rstrip("\n")))
+                if not any(o.startswith("[exit ") for o in output):  # a failing example: tested elsewhere
+                    found.append((line[2:], "\n".join(output).rstrip("\n")))
     return found
 
 

@@ -31,23 +31,6 @@ TYPES = {
     "int": Optional[int],
     "float": float,
 }
-# What the help shows after an option (a flag shows nothing; a choice lists its choices).
-METAVARS = {"flag": "", "switch": "", "int": "INTEGER", "float": "NUMBER"}
-VALUE_NAMES = {
-    "at": "POINT",
-    "wrt": "NAMES",
-    "const": "NAMES",
-    "of": "NAME",
-    "v": "WEIGHTS",
-    "params": "POINT",
-    "range": "NAME=LO:HI",
-    "hessian": "NAMES",
-    "target": "NAME",
-    "keep": "NAMES",
-    "only": "KEY",
-    "loss": "LOSS",
-    "scheduler": "ADDRESS",
-}
 
 
 def _help(text: str) -> str:
@@ -55,25 +38,32 @@ def _help(text: str) -> str:
     return escape(text)
 
 
-def _annotation(option: spec.Option):
+def _annotation(command: spec.Command, option: spec.Option):
     flags = f"{option.flag}/{spec.no(option)}" if option.kind == "switch" else option.flag
+    where = {"rich_help_panel": spec.panel(command, option)}
     extra = {}
     if option.kind in ("int", "float"):
         extra = {"min": option.low, "max": option.high}
     if option.kind == "choice":
+        # a short metavar (FORMAT), the choices in the text: `<auto|rich|plain|json|csv>` would
+        # take a third of an 80-column terminal from every description
         kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)
-        return Annotated[kind, typer.Option(flags, help=_help(option.help), show_default=True, case_sensitive=False)]
-    metavar = METAVARS.get(option.kind, VALUE_NAMES.get(option.dest, "FILE" if _names_file(option) else "TEXT"))
-    return Annotated[TYPES[option.kind], typer.Option(flags, help=_help(option.help), metavar=metavar, **extra)]
-
-
-def _names_file(option: spec.Option) -> bool:
-    return any(word in option.help.lower() for word in ("file", "picture"))
+        text = _help(spec.full_help(option))
+        return Annotated[
+            kind,
+            typer.Option(
+                flags, help=text, metavar=spec.metavar(option), show_default=True, case_sensitive=False, **where
+            ),
+        ]
+    metavar = spec.metavar(option)
+    text = _help(spec.full_help(option))
+    return Annotated[TYPES[option.kind], typer.Option(flags, help=text, metavar=metavar, **extra, **where)]
 
 
 def _plain_params(params: list) -> list:
     """Flags (--help, --version, --strict) show no value type, arguments no `<str>`."""
     for param in params:
+        param._get_number_range_help_str = lambda: None  # the range is in the text (spec.full_help)
         if getattr(param, "is_flag", False):
             param.metavar = ""
         elif param.param_type_name == "argument":
@@ -118,8 +108,10 @@ def _function(command: spec.Command):
         for a in command.arguments
     ]
     parameters += [
-        inspect.Parameter(o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(o))
-        for o in command.options
+        inspect.Parameter(
+            o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(command, o)
+        )
+        for o in spec.help_order(command)
     ]
     run.__signature__ = inspect.Signature(parameters)
     run.__annotations__ = {p.name: p.annotation for p in parameters}
