@@ -62,7 +62,7 @@ def render() -> str:
         "[language reference](language.md).",
         "",
         "Every command takes `--help` (`-h`). `diffcli --version` prints the version; "
-        "`diffcli --install-completion` installs shell completion (see [Scripts and data](scripts.md)).",
+        "`diffcli --install-completion` installs shell completion (see [Scripts and data](scripts.md#shell-completion)).",
         "",
         "| command | what it does |",
         "|---|---|",

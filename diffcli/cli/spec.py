@@ -459,6 +459,15 @@ COMMANDS = (
             ),
         ),
     ),
+    Command(
+        "completion",
+        "Print the shell completion script for bash, zsh or fish (commands, options, choices, file "
+        "names). `diffcli --install-completion` installs it for the shell you use.",
+        "diffcli completion bash",
+        "reference:completion",
+        (Argument("SHELL", "bash, zsh or fish."),),
+        (),
+    ),
 )
 
 # --help groups the options in panels, in this order: what a student needs first, then what
