@@ -17,7 +17,7 @@ import pytest
 
 from conftest import invoke
 from diffcli.algebra.latex import to_latex
-from diffcli.cli import spec
+from diffcli.cli import helptext, spec
 from diffcli.core.graph import Graph
 from diffcli.core.ops import FUNCTIONS, OPS
 from diffcli.explain.reference import reference
@@ -186,12 +186,12 @@ def test_help_reads_well_at_80_columns(command):
 
 def test_help_groups_options_student_first():
     shown = rendered_help("grad")
-    order = [shown.index(panel) for panel in spec.PANELS]
+    order = [shown.index(panel) for panel in helptext.PANELS]
     assert order == sorted(order)
-    first = shown.split(spec.PANEL_START, 1)[1].split(spec.PANEL_OUTPUT, 1)[0]
+    first = shown.split(helptext.PANEL_START, 1)[1].split(helptext.PANEL_OUTPUT, 1)[0]
     assert "--at" in first and "--wrt" in first and "--format" in first and "--engine" not in first
     assert first.index("--at") < first.index("--wrt") < first.index("--format")
-    assert "--engine" in shown.split(spec.PANEL_SCALE, 1)[1]
+    assert "--engine" in shown.split(helptext.PANEL_SCALE, 1)[1]
 
 
 def test_each_out_says_what_it_means_for_its_command():

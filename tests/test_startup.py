@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import invoke
 from diffcli.cli import app as cli_app
-from diffcli.cli import spec
+from diffcli.cli import helptext, spec
 from diffcli.cli.entry import guarded
 
 
@@ -75,7 +75,7 @@ def test_the_app_declares_exactly_the_spec_options(click_app, command):
             o.low,
             o.high,
         )
-        for o in spec.help_order(command)  # --help's order: by panel, the student's options first
+        for o in helptext.help_order(command)  # --help's order: by panel, the student's options first
     ]
     assert got == declared
 

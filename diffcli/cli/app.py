@@ -14,7 +14,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from diffcli import __version__
-from diffcli.cli import spec
+from diffcli.cli import helptext, spec
 from diffcli.cli.commands import dispatch
 from diffcli.errors import EXIT_BAD_INPUT, printable, shorten
 
@@ -40,7 +40,7 @@ def _help(text: str) -> str:
 
 def _annotation(command: spec.Command, option: spec.Option):
     flags = f"{option.flag}/{spec.no(option)}" if option.kind == "switch" else option.flag
-    where = {"rich_help_panel": spec.panel(command, option)}
+    where = {"rich_help_panel": helptext.panel(command, option)}
     extra = {}
     if option.kind in ("int", "float"):
         extra = {"min": option.low, "max": option.high}
@@ -48,22 +48,22 @@ def _annotation(command: spec.Command, option: spec.Option):
         # a short metavar (FORMAT), the choices in the text: `<auto|rich|plain|json|csv>` would
         # take a third of an 80-column terminal from every description
         kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)
-        text = _help(spec.full_help(option))
+        text = _help(helptext.full_help(option))
         return Annotated[
             kind,
             typer.Option(
-                flags, help=text, metavar=spec.metavar(option), show_default=True, case_sensitive=False, **where
+                flags, help=text, metavar=helptext.metavar(option), show_default=True, case_sensitive=False, **where
             ),
         ]
-    metavar = spec.metavar(option)
-    text = _help(spec.full_help(option))
+    metavar = helptext.metavar(option)
+    text = _help(helptext.full_help(option))
     return Annotated[TYPES[option.kind], typer.Option(flags, help=text, metavar=metavar, **extra, **where)]
 
 
 def _plain_params(params: list) -> list:
     """Flags (--help, --version, --strict) show no value type, arguments no `<str>`."""
     for param in params:
-        param._get_number_range_help_str = lambda: None  # the range is in the text (spec.full_help)
+        param._get_number_range_help_str = lambda: None  # the range is in the text (helptext.full_help)
         if getattr(param, "is_flag", False):
             param.metavar = ""
         elif param.param_type_name == "argument":
@@ -111,7 +111,7 @@ def _function(command: spec.Command):
         inspect.Parameter(
             o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(command, o)
         )
-        for o in spec.help_order(command)
+        for o in helptext.help_order(command)
     ]
     run.__signature__ = inspect.Signature(parameters)
     run.__annotations__ = {p.name: p.annotation for p in parameters}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from diffcli.cli import spec
+from diffcli.cli import helptext, spec
 
 REGENERATE = "python -m diffcli.cli.reference > docs/reference.md"
 
@@ -19,7 +19,7 @@ def _cell(text: str) -> str:
 
 
 def _value(option: spec.Option) -> str:
-    shown = spec.metavar(option)
+    shown = helptext.metavar(option)
     return f"`{shown}`" if shown else ""
 
 
@@ -42,13 +42,13 @@ def command_section(command: spec.Command) -> list[str]:
     lines = [f"## {command.name}", "", _cell(command.help), "", "```bash", usage, command.example, "```", ""]
     for argument in command.arguments:
         lines += [f"`{argument.name}` (required): {argument.help}", ""]
-    options = spec.help_order(command)
-    for panel in spec.PANELS:
-        rows = [o for o in options if spec.panel(command, o) == panel]
+    options = helptext.help_order(command)
+    for panel in helptext.PANELS:
+        rows = [o for o in options if helptext.panel(command, o) == panel]
         if not rows:
             continue
         lines += [f"**{panel}**", "", "| option | value | default | meaning |", "|---|---|---|---|"]
-        lines += [f"| {_flags(o)} | {_value(o)} | {_default(o)} | {_cell(spec.full_help(o))} |" for o in rows]
+        lines += [f"| {_flags(o)} | {_value(o)} | {_default(o)} | {_cell(helptext.full_help(o))} |" for o in rows]
         lines.append("")
     return lines
 

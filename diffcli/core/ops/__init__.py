@@ -5,7 +5,7 @@ Entries are grouped by family in this package's modules and registered here in a
 may call to builders; a new function needs one `Op` entry and nothing else.
 """
 
-from diffcli.core.ops import arithmetic, elementary, piecewise, reductions, special, structure
+from diffcli.core.ops import angles, arithmetic, elementary, piecewise, reductions, special, structure
 from diffcli.core.ops.names import CONSTANTS, functions
 from diffcli.core.ops.piecewise import COMPARISONS
 from diffcli.core.ops.rules import fit_shape
@@ -14,6 +14,7 @@ from diffcli.core.ops.table import OPS, Kink, Op, Print, register
 register(
     *arithmetic.ENTRIES,
     *elementary.ENTRIES,
+    *angles.ENTRIES,
     *special.ENTRIES,
     *piecewise.ENTRIES,
     *piecewise.ROUNDING,
