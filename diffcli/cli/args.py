@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from diffcli.cli.spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
 from diffcli.errors import DiffcliError
+from diffcli.syntax.paths import looks_like_path
 
 HELP = ("--help", "-h")
 TYPER_ONLY = ("--install-completion", "--show-completion")
@@ -102,7 +103,12 @@ def read(argv: list[str]) -> Call:
         extra = positional[len(command.arguments)]
         raise UsageError(
             f"Got unexpected extra argument ({extra})"
-            + (_join_hint(positional, values) or _spaced_binding(positional, values) or _unquoted(argv, command)),
+            + (
+                _join_hint(positional, values)
+                or _spaced_binding(positional, values)
+                or _data_file(extra, command)
+                or _unquoted(argv, command)
+            ),
             command.name,
         )
     for argument in command.arguments[len(positional) :]:
@@ -258,6 +264,16 @@ def _spaced_binding(positional: list[str], values: dict) -> str:
         return ""
     value = extra[0][1:] or (extra[1] if len(extra) > 1 else "VALUE")
     return f": write the binding without spaces: --at {shlex.quote(at[-1] + '=' + value)}"
+
+
+def _data_file(extra: str, command: Command) -> str:
+    """`fit MODEL data.csv`: a data file is given by its option."""
+    if not looks_like_path(extra):
+        return ""
+    for flag in ("--data", "--points"):
+        if _has(command, flag):
+            return f": a data file is given with {flag}: {flag} {shlex.quote(extra)}"
+    return ""
 
 
 def _unquoted(argv: list[str], command: Command) -> str:

@@ -395,8 +395,12 @@ COMMANDS = (
         (Argument("MODEL", "The model: an expression in parameters and CSV column names."),),
         (
             Option("--data", "CSV file (- for stdin): a header of column names, rows of numbers.", required=True),
-            Option("--params", "Parameters and starting values: w=0,b=0.", "list", required=True),
-            Option("--target", "The column the model should predict.", default="y"),
+            Option(
+                "--params",
+                "Parameters and starting values: w=0,b=0 (default: every name of MODEL that is not a column, from 0).",
+                "list",
+            ),
+            Option("--target", 'The column the model should predict (MODEL "y = w*x + b" names it too).', default="y"),
             Option(
                 "--loss",
                 "mse (mean squared error), sse (sum), mae (mean absolute), huber (delta 1), or an "
@@ -423,7 +427,11 @@ COMMANDS = (
         "learn:plot",
         (EXPR,),
         (
-            Option("--range", "The variable and its interval: x=-3:3.", required=True),
+            Option(
+                "--range",
+                "The variable and its interval: x=-3:3 (default: the first free name, from -5 to 5 around 0 "
+                "or its --at value).",
+            ),
             Option(
                 "--png",
                 "Draw into this file: PNG, SVG or PDF by its extension (needs diffcli[plot]); "

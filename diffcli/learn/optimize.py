@@ -109,10 +109,12 @@ def minimize(
     opt = Optimizer(optimizer, lr, theta.size, objective.dtype)
     converged, k = False, 0
     reached, stop = None, None  # (step, point, value) of the last point evaluated; an interruption
+    growth = Growth(result, lr)
     try:
         with np.errstate(all="ignore"):
             while True:
                 value, g = objective(theta, bindings)
+                growth.see(k, value)
                 reached = (k, theta, value)
                 grad_norm = norm(g)
                 if callback is not None:
@@ -139,6 +141,34 @@ def minimize(
         stop.result = result
         raise stop
     return result
+
+
+GROWING_STEPS = 5  # steps in a row of a growing value that earn minimize's warning
+
+
+class Growth:
+    """minimize's watch on the value: when it grows GROWING_STEPS steps in a row (the steps
+    overshoot: x^2 with --lr 1.5 doubles |x| each step), one warning suggesting a smaller --lr."""
+
+    def __init__(self, result: Result, lr: float):
+        self.result, self.lr = result, lr
+        self.first, self.last, self.grew, self.warned = None, math.inf, 0, False
+
+    def see(self, step: int, value: float) -> None:
+        if not value > self.last:
+            self.first, self.grew = (step, value), 0
+        else:
+            self.grew += 1
+            if self.grew == GROWING_STEPS and not self.warned and self.first is not None:
+                self.warned = True
+                self.result.warnings.append(
+                    note(
+                        f"the value grew for {GROWING_STEPS} steps in a row (from {self.first[1]:.6g} at step "
+                        f"{self.first[0]} to {value:.6g} at step {step}): the steps overshoot; try a smaller "
+                        f"--lr, such as {self.lr / 10:g}"
+                    )
+                )
+        self.last = value
 
 
 def minimize_objective(problem: Problem) -> Objective:
@@ -179,6 +209,7 @@ class FitProblem:
     device: Device = field(default_factory=Device)
     graph: Graph = field(default_factory=Graph)  # the command's node space, shared by every size
     compiled: dict = field(default_factory=dict)  # batch size -> Objective
+    started: tuple = ()  # the parameters started at 0 because --params was not given
 
     @property
     def rows(self) -> int:
@@ -248,14 +279,14 @@ def load_fit(
     """Read MODEL and the CSV; every name of MODEL (or of an expression --loss) that is not a
     parameter is a column. `progress(rows, fraction)` hears the reading of a big file."""
     text, source = read_expression(model)
-    specs = [params] if isinstance(params, str) else params
+    specs = [params] if isinstance(params, str) else list(params or [])
     for part in (p.strip() for spec in specs for p in split_top(spec)):
         if part and "=" not in part:
             raise DiffcliError(
                 f"--params {part}: its starting value is missing: write NAME=VALUE, such as --params w=0,b=0"
             )
     start = parse_at(specs)
-    if not start:
+    if specs and not start:
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
     if data == "-" and model == "-":
         raise DiffcliError("MODEL and --data cannot both come from standard input (-): put one in a file")
@@ -264,6 +295,8 @@ def load_fit(
     loss_names = [] if loss in LOSSES else _loss_names(loss, target)
     with CsvTable(data, data) as table:
         header = table.header
+        started = () if start else _free_names(text, header, target)
+        start = start or {name: np.zeros(()) for name in started}
         if target in start:
             raise DiffcliError(f"`{target}` is both a parameter and the --target column: rename one")
         inputs = []
@@ -282,7 +315,17 @@ def load_fit(
         table.require(target, ": name the column to predict with --target")
         columns = table.columns(inputs + [target], progress=progress)
     target_values = columns.pop(target)
-    return FitProblem(text, data, columns, target, target_values, start, loss, source, make_device("cpu", dtype))
+    problem = FitProblem(text, data, columns, target, target_values, start, loss, source, make_device("cpu", dtype))
+    problem.started = started
+    return problem
+
+
+def _free_names(text: str, header: list[str], target: str) -> tuple:
+    """Without --params, the parameters are MODEL's names that are no column (they start at 0)."""
+    free = tuple(n for n in names_used(text) if n not in header and n != target and n not in ops.CONSTANTS)
+    if not free:
+        raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
+    return free
 
 
 def _loss_names(loss: str, target: str) -> list[str]:
