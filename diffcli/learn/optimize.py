@@ -109,7 +109,7 @@ def minimize(
     opt = Optimizer(optimizer, lr, theta.size, objective.dtype)
     converged, k = False, 0
     reached, stop = None, None  # (step, point, value) of the last point evaluated; an interruption
-    growth = Growth(result, lr)
+    growth = Growth(lr)
     try:
         with np.errstate(all="ignore"):
             while True:
@@ -134,6 +134,7 @@ def minimize(
         if reached is None:
             raise stop from None
         k, theta, value = reached
+    growth.report(result, converged)
     at = layout.unpack(theta)
     result.data.update(at={n: at[n] for n in layout.names}, value=value, steps=k, converged=converged)
     if stop is not None:
@@ -143,32 +144,36 @@ def minimize(
     return result
 
 
-GROWING_STEPS = 5  # steps in a row of a growing value that earn minimize's warning
+GROWING_STEPS = 5  # steps in a row of a growing value that earn minimize's warning...
+GROWTH = 10.0  # ...once it has grown this many times over
 
 
 class Growth:
-    """minimize's watch on the value: when it grows GROWING_STEPS steps in a row (the steps
-    overshoot: x^2 with --lr 1.5 doubles |x| each step), one warning suggesting a smaller --lr."""
+    """minimize's watch on the value: when it grows GROWING_STEPS steps in a row and to GROWTH
+    times where the streak began (the steps overshoot: x^2 with --lr 1.5 quadruples each step),
+    a warning suggesting a smaller --lr, kept unless the run converges all the same (Adam's
+    transient climbs in a valley)."""
 
-    def __init__(self, result: Result, lr: float):
-        self.result, self.lr = result, lr
-        self.first, self.last, self.grew, self.warned = None, math.inf, 0, False
+    def __init__(self, lr: float):
+        self.lr = lr
+        self.first, self.last, self.grew, self.warning = None, math.inf, 0, None
 
     def see(self, step: int, value: float) -> None:
         if not value > self.last:
             self.first, self.grew = (step, value), 0
         else:
             self.grew += 1
-            if self.grew == GROWING_STEPS and not self.warned and self.first is not None:
-                self.warned = True
-                self.result.warnings.append(
-                    note(
-                        f"the value grew for {GROWING_STEPS} steps in a row (from {self.first[1]:.6g} at step "
-                        f"{self.first[0]} to {value:.6g} at step {step}): the steps overshoot; try a smaller "
-                        f"--lr, such as {self.lr / 10:g}"
-                    )
+            start = self.first
+            if self.warning is None and start is not None and self.grew >= GROWING_STEPS and value >= GROWTH * start[1]:
+                self.warning = note(
+                    f"the value grew for {self.grew} steps in a row (from {start[1]:.6g} at step {start[0]} to "
+                    f"{value:.6g} at step {step}): the steps overshoot; try a smaller --lr, such as {self.lr / 10:g}"
                 )
         self.last = value
+
+    def report(self, result: Result, converged: bool) -> None:
+        if self.warning is not None and not converged:
+            result.warnings.insert(0, self.warning)
 
 
 def minimize_objective(problem: Problem) -> Objective:
