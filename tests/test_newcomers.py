@@ -221,7 +221,7 @@ def test_minimize_warns_when_the_value_grows():
     r = invoke("minimize", "x^2", "--at", "x=1", "--lr", "1.5", "--steps", "100")
     assert r.code == 0
     assert "the value grew for 5 steps in a row (from 1 at step 0 to 1024 at step 5)" in r.stderr
-    assert "try a smaller --lr, such as 0.15" in r.stderr
+    assert "the steps overshoot: lower --lr, such as to 0.15" in r.stderr
     quiet = invoke("minimize", "x^2", "--at", "x=1", "--lr", "0.1", "--steps", "100")
     assert quiet.stderr == ""
 

@@ -167,13 +167,13 @@ class Growth:
             if self.warning is None and start is not None and self.grew >= GROWING_STEPS and value >= GROWTH * start[1]:
                 self.warning = note(
                     f"the value grew for {self.grew} steps in a row (from {start[1]:.6g} at step {start[0]} to "
-                    f"{value:.6g} at step {step}): the steps overshoot; try a smaller --lr, such as {self.lr / 10:g}"
+                    f"{value:.6g} at step {step}): the steps overshoot: lower --lr, such as to {self.lr / 10:g}"
                 )
         self.last = value
 
     def report(self, result: Result, converged: bool) -> None:
         if self.warning is not None and not converged:
-            result.warnings.insert(0, self.warning)
+            result.warnings.append(self.warning)  # after a non-finite one, which --strict reports
 
 
 def minimize_objective(problem: Problem) -> Objective:

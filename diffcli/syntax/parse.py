@@ -394,7 +394,7 @@ class _Builder:
             check_name(name)
             hint = f": declare it with --function {name} (or a `function {name}` line)" if primes else ""
             foreign = hints.foreign_function(name, ops.FUNCTIONS) or pasted.unknown_function(
-                name, self.text, ops.FUNCTIONS
+                name, self.text, ops.FUNCTIONS, self.functions
             )
             message = (None if primes else foreign) or (
                 f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions])

@@ -6,6 +6,7 @@ the answer is a `Written`, so an argument that fails this way is not reported as
 
 from __future__ import annotations
 
+import difflib
 import re
 
 TORCH_OPERATORS = {"add": "+", "sub": "-", "subtract": "-", "mul": "*", "multiply": "*", "div": "/", "divide": "/"}
@@ -154,7 +155,7 @@ def _glued_pi(text: str, functions):
     return found.start(), f"π glued to a name or number: write the products with *: `{fixed.strip()}`"
 
 
-DEGREES = re.compile(r"(\d+(?:\.\d*)?)[ \t]*(?:°|deg\b|degrees?\b)|([^\W\d]\w*)[ \t]*°")
+DEGREES = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)[ \t]*(?:°|deg\b|degrees?\b)|(?<!\w)([^\W\d]\w*)[ \t]*°")
 
 
 def _degrees(text: str, functions):
@@ -181,8 +182,9 @@ DEGREE_FUNCTIONS = {"sind", "cosd", "tand", "asind", "acosd", "atand", "secd", "
 CALLED = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*\(")
 
 
-def unknown_function(name: str, text: str, functions) -> str | None:
-    """The error for a call of `name`, which is no function of diffcli, when it has a meaning."""
+def unknown_function(name: str, text: str, functions, declared=()) -> str | None:
+    """The error for a call of `name`, which is no function of diffcli, when it has a meaning.
+    A slip of a declared function's name (`fo` for `foo`) is left to the usual suggestion."""
     if name in OPERATOR_FUNCTIONS:
         return f"unknown function `{name}`: diffcli writes it as the operator: `{OPERATOR_FUNCTIONS[name]}`"
     if name in CONSTRUCTORS:
@@ -196,7 +198,7 @@ def unknown_function(name: str, text: str, functions) -> str | None:
             f"unknown function `{name}` (degrees): diffcli works in radians: write `{plain}(x*pi/180)` "
             f"or `{plain}(deg2rad(x))`"
         )
-    if len(name) <= 2:  # f(x)*g(x): functions left undefined, as in a calculus text
+    if len(name) <= 2 and not difflib.get_close_matches(name, list(declared)):  # f(x)*g(x), as in a calculus text
         undefined = sorted({n for n in CALLED.findall(text) if n not in functions and len(n) <= 2})
         listed = ",".join(undefined or [name])
         return (
