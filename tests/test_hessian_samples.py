@@ -161,8 +161,8 @@ def test_sample_diff_parses_back(sample, wrt):
 
 
 def test_readme_shows_sample_commands():
-    """The README's console blocks show the sample files at work (test_examples runs them)."""
-    text = (ROOT / "README.md").read_text()
+    """The README and the guides show the sample files at work (test_examples runs them)."""
+    text = "".join((ROOT / name).read_text() for name in ("README.md", "docs/calculus.md", "docs/pytorch.md"))
     shown = re.findall(r"^\$ diffcli (\w+) samples/", text, re.M)
     assert {"hessian", "diff", "jacobian"} <= set(shown)
 

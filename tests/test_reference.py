@@ -17,7 +17,7 @@ import pytest
 
 from conftest import invoke
 from diffcli.algebra.latex import to_latex
-from diffcli.cli import spec
+from diffcli.cli import helptext, spec
 from diffcli.core.graph import Graph
 from diffcli.core.ops import FUNCTIONS, OPS
 from diffcli.explain.reference import reference
@@ -93,6 +93,50 @@ def test_stated_domains_hold():
             assert np.isfinite(values).all(), f"{name}: state where it is defined (Op.defined)"
 
 
+# -- the README, the guides and the command reference ---------------------------------------
+
+ROOT = DOC.parent.parent
+GUIDES = ("pytorch", "calculus", "scripts", "learning", "big-jobs", "reference", "language", "index")
+
+
+def test_command_reference_is_current():
+    """docs/reference.md is generated from cli/spec.py; DIFFCLI_WRITE_DOCS=1 rewrites it."""
+    from diffcli.cli import reference as command_reference
+
+    text = command_reference.render()
+    page = ROOT / "docs" / "reference.md"
+    if os.environ.get("DIFFCLI_WRITE_DOCS"):
+        page.write_text(text, encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == text, f"docs/reference.md is stale: run `{command_reference.REGENERATE}`"
+    for command in spec.COMMANDS:
+        assert f"## {command.name}\n" in text
+        for option in command.options:
+            assert f"`{option.flag}`" in text
+
+
+def test_site_home_is_the_readme():
+    """docs/index.md is the README with its links made relative to docs/; DIFFCLI_WRITE_DOCS=1 rewrites it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8").replace("](docs/", "](")
+    page = ROOT / "docs" / "index.md"
+    if os.environ.get("DIFFCLI_WRITE_DOCS"):
+        page.write_text(text, encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == text, "docs/index.md is stale: run DIFFCLI_WRITE_DOCS=1 pytest"
+
+
+def test_readme_is_short_and_links_every_guide():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 200
+    assert "pip install '.[test,plot,term,special,dask]' && python -m pytest" in readme  # what .ci/run runs
+    assert "'.[test,plot,term,special,dask]'" in (ROOT / ".ci" / "run").read_text()
+    tour = [line for line in readme.splitlines() if line.startswith("$ diffcli ") or "| diffcli " in line]
+    assert 6 <= len(tour) <= 15, len(tour)
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f" {page.name}" in nav, f"{page.name} is not in mkdocs.yml's nav"
+    for name in GUIDES:
+        assert name == "index" or f"docs/{name}.md" in readme, name
+
+
 # -- --help as rendered ------------------------------------------------------------------------
 
 
@@ -115,6 +159,44 @@ def test_rendered_help_keeps_its_text(command):
         assert " ".join(option.help.split()) in flat.replace("│ ", ""), (command, option.flag)
     assert "<bool>" not in shown and "<str>" not in shown
     assert "Example: " + declared.example in shown
+
+
+HELP_WIDTH = 80
+NARROWEST_DESCRIPTION = 36  # 80 - borders - the widest flag (--hessian/--no-hessian) and metavar columns
+
+
+@pytest.mark.parametrize("command", [c.name for c in spec.COMMANDS])
+def test_help_reads_well_at_80_columns(command):
+    """No line wider than the terminal, and every option's description column keeps room to
+    read (a metavar such as `<auto|rich|plain|json|csv>` once left it 30 characters)."""
+    shown = invoke(command, "--help", env={"COLUMNS": str(HELP_WIDTH)}).stdout
+    lines = shown.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= HELP_WIDTH
+    for line in lines:
+        body = line.strip("│ ")
+        if line.startswith("│ --") and not body.startswith("--help "):
+            # flag, metavar, description: the description starts after the last run of 2+ spaces
+            # that follows the flag and the (upper-case) metavar
+            head = re.match(r"--[\w-]+(/--[\w-]+)?(\s+-\w)?(\s+[A-Z][A-Z=:_]*)?\s{2,}", body)
+            assert head, (command, line)
+            description = len(body) - head.end()
+            room = HELP_WIDTH - 4 - (len(line) - len(line.lstrip("│ "))) - head.end()
+            assert room >= NARROWEST_DESCRIPTION, (command, line, description)
+
+
+def test_help_groups_options_student_first():
+    shown = rendered_help("grad")
+    order = [shown.index(panel) for panel in helptext.PANELS]
+    assert order == sorted(order)
+    first = shown.split(helptext.PANEL_START, 1)[1].split(helptext.PANEL_OUTPUT, 1)[0]
+    assert "--at" in first and "--wrt" in first and "--format" in first and "--engine" not in first
+    assert first.index("--at") < first.index("--wrt") < first.index("--format")
+    assert "--engine" in shown.split(helptext.PANEL_SCALE, 1)[1]
+
+
+def test_each_out_says_what_it_means_for_its_command():
+    assert "--sparse" not in " ".join(rendered_help("grad").split())
+    assert "--sparse at one point" in " ".join(rendered_help("hessian").replace("│", " ").split())
 
 
 def test_plot_extra_is_named_in_the_help():

@@ -344,12 +344,12 @@ def test_installed_command_reads_constant_points():
 
 
 def readme_error_examples():
-    """(command, shown stderr) for every `$ diffcli` line of the README's "Errors that teach" block."""
+    """(command, shown stderr) for every `$ diffcli` line of docs/errors.md's block."""
     import re
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Errors that teach", 1)[1]
+    text = (Path(__file__).resolve().parent.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    section = text.split("# Errors that teach", 1)[1]
     block = re.search(r"```text\n(.*?)```", section, re.S).group(1)
     found = []
     for chunk in block.split("$ diffcli ")[1:]:

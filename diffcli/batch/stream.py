@@ -64,6 +64,7 @@ class PointFile:
 
     def _columns(self, header: list[str], wanted, keep: Sequence[str]) -> None:
         path = self.path
+        self.header = list(header)
         self.names = [name for name in header if name in wanted]
         for name in keep:
             if name not in header:
@@ -205,7 +206,10 @@ def opened(job: PointsJob) -> tuple[PointFile, tuple]:
     source = PointFile(points, wanted, parse_names(job.keep, "--keep"))
     if not source.names:
         source.__exit__()
-        raise DiffcliError(f"--points {points}: none of its columns is a name the expression uses")
+        raise DiffcliError(
+            f"--points {points}: none of its columns ({', '.join(source.header) or 'none'}) is a name the "
+            f"expression uses ({', '.join(sorted(wanted)) or 'none'}): rename the columns in the header, or the names"
+        )
     return source, read
 
 

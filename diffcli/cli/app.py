@@ -15,7 +15,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from diffcli import __version__
-from diffcli.cli import spec
+from diffcli.cli import helptext, spec
 from diffcli.cli.commands import dispatch
 from diffcli.errors import EXIT_BAD_INPUT, printable, shorten
 
@@ -32,23 +32,6 @@ TYPES = {
     "int": Optional[int],
     "float": float,
 }
-# What the help shows after an option (a flag shows nothing; a choice lists its choices).
-METAVARS = {"flag": "", "switch": "", "int": "INTEGER", "float": "NUMBER"}
-VALUE_NAMES = {
-    "at": "POINT",
-    "wrt": "NAMES",
-    "const": "NAMES",
-    "of": "NAME",
-    "v": "WEIGHTS",
-    "params": "POINT",
-    "range": "NAME=LO:HI",
-    "hessian": "NAMES",
-    "target": "NAME",
-    "keep": "NAMES",
-    "only": "KEY",
-    "loss": "LOSS",
-    "scheduler": "ADDRESS",
-}
 
 
 def _help(text: str) -> str:
@@ -56,17 +39,26 @@ def _help(text: str) -> str:
     return escape(text)
 
 
-def _annotation(option: spec.Option):
+def _annotation(command: spec.Command, option: spec.Option):
     flags = f"{option.flag}/{spec.no(option)}" if option.kind == "switch" else option.flag
+    where = {"rich_help_panel": helptext.panel(command, option)}
     extra: dict[str, Any] = {}
     if option.kind in ("int", "float"):
         extra = {"min": _finite(option.low), "max": _finite(option.high)}
     if option.kind == "choice":
-        # an Enum made at run time from spec.py's choices (mypy wants a literal class name)
+        # a short metavar (FORMAT), the choices in the text: `<auto|rich|plain|json|csv>` would
+        # take a third of an 80-column terminal from every description
         kind = Enum(option.dest.title(), {c: c for c in option.choices}, type=str)  # type: ignore[misc]
-        return Annotated[kind, typer.Option(flags, help=_help(option.help), show_default=True, case_sensitive=False)]
-    metavar = METAVARS.get(option.kind, VALUE_NAMES.get(option.dest, "FILE" if _names_file(option) else "TEXT"))
-    return Annotated[TYPES[option.kind], typer.Option(flags, help=_help(option.help), metavar=metavar, **extra)]
+        text = _help(helptext.full_help(option))
+        return Annotated[
+            kind,
+            typer.Option(
+                flags, help=text, metavar=helptext.metavar(option), show_default=True, case_sensitive=False, **where
+            ),
+        ]
+    metavar = helptext.metavar(option)
+    text = _help(helptext.full_help(option))
+    return Annotated[TYPES[option.kind], typer.Option(flags, help=text, metavar=metavar, **extra, **where)]
 
 
 def _finite(bound: float | None) -> float | None:
@@ -74,13 +66,10 @@ def _finite(bound: float | None) -> float | None:
     return None if bound is None or math.isinf(bound) else bound
 
 
-def _names_file(option: spec.Option) -> bool:
-    return any(word in option.help.lower() for word in ("file", "picture"))
-
-
 def _plain_params(params: list) -> list:
     """Flags (--help, --version, --strict) show no value type, arguments no `<str>`."""
     for param in params:
+        param._get_number_range_help_str = lambda: None  # the range is in the text (helptext.full_help)
         if getattr(param, "is_flag", False):
             param.metavar = ""
         elif param.param_type_name == "argument":
@@ -125,8 +114,10 @@ def _function(command: spec.Command):
         for a in command.arguments
     ]
     parameters += [
-        inspect.Parameter(o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(o))
-        for o in command.options
+        inspect.Parameter(
+            o.dest, inspect.Parameter.KEYWORD_ONLY, default=_default(o), annotation=_annotation(command, o)
+        )
+        for o in helptext.help_order(command)
     ]
     setattr(run, "__signature__", inspect.Signature(parameters))  # what typer reads the options from
     run.__annotations__ = {p.name: p.annotation for p in parameters}

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from diffcli.cli.spec import BY_NAME, CHOICE_ALIASES, FOREIGN_COMMANDS, FOREIGN_OPTIONS, Call, Command, Option, no
 from diffcli.errors import DiffcliError
+from diffcli.syntax.paths import looks_like_path
 
 HELP = ("--help", "-h")
 TYPER_ONLY = ("--install-completion", "--show-completion")
@@ -68,9 +69,16 @@ def read(argv: list[str]) -> Call:
         flag, eq, value = arg.partition("=")
         option = command.option(flag)
         if option is None:
+            following = rest[i] if i < len(rest) else None
             raise UsageError(
                 f"No such option: {flag}"
-                + (_foreign_option(flag) or _expression_hint(argv, i - 1) or _close_flag(flag, command)),
+                + (
+                    _foreign_option(flag)
+                    or _format_flag(flag, following, command)
+                    or _single_dash(flag, following, command, expr_given=len(positional) >= len(command.arguments))
+                    or _expression_hint(argv, i - 1)
+                    or _close_flag(flag, command)
+                ),
                 command.name,
             )
         if not option.takes_value:
@@ -93,7 +101,16 @@ def read(argv: list[str]) -> Call:
         values[argument.dest] = value
     if len(positional) > len(command.arguments):
         extra = positional[len(command.arguments)]
-        raise UsageError(f"Got unexpected extra argument ({extra})" + _join_hint(positional, values), command.name)
+        raise UsageError(
+            f"Got unexpected extra argument ({extra})"
+            + (
+                _join_hint(positional, values)
+                or _spaced_binding(positional, values)
+                or _data_file(extra, command)
+                or _unquoted(argv, command)
+            ),
+            command.name,
+        )
     for argument in command.arguments[len(positional) :]:
         raise UsageError(f"Missing argument '{argument.name}'.", command.name)
     for option in command.options:
@@ -172,7 +189,10 @@ def _other_command(word: str) -> str:
     if word.lower() in BY_NAME:
         return f": commands are lower case: `diffcli {word.lower()}`"
     if word.lower() in FOREIGN_COMMANDS:
-        return f": diffcli's command for that is `diffcli {FOREIGN_COMMANDS[word.lower()]}`"
+        answer = FOREIGN_COMMANDS[word.lower()]
+        if answer.split()[0] not in BY_NAME:  # not a command line: a sentence (integrate)
+            return f": {answer}"
+        return f": diffcli's command for that is `diffcli {answer}`"
     close = difflib.get_close_matches(word.lower(), list(BY_NAME), n=1)
     return f" (did you mean `{close[0]}`?)" if close else "."
 
@@ -191,6 +211,89 @@ def _expression_hint(argv: list[str], k: int) -> str:
         f": an expression that begins with `-` goes after `--`: `{line}`, or in parentheses: "
         f"{shlex.quote('(' + arg + ')')}"
     )
+
+
+# Single letters other tools use for an option diffcli spells out (the first that the command has).
+SHORT = {
+    "-n": ("--steps", "--epochs", "--order"),
+    "-o": ("--out", "--format"),
+    "-f": ("--format",),
+    "-w": ("--wrt",),
+    "-a": ("--at",),
+    "-d": ("--data",),
+    "-p": ("--params",),
+    "-r": ("--range",),
+    "-l": ("--lr",),
+}
+FORMAT_FLAGS = {"--json": "json", "--csv": "csv", "--plain": "plain", "--rich": "rich", "--latex": "latex"}
+
+
+def _has(command: Command, flag: str) -> bool:
+    return command.option(flag) is not None
+
+
+def _format_flag(flag: str, following: str | None, command: Command) -> str:
+    """`--json` (jq's, gh's) and `--output json` (kubectl's, aws's) are `--format json` here."""
+    fmt = command.option("--format")
+    if fmt is None:
+        return ""
+    name = FORMAT_FLAGS.get(flag.lower())
+    if name in fmt.choices:
+        return f": did you mean `--format {name}`?"
+    if flag.lower() in ("--output", "-o", "--fmt") and following and following.lower() in fmt.choices:
+        return f": did you mean `--format {following.lower()}`?" + (
+            " (`--out FILE` writes to a file)" if _has(command, "--out") else ""
+        )
+    return ""
+
+
+def _single_dash(flag: str, following: str | None, command: Command, expr_given: bool) -> str:
+    """`-at x=3`, `-n 6`: diffcli's options have two dashes and whole names. A single letter
+    in the place of EXPR is more likely an expression (`-x`), which the next hint covers."""
+    if flag.startswith("--") or len(flag) < 2:
+        return ""
+    doubled = "-" + flag
+    if _has(command, doubled):
+        return f": did you mean `{doubled}`? (options begin with two dashes)"
+    for candidate in SHORT.get(flag, ()) if expr_given else ():
+        if _has(command, candidate):
+            return f": did you mean `{candidate}`? (diffcli's options are whole words after two dashes)"
+    return ""
+
+
+def _spaced_binding(positional: list[str], values: dict) -> str:
+    """`--at x = 3`: the shell split the binding at its spaces."""
+    at = values.get("at") or []
+    extra = positional[1:] if positional else []
+    if not at or not extra or not extra[0].startswith("=") or "=" in at[-1]:
+        return ""
+    value = extra[0][1:] or (extra[1] if len(extra) > 1 else "VALUE")
+    return f": write the binding without spaces: --at {shlex.quote(at[-1] + '=' + value)}"
+
+
+def _data_file(extra: str, command: Command) -> str:
+    """`fit MODEL data.csv`: a data file is given by its option."""
+    if not looks_like_path(extra):
+        return ""
+    for flag in ("--data", "--points"):
+        if _has(command, flag):
+            return f": a data file is given with {flag}: {flag} {shlex.quote(extra)}"
+    return ""
+
+
+def _unquoted(argv: list[str], command: Command) -> str:
+    """`diffcli grad x^2 + 1 --at x=1`: the shell split an unquoted expression at its spaces."""
+    if not command.arguments or command.arguments[0].name not in ("EXPR", "MODEL"):
+        return ""
+    words, k = [], 1
+    while k < len(argv) and not argv[k].startswith("--"):
+        words.append(argv[k])
+        k += 1
+    if len(words) < 2:
+        return ""
+    line = " ".join(["diffcli", command.name, shlex.quote(" ".join(words)), *map(shlex.quote, argv[k:])])
+    name = command.arguments[0].name
+    return f": the shell split {name} at its spaces; put it in quotes: `{line}`"
 
 
 def _join_hint(positional: list[str], values: dict) -> str:

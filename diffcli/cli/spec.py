@@ -476,8 +476,12 @@ COMMANDS = (
         (Argument("MODEL", "The model: an expression in parameters and CSV column names."),),
         (
             Option("--data", "CSV file (- for stdin): a header of column names, rows of numbers.", required=True),
-            Option("--params", "Parameters and starting values: w=0,b=0.", "list", required=True),
-            Option("--target", "The column the model should predict.", default="y"),
+            Option(
+                "--params",
+                "Parameters and starting values: w=0,b=0 (default: every name of MODEL that is not a column, from 0).",
+                "list",
+            ),
+            Option("--target", 'The column the model should predict (MODEL "y = w*x + b" names it too).', default="y"),
             Option(
                 "--loss",
                 "mse (mean squared error), sse (sum), mae (mean absolute), huber (delta 1), or an "
@@ -504,7 +508,11 @@ COMMANDS = (
         "learn:plot",
         (EXPR,),
         (
-            Option("--range", "The variable and its interval: x=-3:3.", required=True),
+            Option(
+                "--range",
+                "The variable and its interval: x=-3:3 (default: the first free name, from -5 to 5 around 0 "
+                "or its --at value).",
+            ),
             Option(
                 "--png",
                 "Draw into this file: PNG, SVG or PDF by its extension (needs diffcli[plot]); "
@@ -675,6 +683,15 @@ COMMANDS = (
             ),
         ),
     ),
+    Command(
+        "completion",
+        "Print the shell completion script for bash, zsh or fish (commands, options, choices, file "
+        "names). `diffcli --install-completion` installs it for the shell you use.",
+        "diffcli completion bash",
+        "reference:completion",
+        (Argument("SHELL", "bash, zsh or fish."),),
+        (),
+    ),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}
@@ -717,6 +734,8 @@ FOREIGN_COMMANDS = {
     "extrema": "critical",
     "propagate": "uncertainty",
     "gum": "uncertainty",
+    "tangent": "taylor --order 1",
+    "integrate": "diffcli differentiates and does not integrate: SymPy's integrate() or scipy.integrate.quad do",
 }
 APP_HELP = (
     "Symbolic-plus-numeric differentiation from the shell: values, gradients, Jacobians, Hessians and "

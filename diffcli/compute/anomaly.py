@@ -10,6 +10,8 @@ fragment with line and column; `detail` holds the input line with carets under t
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from diffcli.algebra.text import to_text
@@ -39,7 +41,8 @@ def nonfinite_note(text: str, output: Node, order: list, values: list) -> Note:
     shown = _value_text(values[order.index(culprit)])
     if id(culprit) in forward:
         where, detail = locate(text, culprit)
-        return note(f"a result is not finite: {where} first gives a non-finite value ({shown})", detail)
+        root = _root_hint(culprit, order, values)
+        return note(f"a result is not finite: {where} first gives a non-finite value ({shown}){root}", detail)
     source = rule_owner(culprit, order, forward)
     if source is None:
         return note(
@@ -50,6 +53,22 @@ def nonfinite_note(text: str, output: Node, order: list, values: list) -> Note:
     return note(
         f"a result is not finite: the derivative rule of {where} first gives a non-finite adjoint ({shown})", detail
     )
+
+
+def _root_hint(culprit: Node, order: list, values: list) -> str:
+    """x^(2/3) at a negative x: a negative number to a fractional power is nan (numpy and PyTorch
+    agree); a power whose denominator is 3 has a real cube root, cbrt."""
+    if culprit.op != "pow" or culprit.args[1].op != "const":
+        return ""
+    power = float(culprit.args[1].payload[0])
+    if power == int(power) or not np.any(np.asarray(values[order.index(culprit.args[0])]) < 0):
+        return ""
+    shown = Fraction(power).limit_denominator(1000)
+    if shown.denominator == 3:
+        base = shorten(to_text(culprit.args[0]), 40)
+        form = f"cbrt({base})" + ("" if shown.numerator == 1 else f"^{shown.numerator}")
+        return f": a negative number to the power {shown} is nan; for the real cube root write {form}"
+    return f": a negative number to the fractional power {shown} is nan (a real power needs a base >= 0)"
 
 
 def rule_owner(culprit: Node, order: list, forward: set) -> Node | None:

@@ -4,6 +4,7 @@ point in a fresh graph, and choose the variables whose derivatives are reported.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 
@@ -68,6 +69,9 @@ def decode(data: bytes | str, where: str) -> str:
         raise DiffcliError(f"{where} is not UTF-8 text (byte {e.start}): save it as UTF-8") from None
 
 
+NUMBERS = re.compile(r"[-+\d.eE\[\],\s]+")  # a number or a list of numbers, as written
+
+
 @dataclass
 class Problem:
     """An expression bound to a point: the nodes, the values and the variable order."""
@@ -118,8 +122,11 @@ class Problem:
             (name, shorten(self.text[n.span[2] : n.span[3]] if n.span and n.span[2] is not None else to_text(n)))
             for name, n in defined
         ]
-        first = values[0]
-        at = shorten(",".join(f"{name}={value}" for name, value in values), 300)
+        # the names set to a number (`x = 3`, as the tutorials set a tensor) go to --at; those
+        # computed from them (`y = x^2 + 1`) stay in the file
+        given = [(name, value) for name, value in values if NUMBERS.fullmatch(value)] or values[:1]
+        first = given[0]
+        at = shorten(",".join(f"{name}={value}" for name, value in given), 300)
         return [
             f"nothing is differentiated: `{first[0]} = {first[1]}` makes {first[0]} a constant; to differentiate "
             f"by {first[0]}, drop that definition and bind it with --at {at}"

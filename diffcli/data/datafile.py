@@ -62,6 +62,7 @@ class CsvTable:
                 self.header = [cell.strip() for cell in _cells(lines[0], f"{what}, line {self.line}")]
                 break
         self.header_line = self.line
+        _check_header(self.header, lines[0], f"{what}, line {self.line}")
         for i, name in enumerate(self.header):
             if not name:
                 raise DiffcliError(f"{what}, line {self.line}, column {i + 1}: the header has an empty column name")
@@ -196,6 +197,34 @@ class CsvTable:
             for i in where:
                 _number(cells[i].strip(), f"{place}, column {i + 1} (`{self.header[i]}`)")
         raise DiffcliError(f"{self.what}: cannot read the rows after line {numbered[0][0]}")
+
+
+SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
+
+
+def _check_header(header: list[str], line: str, place: str) -> None:
+    """A header that is not one: a file separated by `;` or tabs (read here as one column), or
+    a first line of numbers (a file without a header)."""
+    if len(header) == 1:
+        for separator, name in SEPARATORS.items():
+            if separator in line:
+                raise DiffcliError(
+                    f"{place}: the columns are separated by {name}; diffcli reads comma-separated CSV: "
+                    f"convert it, such as with `tr '{separator}' ',' < FILE > FILE.csv`".replace("'\t'", "'\\t'")
+                )
+    if all(_is_number(cell) for cell in header):
+        raise DiffcliError(
+            f"{place}: the first line holds numbers, not column names: the first line must name the "
+            f"variables, such as `{','.join(f'x{i + 1}' for i in range(len(header)))}` (add that line to the file)"
+        )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _number(text: str, place: str) -> float:

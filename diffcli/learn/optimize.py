@@ -33,6 +33,7 @@ from diffcli.core.layout import Layout
 from diffcli.data.datafile import CsvTable
 from diffcli.data.interrupt import as_interrupted
 from diffcli.errors import DiffcliError, Interrupted, suggest
+from diffcli.learn.growth import Growth
 from diffcli.learn.optimizers import OPTIMIZERS, Optimizer  # noqa: F401  (optimize.OPTIMIZERS, as before)
 from diffcli.syntax.parse import names_used, parse
 from diffcli.syntax.points import parse_at, split_top
@@ -109,10 +110,12 @@ def minimize(
     opt = Optimizer(optimizer, lr, theta.size, objective.dtype)
     converged, k = False, 0
     reached, stop = None, None  # (step, point, value) of the last point evaluated; an interruption
+    growth = Growth(lr)
     try:
         with np.errstate(all="ignore"):
             while True:
                 value, g = objective(theta, bindings)
+                growth.see(k, value)
                 reached = (k, theta, value)
                 grad_norm = norm(g)
                 if callback is not None:
@@ -132,6 +135,7 @@ def minimize(
         if reached is None:
             raise stop from None
         k, theta, value = reached
+    growth.report(result, converged)
     at = layout.unpack(theta)
     result.data.update(at={n: at[n] for n in layout.names}, value=value, steps=k, converged=converged)
     if stop is not None:
@@ -179,6 +183,7 @@ class FitProblem:
     device: Device = field(default_factory=Device)
     graph: Graph = field(default_factory=Graph)  # the command's node space, shared by every size
     compiled: dict = field(default_factory=dict)  # batch size -> Objective
+    started: tuple = ()  # the parameters started at 0 because --params was not given
 
     @property
     def rows(self) -> int:
@@ -248,14 +253,14 @@ def load_fit(
     """Read MODEL and the CSV; every name of MODEL (or of an expression --loss) that is not a
     parameter is a column. `progress(rows, fraction)` hears the reading of a big file."""
     text, source = read_expression(model)
-    specs = [params] if isinstance(params, str) else params
+    specs = [params] if isinstance(params, str) else list(params or [])
     for part in (p.strip() for spec in specs for p in split_top(spec)):
         if part and "=" not in part:
             raise DiffcliError(
                 f"--params {part}: its starting value is missing: write NAME=VALUE, such as --params w=0,b=0"
             )
     start = parse_at(specs)
-    if not start:
+    if specs and not start:
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
     if data == "-" and model == "-":
         raise DiffcliError("MODEL and --data cannot both come from standard input (-): put one in a file")
@@ -264,6 +269,8 @@ def load_fit(
     loss_names = [] if loss in LOSSES else _loss_names(loss, target)
     with CsvTable(data, data) as table:
         header = table.header
+        started = () if start else _free_names(text, header, target)
+        start = start or {name: np.zeros(()) for name in started}
         if target in start:
             raise DiffcliError(f"`{target}` is both a parameter and the --target column: rename one")
         inputs = []
@@ -282,7 +289,17 @@ def load_fit(
         table.require(target, ": name the column to predict with --target")
         columns = table.columns(inputs + [target], progress=progress)
     target_values = columns.pop(target)
-    return FitProblem(text, data, columns, target, target_values, start, loss, source, make_device("cpu", dtype))
+    problem = FitProblem(text, data, columns, target, target_values, start, loss, source, make_device("cpu", dtype))
+    problem.started = started
+    return problem
+
+
+def _free_names(text: str, header: list[str], target: str) -> tuple:
+    """Without --params, the parameters are MODEL's names that are no column (they start at 0)."""
+    free = tuple(n for n in names_used(text) if n not in header and n != target and n not in ops.CONSTANTS)
+    if not free:
+        raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
+    return free
 
 
 def _loss_names(loss: str, target: str) -> list[str]:

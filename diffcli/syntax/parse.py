@@ -21,7 +21,7 @@ from diffcli import limits
 from diffcli.core import ops
 from diffcli.core.graph import Graph, Node
 from diffcli.errors import DiffcliError, caret, suggest
-from diffcli.syntax import calls, hints, lalr, slips
+from diffcli.syntax import calls, hints, lalr, pasted, slips
 from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
@@ -120,32 +120,43 @@ def _run(text: str, builder) -> "_Piece":
             raise kind(found[1], caret(text, line, column))
     try:
         return lalr.parse(text, tables(), builder.reduce)
-    except UnexpectedInput as e:
-        line, column = e.line, e.column
-        at_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
-        if at_end:
-            lines = text.rstrip("\n").split("\n")
-            raise DiffcliError(
-                "the expression ends too early: something is missing at its end",
-                caret(text, len(lines), len(lines[-1]) + 1),
-            ) from None
-        pos = e.pos_in_stream
-        if isinstance(e, UnexpectedCharacters):
-            ch = text[pos] if pos is not None and pos < len(text) else "?"
-            message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
-            if ch == "=":
-                message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
-            elif ch in "!&":
-                message += ": use <, <=, >, >=, == or !="
-            elif ch == "." and pos is not None:
-                written = hints.dot(text, pos, ops.FUNCTIONS)
-                if written is not None:
-                    written.detail = caret(text, line, column)
-                    raise written from None
-        else:
-            assert isinstance(e, UnexpectedToken)  # the lexer raises UnexpectedCharacters, the parser this
-            message = f"unexpected `{e.token}`" + _juxtaposition_hint(text, pos, e.token)
-        raise DiffcliError(message, caret(text, line, column)) from None
+    except (UnexpectedInput, DiffcliError) as e:
+        found = pasted.check(text, known)  # code pasted from elsewhere: the diffcli way to write it
+        if found is not None:
+            line, column = _place(text, found[0])
+            raise hints.Written(found[1], caret(text, line, column)) from None
+        if isinstance(e, DiffcliError):
+            raise
+        _unexpected(text, e)
+
+
+def _unexpected(text: str, e: UnexpectedInput):
+    """The error for text the grammar does not accept."""
+    line, column = e.line, e.column
+    at_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
+    if at_end:
+        lines = text.rstrip("\n").split("\n")
+        raise DiffcliError(
+            "the expression ends too early: something is missing at its end",
+            caret(text, len(lines), len(lines[-1]) + 1),
+        ) from None
+    pos = e.pos_in_stream
+    if isinstance(e, UnexpectedCharacters):
+        ch = text[pos] if pos is not None and pos < len(text) else "?"
+        message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
+        if ch == "=":
+            message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
+        elif ch in "!&":
+            message += ": use <, <=, >, >=, == or !="
+        elif ch == "." and pos is not None:
+            written = hints.dot(text, pos, ops.FUNCTIONS)
+            if written is not None:
+                written.detail = caret(text, line, column)
+                raise written from None
+    else:
+        assert isinstance(e, UnexpectedToken)  # the lexer raises UnexpectedCharacters, the parser this
+        message = f"unexpected `{e.token}`" + _juxtaposition_hint(text, pos, e.token)
+    raise DiffcliError(message, caret(text, line, column)) from None
 
 
 def _place(text: str, pos: int) -> tuple[int, int]:
@@ -399,7 +410,10 @@ class _Builder:
         if entry is None:
             check_name(name)
             hint = f": declare it with --function {name} (or a `function {name}` line)" if primes else ""
-            message = (None if primes else hints.foreign_function(name, ops.FUNCTIONS)) or (
+            foreign = hints.foreign_function(name, ops.FUNCTIONS) or pasted.unknown_function(
+                name, self.text, ops.FUNCTIONS, self.functions
+            )
+            message = (None if primes else foreign) or (
                 f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions])
             )
             raise DiffcliError(message, caret(self.text, token.line, token.column))

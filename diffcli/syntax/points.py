@@ -38,9 +38,9 @@ def split_top(text: str) -> list[str]:
     """Split on commas outside brackets and parentheses."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch in "[(":
+        if ch in "[({":  # braces too: `x={1,2,3}` is one (foreign) value, answered by `other_spelling`
             depth += 1
-        elif ch in "])":
+        elif ch in "])}":
             depth -= 1
         elif ch == "," and depth == 0:
             parts.append(text[start:i])
@@ -148,7 +148,7 @@ def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
             if value.startswith("@"):
                 bindings[name] = value_file(value[1:], f"--at {name}=@{value[1:]}")
             else:
-                bindings[name] = parse_value(value, f"--at {name}")
+                bindings[name] = _value_or_hint(name, value)
     return bindings
 
 
@@ -164,6 +164,52 @@ def uncertain(name: str, value: str) -> None:
             f"--at {name}={value}: a value with an uncertainty is not a point; to propagate the "
             f'uncertainty use `diffcli uncertainty EXPR --at "{name}={value}"`, or give the value alone here'
         )
+
+
+# Another library's way to make an array: torch.tensor([1, 2]), np.array(...), jnp.asarray(...).
+MADE = re.compile(
+    r"\s*(?P<lib>(?:torch|np|numpy|jnp|jax\.numpy|tf|cp)\.)?"
+    r"(?P<fn>tensor|Tensor|FloatTensor|DoubleTensor|array|asarray|as_tensor|constant)\s*\((?P<inner>.*)\)\s*",
+    re.S,
+)
+FILE_VALUE = re.compile(r"[^=,\s]*\.(?:npy|txt|csv|dat)")
+
+
+def _value_or_hint(name: str, value: str) -> np.ndarray:
+    """The value, or, when it does not read, the diffcli spelling of what was meant."""
+    try:
+        return parse_value(value, f"--at {name}")
+    except DiffcliError as e:
+        if FILE_VALUE.fullmatch(value):
+            raise DiffcliError(f"--at {name}: to read the value from a file, write {name}=@{value}") from None
+        fixed = other_spelling(value)
+        if fixed is None:
+            raise
+        try:
+            parse_value(fixed, "")
+        except DiffcliError:
+            raise e from None
+        raise DiffcliError(f"--at {name}: `{value}` is another language's spelling: write {name}={fixed}") from None
+
+
+def other_spelling(value: str) -> str | None:
+    """`torch.tensor([1,2])`, `np.array(...)`, `(1,2,3)`, `{1,2,3}`, `[1;2;3]` (MATLAB) as a
+    diffcli list, or None when the text is none of these."""
+    made = MADE.fullmatch(value)
+    if made:
+        inner = split_top(made.group("inner"))[0].strip()  # drop requires_grad=True, dtype=...
+        return other_spelling(inner) or inner
+    if re.search(r"[^\W\d_eE]", value.replace("inf", "").replace("nan", "").replace("pi", "")):
+        return None  # names: a constant expression, not a foreign list
+    fixed = value.translate(BRACKETS)
+    if ";" in fixed:  # MATLAB: rows separated by ;, columns by , or blanks
+        rows = [",".join(r.replace(",", " ").split()) for r in fixed.strip().strip("[]").split(";")]
+        columns = any("," in r for r in rows)
+        fixed = "[" + ",".join(f"[{r}]" if columns else r for r in rows) + "]"
+    return fixed if fixed != value else None
+
+
+BRACKETS = str.maketrans("(){}", "[][]")  # Python's tuples, set braces (Mathematica's lists)
 
 
 TEXT_BYTES = 32  # a text value file may hold at most this many bytes per element allowed

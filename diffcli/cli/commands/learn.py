@@ -9,15 +9,18 @@ library's callbacks; the library never prints.
 from __future__ import annotations
 
 import csv
+import re
+import sys
 from contextlib import contextmanager
 
 import numpy as np
 
 from diffcli.algebra.text import number
-from diffcli.cli.spec import Options
+from diffcli.cli.spec import BY_NAME, Options
 from diffcli.compute.anomaly import note
-from diffcli.compute.problem import load
+from diffcli.compute.problem import load, read_expression
 from diffcli.compute.request import Result
+from diffcli.core.ops import CONSTANTS
 from diffcli.data.fileio import output, picture_format
 from diffcli.data.interrupt import held
 from diffcli.errors import DiffcliError, Interrupted, shorten
@@ -25,7 +28,8 @@ from diffcli.learn import optimize, plotting, second_order
 from diffcli.render import curves as curves_view
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, tracker
-from diffcli.syntax.points import parse_at
+from diffcli.syntax.parse import names_used
+from diffcli.syntax.points import parse_at, split_top
 
 
 class History:
@@ -143,16 +147,19 @@ def minimize(o: Options) -> int:
 
 def fit(o: Options) -> int:
     """Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss."""
+    model, target = model_and_target(o.model, o.target)
     with tracker(f"fit: reading {o.data}") as track:
         problem = optimize.load_fit(
-            o.model,
+            model,
             o.data,
             o.params,
-            o.target,
+            target,
             o.loss,
             o.dtype,
             lambda rows, share: track.update(share, f"{rows:,} rows"),
         )
+    if problem.started:
+        print(f"note: --params not given: {', '.join(problem.started)} start at 0", file=sys.stderr)
     plot, epochs = o.plot, o.epochs
     if plot and len(problem.columns) != 1:
         raise DiffcliError(
@@ -193,6 +200,39 @@ def fit(o: Options) -> int:
     return code
 
 
+DEFAULT_TARGET = BY_NAME["fit"].option("--target").default
+EQUATION = re.compile(r"\s*([^\W\d]\w*)\s*=(?!=)([^\n;]+)")
+
+
+def model_and_target(model: str, target: str) -> tuple[str, str]:
+    """`fit "y = w*x + b"`: the model is the right side, its left side the --target column."""
+    found = EQUATION.fullmatch(model)
+    if found is None:
+        return model, target
+    named = found.group(1)
+    if target not in (DEFAULT_TARGET, named):
+        raise DiffcliError(f"MODEL predicts `{named}` ({named} = ...), but --target is `{target}`: make them agree")
+    return found.group(2).strip(), named
+
+
+HALF_WIDTH = 5.0  # plot without --range: the point +- this
+
+
+def default_range(expr: str, at: list[str] | None) -> tuple[str, float, float, list[str]]:
+    """plot without --range: the expression's first name that --at does not bind (else the
+    first it binds, which then centres the interval), from -5 to 5 around 0 or that value."""
+    bound = parse_at(at)
+    names = [n for n in names_used(read_expression(expr)[0]) if n not in CONSTANTS]
+    free = [n for n in names if n not in bound] or [n for n in names if np.ndim(bound.get(n)) == 0] or ["x"]
+    name = free[0]
+    centre = float(bound[name]) if name in bound else 0.0
+    lo, hi = centre - HALF_WIDTH, centre + HALF_WIDTH
+    print(f"note: no --range given: drawing {name} from {lo:g} to {hi:g} (--range {name}=LOW:HIGH)", file=sys.stderr)
+    # the other bindings as typed (no round trip of their values through text)
+    kept = [part for spec in at or [] for part in split_top(spec) if part.partition("=")[0].strip() != name]
+    return name, lo, hi, ([",".join(kept)] if kept else None)
+
+
 def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> None:
     ((name, x),) = problem.columns.items()
     curve_x = np.linspace(x.min(), x.max(), plotting.GRID)
@@ -205,8 +245,7 @@ def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> N
 def plot(o: Options) -> int:
     """Draw EXPR and its derivatives over an interval (other names take values from --at): into
     the --png file, in the terminal, or as the points (x, f, f', ...) in a pipe."""
-    name, lo, hi = plotting.parse_range(o.range)
-    at = o.at
+    name, lo, hi, at = plotting.parse_range(o.range) + (o.at,) if o.range else default_range(o.expr, o.at)
     if name in parse_at(at):
         raise DiffcliError(f"`{name}` is the plotted variable (--range): do not also give it with --at")
     early_checks(o, "png")

@@ -6,6 +6,7 @@ may call to builders; a new function needs one `Op` entry and nothing else.
 """
 
 from diffcli.core.ops import (
+    angles,
     arithmetic,
     einsum,
     elementary,
@@ -25,6 +26,7 @@ from diffcli.core.ops.table import OPS, Kink, Op, Print, register
 register(
     *arithmetic.ENTRIES,
     *elementary.ENTRIES,
+    *angles.ENTRIES,
     *special.ENTRIES,
     *piecewise.ENTRIES,
     *piecewise.ROUNDING,
