@@ -16,7 +16,7 @@ import sys
 from diffcli.cli import args
 from diffcli.cli.commands import dispatch
 from diffcli.data import interrupt
-from diffcli.data.fileio import cause, stdout_errors
+from diffcli.data.fileio import cause, forget_inputs, stdout_errors
 from diffcli.errors import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -39,6 +39,7 @@ OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EPI
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    forget_inputs()
     with interrupt.handlers():
         return guarded(lambda: _run(argv))
 

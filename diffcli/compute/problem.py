@@ -14,6 +14,7 @@ from diffcli.algebra.text import to_text
 from diffcli.core.engine import device as make_device
 from diffcli.core.graph import Device, Graph, Node, topological, variables
 from diffcli.core.layout import Layout
+from diffcli.data.fileio import note_input
 from diffcli.errors import DiffcliError, shorten, suggest
 from diffcli.syntax.hints import Written
 from diffcli.syntax.parse import Parsed, names_used, parse
@@ -29,6 +30,7 @@ def read_expression(arg: str) -> tuple[str, str | None]:
     # without first loading it into memory (4 bytes per character is UTF-8's worst case).
     most = 4 * limits.MAX_CHARS + 1
     if arg == "-":
+        note_input(arg)
         data = sys.stdin.buffer.read(most) if hasattr(sys.stdin, "buffer") else sys.stdin.read(most)
         return decode(data, "<stdin>"), "<stdin>"
     if not looks_like_path(arg):
@@ -36,6 +38,7 @@ def read_expression(arg: str) -> tuple[str, str | None]:
     if os.path.isdir(arg):
         raise DiffcliError(f"`{arg}` is a directory: give an expression file or an expression")
     if os.path.isfile(arg):
+        note_input(arg)
         try:
             with open(arg, "rb") as fh:
                 data = fh.read(most)
@@ -165,7 +168,7 @@ def load(
     """
     text, source = read or read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
-    for name, value in parse_at(at).items():
+    for name, value in parse_at(at, opened=note_input).items():
         if name in bindings:
             raise DiffcliError(f"`{name}` is given by both --points and --at: keep one")
         bindings[name] = value

@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from diffcli import limits
+from diffcli.data.fileio import note_input
 from diffcli.errors import DiffcliError, suggest
 
 BLOCK = 65536  # rows read (and evaluated, and written) at a time
@@ -217,6 +218,7 @@ def _cells(text: str, place: str) -> list[str]:
 
 
 def _open_text(path: str, what: str):
+    note_input(path)
     if path == "-":
         stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
         return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") if stream else sys.stdin

@@ -17,6 +17,7 @@ import re
 import numpy as np
 
 from diffcli.data import datafile
+from diffcli.data.fileio import note_input
 from diffcli.errors import DiffcliError, suggest
 
 EXTRA = "pip install 'diffcli[dask]'"
@@ -97,6 +98,8 @@ class ParquetTable:
         self.path, self.what = path, what
         pa, self.pq = arrow()
         self.files = files_of(path, what)
+        for file in (path, *self.files):
+            note_input(file)
         try:
             self.schema = self.pq.read_schema(self.files[0])
         except (OSError, pa.ArrowException) as e:
