@@ -197,3 +197,146 @@ def test_stale_temporaries_of_ours_are_swept_and_nothing_else(tmp_path):
     fileio.write_text(str(tmp_path / "out.txt"), "ok\n")
     assert not stale.exists() and not stale_folder.exists()
     assert alive.exists() and other.exists() and young.exists()
+
+
+# ---------------------------------------------------------------- files that are not what they say
+
+
+def write_bad_files(folder: Path) -> None:
+    (folder / "zero.npy").write_bytes(b"")
+    np.savez(folder / "good.npz", x=np.arange(3.0), y=np.arange(3.0))
+    good = (folder / "good.npz").read_bytes()
+    (folder / "cut.npz").write_bytes(good[: len(good) // 2])
+    (folder / "text.npz").write_bytes(b"not a zip archive at all\n" * 3)
+    damaged = bytearray(good)
+    damaged[good.index(b"\x93NUMPY") + 140] ^= 0xFF  # inside x's numbers
+    (folder / "crc.npz").write_bytes(bytes(damaged))
+    np.savez_compressed(folder / "small.npz", x=np.arange(3.0))
+    packed = bytearray((folder / "small.npz").read_bytes())
+    packed[30 + len("x.npy") + 20] ^= 0xFF  # inside the deflated numbers
+    (folder / "crc2.npz").write_bytes(bytes(packed))
+    np.savez(folder / "complex.npz", x=np.arange(3.0) + 1j)
+    np.savez(folder / "td.npz", x=np.array([1, 2, 3], dtype="timedelta64[s]"))
+
+
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("zero.npy", "not a .npy file (the file is empty)"),
+        ("cut.npz", "not a readable .npz file"),
+        ("text.npz", "not a .npz file (not a zip archive): save it with numpy.savez"),
+        ("crc.npz", "Bad CRC-32"),
+        ("crc2.npz", "not a readable .npz file"),
+        ("complex.npz", "`x` holds complex numbers"),
+        ("td.npz", "`x` holds time spans (timedelta)"),
+    ],
+)
+def test_a_bad_array_file_is_one_line_exit_2(tmp_path, name, says):
+    write_bad_files(tmp_path)
+    r = invoke("grad", "x", "--points", str(tmp_path / name))
+    assert r.code == 2, r.stderr
+    assert r.stderr.startswith(f"error: --points {tmp_path / name}: ") and says in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1 and r.stdout == ""
+    assert "allow_pickle" not in r.stderr
+
+
+def test_a_good_npz_still_reads(tmp_path):
+    write_bad_files(tmp_path)
+    r = invoke("eval", "x+y", "--points", str(tmp_path / "good.npz"))
+    assert r.code == 0 and r.stdout.split() == ["value", "0", "2", "4"], r
+
+
+def parquet_set(folder: Path, later) -> Path:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder.mkdir()
+    pq.write_table(pa.table({"x": [1.0, 2.0]}), folder / "part.0.parquet")
+    pq.write_table(pa.table({"x": later}), folder / "part.1.parquet")
+    return folder
+
+
+@pytest.mark.parametrize("later, kind", [([[1.0], [2.0]], "list<"), (["7", "8"], "string")])
+def test_a_later_parquet_file_of_other_types_is_named(tmp_path, later, kind):
+    folder = parquet_set(tmp_path / "set", later)
+    r = invoke("grad", "x", "--points", str(folder))
+    assert r.code == 2, r.stderr
+    assert r.stderr.startswith(f"error: --points {folder} (part.1.parquet): column `x` holds {kind}"), r.stderr
+    assert r.stdout.splitlines() == ["value,d_x", "1,1", "2,1"]  # the first file's rows, already out
+
+
+def test_a_parquet_file_with_a_column_twice(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["x", "x"]), tmp_path / "d.parquet")
+    r = invoke("grad", "x", "--points", str(tmp_path / "d.parquet"))
+    assert r.code == 2 and "the column `x` appears twice" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("suffix", ["csv", "npz"])
+def test_points_take_a_column_named_theta(tmp_path, suffix):
+    path = tmp_path / f"t.{suffix}"
+    if suffix == "csv":
+        path.write_text("θ\n1\n2\n")
+    else:
+        np.savez(path, **{"θ": np.array([1.0, 2.0])})
+    r = invoke("grad", "θ^2", "--points", str(path))
+    assert r.code == 0 and r.stdout.splitlines() == ["value,d_θ", "1,2", "4,4"], r
+
+
+def test_a_device_as_expr_is_read_bounded_not_no_such_file():
+    r = invoke("grad", "/dev/zero")
+    assert r.code == 2 and "no such file" not in r.stderr and "larger than" in r.stderr, r.stderr
+
+
+def test_a_path_like_expr_does_not_echo_the_file(tmp_path):
+    secret = tmp_path / "notes.txt"
+    secret.write_text("password=hunter2 and more\n")
+    r = invoke("grad", str(secret), "--at", "x=1")
+    assert r.code == 2 and "hunter2" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert "with - on standard input" in r.stderr
+    mine = tmp_path / "mine.dc"
+    mine.write_text("x^2 +* 1")
+    r = invoke("grad", str(mine), "--at", "x=1")
+    assert r.code == 2 and "x^2 +* 1" in r.stderr  # a .dc file is shown with its caret
+
+
+# ---------------------------------------------------------------- closed and failing standard streams
+
+
+@installed
+@pytest.mark.parametrize(
+    "line, says",
+    [
+        (["eval", "-"], "error: EXPR -: standard input is closed"),
+        (["grad", "x", "--points", "-"], "error: --points -: standard input is closed"),
+        (["fit", "w*x", "--data", "-", "--params", "w=0"], "error: standard input is closed"),
+    ],
+)
+def test_closed_standard_input_is_exit_2(line, says):
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", DIFFCLI, *line], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and done.stderr.startswith(says) and done.stdout == "", done
+
+
+@installed
+def test_a_full_stderr_changes_neither_the_exit_code_nor_stdout():
+    """A kink warning on a full disk's stderr: the result still on stdout, exit 0."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [DIFFCLI, "grad", "abs(x)", "--at", "x=0", "--format", "plain"],
+            stderr=full,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0 and done.stdout.split() == ["0", "0"], done
+
+
+@installed
+def test_a_closed_stderr_never_sends_errors_to_stdout():
+    for line, code in ((["grad", "x+"], 2), (["grad", "abs(x)", "--at", "x=0", "--format", "plain"], 0)):
+        done = subprocess.run(
+            ["sh", "-c", 'exec "$@" 2>&-', "sh", DIFFCLI, *line], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == code and "error" not in done.stdout and "warning" not in done.stdout, done

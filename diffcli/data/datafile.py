@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 from diffcli import limits
-from diffcli.data.fileio import note_input
+from diffcli.data.fileio import note_input, standard_input
 from diffcli.errors import DiffcliError, suggest
 
 BLOCK = 65536  # rows read (and evaluated, and written) at a time
@@ -218,10 +218,10 @@ def _cells(text: str, place: str) -> list[str]:
 
 
 def _open_text(path: str, what: str):
-    note_input(path)
     if path == "-":
-        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
-        return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") if stream else sys.stdin
+        stream = standard_input(what)
+        return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") if stream is not sys.stdin else stream
+    note_input(path)
     if os.path.isdir(path):
         raise DiffcliError(f"{what}: `{path}` is a directory: give a CSV file")
     try:

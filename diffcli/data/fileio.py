@@ -122,6 +122,16 @@ def _input_named(path: str) -> str | None:
     return None
 
 
+def standard_input(what: str):
+    """Standard input's byte stream (noted as an input); an error (exit 2) when it is closed
+    (`<&-`: Python then has no sys.stdin)."""
+    if sys.stdin is None:
+        where = "standard input" if what == STDOUT else f"{what}: standard input"
+        raise DiffcliError(f"{where} is closed: pipe or redirect the input in, or give a file")
+    note_input(STDOUT)
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
 def is_stdout(path: str) -> bool:
     return path == STDOUT or _descriptor(path) == 1
 
