@@ -63,14 +63,17 @@ class CsvTable:
                 self.header = [cell.strip() for cell in _cells(lines[0], f"{what}, line {self.line}")]
                 break
         self.header_line = self.line
+        seen = set()  # linear: a header of 100,000 columns is checked at once
         for i, name in enumerate(self.header):
             if not name:
                 raise DiffcliError(f"{what}, line {self.line}, column {i + 1}: the header has an empty column name")
-            if name in self.header[:i]:
+            if name in seen:
                 raise DiffcliError(f"{what}, line {self.line}: the column `{name}` appears twice in the header")
+            seen.add(name)
+        self._index = {name: i for i, name in enumerate(self.header)}
 
     def require(self, name: str, hint: str = "") -> None:
-        if name not in self.header:
+        if name not in self._index:
             raise DiffcliError(
                 f"{self.what}, line {self.header_line}: no column `{name}`{suggest(name, self.header)}; "
                 f"the header has {', '.join(self.header)}{hint}"
@@ -83,8 +86,8 @@ class CsvTable:
         size = size or BLOCK
         for name in [*names, *text]:
             self.require(name)
-        where = [self.header.index(n) for n in names]
-        cells = [self.header.index(n) for n in text]
+        where = [self._index[n] for n in names]
+        cells = [self._index[n] for n in text]
         with self._fh:
             while True:
                 first = self.line + 1

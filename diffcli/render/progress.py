@@ -33,6 +33,8 @@ def delay() -> float:
             f"DIFFCLI_PROGRESS_DELAY={shorten(text, 40)}: give a number of seconds, such as 0.5 (or unset it)"
         )
     return seconds
+
+
 SCALE = 1000  # the bar's resolution
 
 
