@@ -37,6 +37,7 @@ from diffcli.data.fileio import atomic_folder
 from diffcli.data.fileio import cause as os_cause
 from diffcli.errors import EXIT_NONFINITE, DiffcliError, OutputError
 
+QUIET = ("distributed", "distributed.client", "distributed.core", "distributed.comm", "distributed.worker")
 RETRIES = 3  # times a partition is run again after its worker died (or it failed) before the run fails
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler (and for it to have a worker) before giving up
 
@@ -402,10 +403,12 @@ def cause(e: BaseException) -> str:
 def quiet():
     """Dask's loggers say nothing on stderr while diffcli talks to the cluster (its failures
     come back as exceptions, said once as `error:`)."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in QUIET]  # Dask's config gives some their own level
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
