@@ -34,6 +34,7 @@ MAX_PRINT = 100_000_000
 MAX_ELEMENTS = 10_000_000  # elements of one value (80 MB); broadcasting, lists and @ can multiply sizes
 MAX_LINE = 1_000_000  # characters of one line of a CSV file (`--points`, `fit --data`)
 ORDER_LISTED = 1000  # a derivative's JSON `wrt` lists the names applied up to this order; beyond, once
+MAX_PICTURE_NODES = 2_000  # nodes of a graph drawn by Graphviz (--png/--svg); --dot text has no limit
 MAX_RANK = 16  # axes of a value (numpy allows 64, some of its functions only 32; batches add one)
 
 # A run of name/number characters is one token; every other visible character is one.
@@ -102,5 +103,6 @@ def check_print(order: list, named: set | frozenset = frozenset(), weight: int =
     if sizes > MAX_PRINT:
         raise DiffcliError(
             f"the formula is too large to print ({sizes:,} characters of text; the limit is "
-            f"{MAX_PRINT:,}): lower --order, or evaluate it with --at instead"
+            f"{MAX_PRINT:,}): lower --order; for values at a point, grad, hessian or taylor --at print numbers, "
+            "not the formula"
         )

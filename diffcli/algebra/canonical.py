@@ -57,6 +57,10 @@ def frozen(p: Poly) -> frozenset:
     return frozenset(p.items())
 
 
+class OverBudget(Exception):
+    """The printer spent its budget (Forms.spend): the caller falls back to the plain DAG."""
+
+
 class Forms:
     """The forms of the scalar nodes of one DAG, and the atoms they are written over."""
 
@@ -69,6 +73,14 @@ class Forms:
         self.keys: dict = {}
         self.form: dict[int, Poly] = {}
         self._expanded: dict[int, Poly | None] = {}
+        self.work, self.budget = 0, None  # terms handled so far, and the most allowed (None: no limit)
+
+    def spend(self, terms: int) -> None:
+        """Count work; past the budget the printer stops (`OverBudget`) and prints the DAG as
+        built, so that printing stays proportional to the formula however it is written."""
+        self.work += terms
+        if self.budget is not None and self.work > self.budget:
+            raise OverBudget(self.work)
 
     # ---------------------------------------------------------------- atoms
 
@@ -102,6 +114,7 @@ class Forms:
         """p with every positive whole power of a sum atom multiplied out, when that stays
         within LIMIT terms; like terms collected."""
         out: Poly = {}
+        self.spend(len(p))
         for m, c in p.items():
             term: Poly = {(): c}
             kept = []
@@ -111,10 +124,12 @@ class Forms:
                     kept.append((i, e))
                     continue
                 powered = algebra.power(inner, int(e), LIMIT)
+                self.spend(len(term) * len(powered or ()))
                 product = algebra.mul(term, powered, LIMIT) if powered is not None else None
                 if product is None:
                     return None
                 term = product
+                self.spend(len(term))
             out = algebra.add(out, algebra.scale(term, ONE, tuple(kept)))
             if len(out) > LIMIT:
                 return None
@@ -258,6 +273,7 @@ class Forms:
         """The form of scalar node n (its arguments settled before): built from theirs, or n
         kept whole as an atom."""
         p = self.build(n)
+        self.spend(1 + len(p or ()))
         if p is not None and 1 < len(p) <= ZERO_CHECK and any(self.atoms[i].kind == "sum" for m in p for i, _ in m):
             if self.expand(p) == {}:  # (x + 1)*(x - 1) - (x^2 - 1): sums that cancel when multiplied out
                 p = {}

@@ -28,6 +28,7 @@ class FormDerivative:
         self.unguarded = unguarded  # the rules' guards taken out (algebra/guards.py): a printed form only
         self.atoms = forms.atoms
         self.memo: dict[int, Poly | None] = {}
+        self.warm = 0  # the atoms below this index are done (or being done)
         self.depends: dict[int, bool] = {}
 
     def poly(self, p: Poly) -> Poly | None:
@@ -59,9 +60,18 @@ class FormDerivative:
 
     def atom(self, i: int) -> Poly | None:
         if i not in self.memo:
-            self.memo[i] = None  # an atom never contains itself; this guards anyway
-            self.memo[i] = self._atom(i)
+            # The atoms below i first, in order (an atom is made after those it holds): each then
+            # finds its own inner atoms done, so a composition 1,000 deep is no recursion 1,000 deep.
+            for j in range(self.warm, i):
+                self.warm = j + 1
+                if j not in self.memo:
+                    self._settle(j)
+            self._settle(i)
         return self.memo[i]
+
+    def _settle(self, i: int) -> None:
+        self.memo[i] = None  # an atom never contains itself; this guards anyway
+        self.memo[i] = self._atom(i)
 
     def _atom(self, i: int) -> Poly | None:
         a = self.atoms[i]

@@ -1,9 +1,10 @@
 """The guards that keep a derivative's numbers finite at the edges, taken out of the printed formula.
 
-Two derivative rules mask by a condition so that the evaluated DAG has PyTorch's values where
+Three derivative rules mask by a condition so that the evaluated DAG has PyTorch's values where
 the textbook formula has none: pow's exponent rule takes log 0 as 0 (`log(where(a == 0, 1, a))`,
 autograd's replace_zero: d/db 0^b is 0, not 0*log(0)), and hypot's rule takes x/hypot(x, y) as
-0 at the origin (`where(h == 0, 0, g/h)`). A textbook writes `log(a)` and `x/hypot(x, y)`:
+0 at the origin (`where(h == 0, 0, g/h)`), and pow's base rule takes d/da a^b as 0 at a = b = 0
+(`where((a == 0)*(b == 0), 0, b*a^(b - 1))`, PyTorch's value). A textbook writes `log(a)` and `x/hypot(x, y)`:
 `unguard` rebuilds a derivative with each guard replaced by the textbook operand and lists the
 guards, so the caller can say (in a note under the formula) when the point sits on one. The
 evaluated DAG keeps its guards; only the printed one loses them, and it gives the same numbers
@@ -31,6 +32,9 @@ def guard_of(n: Node) -> tuple[Guard, Node] | None:
     if n.op != "where":
         return None
     cond, if_edge, otherwise = n.args
+    # where((a == 0)*(b == 0), 0, b*a^(b - 1)): pow's base rule at 0^0 (x^0 is 1, its derivative 0)
+    if cond.op == "mul" and is_zero(if_edge) and all(c.op == "eq" and is_zero(c.args[1]) for c in cond.args):
+        return Guard("power", cond.args[0].args[0]), otherwise
     if cond.op != "eq" or not is_zero(cond.args[1]):
         return None
     edge = cond.args[0]
@@ -102,6 +106,8 @@ def unguard(root: Node) -> tuple[Node, list[Guard]]:
 NOTES = {
     "log": "the formula's log({edge}) is undefined where {edge} = 0, as at this point; the value printed is "
     "the limit convention diffcli and PyTorch use there (log 0 taken as 0: the exponent's term is 0 where the base is 0)",
+    "power": "the formula's power {edge}^(exponent - 1) is undefined at {edge} = 0 with the exponent 0, as at "
+    "this point; the value printed is 0, the derivative of {edge}^0 = 1 (PyTorch's value there)",
     "zero": "the formula divides by {edge} = 0 at this point; the value printed takes that term as 0 "
     "(the convention diffcli and PyTorch use at the edge)",
 }

@@ -57,6 +57,7 @@ class Terms:
         return min(candidates, key=self.size)
 
     def node(self, op: str, *args: Node) -> Node:
+        self.forms.spend(1)
         return self.g.intern(op, args, None, ())
 
     def const(self, value: float) -> Node:

@@ -18,7 +18,7 @@ from collections import Counter
 from fractions import Fraction
 
 from diffcli.algebra import poly as algebra
-from diffcli.algebra.canonical import ALGEBRA, LIMIT
+from diffcli.algebra.canonical import ALGEBRA, LIMIT, OverBudget
 from diffcli.algebra.form_derivative import FormDerivative
 from diffcli.algebra.poly import ONE, Poly
 from diffcli.algebra.terms import Terms
@@ -29,6 +29,10 @@ DEPTH = 2  # how deep the ways of writing a sum nest (a factor taken out, terms 
 COLLECT = 24  # most terms of a sum whose terms are tried in groups
 GROUPINGS = 4  # atoms tried for grouping terms (those in most terms)
 EFFORT = 20_000  # terms looked at in all; past that, each sum is only written out or factored
+# The printer's budget (Forms.spend counts terms handled): a base plus so much per node of the
+# DAGs printed. The golden records' largest formula spends 400,000 (876 nodes); past the budget
+# the canonical forms stop and the DAG as built is printed, its shared pieces named.
+BUDGET_BASE, BUDGET_PER_NODE = 500_000, 20
 FORM_ORDERS = 12  # most orders taken of the function's form (render/form_derivative.py)
 
 
@@ -36,17 +40,27 @@ def textbook(root: Node, function: Node | None = None, wrt: tuple = (), unguarde
     """`root` in textbook form, as a node of a print graph of its own (for to_text, to_latex).
     Given the `function` that `root` is the derivative of (by the names `wrt`, in order), the
     shorter of root's form and the derivative of the function's form (render/form_derivative.py);
-    `unguarded`: that form is taken without the rules' guards (algebra/guards.py), as `root` is."""
-    names = {n.name for n in topological([root]) if n.op == "var"}
+    `unguarded`: that form is taken without the rules' guards (algebra/guards.py), as `root` is.
+    Within a budget proportional to the DAGs (BUDGET_*); past it, the DAG as built."""
+    nodes = topological([root])
+    names = {n.name for n in nodes if n.op == "var"}
     printer = Printer(names)
-    best = printer.run(root)
-    if function is not None and 0 < len(wrt) <= FORM_ORDERS:
-        other = printer.forward(function, wrt, unguarded)
-        if other is not None and printer.size(other) < printer.size(best):
-            best = other
+    sized = len(nodes) + (len(topological([function])) if function is not None else 0)
+    printer.forms.budget = BUDGET_BASE + BUDGET_PER_NODE * sized
+    best = None
+    try:
+        best = printer.run(root)
+        if function is not None and 0 < len(wrt) <= FORM_ORDERS:
+            other = printer.forward(function, wrt, unguarded)
+            if other is not None and printer.size(other) < printer.size(best):
+                best = other
+    except OverBudget:  # the canonical forms would cost more than the formula is worth: the DAG as built
+        pass
     # The DAG as built, its shared pieces named, can still be shorter (a deep composition
     # whose every level is used twice): the whole text decides, statements included.
     raw = printer.raw(root)
+    if best is None:
+        return raw
     return min((best, raw), key=lambda n: len(to_text(n).replace(" ", "")))
 
 
@@ -154,6 +168,7 @@ class Printer(Terms):
         """p term by term: highest degree first, a positive term in front (1 - x^2, not -x^2 + 1)."""
         if not p:
             return self.const(0)
+        self.forms.spend(len(p))
         terms = sorted(
             p.items(), key=lambda t: (-self.degree(t[0]), [(self.atoms[i].rank, i, -e) for i, e in self.ordered(t[0])])
         )
@@ -177,6 +192,7 @@ class Printer(Terms):
         if not p:
             return [self.plain(p)]
         self.spent += len(p)
+        self.forms.spend(len(p))
         if self.spent > EFFORT:  # a huge formula: the cheap ways only, so printing stays linear
             return [self.plain(p)] + self.factored(p, 0)
         out = [self.plain(p)] + self.factored(p, depth)
@@ -200,6 +216,7 @@ class Printer(Terms):
         out = []
         for i in sorted(sums):
             divisor = self.forms.expanded(i)
+            self.forms.spend(len(expanded) * len(divisor or ()))
             quotient = algebra.divide(expanded, divisor, LIMIT) if divisor is not None else None
             if quotient:
                 out += self.fractions(ONE, ((i, 1),), quotient, 1)
@@ -231,6 +248,7 @@ class Printer(Terms):
         a denominator divides the rest), or only its positive part (fractions kept per term)."""
         common = algebra.common(p)
         c = algebra.content(p)
+        self.forms.spend(len(p))
         out = []
         for g in {common, tuple((i, e) for i, e in common if e > 0)}:
             if not g and c == 1:
@@ -253,6 +271,7 @@ class Printer(Terms):
         for i in list(powers):
             expanded = self.forms.expanded(i)
             while powers[i] < 0 and expanded is not None:
+                self.forms.spend(len(q) * len(expanded))
                 quotient = algebra.divide(q, expanded, LIMIT)
                 if quotient is None:
                     break
@@ -263,6 +282,7 @@ class Printer(Terms):
         """c * g * inner, g's negative powers below the line: as factors, and, where the
         denominator holds sums, multiplied out (1/((1 + x)*(1 - x)) as 1/(1 - x^2))."""
         one = algebra.single(inner) if inner is not None else None
+        self.forms.spend(1 + len(inner or ()))
         if one is not None:  # the rest cancelled to one term
             c, g, inner = c * one[0], algebra.mono_mul(g, one[1]), None
         rest = [self.best_of(inner, depth) if depth else self.plain(inner)] if inner is not None else []

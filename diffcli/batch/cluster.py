@@ -23,7 +23,6 @@ dask` is asked for; Dask's own modules are imported inside `run`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -39,6 +38,8 @@ from diffcli.data.fileio import atomic_folder
 from diffcli.data.fileio import cause as os_cause
 from diffcli.errors import EXIT_NONFINITE, DiffcliError, OutputError
 
+QUIET = ("distributed", "distributed.client", "distributed.core", "distributed.comm", "distributed.worker")
+RETRIES = 3  # times a partition is run again after its worker died (or it failed) before the run fails
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler (and for it to have a worker) before giving up
 
 
@@ -73,23 +74,32 @@ def run(command: str, job: PointsJob, req, progress=None) -> dict:
         )
     if job.device != "cpu":
         raise DiffcliError("--engine dask runs on the workers' CPUs: drop --device gpu")
-    with Cluster(job.scheduler, modules()[1]) as cluster:
-        if out is not None and parquet.is_folder_target(out):
-            source, read = stream.opened(job)
-            with source:
-                program, _, labels, pick = stream.compiled(source, command, job, req, read)  # before any cluster starts
-                counts: dict = {}
-                atomic_folder(
-                    out,
-                    lambda folder: counts.update(
-                        written(cluster, program, source, (labels, pick, out), job, folder, progress)
-                    ),
-                    (points,),
-                )
-                return counts
-        return stream.run(
-            command, job, req, progress, tables=lambda program, source: gathered(cluster, program, source)
-        )
+    try:
+        with quiet(), Cluster(job.scheduler, modules()[1]) as cluster:  # Dask's logs: its failures come back as errors
+            if out is not None and parquet.is_folder_target(out):
+                source, read = stream.opened(job)
+                with source:
+                    program, _, labels, pick = stream.compiled(
+                        source, command, job, req, read
+                    )  # before any cluster starts
+                    counts: dict = {}
+                    atomic_folder(
+                        out,
+                        lambda folder: counts.update(
+                            written(cluster, program, source, (labels, pick, out), job, folder, progress)
+                        ),
+                        (points,),
+                    )
+                    return counts
+            return stream.run(
+                command, job, req, progress, tables=lambda program, source: gathered(cluster, program, source)
+            )
+    except DiffcliError:
+        raise
+    except Exception as e:  # noqa: BLE001  the scheduler lost while futures were asked for
+        if not gone(e):
+            raise
+        raise lost(f"--points {points}", e) from None
 
 
 class Cluster:
@@ -138,6 +148,12 @@ class Cluster:
             try:
                 self.client = distributed.Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
             except (OSError, TimeoutError, ValueError, TypeError) as e:
+                if "Worker." in str(e) or "Nanny." in str(e):  # it answered a scheduler's call as one of those
+                    kind = "Worker" if "Worker." in str(e) else "Nanny"
+                    raise DiffcliError(
+                        f"--scheduler {self.address}: that is a Dask {kind}, not a scheduler: give the scheduler's "
+                        "address (`dask scheduler` prints it)"
+                    ) from None
                 raise DiffcliError(
                     f"--scheduler {self.address}: no Dask scheduler answered within "
                     f"{CONNECT_TIMEOUT:g} s ({cause(e)}): start one with `dask scheduler`, or check "
@@ -183,7 +199,7 @@ class Cluster:
                 enforce_metadata=False,
                 align_dataframes=False,
             )
-            return client.compute(done.to_delayed())
+            return client.compute(done.to_delayed(), retries=RETRIES)  # a lost worker's partitions run again
 
 
 @contextmanager
@@ -206,9 +222,11 @@ def mute_children():
 
 
 def probe(address: str, distributed) -> None:
-    """A Dask scheduler answers at the address within CONNECT_TIMEOUT, or one error line says
-    what is wrong: a refused connection fails at once, a silent port after the timeout (a
-    Client alone would retry, or wait for a reply, far longer)."""
+    """Something listens at the address within CONNECT_TIMEOUT, or one error line says what is
+    wrong: a refused connection fails at once, a silent port after the timeout (a Client alone
+    would retry far longer). Only a TCP connection, nothing read: Dask's protocol unpickles what
+    the other end sends, so nothing is asked of the address until the user's trust takes over
+    (the Client: --scheduler must be a cluster one trusts, as an SSH host is)."""
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
@@ -216,38 +234,37 @@ def probe(address: str, distributed) -> None:
         host, port = parse_host_port(location)
     except ValueError as e:
         raise DiffcliError(f"--scheduler {address}: not a scheduler address ({e}): give tcp://HOST:PORT") from None
-    if scheme != "tcp":
-        return  # tls:// and friends need Dask's security settings: the Client checks those
+    if scheme not in ("tcp", "tls"):
+        return  # inproc://, ucx://: the Client checks those
     try:
-        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+        connection = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
     except OSError as e:
         reason = "timed out" if isinstance(e, TimeoutError) else (e.strerror or str(e))
         raise DiffcliError(
             f"--scheduler {address}: cannot connect ({reason}): is `dask scheduler` running "
             "there? Start one, or check the address"
         ) from None
+    with connection:
+        if scheme == "tcp" and not greets(connection):
+            raise DiffcliError(
+                f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s: check the "
+                "address (the scheduler's, not the dashboard's)"
+            )
 
-    async def identity():
-        remote = distributed.rpc(address, timeout=CONNECT_TIMEOUT)
-        try:
-            return await remote.identity()
-        finally:
-            await remote.close_rpc()
 
+def greets(connection) -> bool:
+    """Whether the other end opens as a Dask server does, with its handshake's 8-byte length
+    (little-endian, a few hundred bytes): read as a number, never decoded or unpickled."""
+    head = b""
     try:
-        found = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
-    except Exception as e:  # noqa: BLE001  a timeout, a closed connection, a reply Dask cannot read
-        raise DiffcliError(
-            f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
-            f"({cause(e)}): check the address (the scheduler's, not a worker's or the "
-            "dashboard's)"
-        ) from None
-    if not isinstance(found, dict) or found.get("type") != "Scheduler":
-        kind = found.get("type") if isinstance(found, dict) else type(found).__name__
-        raise DiffcliError(
-            f"--scheduler {address}: that is a Dask {kind}, not a scheduler: give the scheduler's "
-            "address (`dask scheduler` prints it)"
-        )
+        while len(head) < 8:
+            chunk = connection.recv(8 - len(head))
+            if not chunk:
+                return False
+            head += chunk
+    except OSError:  # a timeout: a port that listens and says nothing
+        return False
+    return 0 < int.from_bytes(head, "little") < 1 << 20
 
 
 def partition(
@@ -340,6 +357,8 @@ def result(futures: list, k: int, source):
     except DiffcliError:
         raise
     except Exception as e:  # noqa: BLE001  a worker lost, a file unreadable there, ...
+        if gone(e):
+            raise lost(source.what, e) from None
         raise DiffcliError(f"{source.what}: partition {k} failed on the cluster ({cause(e)})") from None
     futures[k] = None
     return value
@@ -356,6 +375,29 @@ def settled(cluster: Cluster, futures: list, source):
         raise
 
 
+def lost(what: str, e: BaseException) -> OutputError:
+    """The error (exit 4) for a cluster that went away under the run."""
+    return OutputError(
+        f"{what}: the Dask cluster went away during the run ({cause(e)}): the run is abandoned, an --out file or "
+        "folder left as it was; start the cluster again and rerun"
+    )
+
+
+def gone(e: BaseException) -> bool:
+    """Whether a failure is the scheduler's connection lost (not a partition's own error)."""
+    names = {type(e).__name__ for e in _chain(e)}
+    return bool(names & {"CommClosedError", "StreamClosedError", "FutureCancelledError", "CancelledError"}) or any(
+        isinstance(x, (ConnectionError, TimeoutError)) for x in _chain(e)
+    )
+
+
+def _chain(e: BaseException):
+    seen = 0
+    while e is not None and seen < 10:
+        yield e
+        e, seen = e.__cause__ or e.__context__, seen + 1
+
+
 def cause(e: BaseException) -> str:
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {text[:200]}" if text else type(e).__name__
@@ -365,10 +407,12 @@ def cause(e: BaseException) -> str:
 def quiet():
     """Dask's loggers say nothing on stderr while diffcli talks to the cluster (its failures
     come back as exceptions, said once as `error:`)."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in QUIET]  # Dask's config gives some their own level
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)

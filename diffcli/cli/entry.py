@@ -12,11 +12,12 @@ import errno
 import gc
 import os
 import sys
+from contextlib import suppress
 
 from diffcli.cli import args
 from diffcli.cli.commands import dispatch
 from diffcli.data import interrupt
-from diffcli.data.fileio import cause, stdout_errors
+from diffcli.data.fileio import cause, forget_inputs, stdout_errors
 from diffcli.errors import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -39,6 +40,7 @@ OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EPI
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    forget_inputs()
     with interrupt.handlers():
         return guarded(lambda: _run(argv))
 
@@ -88,6 +90,18 @@ def guarded(action) -> int:
         interrupt.finished()
         print("error: interrupted", file=sys.stderr)
         return e.exit_code if isinstance(e, Interrupted) else EXIT_INTERRUPTED
+    except Exception as e:  # noqa: BLE001
+        if interrupt.raised() is None:
+            return failed(e)
+        print("error: interrupted", file=sys.stderr)  # a library turned our Interrupted into its own error
+        return 128 + interrupt.raised()
+    return EXIT_BAD_INPUT
+
+
+def failed(e: Exception) -> int:
+    """The exit code and error line of an exception that is no DiffcliError."""
+    try:
+        raise e
     except MemoryError:
         print("error: out of memory: the expression or the point is too large", file=sys.stderr)
     except RecursionError:
@@ -112,10 +126,48 @@ def guarded(action) -> int:
     return EXIT_BAD_INPUT
 
 
+class QuietStream:
+    """Standard error that cannot fail: a full disk or a closed reader loses the message (it
+    cannot be reported anywhere) but never the exit code or the result on stdout."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        with suppress(OSError, ValueError):
+            self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def standard_streams() -> None:
+    """A closed descriptor 0, 1 or 2 (`<&-`, `2>&-`) is held by /dev/null, so that no file
+    diffcli opens (or `dot` inherits) takes its number and receives what was meant for it;
+    Python's own view stays (sys.stdin None: 'standard input is closed'). Standard error, closed
+    or failing, swallows what it cannot write: error text never goes to stdout."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    sys.stderr = QuietStream(sys.stderr if sys.stderr is not None else open(os.devnull, "w"))  # noqa: SIM115
+
+
 def run() -> None:
     """The `diffcli` console script: the signal handlers stay for the whole process, and once
     the run is over a late signal or a stdout that cannot take the rest changes nothing."""
     interrupt.install()
+    standard_streams()
     # A command builds its graph (up to millions of small objects) and exits: the cyclic
     # collector's passes over the growing heap cost a fifth of building a large derivative.
     # Rarer young-generation passes keep it for what it is for, at a bounded cost.

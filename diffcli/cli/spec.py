@@ -110,8 +110,9 @@ ENGINE = Option(
 )
 SCHEDULER = Option(
     "--scheduler",
-    "With --engine dask: the address of a running scheduler (tcp://HOST:PORT); "
-    "without it a local cluster starts and stops with the command.",
+    "With --engine dask: the address of a running scheduler of a cluster you trust, as you would an SSH host "
+    "(Dask's protocol unpickles what it sends): tcp://HOST:PORT, or tls://HOST:PORT with Dask's security "
+    "settings (docs/edges.md); without it a local cluster starts and stops with the command.",
 )
 DEVICE = Option(
     "--device", "cpu (numpy) or gpu (CuPy, when installed and a GPU is present).", "choice", "cpu", ("cpu", "gpu")

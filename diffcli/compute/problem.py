@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +15,7 @@ from diffcli.core.engine import device as make_device
 from diffcli.core.graph import Device, Graph, Node, topological, variables
 from diffcli.core.layout import Layout
 from diffcli.core.ops import CONSTANTS
+from diffcli.data.fileio import note_input, standard_input
 from diffcli.errors import DiffcliError, shorten, suggest
 from diffcli.syntax.hints import Written
 from diffcli.syntax.parse import Parsed, names_used, parse
@@ -32,13 +32,14 @@ def read_expression(arg: str) -> tuple[str, str | None]:
     # without first loading it into memory (4 bytes per character is UTF-8's worst case).
     most = 4 * limits.MAX_CHARS + 1
     if arg == "-":
-        data = sys.stdin.buffer.read(most) if hasattr(sys.stdin, "buffer") else sys.stdin.read(most)
+        data = standard_input("EXPR -").read(most)
         return decode(data, "<stdin>"), "<stdin>"
     if not looks_like_path(arg):
         return arg, None
     if os.path.isdir(arg):
         raise DiffcliError(f"`{arg}` is a directory: give an expression file or an expression")
-    if os.path.isfile(arg):
+    if os.path.exists(arg):  # a file, or a device, FIFO or /dev/fd/N: read, bounded
+        note_input(arg)
         try:
             with open(arg, "rb") as fh:
                 data = fh.read(most)
@@ -52,6 +53,20 @@ def read_expression(arg: str) -> tuple[str, str | None]:
     except DiffcliError:
         raise DiffcliError(f"no such file: {arg}") from None
     return arg, None
+
+
+def unshown(e: DiffcliError, source: str | None) -> DiffcliError:
+    """An error that shows a line of a file not named `.dc`, said without the file's text: a path-like EXPR from
+    someone else (`/etc/passwd`) must not show its first line. A `.dc` file and standard input
+    are shown with the caret as usual."""
+    if source is None or source == "<stdin>" or source.lower().endswith(".dc") or not e.detail:
+        return e  # no excerpt of the text to hide
+    found = re.search(r"line (\d+):", e.detail or "")
+    return DiffcliError(
+        f"`{source}` does not read as an expression (line {found.group(1) if found else 1}); only a .dc "
+        "file's text is shown in errors: name it .dc to see where, or pass expression text with - on standard input",
+        exit_code=e.exit_code,
+    )
 
 
 def decode(data: bytes | str, where: str) -> str:
@@ -177,7 +192,7 @@ def load(
     """
     text, source = read or read_expression(expr)
     bindings = {name: np.zeros(shape) for name, shape in (points or {}).items()}
-    for name, value in parse_at(at).items():
+    for name, value in parse_at(at, opened=note_input).items():
         if name in bindings:
             raise DiffcliError(f"`{name}` is given by both --points and --at: keep one")
         bindings[name] = value
@@ -193,7 +208,10 @@ def load(
     if overlap:
         raise DiffcliError(f"`{sorted(overlap)[0]}` is named by both --wrt and --const: choose one")
     shapes = None if free and not bindings else {k: v.shape for k, v in bindings.items()}
-    parsed = parse(text, shapes, of, Graph(), functions=parse_names(functions, "--function"), equation=equation)
+    try:
+        parsed = parse(text, shapes, of, Graph(), functions=parse_names(functions, "--function"), equation=equation)
+    except DiffcliError as e:
+        raise unshown(e, source) from None
     for name in wrt_names:  # a variable, or a file's intermediate (retain_grad: d output / d intermediate)
         if not free and name not in bindings and name not in parsed.names:
             raise DiffcliError(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from diffcli import limits
 from diffcli.compute import kinks
 from diffcli.compute.anomaly import nonfinite_note
 from diffcli.compute.problem import Problem
@@ -131,6 +132,8 @@ def build(problem: Problem, req: Request, directions: bool = True, stage: Stage 
         if req.hessian:
             scalar_output(problem, "hessian")
             second_by_variables(problem)
+            if req.hessian != "sparse":
+                dense_within_limit(problem.layout.size)
         seed, built.bindings = vjp_seed(problem, req.v)
         adj = autodiff.backward([(f, seed if seed is not None else f.graph.const(1.0, f.shape))], wrt)
         built.add("grad", [adj.of(w) for w in wrt])
@@ -158,6 +161,17 @@ def build(problem: Problem, req: Request, directions: bool = True, stage: Stage 
             adj = autodiff.backward([(f, f.graph.const(1.0, f.shape))], wrt)
         built.probes = kinks.probes(adj)
     return built
+
+
+def dense_within_limit(size: int) -> None:
+    """Refuse a dense Hessian larger than one value may be (limits.MAX_ELEMENTS), before any of
+    it is built: 10,000 variables would be 10^8 entries and gigabytes."""
+    if size * size > limits.MAX_ELEMENTS:
+        raise DiffcliError(
+            f"a dense Hessian of {size:,} variables has {size * size:,} entries, more than the "
+            f"{limits.MAX_ELEMENTS:,} diffcli makes in one value: use hessian --sparse (its non-zeros, "
+            "written with --out H.npz), or fewer variables"
+        )
 
 
 def compute(problem: Problem, req: Request, command: str, stage: Stage | None = None) -> Result:

@@ -17,6 +17,7 @@ import numpy as np
 
 from diffcli.core.graph import Node, apply, is_zero, topological
 from diffcli.core.ops import OPS, fit_shape
+from diffcli.errors import DiffcliError
 
 
 @dataclass
@@ -164,9 +165,34 @@ def flat_entries(n: Node) -> list[Node]:
 def jacobian(f: Node, wrt: list[Node]) -> list[list[Node]]:
     """Rows d f_i / d wrt (flattened, C order), one per element of f."""
     rows = []
+    growth = Growth(f.graph, f.size, (f.size, sum(w.size for w in wrt)))
     for fi in flat_entries(f):
         row = []
         for g in gradient(fi, wrt):
             row.extend(flat_entries(g))
         rows.append(row)
+        growth.step()
     return rows
+
+
+class Growth:
+    """A Jacobian built row by row (or column by column) grows the graph by about as much for
+    each: after two, the whole is foreseen, and one too large for the node budget is refused at
+    once with advice that fits (not after minutes, not 'lower --order')."""
+
+    def __init__(self, graph, parts: int, shape: tuple[int, int]):
+        self.graph, self.parts, self.shape = graph, parts, shape  # parts: the rows or columns built
+        self.done, self.last = 0, len(graph.table)
+
+    def step(self) -> None:
+        self.done += 1
+        now = len(self.graph.table)
+        foreseen = now + (now - self.last) * (self.parts - 2)
+        if self.done == 2 and foreseen > self.graph.max_nodes:
+            raise DiffcliError(
+                f"a Jacobian of {self.shape[0]:,} x {self.shape[1]:,} entries, built one derivative at a time, needs "
+                f"about {foreseen:,} graph nodes, more than the {self.graph.max_nodes:,} "
+                "allowed: differentiate by fewer variables (--wrt), or take one product, jvp --u (J u) or "
+                "grad --v (v^T J)"
+            )
+        self.last = now

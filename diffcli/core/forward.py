@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diffcli.core import local
-from diffcli.core.autodiff import flat_entries
+from diffcli.core.autodiff import Growth, flat_entries
 from diffcli.core.graph import Node, apply, is_zero, topological
 from diffcli.core.ops import OPS
 from diffcli.core.ops.rules import keep_shape
@@ -99,9 +99,11 @@ def columns(f: Node, wrt: list[Node]) -> list[list[Node]]:
     import numpy as np
 
     cols = []
+    growth = Growth(f.graph, sum(w.size for w in wrt), (f.size, sum(w.size for w in wrt)))
     for w in wrt:
         for index in np.ndindex(*w.shape):
             cols.append(flat_entries(jvp(f, [w], [unit(w, tuple(int(i) for i in index))])))
+            growth.step()
     return cols
 
 

@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from diffcli import limits
+from diffcli.data.fileio import note_input, standard_input
 from diffcli.errors import DiffcliError, suggest
 
 BLOCK = 65536  # rows read (and evaluated, and written) at a time
@@ -63,14 +64,17 @@ class CsvTable:
                 break
         self.header_line = self.line
         _check_header(self.header, lines[0], f"{what}, line {self.line}")
+        seen = set()  # linear: a header of 100,000 columns is checked at once
         for i, name in enumerate(self.header):
             if not name:
                 raise DiffcliError(f"{what}, line {self.line}, column {i + 1}: the header has an empty column name")
-            if name in self.header[:i]:
+            if name in seen:
                 raise DiffcliError(f"{what}, line {self.line}: the column `{name}` appears twice in the header")
+            seen.add(name)
+        self._index = {name: i for i, name in enumerate(self.header)}
 
     def require(self, name: str, hint: str = "") -> None:
-        if name not in self.header:
+        if name not in self._index:
             raise DiffcliError(
                 f"{self.what}, line {self.header_line}: no column `{name}`{suggest(name, self.header)}; "
                 f"the header has {', '.join(self.header)}{hint}"
@@ -83,8 +87,8 @@ class CsvTable:
         size = size or BLOCK
         for name in [*names, *text]:
             self.require(name)
-        where = [self.header.index(n) for n in names]
-        cells = [self.header.index(n) for n in text]
+        where = [self._index[n] for n in names]
+        cells = [self._index[n] for n in text]
         with self._fh:
             while True:
                 first = self.line + 1
@@ -247,8 +251,9 @@ def _cells(text: str, place: str) -> list[str]:
 
 def _open_text(path: str, what: str):
     if path == "-":
-        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
-        return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") if stream else sys.stdin
+        stream = standard_input(what)
+        return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") if stream is not sys.stdin else stream
+    note_input(path)
     if os.path.isdir(path):
         raise DiffcliError(f"{what}: `{path}` is a directory: give a CSV file")
     try:

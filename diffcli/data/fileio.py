@@ -13,6 +13,16 @@
 - A folder (a Parquet data set, `atomic_folder`) is filled as a temporary folder beside it and
   renamed over it at the end.
 
+Inputs are never written over: every file a command reads (EXPR, `--points`, `--data`, each
+`--at x=@FILE`, the files of a Parquet data set, standard input) is noted here (`note_input`)
+as it is opened, and every output (`output`, `atomic_folder`) is checked against that one set,
+by device and inode (a hard link, standard input's `fstat(0)`) and by resolved path (symlinks
+followed): exit 2, "refusing to write over the input", nothing touched (`check_not_input`).
+
+A SIGKILL cannot be caught: it can leave a `.diffcli-PID-*` temporary behind. The next write
+into that folder removes such leftovers of ours, and only those: our prefix, a process id that
+is no longer alive, older than this process (`_sweep`).
+
 Every failure is an `OutputError` (exit 4) naming the file and the cause; a reader of stdout
 that goes away (`| head`) is left to the CLI (BrokenPipeError, exit 0). A picture's format is
 its name's extension (`picture_format`); parts of an output that wait for its end go to an
@@ -34,6 +44,9 @@ from diffcli.data import interrupt
 from diffcli.errors import DiffcliError, OutputError
 
 STDOUT = "-"
+TEMP_PREFIX = ".diffcli-"
+_INPUTS: dict = {}  # every input read by this command: (st_dev, st_ino) or resolved path -> the name as given
+_STARTED = time.time()
 # This process's own descriptors, reached by name: /dev/stdout, /dev/fd/N, /proc/self/fd/N.
 _OWN_FD = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|%d)/fd)/(\d+)\Z" % os.getpid())
 _STD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
@@ -55,6 +68,68 @@ CAUSES = {  # errno -> the cause as the error line says it
 
 def cause(e: OSError) -> str:
     return (CAUSES.get(e.errno) if e.errno is not None else None) or (e.strerror or str(e)).lower()
+
+
+def forget_inputs() -> None:
+    """A new command (the CLI's entry point): no input read yet."""
+    _INPUTS.clear()
+
+
+def note_input(path: str) -> None:
+    """Remember that this command reads `path` (`-` is standard input): no output may replace it."""
+    if not path:
+        return
+    if path == STDOUT or _descriptor(path) == 0:
+        with suppress(OSError, ValueError):
+            st = os.fstat(0)
+            if stat.S_ISREG(st.st_mode):  # a pipe or a terminal cannot be written over
+                _INPUTS[(st.st_dev, st.st_ino)] = "standard input"
+        return
+    shown = path
+    with suppress(OSError, ValueError):
+        st = os.stat(path)
+        if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+            _INPUTS[(st.st_dev, st.st_ino)] = shown
+    if os.path.exists(path):
+        _INPUTS[os.path.realpath(path)] = shown
+
+
+def inputs_read() -> list[str]:
+    """The inputs noted so far, resolved paths (for the folder check)."""
+    return [key for key in _INPUTS if isinstance(key, str)]
+
+
+def check_not_input(path: str, inputs: tuple = ()) -> None:
+    """Refuse (exit 2) an output `path` that is one of the inputs read (or of `inputs`, noted
+    here too): the same device and inode, or the same resolved path."""
+    for source in inputs:
+        if source:
+            note_input(source)
+    found = _input_named(path)
+    if found is not None:
+        also = "" if found == path else f" (read as {found})" if found == "standard input" else f" (read as `{found}`)"
+        raise DiffcliError(f"refusing to write over the input `{path}`{also}: choose another output file")
+
+
+def _input_named(path: str) -> str | None:
+    with suppress(OSError, ValueError):
+        st = os.stat(path)
+        found = _INPUTS.get((st.st_dev, st.st_ino))
+        if found is not None:
+            return found
+    with suppress(OSError, ValueError):
+        return _INPUTS.get(os.path.realpath(path))
+    return None
+
+
+def standard_input(what: str):
+    """Standard input's byte stream (noted as an input); an error (exit 2) when it is closed
+    (`<&-`: Python then has no sys.stdin)."""
+    if sys.stdin is None:
+        where = "standard input" if what == STDOUT else f"{what}: standard input"
+        raise DiffcliError(f"{where} is closed: pipe or redirect the input in, or give a file")
+    note_input(STDOUT)
+    return getattr(sys.stdin, "buffer", sys.stdin)
 
 
 def is_stdout(path: str) -> bool:
@@ -81,6 +156,8 @@ def output(path: str, inputs: tuple = (), binary: bool = False):
     if not path:
         raise DiffcliError("an output file name is empty: give a file name, or - for standard output")
     fd = 1 if path == STDOUT else _descriptor(path)
+    if fd is not None and fd not in (1, 2):
+        check_not_input(path, inputs)  # /dev/fd/N opened on an input
     if fd in (1, 2):
         with _standard(fd, path, binary) as fh:
             yield fh
@@ -90,9 +167,7 @@ def output(path: str, inputs: tuple = (), binary: bool = False):
             yield fh
         return
     final = os.path.realpath(path)
-    for source in inputs:
-        if source and os.path.exists(source) and os.path.exists(final) and os.path.samefile(source, final):
-            raise DiffcliError(f"refusing to write over the input `{path}`: choose another output file")
+    check_not_input(path, inputs)
     try:
         st = os.stat(final)
     except FileNotFoundError:
@@ -270,11 +345,12 @@ def _atomic(path: str, final: str, st, binary: bool):
         raise OutputError(f"cannot write `{path}`: the folder `{shown}` does not exist")
     import tempfile  # here: start-up of the commands that write no file
 
+    _sweep(folder)
     tmp = None
     try:
         try:
             with interrupt.held():  # the name is known before a signal can leave the file behind
-                fd, tmp = tempfile.mkstemp(prefix=".diffcli-", suffix=".tmp", dir=folder)
+                fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=".tmp", dir=folder)
             fh = _text(os.fdopen(fd, "wb"), binary)
         except OSError as e:
             raise OutputError(f"cannot write `{path}`: {cause(e)}") from None
@@ -318,10 +394,14 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
 
     final = os.path.realpath(path.rstrip("/" + os.sep) or path)
     for source in inputs:
-        if source and source != STDOUT and os.path.exists(source):
-            inside = os.path.commonpath([final, os.path.realpath(source)])
-            if inside == final or (os.path.isdir(source) and inside == os.path.realpath(source)):
-                raise DiffcliError(f"refusing to write over or into the input `{source}`: choose another output folder")
+        note_input(source)
+    found = _input_named(final)
+    for source in inputs_read():
+        inside = os.path.commonpath([final, source])
+        if inside == final or (os.path.isdir(source) and inside == source):
+            found = _INPUTS[source]
+    if found is not None:
+        raise DiffcliError(f"refusing to write over or into the input `{found}`: choose another output folder")
     parent = os.path.dirname(final)
     if not os.path.isdir(parent):
         shown = os.path.dirname(path.rstrip("/" + os.sep)) or parent
@@ -339,12 +419,13 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
                 f"cannot write `{path}`: the folder holds `{sorted(others)[0]}`, not only Parquet "
                 "files: choose a new or empty folder"
             )
+    _sweep(parent)
     tmp: str | None = None
     old: str | None = None
     try:
         try:
             with interrupt.held():  # the name is known before a signal can leave the folder behind
-                tmp = tempfile.mkdtemp(prefix=".diffcli-", dir=parent)
+                tmp = tempfile.mkdtemp(prefix=_temp_prefix(), dir=parent)
             write(tmp)
             with interrupt.held():  # the swap is not cut in half
                 os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give what mkdir would
@@ -368,6 +449,42 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
                 if not os.path.lexists(leftover):
                     break
                 time.sleep(0.1)
+
+
+def _temp_prefix() -> str:
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+_LEFTOVER = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-[A-Za-z0-9_]+(?:\.tmp|\.old)?\Z")
+
+
+def _sweep(folder: str) -> None:
+    """Remove the temporaries a SIGKILLed diffcli left in `folder`: only names of our own form
+    (`.diffcli-PID-...`), only of a process that is gone, only older than this process."""
+    import shutil
+
+    with suppress(OSError):
+        for entry in os.scandir(folder):
+            found = _LEFTOVER.match(entry.name)
+            if not found or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
+                continue
+            with suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_mtime >= _STARTED:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process (EPERM), or a number we cannot ask about: leave it
+    return True
 
 
 def _sync_folder(folder: str) -> None:

@@ -27,7 +27,7 @@ from diffcli.errors import Interrupted
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RETRY = 0.02  # seconds after which a signal that arrived during an import is sent again
-_state: dict[str, Any] = {"installed": False, "held": 0, "pending": None, "stopping": False}
+_state: dict[str, Any] = {"installed": False, "held": 0, "pending": None, "stopping": False, "raised": None}
 
 
 def _handler(signum, frame) -> None:
@@ -40,7 +40,7 @@ def _handler(signum, frame) -> None:
         _state["pending"] = _state["pending"] or signum  # leave a half-made module: the signal
         _again(signum)  # comes again once it is done (or `check` finds it pending)
         return
-    _state.update(stopping=True, pending=None)
+    _state.update(stopping=True, pending=None, raised=signum)
     raise Interrupted(signum)
 
 
@@ -67,7 +67,7 @@ def install() -> bool:
     """Install the handlers (main thread only; not again where they are): True if this call did."""
     if _state["installed"] or threading.current_thread() is not threading.main_thread():
         return False
-    _state.update(installed=True, held=0, pending=None, stopping=False)
+    _state.update(installed=True, held=0, pending=None, stopping=False, raised=None)
     for s in SIGNALS:
         signal.signal(s, _handler)
     return True
@@ -91,8 +91,14 @@ def check() -> None:
     """Raise a signal that waited (in a held section, or while a module was loading)."""
     if _state["pending"] is not None and not _state["stopping"] and not _state["held"]:
         signum = _state["pending"]
-        _state.update(pending=None, stopping=True)
+        _state.update(pending=None, stopping=True, raised=signum)
         raise Interrupted(signum)
+
+
+def raised() -> int | None:
+    """The signal this run raised as `Interrupted`, if any: a library that turned it into an
+    exception of its own (matplotlib while it draws) still ends the run as interrupted."""
+    return _state["raised"]
 
 
 def finished() -> None:

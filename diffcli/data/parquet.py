@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from diffcli.data import datafile
+from diffcli.data.fileio import note_input
 from diffcli.errors import DiffcliError, suggest
 
 EXTRA = "pip install 'diffcli[dask]'"
@@ -71,6 +72,16 @@ def schema_names(schema) -> list[str]:
     return [name for name in schema.names if name not in index]
 
 
+def duplicated(names: list[str]) -> str | None:
+    """The first name that appears twice, or None."""
+    seen = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
 def first_bad(values: np.ndarray, nulls: np.ndarray | None):
     """(row, reason) of the first null or non-finite number of a column, or None."""
     bad = ~np.isfinite(values)
@@ -98,11 +109,16 @@ class ParquetTable:
         self.path, self.what = path, what
         pa, self.pq = arrow()
         self.files = files_of(path, what)
+        for file in (path, *self.files):
+            note_input(file)
         try:
             self.schema = self.pq.read_schema(self.files[0])
         except (OSError, pa.ArrowException) as e:
             raise DiffcliError(f"{what}: {self._name(self.files[0])} is not a readable Parquet file: {e}") from None
         self.header = schema_names(self.schema)
+        twice = duplicated(self.header)
+        if twice:
+            raise DiffcliError(f"{self._place(self.files[0])}: the column `{twice}` appears twice: rename one")
         self.header_line = 1  # for messages that share CsvTable's wording
 
     def __enter__(self) -> "ParquetTable":
@@ -114,6 +130,9 @@ class ParquetTable:
     def close(self) -> None:
         pass
 
+    def _place(self, file: str) -> str:
+        return self.what if len(self.files) == 1 else f"{self.what} ({self._name(file)})"
+
     def _name(self, file: str) -> str:
         return os.path.relpath(file, self.path) if file != self.path else os.path.basename(file)
 
@@ -124,16 +143,20 @@ class ParquetTable:
                 f"{', '.join(self.header)}{hint}"
             )
 
-    def check(self, names: list[str]) -> None:
-        """Each named column exists and holds one number per row."""
+    def check(self, names: list[str], schema=None, place: str | None = None) -> None:
+        """Each named column exists and holds one number per row (in `schema`: a file of the
+        data set, named by `place`; the first file's by default)."""
         pa = arrow()[0]
+        schema = schema or self.schema
         for name in names:
             self.require(name)
-            kind = self.schema.field(name).type
+            if schema.get_field_index(name) < 0:
+                continue  # missing from a later file: said where that file is read
+            kind = schema.field(name).type
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
                 raise DiffcliError(
-                    f"{self.what}: column `{name}` holds {kind}, not numbers: a Parquet column "
-                    "used must hold one number per row"
+                    f"{place or self.what}: column `{name}` holds {kind}, not numbers: a Parquet column "
+                    "used must hold one number per row in every file"
                 )
 
     def blocks(self, names: list[str], size: int | None = None, text: tuple = ()):
@@ -146,12 +169,16 @@ class ParquetTable:
         pa = arrow()[0]
         self._done = 0.0
         for k, file in enumerate(self.files):
-            place = self.what if len(self.files) == 1 else f"{self.what} ({self._name(file)})"
+            place = self._place(file)
             try:
                 reader = self.pq.ParquetFile(file)
                 missing = [n for n in [*names, *text] if n not in reader.schema_arrow.names]
                 if missing:
                     raise DiffcliError(f"{place}: no column `{missing[0]}` in this file of the data set")
+                twice = duplicated(reader.schema_arrow.names)
+                if twice:
+                    raise DiffcliError(f"{place}: the column `{twice}` appears twice: rename one")
+                self.check(names, reader.schema_arrow, place)
                 done, rows = 0, reader.metadata.num_rows
                 for batch in reader.iter_batches(batch_size=size or datafile.BLOCK, columns=[*names, *text]):
                     block = {}

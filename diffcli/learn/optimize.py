@@ -31,6 +31,7 @@ from diffcli.core.engine import device as make_device
 from diffcli.core.graph import Device, Graph, Node
 from diffcli.core.layout import Layout
 from diffcli.data.datafile import CsvTable
+from diffcli.data.fileio import note_input
 from diffcli.data.interrupt import as_interrupted
 from diffcli.errors import DiffcliError, Interrupted, suggest
 from diffcli.learn.growth import Growth
@@ -259,7 +260,7 @@ def load_fit(
             raise DiffcliError(
                 f"--params {part}: its starting value is missing: write NAME=VALUE, such as --params w=0,b=0"
             )
-    start = parse_at(specs)
+    start = parse_at(specs, opened=note_input)  # --params w=@w.npy is an input too
     if specs and not start:
         raise DiffcliError("--params: give the parameters to learn and their starting values, such as --params w=0,b=0")
     if data == "-" and model == "-":

@@ -130,6 +130,8 @@ def parse_range(spec: str) -> tuple[str, float, float]:
         raise DiffcliError(f"--range {spec}: write NAME=LOW:HIGH with two numbers, such as x=-3:3")
     if not lo < hi:
         raise DiffcliError(f"--range {spec}: LOW must be less than HIGH")
+    if not math.isfinite(hi - lo):
+        raise DiffcliError(f"--range {spec}: HIGH - LOW is beyond the largest float (about 1.8e308): narrow the range")
     return name.strip(), lo, hi
 
 

@@ -9,11 +9,17 @@ Pictures go through Graphviz's `dot` program (SVG, PNG); DOT text needs nothing 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+from contextlib import suppress
+from functools import partial
 
 import numpy as np
 
+from diffcli import limits
 from diffcli.algebra.text import to_json_value
 from diffcli.data.fileio import write_bytes, write_text
 from diffcli.errors import DiffcliError
@@ -236,6 +242,31 @@ def require_dot(option: str) -> str:
     return found
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
+
+
+def picture_within_limit(nodes: int, option: str) -> None:
+    """Refuse a picture Graphviz would spend minutes and gigabytes on (limits.MAX_PICTURE_NODES)."""
+    if nodes > limits.MAX_PICTURE_NODES:
+        raise DiffcliError(
+            f"{option}: the graph has {nodes:,} nodes, more than the {limits.MAX_PICTURE_NODES:,} a picture "
+            "is drawn for (Graphviz's layout grows much faster than the graph): write --dot FILE, or --format json"
+        )
+
+
+def dies_with(parent: int) -> None:
+    """In the child, before `dot` starts: on Linux, the kernel kills it when diffcli (`parent`)
+    dies, even by SIGKILL, so no orphaned `dot` goes on drawing. Elsewhere, nothing."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:  # diffcli died before the line above ran
+                os._exit(1)
+
+
 def write_dot(path: str, dot: str, inputs=()) -> None:
     write_text(path, dot, inputs)
 
@@ -244,7 +275,13 @@ def write_picture(path: str, dot: str, fmt: str, inputs=()) -> None:
     """Render DOT text to `fmt` (svg, png, pdf) through `dot`, then write it as fileio writes files."""
     program = require_dot(f"--{fmt}")
     try:
-        done = subprocess.run([program, f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=300)
+        done = subprocess.run(
+            [program, f"-T{fmt}"],
+            input=dot.encode(),
+            capture_output=True,
+            timeout=300,
+            preexec_fn=partial(dies_with, os.getpid()),
+        )
     except subprocess.TimeoutExpired:
         raise DiffcliError(f"Graphviz took too long to draw {path}: write --dot FILE instead") from None
     if done.returncode != 0:

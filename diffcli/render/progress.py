@@ -8,12 +8,33 @@ callbacks; the command layer turns them into `Tracker.update` calls. Nothing is 
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
 from contextlib import contextmanager
 
-DELAY = float(os.environ.get("DIFFCLI_PROGRESS_DELAY", "0.5"))  # seconds of work before anything shows
+from diffcli.errors import DiffcliError, shorten
+
+DELAY = None  # seconds of work before anything shows: DIFFCLI_PROGRESS_DELAY, 0.5 by default (`delay`)
+
+
+def delay() -> float:
+    """DELAY, or DIFFCLI_PROGRESS_DELAY read now (a bad value is the user's error, exit 2)."""
+    if DELAY is not None:
+        return DELAY
+    text = os.environ.get("DIFFCLI_PROGRESS_DELAY", "0.5")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise DiffcliError(
+            f"DIFFCLI_PROGRESS_DELAY={shorten(text, 40)}: give a number of seconds, such as 0.5 (or unset it)"
+        )
+    return seconds
+
+
 SCALE = 1000  # the bar's resolution
 
 
@@ -57,6 +78,7 @@ class Tracker:
 def tracker(label: str, stream=None):
     """A `Tracker` for the work inside the block: a live line on a terminal after DELAY seconds."""
     stream = stream or sys.stderr
+    wait = delay()
     if not on_terminal(stream):
         yield Tracker()
         return
@@ -83,7 +105,7 @@ def tracker(label: str, stream=None):
                 progress.start()
                 shown.append(True)
 
-    timer = threading.Timer(DELAY, show)
+    timer = threading.Timer(wait, show)
     timer.daemon = True
     timer.start()
     try:

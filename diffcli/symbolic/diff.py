@@ -7,19 +7,22 @@ from typing import Iterator
 
 import numpy as np
 
+from diffcli import limits
 from diffcli.algebra.guards import has_where, note, unguard
 from diffcli.algebra.latex import to_latex
-from diffcli.algebra.text import writable_text
+from diffcli.algebra.text import shared_nodes, writable_text
 from diffcli.algebra.textbook import textbook
 from diffcli.compute.problem import Problem
 from diffcli.compute.request import Result, evaluate, kink_probes
 from diffcli.core import autodiff
-from diffcli.core.graph import Node, is_zero
+from diffcli.core.graph import Node, is_zero, topological
 from diffcli.core.local import substitute
 from diffcli.errors import DiffcliError
 from diffcli.limits import ORDER_LISTED
 from diffcli.symbolic import implicit as implicitly
 from diffcli.symbolic.steps import derivation
+
+PRINT_CHECKED = 5_000  # derivatives of this many nodes or more are checked for their printed size as they grow
 
 
 def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -> tuple[Node, list[str]]:
@@ -69,7 +72,23 @@ def derivative(problem: Problem, order: int = 1, wrt: list[str] | None = None) -
         f = chain.d(f, name)
         if is_zero(f):
             break
+        printable(f, k + 1, order if repeated else len(names))
     return chain.restore(f), names
+
+
+def printable(f: Node, k: int, wanted: int) -> None:
+    """Stop as soon as a derivative is too large to print (its LaTeX, 4 characters a character,
+    is printed too): the later ones only grow, and building them costs minutes."""
+    order = topological([f])
+    if len(order) < PRINT_CHECKED:
+        return
+    try:
+        limits.check_print(order, {id(n) for n in shared_nodes(f)}, 4)
+    except DiffcliError:
+        raise DiffcliError(
+            f"the derivative of order {k} (of the {wanted} asked) is already too large to print as a formula: "
+            "lower --order; for values at a point, `diffcli taylor EXPR --at x=... --order N` needs no formula"
+        ) from None
 
 
 class Chain:

@@ -122,8 +122,9 @@ def constant(text: str, what: str) -> np.ndarray:
     return array
 
 
-def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
-    """`--at x=2,y=[1,2]` (repeatable) -> {name: array}, in the order given."""
+def parse_at(specs: list[str] | None, opened=None) -> dict[str, np.ndarray]:
+    """`--at x=2,y=[1,2]` (repeatable) -> {name: array}, in the order given. `opened(path)` is
+    told of every `@FILE` read (the outputs must not replace it)."""
     bindings: dict[str, np.ndarray] = {}
     for spec in specs or []:
         parts = split_top(spec)
@@ -146,6 +147,8 @@ def parse_at(specs: list[str] | None) -> dict[str, np.ndarray]:
             value = value.strip()
             uncertain(name, value)
             if value.startswith("@"):
+                if opened is not None:
+                    opened(value[1:])
                 bindings[name] = value_file(value[1:], f"--at {name}=@{value[1:]}")
             else:
                 bindings[name] = _value_or_hint(name, value)

@@ -37,6 +37,9 @@ def write_files(result, o: Options, inputs: tuple) -> None:
     """--dot text, then the --svg and --png pictures drawn from it."""
     if not (o.dot or o.svg or o.png):
         return
+    for option in ("svg", "png"):
+        if getattr(o, option):  # before any file is written
+            graph_view.picture_within_limit(len(result.data["nodes"]), f"--{option}")
     text = graph_view.to_dot(result)
     if o.dot:
         graph_view.write_dot(o.dot, text, inputs)

@@ -44,7 +44,13 @@ def div_vjp(n, g, needs):
 
 def pow_vjp(n, g, needs):
     a, b = n.args
-    return (g * b * a ** (b - 1) if needs[0] else None, g * n * call("log", replace_zero(a)) if needs[1] else None)
+    by_base = None
+    if needs[0]:
+        by_base = g * b * a ** (b - 1)
+        if not b.is_const:  # 0 at a = b = 0 (x^0 is 1), not 0 * 0^-1 = nan: PyTorch's pow_backward_self. Only
+            # there: masking all of b = 0, as PyTorch does, would lose d2/dadb = 1/a at (a, 0)
+            by_base = where(compare("eq", a, 0) * compare("eq", b, 0), 0, by_base)
+    return (by_base, g * n * call("log", replace_zero(a)) if needs[1] else None)
 
 
 def replace_zero(a):

@@ -203,7 +203,16 @@ def reduction(name: str):
 
 
 def norm(dev, n, x):
-    return dev.xp.sqrt(dev.xp.sum(x * x, axis=axes(n.payload)))
+    """sqrt(sum(x^2)) scaled by the largest |x| first (as numpy.linalg.norm and hypot do), so
+    that 1e200 does not overflow to inf nor 1e-200 underflow to 0 when squared."""
+    xp, over = dev.xp, axes(n.payload)
+    largest = xp.max(xp.abs(x), axis=over, keepdims=True) if n.payload else xp.abs(x)
+    scale = xp.where(largest > 0, largest, xp.ones_like(largest))
+    scale = xp.where(xp.isinf(scale), xp.ones_like(scale), scale)  # an inf element: the norm is inf below
+    scaled = x / scale
+    result = xp.sqrt(xp.sum(scaled * scaled, axis=over)) * (xp.reshape(scale, xp.sum(scaled, axis=over).shape))
+    infinite = xp.max(xp.abs(x), axis=over) if n.payload else xp.abs(x)
+    return xp.where(xp.isinf(infinite), infinite, result)
 
 
 def relu(dev, n, x):

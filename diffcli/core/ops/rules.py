@@ -77,11 +77,17 @@ def at_zero(n: Node) -> Node:
     return compare("eq", n.args[0], 0)
 
 
-def tie(n: Node) -> Node:
-    return compare("eq", *n.args)
+def tie(n: Node) -> Node | None:
+    """Where max(a, b) or min(a, b) ties; never for one node twice (max(x, x) is x, smooth)."""
+    a, b = n.args
+    return None if a is b else compare("eq", a, b)
 
 
-def extreme_tie(n: Node) -> Node:
+def extreme_tie(n: Node) -> Node | None:
+    """Where max(v) or min(v) ties; never for a list of one node repeated (max([x, x]) is x)."""
+    v = n.args[0]
+    if v.op == "stack" and len(v.args) > 1 and all(a is v.args[0] for a in v.args):
+        return None
     hits = reduce_sum(compare("eq", n.args[0], expand(n, n.payload)), n.payload)
     return compare("gt", hits, 1)
 
