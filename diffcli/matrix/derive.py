@@ -12,10 +12,12 @@ With --at, the printed form's own numbers are computed and compared with reverse
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
+from diffcli import limits
 from diffcli.compute.problem import Problem, load, read_expression
 from diffcli.compute.request import Result, evaluate
 from diffcli.core import autodiff
@@ -71,7 +73,8 @@ def problem_of(ask: Ask) -> tuple[Problem, Sizes]:
         read = read_expression(ask.expr)
         shapes = {name: () for name in names_used(read[0])}
         shapes.update(sizes.shapes())
-        parsed = parse(read[0], shapes, ask.of, Graph())
+        with limits.shapes_only():  # stand-in sizes: the graph's values are never computed
+            parsed = parse(read[0], shapes, ask.of, Graph())
     except ShapeError as e:
         raise ShapeError(sizes.translate(str(e))) from None
     names = list(ask.wrt) or [name for name in sizes.declared if name in shapes]
@@ -93,7 +96,7 @@ def derive(problem: Problem, name: str, order: int) -> Derived:
         raise DiffcliError("matrix notation prints first and second derivatives: use --order 1 or 2")
     if len(f.shape) > 1 or len(v.shape) > 1 and f.shape != () or (order == 2 and (f.shape or len(v.shape) > 1)):
         return Derived(None, "tensor", f, why=order_note(f, v, order))
-    first = autodiff.gradient(f, [v])[0] if f.shape == () else None
+    first = autodiff.gradient(f, [v])[0] if f.shape == () else f  # f itself is never used as `first`
     if order == 1 and f.shape == ():
         made = Derived(None, "gradient" if v.shape else "derivative", first, shape=v.shape)
     elif order == 1:  # a vector by a vector (or a scalar): the Jacobian, from the VJP in a seed u
@@ -142,7 +145,8 @@ def matrix_diff(ask: Ask) -> Result:
     """The derivative in matrix notation (text, LaTeX), and with --at its numbers and the check."""
     (name,) = wanted(ask)
     problem, sizes = problem_of(ask)
-    derived = derive(problem, name, ask.order)
+    with limits.shapes_only() if not problem.bindings else nullcontext():
+        derived = derive(problem, name, ask.order)
     symbols = sizes.symbol_of()
     data: dict = {"wrt": [name], "order": ask.order, "form": derived.form}
     result = Result("diff", data)
@@ -168,6 +172,7 @@ def matrix_diff(ask: Ask) -> Result:
 def check(problem: Problem, derived: Derived, result: Result) -> None:
     """The matrix form's numbers beside reverse mode's, and whether they agree."""
     env = {k: np.asarray(v, dtype=float) for k, v in problem.bindings.items()}
+    assert derived.term is not None  # called only where the derivative has a matrix form
     mine = numbers.value(derived.term, env)
     theirs = reverse_numbers(problem, derived, result)
     if theirs.shape != mine.shape:
