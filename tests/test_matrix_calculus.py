@@ -450,3 +450,26 @@ def test_docs_console_examples_run_as_written(monkeypatch):
             if r.code:
                 expected = expected.replace(f"[exit {r.code}]\n", "")
             assert (r.stdout + r.stderr) == expected, command
+
+
+def test_det_at_a_singular_matrix_gives_the_cofactor_numbers_and_says_why():
+    r = invoke("diff", "det(X)", "--wrt", "X", "--at", "X=[[1,2],[2,4]]", "--format", "json")
+    assert r.code == 0, r.stderr
+    d = r.json()
+    assert d["derivative"] == "det(X)*transpose(inv(X))" and "check" not in d
+    np.testing.assert_allclose(d["value"], [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)  # the cofactor matrix
+    assert "not defined at this point" in r.stderr and "cofactor" in r.stderr
+
+
+def test_kron_parses_with_symbolic_sizes_without_the_element_limit():
+    """kron of n*n and m*m is a four-axis value of (211*223)^2 elements at the stand-in sizes:
+    never computed, so the limit does not apply; with real values it still does."""
+    d = matrix_diff(Ask("trace(kron(A, B))", ("A=n*n,B=m*m",), (), ("A",))).data
+    assert d["derivative"] == "trace(B)*eye(n)"
+    from diffcli import limits
+    from diffcli.errors import DiffcliError
+
+    with pytest.raises(DiffcliError, match="per value"):
+        limits.check_elements((211, 223, 211, 223))
+    with limits.shapes_only():
+        assert limits.check_elements((211, 223, 211, 223)) == (211, 223, 211, 223)

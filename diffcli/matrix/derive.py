@@ -32,6 +32,10 @@ from diffcli.syntax.parse import names_used, parse
 from diffcli.syntax.points import parse_at
 
 SEED = "<u>"  # the seed of a vector-Jacobian product: a name no text can hold
+UNDEFINED = (
+    "the matrix form is not defined at this point (a singular matrix, or a division by 0): the numbers "
+    "are reverse mode's, which follow the op table's conventions (det's gradient is the cofactor matrix)"
+)
 TOLERANCE = 1e-8  # relative, for the check of the matrix form against reverse mode
 
 
@@ -173,8 +177,17 @@ def check(problem: Problem, derived: Derived, result: Result) -> None:
     """The matrix form's numbers beside reverse mode's, and whether they agree."""
     env = {k: np.asarray(v, dtype=float) for k, v in problem.bindings.items()}
     assert derived.term is not None  # called only where the derivative has a matrix form
-    mine = numbers.value(derived.term, env)
     theirs = reverse_numbers(problem, derived, result)
+    try:
+        with np.errstate(all="ignore"):
+            mine = numbers.value(derived.term, env)
+    except np.linalg.LinAlgError:
+        mine = np.array(np.nan)
+    if not np.all(np.isfinite(mine)):  # no check: reverse mode's numbers, with its own warnings
+        if np.all(np.isfinite(theirs)):
+            result.notes.append(UNDEFINED)
+        result.data["value"] = theirs
+        return
     if theirs.shape != mine.shape:
         theirs = np.broadcast_to(theirs, mine.shape) if theirs.size == 1 or theirs.ndim < mine.ndim else theirs
     gap = float(np.max(np.abs(mine - theirs))) if mine.size else 0.0
