@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from diffcli.errors import DiffcliError
 
@@ -70,9 +73,24 @@ def check_text(text: str) -> None:
         )
 
 
+# True while a graph is built for its shapes only (matrix notation's stand-in sizes, primes
+# above 200: kron(A, B) of n*n and m*m is then a 4-axis value of 2e9 elements that is never made)
+_SHAPES_ONLY: ContextVar[bool] = ContextVar("shapes_only", default=False)
+
+
+@contextmanager
+def shapes_only() -> Iterator[None]:
+    """Build a graph whose values are never computed: the element limit does not apply."""
+    token = _SHAPES_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _SHAPES_ONLY.reset(token)
+
+
 def check_elements(shape: tuple) -> tuple:
     """Refuse a value of more than MAX_ELEMENTS elements (called where a shape can grow)."""
-    if math.prod(shape) > MAX_ELEMENTS:
+    if math.prod(shape) > MAX_ELEMENTS and not _SHAPES_ONLY.get():
         raise DiffcliError(
             f"a value of shape {shape} would have {math.prod(shape):,} elements; diffcli accepts "
             f"at most {MAX_ELEMENTS:,} per value: check the shapes being combined"

@@ -12,10 +12,12 @@ With --at, the printed form's own numbers are computed and compared with reverse
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
+from diffcli import limits
 from diffcli.compute.problem import Problem, load, read_expression
 from diffcli.compute.request import Result, evaluate
 from diffcli.core import autodiff
@@ -30,6 +32,10 @@ from diffcli.syntax.parse import names_used, parse
 from diffcli.syntax.points import parse_at
 
 SEED = "<u>"  # the seed of a vector-Jacobian product: a name no text can hold
+UNDEFINED = (
+    "the matrix form is not defined at this point (a singular matrix, or a division by 0): the numbers "
+    "are reverse mode's, which follow the op table's conventions (det's gradient is the cofactor matrix)"
+)
 TOLERANCE = 1e-8  # relative, for the check of the matrix form against reverse mode
 
 
@@ -71,7 +77,8 @@ def problem_of(ask: Ask) -> tuple[Problem, Sizes]:
         read = read_expression(ask.expr)
         shapes = {name: () for name in names_used(read[0])}
         shapes.update(sizes.shapes())
-        parsed = parse(read[0], shapes, ask.of, Graph())
+        with limits.shapes_only():  # stand-in sizes: the graph's values are never computed
+            parsed = parse(read[0], shapes, ask.of, Graph())
     except ShapeError as e:
         raise ShapeError(sizes.translate(str(e))) from None
     names = list(ask.wrt) or [name for name in sizes.declared if name in shapes]
@@ -93,7 +100,7 @@ def derive(problem: Problem, name: str, order: int) -> Derived:
         raise DiffcliError("matrix notation prints first and second derivatives: use --order 1 or 2")
     if len(f.shape) > 1 or len(v.shape) > 1 and f.shape != () or (order == 2 and (f.shape or len(v.shape) > 1)):
         return Derived(None, "tensor", f, why=order_note(f, v, order))
-    first = autodiff.gradient(f, [v])[0] if f.shape == () else None
+    first = autodiff.gradient(f, [v])[0] if f.shape == () else f  # f itself is never used as `first`
     if order == 1 and f.shape == ():
         made = Derived(None, "gradient" if v.shape else "derivative", first, shape=v.shape)
     elif order == 1:  # a vector by a vector (or a scalar): the Jacobian, from the VJP in a seed u
@@ -142,7 +149,8 @@ def matrix_diff(ask: Ask) -> Result:
     """The derivative in matrix notation (text, LaTeX), and with --at its numbers and the check."""
     (name,) = wanted(ask)
     problem, sizes = problem_of(ask)
-    derived = derive(problem, name, ask.order)
+    with limits.shapes_only() if not problem.bindings else nullcontext():
+        derived = derive(problem, name, ask.order)
     symbols = sizes.symbol_of()
     data: dict = {"wrt": [name], "order": ask.order, "form": derived.form}
     result = Result("diff", data)
@@ -168,8 +176,18 @@ def matrix_diff(ask: Ask) -> Result:
 def check(problem: Problem, derived: Derived, result: Result) -> None:
     """The matrix form's numbers beside reverse mode's, and whether they agree."""
     env = {k: np.asarray(v, dtype=float) for k, v in problem.bindings.items()}
-    mine = numbers.value(derived.term, env)
+    assert derived.term is not None  # called only where the derivative has a matrix form
     theirs = reverse_numbers(problem, derived, result)
+    try:
+        with np.errstate(all="ignore"):
+            mine = numbers.value(derived.term, env)
+    except np.linalg.LinAlgError:
+        mine = np.array(np.nan)
+    if not np.all(np.isfinite(mine)):  # no check: reverse mode's numbers, with its own warnings
+        if np.all(np.isfinite(theirs)):
+            result.notes.append(UNDEFINED)
+        result.data["value"] = theirs
+        return
     if theirs.shape != mine.shape:
         theirs = np.broadcast_to(theirs, mine.shape) if theirs.size == 1 or theirs.ndim < mine.ndim else theirs
     gap = float(np.max(np.abs(mine - theirs))) if mine.size else 0.0

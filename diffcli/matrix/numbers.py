@@ -3,11 +3,14 @@ compared with reverse mode's by the check."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from diffcli.matrix.terms import NoMatrixForm, Term
 
-ELEMENTWISE = {
+ELEMENTWISE: dict[str, Callable] = {
     "exp": np.exp,
     "log": np.log,
     "sin": np.sin,
@@ -85,11 +88,12 @@ def call(name: str, a: list):
     if name in ELEMENTWISE:
         return ELEMENTWISE[name](a[0])
     x = a[0]
-    table = {
+    table: dict[str, Callable[[], Any]] = {
         "norm": lambda: np.sqrt(np.sum(x * x)),
         "softmax": lambda: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x))),
         "logsumexp": lambda: np.max(x) + np.log(np.sum(np.exp(x - np.max(x)))),
         "trace": lambda: np.trace(x),
+        "diag": lambda: np.diag(x),
         "det": lambda: np.linalg.det(x),
         "logdet": lambda: np.linalg.slogdet(x)[1],
         "inv": lambda: np.linalg.inv(x),

@@ -2,14 +2,13 @@
 (`2 X^\\top \\left(X w - y\\right)`), size symbols written as declared (`eye(n)`).
 
 Text follows the language's grammar: `*`, `/` and `@` share one precedence level and group to
-the left, so a right operand that is itself a product is bracketed. The outer product and
-`diag` print by name where the op table has them (issue 28's ops); before that, the outer
-product is written `transpose([u])@[v]`, which the language already reads.
+the left, so a right operand that is itself a product is bracketed. The outer product, `diag`,
+`trace`, `det`, `inv`, `logdet`, `solve` and `kron` print by the names the language reads
+(issue 28's spellings, built from the op table's primitives).
 """
 
 from __future__ import annotations
 
-from diffcli.core.ops import OPS
 from diffcli.matrix.terms import Term
 
 SUM, PRODUCT, UNARY, POWER, ATOM = range(5)
@@ -135,8 +134,11 @@ class Printer:
         return "%s^{%s}" % (base if len(base) == 1 else "{%s}" % base, what)
 
     def show_T(self, t):
+        inner = t.args[0]
+        if self.latex and inner.kind == "fn" and inner.data == "inv":  # the Cookbook's X^{-T}
+            return self.sup(inner.args[0], "-\\top"), POWER
         if self.latex:
-            return self.sup(t.args[0], "\\top"), POWER
+            return self.sup(inner, "\\top"), POWER
         return f"transpose({self(t.args[0])})", ATOM
 
     def show_div(self, t):
@@ -156,17 +158,12 @@ class Printer:
         u, v = t.args
         if self.latex:
             return f"{self.wrap(u, POWER)} {self.sup(v, chr(92) + 'top')}", PRODUCT
-        if "outer" in OPS:
-            return f"outer({self(u)}, {self(v)})", ATOM
-        return f"transpose([{self(u)}])@[{self(v)}]", PRODUCT
+        return f"outer({self(u)}, {self(v)})", ATOM
 
     def show_diag(self, t):
         if self.latex:
             return f"\\operatorname{{diag}}\\left({self(t.args[0])}\\right)", ATOM
-        if "diag" in OPS:
-            return f"diag({self(t.args[0])})", ATOM
-        n = self.size(t.shape[0])
-        return f"eye({n})*{self.wrap(t.args[0], POWER)}", PRODUCT
+        return f"diag({self(t.args[0])})", ATOM
 
     def show_col(self, t):
         inner = self(t.args[0])

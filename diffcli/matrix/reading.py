@@ -5,12 +5,24 @@ the DAG leaves matrix notation (an index, a tensor of order 3), NoMatrixForm."""
 from __future__ import annotations
 
 from diffcli.core.graph import Node, topological
+from diffcli.matrix import primitives as p
 from diffcli.matrix import simplify as s
 from diffcli.matrix.terms import NoMatrixForm, Term, num, var
 
 # ops whose adjoint the converter writes as a call of the same name (elementwise functions,
 # the last-axis ops and the issue-28 linear algebra when its ops exist)
 CALLS = {"trace", "det", "logdet", "inv", "solve", "kron", "softmax", "logsumexp", "where"}
+
+
+# issue 28's primitives, from which the language builds trace, diag, outer, kron, dot, ...
+PRIMITIVES = {
+    "cofactor": lambda n, a: p.cofactor(a[0]),
+    "diagonal": lambda n, a: p.diagonal(n, a[0]),
+    "diag_embed": lambda n, a: p.diag_embed(n, a[0]),
+    "einsum": p.einsum,
+    "permute": lambda n, a: p.permute(n, a[0]),
+    "reshape": lambda n, a: p.reshape(n, a[0]),
+}
 
 
 def from_node(root: Node, expand_ok: bool = True) -> Term:
@@ -51,7 +63,9 @@ def convert(n: Node, a: list) -> Term:
     if op in ("sum_to", "broadcast_to"):
         return reshaped(a[0], shape)
     if op == "sum" and n.payload == len(n.args[0].shape):
-        return s.total(a[0])
+        return p.total(a[0])
+    if op in PRIMITIVES:
+        return PRIMITIVES[op](n, a)
     if op == "norm" and n.payload == len(n.args[0].shape):
         return s.fn("norm", a, shape)
     if op in ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "abs", "sigmoid", "relu", "softplus"):

@@ -10,6 +10,9 @@ from diffcli.algebra.latex import to_latex
 from diffcli.algebra.text import to_text
 from diffcli.core.autodiff import requires_grad
 from diffcli.core.graph import Node, topological
+from diffcli.matrix import printer
+from diffcli.matrix.reading import from_node
+from diffcli.matrix.terms import NoMatrixForm
 
 ELEMENTWISE_RULE = ("chain rule, elementwise", "d f(U) = f'(U)*dU", "d f(U) = f'(U) \\odot dU")
 
@@ -67,27 +70,61 @@ RULES = {
         "d(UV^\\top) = dU\\,V^\\top + U\\,dV^\\top",
     ),
     "diag": ("linear rule", "d diag(U) = diag(dU)", "d\\operatorname{diag}U = \\operatorname{diag}dU"),
+    "einsum": (
+        "product rule (multilinear)",
+        "d einsum(U, V) = einsum(dU, V) + einsum(U, dV)",
+        "d(U \\cdot V) = dU \\cdot V + U \\cdot dV",
+    ),
+    "reshape": ("linear rule", "d reshape(U) = reshape(dU)", "d\\operatorname{vec}U = \\operatorname{vec}dU"),
 }
+# issue 28's primitives, named by the matrix operation they spell
+PRIMITIVE = {"diagonal": "diag", "diag_embed": "diag", "permute": "transpose"}
 
 
 def steps(f: Node, v: Node, symbols: dict) -> list[dict]:
     """One step per operation on a path from v to f, outermost first."""
     order = topological([f])
     needs = requires_grad(order, [v])
-    out = []
+    out: list[dict] = []
+    traced: set = set()
     for n in reversed(order):
         if id(n) not in needs or not n.args or n.op in ("var", "const"):
             continue
-        rule, text, latex = RULES.get(n.op, ELEMENTWISE_RULE)
+        if n.op == "diagonal" and id(n) in traced:
+            continue  # the trace's own diagonal, named with the trace
+        kind = rule_of(n)
+        if kind == "trace":
+            traced.add(id(n.args[0]))
+        rule, text, latex = RULES.get(kind, ELEMENTWISE_RULE)
+        shown = written(n, symbols)
         out.append(
             {
                 "rule": rule,
-                "expr": sized(to_text(n), symbols),
+                "expr": shown[0],
                 "formula": text,
-                "latex": {"expr": sized(to_latex(n), symbols), "formula": latex},
+                "latex": {"expr": shown[1], "formula": latex},
             }
         )
     return out
+
+
+def rule_of(n: Node) -> str:
+    """The matrix rule of an operation: sum(diagonal(U)) is the trace, einsum(i,j->ij) the outer product."""
+    if n.op == "sum" and n.args[0].op == "diagonal":
+        return "trace"
+    if n.op == "einsum" and str(n.payload) == "i,j->ij":
+        return "outer"
+    return PRIMITIVE.get(n.op, n.op)
+
+
+def written(n: Node, symbols: dict) -> tuple[str, str]:
+    """A subexpression in matrix notation where it has one (trace(A@X), not sum(diagonal(...))),
+    else as the textbook printer writes it."""
+    try:
+        term = from_node(n)
+        return printer.text(term, symbols), printer.latex(term, symbols)
+    except NoMatrixForm:
+        return sized(to_text(n), symbols), sized(to_latex(n), symbols)
 
 
 def sized(text: str, symbols: dict) -> str:

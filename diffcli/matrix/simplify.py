@@ -9,7 +9,7 @@ transpose), a vector times a matrix is a column (`v@A` is `transpose(A)@v`), lik
 
 from __future__ import annotations
 
-from diffcli.matrix.terms import NoMatrixForm, Term, is_num, num
+from diffcli.matrix.terms import NoMatrixForm, Term, cancelled, is_num, num
 
 
 def broadcast(*shapes) -> tuple:
@@ -138,12 +138,13 @@ def had(a: Term, b: Term, shape: tuple | None = None) -> Term:
         return scale(k, columns(a, b))
     if b.kind == "div" and is_num(b.args[0], 1.0):  # a*(1/b) -> a/b
         return scale(k, div(a, b.args[1], shape))
-    factors = []
+    factors: list[Term] = []
     for t in (a, b):
         factors.extend(t.args if t.kind == "had" else (t,))
+    factors = cancelled(factors)
     factors.sort(key=lambda f: f.shape != ())  # scalars first: s*x, as the Cookbook writes them
-    if len(factors) == 2 and factors[0].shape == () and factors[1].kind == "div" and factors[1].args[1] == factors[0]:
-        return scale(k, factors[1].args[0])  # s*(u/s) -> u
+    if len(factors) == 1:
+        return scale(k, factors[0] if factors[0].shape == shape else fill(factors[0], shape))
     return scale(k, Term("had", tuple(factors), None, shape))
 
 
@@ -219,7 +220,7 @@ def mm(*factors: Term) -> Term:
     v@A, is transpose(A)@v, so a chain whose value is a vector ends in a vector."""
     if len(factors) == 1:
         return factors[0]
-    k, flat = 1.0, []
+    k, flat = 1.0, list[Term]()
     for f in factors:
         kf, f = split(f)
         k *= kf

@@ -11,6 +11,7 @@ ops of the op table). Terms are frozen and compare by structure, so like terms c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from diffcli.errors import DiffcliError
 
@@ -23,7 +24,7 @@ class NoMatrixForm(DiffcliError):
 class Term:
     kind: str
     args: tuple = ()
-    data: object = None
+    data: Any = None
     shape: tuple = ()
 
     @property
@@ -41,3 +42,16 @@ def num(value: float, shape: tuple = ()) -> Term:
 
 def is_num(t: Term, value: float | None = None) -> bool:
     return t.kind == "num" and (value is None or t.data == value)
+
+
+def cancelled(factors: list) -> list:
+    """s*(u/s) -> u, and (1/det(X))*det(X)*M -> M (log det's chain through cofactor)."""
+    for f in factors:
+        if f.kind == "div" and f.args[1] in factors and f.args[1].shape == ():
+            rest = list(factors)
+            rest.remove(f.args[1])
+            rest.remove(f)
+            if not is_num(f.args[0], 1.0) or not rest:
+                rest.append(f.args[0])
+            return cancelled(rest)
+    return factors

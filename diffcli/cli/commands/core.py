@@ -143,7 +143,7 @@ def evaluate(o: Options) -> int:
     if o.shape:  # a printed matrix answer: eye(n) with n bound from the --at values
         text, _ = read_expression(o.expr)
         sizes = bind(parse_shapes(o.shape), parse_at(o.at))
-        o = dataclasses.replace(o, expr=written(text, sizes))
+        o = dataclasses.replace(o, expr=written(text, sizes))  # type: ignore[type-var]  # Options is made a dataclass per command
     return numeric("eval", o, Request())
 
 

@@ -44,7 +44,7 @@ def einsum_node(spec_inputs: list[str], output: str, *args):
 
 def _einsum_vjp(n, g, needs):
     inputs, output = parse_subscripts(n.payload)
-    found = []
+    found: list = []
     for k, (labels, a) in enumerate(zip(inputs, n.args)):
         if not needs[k]:
             found.append(None)

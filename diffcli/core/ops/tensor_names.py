@@ -25,7 +25,8 @@ def takes(*keywords: str, text: bool = False):
     """Declare the keyword arguments a builder accepts (and whether it takes a string)."""
 
     def mark(function: Callable) -> Callable:
-        function.keywords, function.text = keywords, text
+        setattr(function, "keywords", keywords)
+        setattr(function, "text", text)
         return function
 
     return mark
