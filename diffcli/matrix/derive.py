@@ -93,17 +93,18 @@ def derive(problem: Problem, name: str, order: int) -> Derived:
         raise DiffcliError("matrix notation prints first and second derivatives: use --order 1 or 2")
     if len(f.shape) > 1 or len(v.shape) > 1 and f.shape != () or (order == 2 and (f.shape or len(v.shape) > 1)):
         return Derived(None, "tensor", f, why=order_note(f, v, order))
-    first = autodiff.gradient(f, [v])[0] if f.shape == () else None
-    if order == 1 and f.shape == ():
-        made = Derived(None, "gradient" if v.shape else "derivative", first, shape=v.shape)
-    elif order == 1:  # a vector by a vector (or a scalar): the Jacobian, from the VJP in a seed u
+    if order == 1 and f.shape != ():  # a vector by a vector (or a scalar): the Jacobian, from the VJP in a seed u
         seed = graph.var(SEED, f.shape)
         made = Derived(None, "jacobian", autodiff.gradient(f, [v], seed)[0], seed, shape=f.shape + v.shape)
-    elif not v.shape:
-        made = Derived(None, "derivative", autodiff.gradient(first, [v])[0])
     else:
-        seed = graph.var(SEED, v.shape)
-        made = Derived(None, "hessian", autodiff.gradient(first, [v], seed)[0], seed, shape=v.shape * 2)
+        first = autodiff.gradient(f, [v])[0]  # f is a scalar here: order 2 of a non-scalar returned above
+        if order == 1:
+            made = Derived(None, "gradient" if v.shape else "derivative", first, shape=v.shape)
+        elif not v.shape:
+            made = Derived(None, "derivative", autodiff.gradient(first, [v])[0])
+        else:
+            seed = graph.var(SEED, v.shape)
+            made = Derived(None, "hessian", autodiff.gradient(first, [v], seed)[0], seed, shape=v.shape * 2)
     try:
         made.term = read(made, v)
     except NoMatrixForm as e:
@@ -167,6 +168,7 @@ def matrix_diff(ask: Ask) -> Result:
 
 def check(problem: Problem, derived: Derived, result: Result) -> None:
     """The matrix form's numbers beside reverse mode's, and whether they agree."""
+    assert derived.term is not None, "matrix_diff checks only a derivative that has a matrix form"
     env = {k: np.asarray(v, dtype=float) for k, v in problem.bindings.items()}
     mine = numbers.value(derived.term, env)
     theirs = reverse_numbers(problem, derived, result)

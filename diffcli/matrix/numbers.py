@@ -3,11 +3,13 @@ compared with reverse mode's by the check."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from diffcli.matrix.terms import NoMatrixForm, Term
 
-ELEMENTWISE = {
+ELEMENTWISE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp,
     "log": np.log,
     "sin": np.sin,

@@ -138,7 +138,7 @@ def had(a: Term, b: Term, shape: tuple | None = None) -> Term:
         return scale(k, columns(a, b))
     if b.kind == "div" and is_num(b.args[0], 1.0):  # a*(1/b) -> a/b
         return scale(k, div(a, b.args[1], shape))
-    factors = []
+    factors: list[Term] = []
     for t in (a, b):
         factors.extend(t.args if t.kind == "had" else (t,))
     factors.sort(key=lambda f: f.shape != ())  # scalars first: s*x, as the Cookbook writes them
@@ -219,7 +219,8 @@ def mm(*factors: Term) -> Term:
     v@A, is transpose(A)@v, so a chain whose value is a vector ends in a vector."""
     if len(factors) == 1:
         return factors[0]
-    k, flat = 1.0, []
+    k = 1.0
+    flat: list[Term] = []
     for f in factors:
         kf, f = split(f)
         k *= kf

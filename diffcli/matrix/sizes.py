@@ -53,7 +53,7 @@ def parse_shapes(specs) -> Sizes:
             if not sep or not SYMBOL.match(name) or not axes:
                 raise DiffcliError(f"--shape {item}: write NAME=SIZES, such as x=n or A=n*n or X=m*3")
             parts = [] if axes in ("()", "1") else [a.strip() for a in re.split(r"[*x×]", axes)]
-            shape = []
+            shape: list[int | str] = []
             for a in parts:
                 if a.isdigit() and int(a) > 0:
                     shape.append(int(a))

@@ -11,6 +11,7 @@ ops of the op table). Terms are frozen and compare by structure, so like terms c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from diffcli.errors import DiffcliError
 
@@ -23,7 +24,9 @@ class NoMatrixForm(DiffcliError):
 class Term:
     kind: str
     args: tuple = ()
-    data: object = None
+    # the datum's type follows the kind (float for num, scale, pow; str for var, fn; None else):
+    # Any, because a union would need a check at every use the kind already settles
+    data: Any = None
     shape: tuple = ()
 
     @property

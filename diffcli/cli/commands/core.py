@@ -58,6 +58,7 @@ def numeric(command: str, o: Options, req: Request) -> int:
             write(problem.constant_notes())
         result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
     if o.out is not None:  # the large result to the file, the rest (value, gradient) printed as usual
+        assert key is not None, "--out without an array to write is refused above"
         write_out(o, result, key, problem)
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
 
@@ -143,7 +144,8 @@ def evaluate(o: Options) -> int:
     if o.shape:  # a printed matrix answer: eye(n) with n bound from the --at values
         text, _ = read_expression(o.expr)
         sizes = bind(parse_shapes(o.shape), parse_at(o.at))
-        o = dataclasses.replace(o, expr=written(text, sizes))
+        # o's class is a dataclass made at run time (spec.options_type), which mypy cannot see
+        o = dataclasses.replace(o, expr=written(text, sizes))  # type: ignore[type-var]
     return numeric("eval", o, Request())
 
 

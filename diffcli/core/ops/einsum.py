@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcli.core.graph import apply
+from diffcli.core.graph import Node, apply
 from diffcli.core.ops.table import Op
 from diffcli.core.ops.tensors import PARAMS
 from diffcli.errors import ShapeError
@@ -44,7 +44,7 @@ def einsum_node(spec_inputs: list[str], output: str, *args):
 
 def _einsum_vjp(n, g, needs):
     inputs, output = parse_subscripts(n.payload)
-    found = []
+    found: list[Node | None] = []
     for k, (labels, a) in enumerate(zip(inputs, n.args)):
         if not needs[k]:
             found.append(None)

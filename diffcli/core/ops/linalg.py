@@ -138,6 +138,7 @@ def _solve_jvp(n, tangents):
     if ta is not None:
         moved = -mm(ta, n)
         rhs = moved if rhs is None else rhs + moved
+    assert rhs is not None, "a JVP is asked for only when some argument has a tangent (forward.step)"
     return apply("solve", a, rhs)
 
 

@@ -25,7 +25,8 @@ def takes(*keywords: str, text: bool = False):
     """Declare the keyword arguments a builder accepts (and whether it takes a string)."""
 
     def mark(function: Callable) -> Callable:
-        function.keywords, function.text = keywords, text
+        # marks on the function object, read back with getattr (syntax/calls.py)
+        function.keywords, function.text = keywords, text  # type: ignore[attr-defined]
         return function
 
     return mark

@@ -80,8 +80,8 @@ def _concat(dev, n, *xs):
     xp = dev.xp
     static = len(n.shape)
     batch = np.broadcast_shapes(*[_batch(x, static) for x in xs])
-    xs = [xp.broadcast_to(x, batch + tuple(x.shape[x.ndim - static :])) for x in xs]
-    return xp.concat(xs, axis=n.payload - static)
+    aligned = [xp.broadcast_to(x, batch + tuple(x.shape[x.ndim - static :])) for x in xs]
+    return xp.concat(aligned, axis=n.payload - static)
 
 
 def _pieces(n) -> list:
