@@ -393,9 +393,10 @@ def gone(e: BaseException) -> bool:
 
 def _chain(e: BaseException):
     seen = 0
-    while e is not None and seen < 10:
-        yield e
-        e, seen = e.__cause__ or e.__context__, seen + 1
+    found: BaseException | None = e
+    while found is not None and seen < 10:
+        yield found
+        found, seen = found.__cause__ or found.__context__, seen + 1
 
 
 def cause(e: BaseException) -> str:

@@ -41,7 +41,7 @@ def _help(text: str) -> str:
 
 def _annotation(command: spec.Command, option: spec.Option):
     flags = f"{option.flag}/{spec.no(option)}" if option.kind == "switch" else option.flag
-    where = {"rich_help_panel": helptext.panel(command, option)}
+    where: dict[str, Any] = {"rich_help_panel": helptext.panel(command, option)}
     extra: dict[str, Any] = {}
     if option.kind in ("int", "float"):
         extra = {"min": _finite(option.low), "max": _finite(option.high)}

@@ -91,10 +91,11 @@ def guarded(action) -> int:
         print("error: interrupted", file=sys.stderr)
         return e.exit_code if isinstance(e, Interrupted) else EXIT_INTERRUPTED
     except Exception as e:  # noqa: BLE001
-        if interrupt.raised() is None:
+        signum = interrupt.raised()
+        if signum is None:
             return failed(e)
         print("error: interrupted", file=sys.stderr)  # a library turned our Interrupted into its own error
-        return 128 + interrupt.raised()
+        return 128 + signum
     return EXIT_BAD_INPUT
 
 

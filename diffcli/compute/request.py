@@ -211,6 +211,7 @@ def templated(problem: Problem, req: Request, command: str) -> Result | None:
     if req.hessian:
         from diffcli.core import hessian
 
+        assert found.hessian is not None, "evaluate was asked for the Hessian"
         rows, cols, values = found.hessian
         result.data["wrt"] = names
         if req.hessian == "sparse":

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from diffcli.core.graph import Node, apply, is_zero, topological
+from diffcli.core.graph import Graph, Node, apply, is_zero, topological
 from diffcli.core.ops import OPS, fit_shape
 from diffcli.errors import DiffcliError
 
@@ -180,7 +180,7 @@ class Growth:
     each: after two, the whole is foreseen, and one too large for the node budget is refused at
     once with advice that fits (not after minutes, not 'lower --order')."""
 
-    def __init__(self, graph, parts: int, shape: tuple[int, int]):
+    def __init__(self, graph: Graph, parts: int, shape: tuple[int, int]) -> None:
         self.graph, self.parts, self.shape = graph, parts, shape  # parts: the rows or columns built
         self.done, self.last = 0, len(graph.table)
 

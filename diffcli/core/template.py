@@ -91,7 +91,7 @@ def split(f: Node, wrt: list[Node]) -> list[Group] | None:
     if len(found) < MIN_TERMS:
         return None
     position = {w: k for k, w in enumerate(wrt)}
-    shapes: dict = {}
+    shapes: dict[tuple, tuple[Node, list[tuple], list[float], list[int]]] = {}  # code -> (term, slots, signs, places)
     for place, (sign, t) in enumerate(found):
         signed = signature(t, position)
         if signed is None:
@@ -167,10 +167,10 @@ def evaluate(groups: list[Group], point: np.ndarray, hessian: bool) -> Found | N
         values[g.places] = g.signs * got[0]
         for j, d in enumerate(got[1 : 1 + len(slots)]):
             grad += np.bincount(g.slots[:, j], weights=g.signs * d, minlength=n)
-        for (j, k), h in zip(pairs, got[1 + len(slots) :]):
-            coords.append((g.slots[:, j], g.slots[:, k], g.signs * h))
+        for (j, k), hv in zip(pairs, got[1 + len(slots) :]):
+            coords.append((g.slots[:, j], g.slots[:, k], g.signs * hv))
             if j != k:
-                coords.append((g.slots[:, k], g.slots[:, j], g.signs * h))
+                coords.append((g.slots[:, k], g.slots[:, j], g.signs * hv))
     value = float(np.cumsum(values)[-1])  # left to right, as the written sum
     return Found(value, grad, coordinates(coords, n) if hessian else None)
 

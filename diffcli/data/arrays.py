@@ -85,6 +85,7 @@ def _list(a) -> list:
 
 def _arrow(pa, key: str, array, labels):
     """The CSV's columns as an Arrow table (coordinates as int64 row, col and float64 value)."""
+    columns: dict[str, np.ndarray]  # int64 coordinates beside float64 values
     if hasattr(array, "csr"):
         columns = {"row": np.asarray(array.rows, np.int64), "col": np.asarray(array.cols, np.int64)}
         columns["value"] = np.asarray(array.values, np.float64)

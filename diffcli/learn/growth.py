@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from diffcli.compute.anomaly import note
+from diffcli.compute.anomaly import Note, note
 from diffcli.compute.request import Result
 
 GROWING_STEPS = 5  # steps in a row of a growing value that earn minimize's warning...
@@ -19,7 +19,9 @@ class Growth:
 
     def __init__(self, lr: float):
         self.lr = lr
-        self.first, self.last, self.grew, self.warning = None, math.inf, 0, None
+        self.first: tuple[int, float] | None = None  # (step, value) where the current climb began
+        self.last, self.grew = math.inf, 0
+        self.warning: Note | None = None
 
     def see(self, step: int, value: float) -> None:
         if not value > self.last:

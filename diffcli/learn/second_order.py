@@ -17,6 +17,7 @@ import numpy as np
 from diffcli.compute.request import Result
 from diffcli.core import autodiff
 from diffcli.core.engine import Plan, to_numpy
+from diffcli.core.graph import Node
 from diffcli.errors import DiffcliError
 from diffcli.learn.optimize import Callback, Objective, norm
 
@@ -33,7 +34,7 @@ def hessian_plan(objective: Objective) -> Plan:
         )
     grads = autodiff.gradient(objective.f, objective.wrt)
     entries = [e for g in grads for e in autodiff.flat_entries(g)]
-    rows = []
+    rows: list[Node] = []
     for e in entries:
         rows.extend(x for d in autodiff.gradient(e, objective.wrt) for x in autodiff.flat_entries(d))
     return Plan([objective.f, *entries, *rows], dev=objective.dev)

@@ -98,6 +98,7 @@ def determinant(rows: list[list[Node]]) -> Node:
         minor = [[r[k] for k in range(n) if k != j] for r in rows[1:]]
         term = apply("mul", head, determinant(minor))
         total = term if total is None else apply("add" if j % 2 == 0 else "sub", total, term)
+    assert total is not None, "n >= 2 here, so the first row has terms"
     return total
 
 

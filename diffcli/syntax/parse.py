@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NoReturn
 
 from diffcli import limits
 from diffcli.core import ops
@@ -130,7 +131,7 @@ def _run(text: str, builder) -> "_Piece":
         _unexpected(text, e)
 
 
-def _unexpected(text: str, e: UnexpectedInput):
+def _unexpected(text: str, e: UnexpectedInput) -> NoReturn:
     """The error for text the grammar does not accept."""
     line, column = e.line, e.column
     at_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"

@@ -68,8 +68,9 @@ def _translate(expr: str) -> str | None:
     if end != len(expr) - 1:
         return None
     args = _split(expr[call.end() : end])
-    parts = [_translate(a) for a in args]
-    if any(p is None for p in parts):
+    translated = [_translate(a) for a in args]
+    parts = [p for p in translated if p is not None]
+    if len(parts) != len(translated):
         return None
     name = call.group(1)
     if name in TORCH_OPERATORS and len(parts) == 2:

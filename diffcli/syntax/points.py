@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import numpy as np
 
@@ -122,7 +122,7 @@ def constant(text: str, what: str) -> np.ndarray:
     return array
 
 
-def parse_at(specs: list[str] | None, opened=None) -> dict[str, np.ndarray]:
+def parse_at(specs: list[str] | None, opened: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
     """`--at x=2,y=[1,2]` (repeatable) -> {name: array}, in the order given. `opened(path)` is
     told of every `@FILE` read (the outputs must not replace it)."""
     bindings: dict[str, np.ndarray] = {}

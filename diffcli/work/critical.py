@@ -94,7 +94,7 @@ def snapped(model: Model, x: np.ndarray, n: int) -> np.ndarray:
             guess[k] = found[1]
     if np.array_equal(guess, x):
         return x
-    before, after = (np.linalg.norm(model.at(p)["jacobian"][0]) for p in (x, guess))
+    before, after = (float(np.linalg.norm(model.at(p)["jacobian"][0])) for p in (x, guess))
     return guess if after <= max(before, 1e-12) else x
 
 

@@ -33,6 +33,11 @@ def draw(rng, kind: str, value: float, u: float, size: int, nu: float | None) ->
     return value + u * rng.standard_t(nu, size)  # t: u is the scale (Supplement 1, 6.4.9)
 
 
+def _spread(q: Quantity) -> float:
+    assert q.u is not None, "only the inputs with a ± are drawn"
+    return q.u
+
+
 def symmetric_interval(sorted_values: np.ndarray, level: float) -> tuple[float, float]:
     """Supplement 1, 7.7.2: q = pM (rounded), r = (M - q)/2 (rounded up), [y_(r), y_(r+q)]."""
     m = len(sorted_values)
@@ -65,7 +70,9 @@ def monte_carlo(
         if kinds.get(q.name) == "t" and q.name not in dof:
             raise DiffcliError(f"--dist {q.name}=t needs its degrees of freedom: give --dof {q.name}=NU")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (1 << 32))  # reported, so the run can be repeated
+        entropy = np.random.SeedSequence().entropy
+        assert isinstance(entropy, int), "a SeedSequence made without entropy draws an int"
+        seed = int(entropy % (1 << 32))  # reported, so the run can be repeated
     rng = np.random.default_rng(seed)
     factor = None
     if correlated:
@@ -82,7 +89,8 @@ def monte_carlo(
             columns = {q.name: q.value + z[:, k] for k, q in enumerate(inputs)}
         else:
             columns = {
-                q.name: draw(rng, kinds.get(q.name, "normal"), q.value, q.u, size, dof.get(q.name)) for q in inputs
+                q.name: draw(rng, kinds.get(q.name, "normal"), q.value, _spread(q), size, dof.get(q.name))
+                for q in inputs
             }
         ys[done : done + size] = model.values(columns, size)
         done += size
@@ -95,7 +103,7 @@ def monte_carlo(
         )
     mean = ys.mean(axis=0)
     std = ys.std(axis=0, ddof=1)
-    cov = np.atleast_2d(np.cov(ys, rowvar=False)) if model.vector else None  # before the sorts below
+    ys_cov = np.atleast_2d(np.cov(ys, rowvar=False)) if model.vector else None  # before the sorts below
     intervals = []
     for j in range(model.m):
         ys[:, j].sort()
@@ -109,12 +117,13 @@ def monte_carlo(
             "interval": list(intervals[0]),
             "level": level,
         }
+    assert ys_cov is not None, "computed above for a vector EXPR"
     return {
         "draws": draws,
         "seed": seed,
         "mean": mean.tolist(),
         "std": std.tolist(),
-        "covariance": cov.tolist(),
+        "covariance": ys_cov.tolist(),
         "interval": [list(i) for i in intervals],
         "level": level,
     }

@@ -129,6 +129,7 @@ def covariance_matrix(text: str, quantities: list[Quantity]) -> np.ndarray:
     if not np.allclose(cov, cov.T, rtol=1e-12, atol=0) or not np.all(np.isfinite(cov)):
         raise DiffcliError("--cov: a covariance matrix is symmetric and finite")
     for k, q in enumerate(quantities):
+        assert q.u is not None, "--cov covers the inputs with a ± (the caller keeps only those)"
         if not math.isclose(math.sqrt(max(cov[k, k], 0.0)), q.u, rel_tol=1e-6, abs_tol=1e-300):
             raise DiffcliError(
                 f"--cov: the variance of `{q.name}` is {cov[k, k]!r}, but --at gives u = {q.u!r} "

@@ -93,7 +93,7 @@ def solve(
             if row["residual"] <= tol:
                 out.failure += ": |f| is small but the steps are not, so f nears 0 without a root (an asymptote)"
             break
-        t = 1.0
+        t: float | None = 1.0
         if line_search:
             t = backtrack(model, x, dx, row["residual"])
             if t is None:
@@ -154,7 +154,7 @@ def observed_order(solution: Solution) -> tuple[float | None, str, float | None]
     """(p, words, rate) from the step lengths of the rows: p_k = log(e_{k+1}/e_k) / log(e_k/e_{k-1}),
     from the last three steps that stand above rounding noise; the rate e_{k+1}/e_k for linear."""
     rows = solution.rows
-    errors = []
+    errors: list[float | None] = []
     for row in rows:
         if "step" not in row:
             continue
@@ -166,7 +166,7 @@ def observed_order(solution: Solution) -> tuple[float | None, str, float | None]
     good = []
     for k in range(1, len(errors) - 1):
         a, b, c = errors[k - 1], errors[k], errors[k + 1]
-        if None not in (a, b, c) and c < b < a:
+        if a is not None and b is not None and c is not None and c < b < a:
             rows[k + 1]["order"] = math.log(c / b) / math.log(b / a)
             good.append((a, b, c))
     if not good:

@@ -65,8 +65,8 @@ def propagate(model: Model, inputs: list[Quantity], setup: Setup) -> Result:
             covariance=out_cov.tolist(),
             correlation=np.where(np.eye(len(std), dtype=bool), 1.0, np.where(np.isfinite(corr), corr, 0.0)).tolist(),
         )
-        if setup.k is not None or setup.level is not None:
-            k = setup.k if setup.k is not None else coverage_factor(setup.level)
+        k = setup.k if setup.k is not None else coverage_factor(setup.level) if setup.level is not None else None
+        if k is not None:
             data.update(k=k, U=(k * std).tolist())
         return result
     c = jac[0]

@@ -58,6 +58,7 @@ def numeric(command: str, o: Options, req: Request) -> int:
             write(problem.constant_notes())
         result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
     if o.out is not None:  # the large result to the file, the rest (value, gradient) printed as usual
+        assert key is not None  # --out without a result to write was refused above
         write_out(o, result, key, problem)
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
 

@@ -200,7 +200,9 @@ def fit(o: Options) -> int:
     return code
 
 
-DEFAULT_TARGET = BY_NAME["fit"].option("--target").default
+_TARGET = BY_NAME["fit"].option("--target")
+assert _TARGET is not None, "fit declares --target (cli/spec.py)"
+DEFAULT_TARGET = _TARGET.default
 EQUATION = re.compile(r"\s*([^\W\d]\w*)\s*=(?!=)([^\n;]+)")
 
 
@@ -218,12 +220,12 @@ def model_and_target(model: str, target: str) -> tuple[str, str]:
 HALF_WIDTH = 5.0  # plot without --range: the point +- this
 
 
-def default_range(expr: str, at: list[str] | None) -> tuple[str, float, float, list[str]]:
+def default_range(expr: str, at: list[str] | None) -> tuple[str, float, float, list[str] | None]:
     """plot without --range: the expression's first name that --at does not bind (else the
     first it binds, which then centres the interval), from -5 to 5 around 0 or that value."""
     bound = parse_at(at)
     names = [n for n in names_used(read_expression(expr)[0]) if n not in CONSTANTS]
-    free = [n for n in names if n not in bound] or [n for n in names if np.ndim(bound.get(n)) == 0] or ["x"]
+    free = [n for n in names if n not in bound] or [n for n in names if np.ndim(bound[n]) == 0] or ["x"]
     name = free[0]
     centre = float(bound[name]) if name in bound else 0.0
     lo, hi = centre - HALF_WIDTH, centre + HALF_WIDTH

@@ -106,8 +106,8 @@ def uncertainty_points(o: Options, k: float | None, level: float | None) -> int:
     parts = np.stack([g * data[f"u_{h}"] for g, h in zip(grads, uncertain)], axis=1)
     u = np.sqrt(np.einsum("ri,ij,rj->r", parts, corr, parts))
     header, out = ["value", "u"], [value, u]
-    if k is not None or level is not None:
-        factor = k if k is not None else coverage_factor(level)
+    factor = k if k is not None else coverage_factor(level) if level is not None else None
+    if factor is not None:
         header.append("U")
         out.append(factor * u)
     result = Result("uncertainty", {"header": header, "rows": np.stack(out, axis=1).tolist()})
