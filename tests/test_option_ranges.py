@@ -23,6 +23,9 @@ BASE = {
     "minimize": ["x^2", "--at", "x=1"],
     "fit": ["w*x + b", "--data", "-", "--params", "w=0,b=0"],
     "plot": ["sin(x)", "--range", "x=0:1", "--format", "csv"],
+    "uncertainty": ["x*y", "--at", "x=1±0.1,y=2±0.1"],
+    "solve": ["x^2 - 2", "--at", "x=1"],
+    "critical": ["x^2 + y^2", "--range", "x=-1:1,y=-1:1"],
 }
 LINE = "x,y\n0,1\n1,3\n2,5\n"
 

@@ -196,7 +196,7 @@ def test_help_groups_options_student_first():
 
 def test_each_out_says_what_it_means_for_its_command():
     assert "--sparse" not in " ".join(rendered_help("grad").split())
-    assert "--sparse at one point" in " ".join(rendered_help("hessian").replace("│", " ").split())
+    assert "with --sparse its non-zeros" in " ".join(rendered_help("hessian").replace("│", " ").split())
 
 
 def test_plot_extra_is_named_in_the_help():

@@ -32,9 +32,13 @@ def guard_of(n: Node) -> tuple[Guard, Node] | None:
     if n.op != "where":
         return None
     cond, if_edge, otherwise = n.args
-    # where((a == 0)*(b == 0), 0, b*a^(b - 1)): pow's base rule at 0^0 (x^0 is 1, its derivative 0)
-    if cond.op == "mul" and is_zero(if_edge) and all(c.op == "eq" and is_zero(c.args[1]) for c in cond.args):
-        return Guard("power", cond.args[0].args[0]), otherwise
+    # where((a == 0)*(b == 0), 0, b*a^(b - 1)), or where(x == 0, 0, ...) for x^x: pow's base rule
+    # at 0^0 (x^0 is 1, its derivative 0)
+    conds = cond.args if cond.op == "mul" else (cond,)
+    if is_zero(if_edge) and all(c.op == "eq" and is_zero(c.args[1]) for c in conds):
+        edge = conds[0].args[0]
+        if lowers(otherwise, edge):
+            return Guard("power", edge), otherwise
     if cond.op != "eq" or not is_zero(cond.args[1]):
         return None
     edge = cond.args[0]
@@ -54,6 +58,14 @@ def log_guard(n: Node) -> tuple[Guard, Node] | None:
     if cond.op == "eq" and is_zero(cond.args[1]) and is_one(if_edge) and otherwise is cond.args[0]:
         return Guard("log", otherwise), otherwise
     return None
+
+
+def lowers(n: Node, edge: Node) -> bool:
+    """Whether n holds edge^(b - 1), the power rule's lowered power that the guard keeps finite."""
+    return any(
+        m.op == "pow" and m.args[0] is edge and m.args[1].op == "sub" and is_one(m.args[1].args[1])
+        for m in topological([n])
+    )
 
 
 def divides(n: Node, edge: Node) -> bool:

@@ -584,6 +584,8 @@ COMMANDS = (
                 "with the Welch-Satterthwaite degrees of freedom.",
                 "float",
                 None,
+                low=0.0001,
+                high=0.9999,
             ),
             Option("--dof", "Degrees of freedom of inputs (default infinite): L=5,T=9 (repeatable).", "list"),
             Option(
@@ -625,10 +627,10 @@ COMMANDS = (
             ),
             Option("--max-iter", "Most iterations.", "int", 100, low=1, high=MAX_COUNT),
             Option(
-                "--line-search",
-                "Damp each step by backtracking until |f| decreases (--no-line-search: the pure method).",
-                "switch",
-                True,
+                "--no-line-search",
+                "The pure method: full steps (by default each step is damped by backtracking until |f| decreases).",
+                "flag",
+                False,
             ),
             OF,
             Option("--trace", "Write every iteration (k, the variables, |f|) to this CSV file."),
@@ -660,7 +662,12 @@ COMMANDS = (
             ),
             Option("--seed", "Seed of the scrambled Sobol starts.", "int", 0, low=0, high=MAX_SEED),
             Option(
-                "--tol", "A start has converged when Newton's step is below tol (1 + |x|).", "float", 1e-10, low=0.0
+                "--tol",
+                "A start has converged when Newton's step is below tol (1 + |x|).",
+                "float",
+                1e-10,
+                low=0.0,
+                high=math.inf,
             ),
             OF,
             FORMAT,

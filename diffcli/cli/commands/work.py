@@ -125,7 +125,7 @@ def solve(o: Options) -> int:
     problem = load(o.expr, o.at, of=o.of, equation=True)
     model = Model(problem, order=2 if o.method == "halley" else 1)
     with trace(o.trace, model.names, problem.source) as row:
-        solution = run_solve(model, o.method, o.tol, o.max_iter, o.line_search, callback=row)
+        solution = run_solve(model, o.method, o.tol, o.max_iter, not o.no_line_search, callback=row)
     p, words, rate = observed_order(solution)
     last = solution.last
     result = Result(

@@ -49,7 +49,8 @@ def pow_vjp(n, g, needs):
         by_base = g * b * a ** (b - 1)
         if not b.is_const:  # 0 at a = b = 0 (x^0 is 1), not 0 * 0^-1 = nan: PyTorch's pow_backward_self. Only
             # there: masking all of b = 0, as PyTorch does, would lose d2/dadb = 1/a at (a, 0)
-            by_base = where(compare("eq", a, 0) * compare("eq", b, 0), 0, by_base)
+            at_zero = compare("eq", a, 0)  # x^x: a and b are one node, and so is the condition
+            by_base = where(at_zero if a is b else at_zero * compare("eq", b, 0), 0, by_base)
     return (by_base, g * n * call("log", replace_zero(a)) if needs[1] else None)
 
 
