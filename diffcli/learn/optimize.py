@@ -31,7 +31,7 @@ from diffcli.core.engine import device as make_device
 from diffcli.core.graph import Device, Graph, Node
 from diffcli.core.layout import Layout
 from diffcli.data.datafile import CsvTable
-from diffcli.data.fileio import note_input
+from diffcli.data.inputs import note_input
 from diffcli.data.interrupt import as_interrupted
 from diffcli.errors import DiffcliError, Interrupted, suggest
 from diffcli.learn.growth import Growth
