@@ -28,6 +28,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from diffcli.batch import cluster as engine_dask  # noqa: E402
+from diffcli.batch import dask_connection  # noqa: E402
 from diffcli.batch.job import PointsJob  # noqa: E402
 from diffcli.compute.problem import load  # noqa: E402
 from diffcli.compute.request import Columns, Request  # noqa: E402
@@ -208,7 +209,7 @@ def test_an_unreachable_scheduler_fails_fast(data):
 def test_a_silent_port_times_out(data, monkeypatch):
     import socket
 
-    monkeypatch.setattr(engine_dask, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(dask_connection, "CONNECT_TIMEOUT", 0.5)  # the probe and the Client read it there
     with socket.socket() as listener:  # accepts connections, never answers
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)

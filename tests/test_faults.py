@@ -405,7 +405,7 @@ def test_only_keeps_the_mark_of_an_interrupted_run(monkeypatch):
 def test_fit_interrupted_prints_the_parameters(tmp_path, monkeypatch):
     data = tmp_path / "d.csv"
     data.write_text("x,y\n0,1\n1,3\n2,5\n")
-    signal_at(monkeypatch, "diffcli.learn.optimize", "norm", 30, signal.SIGINT)
+    signal_at(monkeypatch, "diffcli.learn.fitting", "norm", 30, signal.SIGINT)
     trace = tmp_path / "t.csv"
     r = invoke(
         "fit",

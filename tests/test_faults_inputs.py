@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import invoke
-from diffcli.data import fileio
+from diffcli.data import fileio, temporaries
 
 DIFFCLI = shutil.which("diffcli")
 installed = pytest.mark.skipif(DIFFCLI is None, reason="diffcli is not installed on PATH")
@@ -193,7 +193,7 @@ def test_stale_temporaries_of_ours_are_swept_and_nothing_else(tmp_path):
     os.utime(stale_folder, (old, old))
     young = tmp_path / f".diffcli-{dead.pid}-young1.tmp"
     young.write_text("new")
-    os.utime(young, (fileio._STARTED + 5, fileio._STARTED + 5))
+    os.utime(young, (temporaries._STARTED + 5, temporaries._STARTED + 5))
     fileio.write_text(str(tmp_path / "out.txt"), "ok\n")
     assert not stale.exists() and not stale_folder.exists()
     assert alive.exists() and other.exists() and young.exists()

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import invoke
 from diffcli.core.numcheck import central_gradient
-from diffcli.learn import optimize
+from diffcli.learn import fitting, optimize
 
 
 def write_csv(path, header, rows):
@@ -59,7 +59,7 @@ def test_seed_15_recovers_w_3_b_2(seed15, kind, lr, epochs, batch):
 
 def test_loss_gradient_matches_central_differences(seed15):
     path, x, y = seed15
-    problem = optimize.load_fit("w*exp(-a*x^2) + b*x", path, ["w=1.5,a=0.3,b=-0.2"])
+    problem = fitting.load_fit("w*exp(-a*x^2) + b*x", path, ["w=1.5,a=0.3,b=-0.2"])
     objective = problem.objective(problem.rows)
     theta = np.array([1.5, 0.3, -0.2])
     _, g = objective(theta, problem.bindings(slice(None)))
@@ -110,8 +110,8 @@ def test_programs_are_compiled_once_per_batch_size(seed15, monkeypatch):
         real(self, f, wrt, dev)
 
     monkeypatch.setattr(optimize.Objective, "__init__", counting)
-    problem = optimize.load_fit("w*x + b", path, ["w=0,b=0"])
-    optimize.fit(problem, epochs=5, batch_size=32)
+    problem = fitting.load_fit("w*x + b", path, ["w=0,b=0"])
+    fitting.fit(problem, epochs=5, batch_size=32)
     # the mean's argument has shape (batch,): 32, the last partial batch 200 - 6*32 = 8, all 200 rows
     assert sorted(sizes) == [(8,), (32,), (200,)]
 

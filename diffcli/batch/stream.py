@@ -27,7 +27,8 @@ from diffcli.compute.request import Columns, Request
 from diffcli.core.layout import columns, only
 from diffcli.data import datafile, parquet
 from diffcli.data.datafile import CsvTable
-from diffcli.data.fileio import STDOUT, atomic_folder, is_stdout, is_stream, note_input, output, scratch
+from diffcli.data.fileio import STDOUT, atomic_folder, is_stdout, is_stream, output, scratch
+from diffcli.data.inputs import note_input
 from diffcli.data.sinks import CsvSink, JsonLinesSink, NpySink, NpzSink
 from diffcli.errors import EXIT_NONFINITE, DiffcliError
 from diffcli.syntax.parse import names_used

@@ -17,7 +17,8 @@ from contextlib import suppress
 from diffcli.cli import args
 from diffcli.cli.commands import dispatch
 from diffcli.data import interrupt
-from diffcli.data.fileio import cause, forget_inputs, stdout_errors
+from diffcli.data.fileio import cause, stdout_errors
+from diffcli.data.inputs import forget_inputs
 from diffcli.errors import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,

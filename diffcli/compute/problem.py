@@ -15,7 +15,7 @@ from diffcli.core.engine import device as make_device
 from diffcli.core.graph import Device, Graph, Node, topological, variables
 from diffcli.core.layout import Layout
 from diffcli.core.ops import CONSTANTS
-from diffcli.data.fileio import note_input, standard_input
+from diffcli.data.inputs import note_input, standard_input
 from diffcli.errors import DiffcliError, shorten, suggest
 from diffcli.syntax.hints import Written
 from diffcli.syntax.parse import Parsed, names_used, parse

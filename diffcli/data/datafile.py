@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 from diffcli import limits
-from diffcli.data.fileio import note_input, standard_input
+from diffcli.data.inputs import note_input, standard_input
 from diffcli.errors import DiffcliError, suggest
 
 BLOCK = 65536  # rows read (and evaluated, and written) at a time

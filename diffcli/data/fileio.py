@@ -13,15 +13,9 @@
 - A folder (a Parquet data set, `atomic_folder`) is filled as a temporary folder beside it and
   renamed over it at the end.
 
-Inputs are never written over: every file a command reads (EXPR, `--points`, `--data`, each
-`--at x=@FILE`, the files of a Parquet data set, standard input) is noted here (`note_input`)
-as it is opened, and every output (`output`, `atomic_folder`) is checked against that one set,
-by device and inode (a hard link, standard input's `fstat(0)`) and by resolved path (symlinks
-followed): exit 2, "refusing to write over the input", nothing touched (`check_not_input`).
-
-A SIGKILL cannot be caught: it can leave a `.diffcli-PID-*` temporary behind. The next write
-into that folder removes such leftovers of ours, and only those: our prefix, a process id that
-is no longer alive, older than this process (`_sweep`).
+Inputs are never written over: every output (`output`, `atomic_folder`) is checked against
+the set of files the command read (inputs.py). A temporary a killed run left behind is swept
+by the next write into its folder (temporaries.py).
 
 Every failure is an `OutputError` (exit 4) naming the file and the cause; a reader of stdout
 that goes away (`| head`) is left to the CLI (BrokenPipeError, exit 0). A picture's format is
@@ -34,22 +28,17 @@ from __future__ import annotations
 import errno
 import io
 import os
-import re
 import stat
 import sys
 import time
 from contextlib import contextmanager, suppress
 
 from diffcli.data import interrupt
+from diffcli.data.inputs import check_folder_not_input, check_not_input, descriptor
+from diffcli.data.temporaries import sweep, sync_folder, temp_prefix, umask
 from diffcli.errors import DiffcliError, OutputError
 
 STDOUT = "-"
-TEMP_PREFIX = ".diffcli-"
-_INPUTS: dict = {}  # every input read by this command: (st_dev, st_ino) or resolved path -> the name as given
-_STARTED = time.time()
-# This process's own descriptors, reached by name: /dev/stdout, /dev/fd/N, /proc/self/fd/N.
-_OWN_FD = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|%d)/fd)/(\d+)\Z" % os.getpid())
-_STD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
 CAUSES = {  # errno -> the cause as the error line says it
     errno.ENOSPC: "no space left on the device",
     errno.EDQUOT: "disk quota exceeded",
@@ -70,76 +59,14 @@ def cause(e: OSError) -> str:
     return (CAUSES.get(e.errno) if e.errno is not None else None) or (e.strerror or str(e)).lower()
 
 
-def forget_inputs() -> None:
-    """A new command (the CLI's entry point): no input read yet."""
-    _INPUTS.clear()
-
-
-def note_input(path: str) -> None:
-    """Remember that this command reads `path` (`-` is standard input): no output may replace it."""
-    if not path:
-        return
-    if path == STDOUT or _descriptor(path) == 0:
-        with suppress(OSError, ValueError):
-            st = os.fstat(0)
-            if stat.S_ISREG(st.st_mode):  # a pipe or a terminal cannot be written over
-                _INPUTS[(st.st_dev, st.st_ino)] = "standard input"
-        return
-    shown = path
-    with suppress(OSError, ValueError):
-        st = os.stat(path)
-        if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
-            _INPUTS[(st.st_dev, st.st_ino)] = shown
-    if os.path.exists(path):
-        _INPUTS[os.path.realpath(path)] = shown
-
-
-def inputs_read() -> list[str]:
-    """The inputs noted so far, resolved paths (for the folder check)."""
-    return [key for key in _INPUTS if isinstance(key, str)]
-
-
-def check_not_input(path: str, inputs: tuple = ()) -> None:
-    """Refuse (exit 2) an output `path` that is one of the inputs read (or of `inputs`, noted
-    here too): the same device and inode, or the same resolved path."""
-    for source in inputs:
-        if source:
-            note_input(source)
-    found = _input_named(path)
-    if found is not None:
-        also = "" if found == path else f" (read as {found})" if found == "standard input" else f" (read as `{found}`)"
-        raise DiffcliError(f"refusing to write over the input `{path}`{also}: choose another output file")
-
-
-def _input_named(path: str) -> str | None:
-    with suppress(OSError, ValueError):
-        st = os.stat(path)
-        found = _INPUTS.get((st.st_dev, st.st_ino))
-        if found is not None:
-            return found
-    with suppress(OSError, ValueError):
-        return _INPUTS.get(os.path.realpath(path))
-    return None
-
-
-def standard_input(what: str):
-    """Standard input's byte stream (noted as an input); an error (exit 2) when it is closed
-    (`<&-`: Python then has no sys.stdin)."""
-    if sys.stdin is None:
-        where = "standard input" if what == STDOUT else f"{what}: standard input"
-        raise DiffcliError(f"{where} is closed: pipe or redirect the input in, or give a file")
-    note_input(STDOUT)
-    return getattr(sys.stdin, "buffer", sys.stdin)
-
-
 def is_stdout(path: str) -> bool:
-    return path == STDOUT or _descriptor(path) == 1
+    return path == STDOUT or descriptor(path) == 1
 
 
 def is_stream(path: str) -> bool:
     """True for an output written in place: standard output, a descriptor, a FIFO, a device, a
     socket (what has no file name extension to pick a format by)."""
-    if path == STDOUT or _descriptor(path) is not None:
+    if path == STDOUT or descriptor(path) is not None:
         return True
     try:
         mode = os.stat(path).st_mode
@@ -155,7 +82,7 @@ def output(path: str, inputs: tuple = (), binary: bool = False):
     from: writing over one of them is refused (exit 2)."""
     if not path:
         raise DiffcliError("an output file name is empty: give a file name, or - for standard output")
-    fd = 1 if path == STDOUT else _descriptor(path)
+    fd = 1 if path == STDOUT else descriptor(path)
     if fd is not None and fd not in (1, 2):
         check_not_input(path, inputs)  # /dev/fd/N opened on an input
     if fd in (1, 2):
@@ -233,23 +160,6 @@ def stdout_errors():
         raise
     except OSError as e:
         raise OutputError(f"cannot write standard output: {cause(e)}") from None
-
-
-def _descriptor(path: str) -> int | None:
-    """N when `path` names this process's descriptor N (also through symlinks to such names)."""
-    here = path
-    for _ in range(40):
-        here = os.path.abspath(here)
-        if here in _STD:
-            return _STD[here]
-        found = _OWN_FD.match(here)
-        if found:
-            return int(found.group(1))
-        try:
-            here = os.path.join(os.path.dirname(here), os.readlink(here))
-        except OSError:  # not a link (or not to be read): an ordinary name
-            return None
-    return None
 
 
 class _Sink:
@@ -345,12 +255,12 @@ def _atomic(path: str, final: str, st, binary: bool):
         raise OutputError(f"cannot write `{path}`: the folder `{shown}` does not exist")
     import tempfile  # here: start-up of the commands that write no file
 
-    _sweep(folder)
+    sweep(folder)
     tmp = None
     try:
         try:
             with interrupt.held():  # the name is known before a signal can leave the file behind
-                fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=".tmp", dir=folder)
+                fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=folder)
             fh = _text(os.fdopen(fd, "wb"), binary)
         except OSError as e:
             raise OutputError(f"cannot write `{path}`: {cause(e)}") from None
@@ -367,7 +277,7 @@ def _atomic(path: str, final: str, st, binary: bool):
             with suppress(OSError):
                 fh.close()
         try:
-            os.chmod(tmp, st.st_mode & 0o777 if st else 0o666 & ~_umask())
+            os.chmod(tmp, st.st_mode & 0o777 if st else 0o666 & ~umask())
             if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 with suppress(OSError):  # only root may give a file to another user
                     os.chown(tmp, st.st_uid, st.st_gid)
@@ -375,7 +285,7 @@ def _atomic(path: str, final: str, st, binary: bool):
         except OSError as e:
             raise OutputError(f"cannot write `{path}`: {cause(e)}") from None
         tmp = None
-        _sync_folder(folder)
+        sync_folder(folder)
     finally:
         if tmp is not None:
             with suppress(OSError):
@@ -393,15 +303,7 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
     import tempfile
 
     final = os.path.realpath(path.rstrip("/" + os.sep) or path)
-    for source in inputs:
-        note_input(source)
-    found = _input_named(final)
-    for source in inputs_read():
-        inside = os.path.commonpath([final, source])
-        if inside == final or (os.path.isdir(source) and inside == source):
-            found = _INPUTS[source]
-    if found is not None:
-        raise DiffcliError(f"refusing to write over or into the input `{found}`: choose another output folder")
+    check_folder_not_input(final, inputs)
     parent = os.path.dirname(final)
     if not os.path.isdir(parent):
         shown = os.path.dirname(path.rstrip("/" + os.sep)) or parent
@@ -419,16 +321,16 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
                 f"cannot write `{path}`: the folder holds `{sorted(others)[0]}`, not only Parquet "
                 "files: choose a new or empty folder"
             )
-    _sweep(parent)
+    sweep(parent)
     tmp: str | None = None
     old: str | None = None
     try:
         try:
             with interrupt.held():  # the name is known before a signal can leave the folder behind
-                tmp = tempfile.mkdtemp(prefix=_temp_prefix(), dir=parent)
+                tmp = tempfile.mkdtemp(prefix=temp_prefix(), dir=parent)
             write(tmp)
             with interrupt.held():  # the swap is not cut in half
-                os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give what mkdir would
+                os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes 0700; give what mkdir would
                 if os.path.exists(final):
                     old = tmp + ".old"
                     os.rename(final, old)
@@ -436,7 +338,7 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
                 tmp = None
         except OSError as e:
             raise OutputError(f"cannot write `{path}`: {cause(e)}") from None
-        _sync_folder(parent)
+        sync_folder(parent)
     finally:
         if old is not None and not os.path.exists(final):
             with suppress(OSError):
@@ -449,64 +351,6 @@ def atomic_folder(path: str, write, inputs: tuple = ()) -> None:
                 if not os.path.lexists(leftover):
                     break
                 time.sleep(0.1)
-
-
-def _temp_prefix() -> str:
-    return f"{TEMP_PREFIX}{os.getpid()}-"
-
-
-_LEFTOVER = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-[A-Za-z0-9_]+(?:\.tmp|\.old)?\Z")
-
-
-def _sweep(folder: str) -> None:
-    """Remove the temporaries a SIGKILLed diffcli left in `folder`: only names of our own form
-    (`.diffcli-PID-...`), only of a process that is gone, only older than this process."""
-    import shutil
-
-    with suppress(OSError):
-        for entry in os.scandir(folder):
-            found = _LEFTOVER.match(entry.name)
-            if not found or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
-                continue
-            with suppress(OSError):
-                if entry.stat(follow_symlinks=False).st_mtime >= _STARTED:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True  # another user's process (EPERM), or a number we cannot ask about: leave it
-    return True
-
-
-def _sync_folder(folder: str) -> None:
-    """Make the rename durable (best effort: not every file system can open a folder)."""
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where Linux tells it."""
-    with suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 PICTURES = (".png", ".svg", ".pdf")

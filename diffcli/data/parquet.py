@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from diffcli.data import datafile
-from diffcli.data.fileio import note_input
+from diffcli.data.inputs import note_input
 from diffcli.errors import DiffcliError, suggest
 
 EXTRA = "pip install 'diffcli[dask]'"

@@ -24,7 +24,7 @@ from diffcli.core.ops import CONSTANTS
 from diffcli.data.fileio import output, picture_format
 from diffcli.data.interrupt import held
 from diffcli.errors import DiffcliError, Interrupted, shorten
-from diffcli.learn import optimize, plotting, second_order
+from diffcli.learn import fitting, optimize, plotting, second_order
 from diffcli.render import curves as curves_view
 from diffcli.render.present import present, write
 from diffcli.render.progress import rate, tracker
@@ -149,7 +149,7 @@ def fit(o: Options) -> int:
     """Learn the parameters of MODEL from CSV data by gradient descent: the parameters and final loss."""
     model, target = model_and_target(o.model, o.target)
     with tracker(f"fit: reading {o.data}") as track:
-        problem = optimize.load_fit(
+        problem = fitting.load_fit(
             model,
             o.data,
             o.params,
@@ -187,7 +187,7 @@ def fit(o: Options) -> int:
                 row(epoch, theta, loss)
 
         try:
-            result = optimize.fit(problem, o.optimizer, o.lr, epochs, o.batch_size, o.seed, step, epoch_end)
+            result = fitting.fit(problem, o.optimizer, o.lr, epochs, o.batch_size, o.seed, step, epoch_end)
         except Interrupted as stop:  # Ctrl-C or SIGTERM: the parameters reached so far
             result, stopped = stop.result, stop
             if result is None:
@@ -235,10 +235,10 @@ def default_range(expr: str, at: list[str] | None) -> tuple[str, float, float, l
     return name, lo, hi, ([",".join(kept)] if kept else None)
 
 
-def plot_fit(path: str, problem: optimize.FitProblem, params: dict, inputs) -> None:
+def plot_fit(path: str, problem: fitting.FitProblem, params: dict, inputs) -> None:
     ((name, x),) = problem.columns.items()
     curve_x = np.linspace(x.min(), x.max(), plotting.GRID)
-    curve_y = optimize.predict(problem, params, {name: curve_x})
+    curve_y = fitting.predict(problem, params, {name: curve_x})
     fitted = ", ".join(f"{k}={float(v):.4g}" if np.ndim(v) == 0 else k for k, v in params.items())
     title = f"{shorten(problem.text, 40)}: {shorten(fitted, 50)}"
     plotting.draw_fit(path, x, problem.target, curve_x, curve_y, (name, problem.target_name), title, inputs)
