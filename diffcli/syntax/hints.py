@@ -3,7 +3,8 @@
 Pure text functions: each looks at the text around a parse failure (or at a name the parser
 could not resolve) and returns the fix to suggest, or None. Nothing is repaired silently: the
 parser raises an error that carries the suggestion. The vocabulary of other libraries (module
-prefixes, method names, functions diffcli spells otherwise) is kept here, in one place.
+prefixes, method names, functions diffcli spells otherwise) is kept here, in one place; the
+Unicode operators of textbooks are answered by `unicode_operators`.
 """
 
 from __future__ import annotations
@@ -11,51 +12,6 @@ from __future__ import annotations
 import re
 
 from diffcli.errors import DiffcliError
-
-# Unicode characters of textbooks and word processors -> their ASCII form, and why.
-SUPERSCRIPTS = {
-    "⁰": "0",
-    "¹": "1",
-    "²": "2",
-    "³": "3",
-    "⁴": "4",
-    "⁵": "5",
-    "⁶": "6",
-    "⁷": "7",
-    "⁸": "8",
-    "⁹": "9",
-    "⁻": "-",
-    "⁺": "+",
-}
-SUBSCRIPTS = {chr(0x2080 + k): str(k) for k in range(10)}
-OPERATORS = {
-    "×": "*",
-    "·": "*",
-    "⋅": "*",
-    "∙": "*",
-    "∗": "*",
-    "÷": "/",
-    "−": "-",
-    "–": "-",
-    "≤": "<=",
-    "≥": ">=",
-    "≠": "!=",
-    "√": "sqrt",
-    "∛": "cbrt",
-    "|": "abs",
-}
-WHY = {
-    "*": "multiplication is written *",
-    "/": "division is written /",
-    "-": "minus is the ASCII -",
-    "<=": "comparisons are written <, <=, >, >=, ==, !=",
-    ">=": "comparisons are written <, <=, >, >=, ==, !=",
-    "!=": "comparisons are written <, <=, >, >=, ==, !=",
-    "sqrt": "roots are functions: sqrt(x), cbrt(x)",
-    "cbrt": "roots are functions: sqrt(x), cbrt(x)",
-    "abs": "the absolute value is abs(x)",
-}
-UNICODE = re.compile("[" + re.escape("".join([*SUPERSCRIPTS, *SUBSCRIPTS, *OPERATORS])) + "]")
 
 # Module prefixes of the libraries tutorials use (torch.sin, np.exp, math.pi, F.relu).
 MODULES = {
@@ -118,68 +74,20 @@ class Written(DiffcliError):
     way is reported as such, not as a missing file."""
 
 
-def _shown(fixed: str) -> str:
+def shown(fixed: str) -> str:
+    """A rewritten line as the message shows it: spaces collapsed, at most SHOWN characters."""
     fixed = " ".join(fixed.split())
     return fixed if len(fixed) <= SHOWN else fixed[: SHOWN - 3] + "..."
 
 
-def _line_of(text: str, pos: int) -> tuple[str, int]:
+def line_of(text: str, pos: int) -> tuple[str, int]:
+    """The line of `text` holding position `pos`, and the column of `pos` in it."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     return (text[start:] if end < 0 else text[start:end]), pos - start
 
 
-# -- Unicode operators ------------------------------------------------------------------
-
-
-def unicode_operator(text: str) -> tuple[int, str] | None:
-    """(position, message) for the first Unicode operator outside a comment, or None."""
-    pos = 0
-    while True:
-        m = UNICODE.search(text, pos)
-        if m is None:
-            return None
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if "#" in text[line_start : m.start()]:  # inside a comment: skip to the next line
-            nl = text.find("\n", m.start())
-            if nl < 0:
-                return None
-            pos = nl + 1
-            continue
-        ch = m.group(0)
-        line, _ = _line_of(text, m.start())
-        if ch in SUPERSCRIPTS:
-            why = "powers are written with ^"
-        elif ch in SUBSCRIPTS:
-            why = "names use plain digits (x2, w_1)"
-        else:
-            why = WHY[OPERATORS[ch]]
-        return m.start(), f"unexpected character `{ch}`: {why}: did you mean `{_shown(ascii_form(line))}`?"
-
-
-def ascii_form(line: str) -> str:
-    """`line` with its Unicode operators written in ASCII: x² -> x^2, √x -> sqrt(x), |x| -> abs(x)."""
-    line = re.sub(
-        "[" + "".join(SUPERSCRIPTS) + "]+", lambda m: "^" + "".join(SUPERSCRIPTS[c] for c in m.group(0)), line
-    )
-    line = "".join(SUBSCRIPTS.get(c, c) for c in line)
-    out, i, bars = [], 0, 0
-    while i < len(line):
-        c = line[i]
-        if c in ("√", "∛"):
-            arg, i = _operand_after(line, i + 1)
-            out.append(f"{OPERATORS[c]}({arg})")
-            continue
-        if c == "|":
-            out.append("abs(" if bars % 2 == 0 else ")")
-            bars += 1
-        else:
-            out.append(OPERATORS.get(c, c) if c not in ("√", "∛", "|") else c)
-        i += 1
-    return "".join(out)
-
-
-def _operand_after(line: str, i: int) -> tuple[str, int]:
+def operand_after(line: str, i: int) -> tuple[str, int]:
     """The operand starting at i (a bracketed group without its brackets, or a name or
     number) and the position after it."""
     while i < len(line) and line[i] == " ":
@@ -244,7 +152,7 @@ def _receiver_start(line: str, end: int) -> int:
 def dot(text: str, pos: int, functions) -> Written | None:
     """The error for an unexpected `.` at `pos`: a module prefix (torch.sin) or a method
     (x.pow(2), W.T), with the whole line rewritten in diffcli's form."""
-    line, column = _line_of(text, pos)
+    line, column = line_of(text, pos)
     fixed, kind = rewrite(line, functions)
     if fixed is None:
         return None
@@ -252,14 +160,14 @@ def dot(text: str, pos: int, functions) -> Written | None:
         start = _receiver_start(line, column)
         found = re.compile(r"(?:[^\W\d]\w*\.)+").match(line, start)
         prefix = found.group(0) if found else "."
-        message = f"unexpected character `.`: diffcli has no modules: drop `{prefix}` and write `{_shown(fixed)}`"
+        message = f"unexpected character `.`: diffcli has no modules: drop `{prefix}` and write `{shown(fixed)}`"
     elif kind == "backward":
         message = (
             "unexpected character `.`: there is no .backward(): `diffcli grad EXPR --at ...` computes the "
             "gradient (and `diffcli graph` shows every node's grad)"
         )
     else:
-        message = f"unexpected character `.`: diffcli has no methods: write the function form `{_shown(fixed)}`"
+        message = f"unexpected character `.`: diffcli has no methods: write the function form `{shown(fixed)}`"
     return Written(message)
 
 
@@ -321,7 +229,7 @@ def _rewrite_one(line: str, at: int, functions) -> tuple[str, str] | None:
 
 def call_without_parentheses(text: str, pos: int, functions) -> str | None:
     """`sin x` -> `sin(x)`: a function name, then an operand without parentheses."""
-    line, column = _line_of(text, pos)
+    line, column = line_of(text, pos)
     before = NAME_BEFORE.search(line[:column].rstrip())
     if before is None or before.group(0) not in functions:
         return None
@@ -336,8 +244,8 @@ def function_power(text: str, end: int, name: str, functions) -> str | None:
     m = re.compile(r"\s*(\^|\*\*)\s*(-?\d+)\s*").match(text, end)
     if m is None:
         return None
-    line, column = _line_of(text, m.end())
-    arg, _ = _operand_after(line, column)
+    line, column = line_of(text, m.end())
+    arg, _ = operand_after(line, column)
     if not arg:
         return None
     power = m.group(2)
@@ -378,7 +286,7 @@ def definition(text: str, functions=()) -> tuple[int, str] | None:
     name, params, body = m.group(1), m.group(2).strip(), m.group(3).strip()
     names = [p.strip() for p in params.split(",") if p.strip()]
     at = ",".join(f"{p}=VALUE" for p in names) or "x=VALUE"
-    what = f"the body, `{_shown(body)}`," if body else "the body"
+    what = f"the body, `{shown(body)}`," if body else "the body"
     return m.start(1), (
         f"`{name}({params}) = ...` defines a function, which diffcli does not do: write {what} "
         f"and bind {', '.join(names) or 'its variables'} with --at {at}"

@@ -7,7 +7,8 @@ nesting; each parse hands its reductions to its own builder, so parsing is reent
 thread-safe. Every token is kept, brackets and signs included, so a rule's span runs from its
 first token to its last: offsets only, no copy of the text, and parsing time grows linearly
 with the text.
-Syntax errors become one `error:` line with the input line and a caret beneath the place.
+Syntax errors become one `error:` line with the input line and a caret beneath the place
+(`mistakes.py` words them).
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import NoReturn
 
 from diffcli import limits
 from diffcli.core import ops
 from diffcli.core.graph import Graph, Node
 from diffcli.errors import DiffcliError, caret, suggest
-from diffcli.syntax import calls, hints, lalr, pasted, slips
-from diffcli.syntax.lalr import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from diffcli.syntax import calls, lalr, mistakes, slips
+from diffcli.syntax.lalr import UnexpectedInput
 
 _tables: lalr.Tables | None = None  # the grammar's, loaded once per process
 
@@ -115,79 +115,14 @@ def _run(text: str, builder) -> "_Piece":
     limits.check_text(text)
     declared = [name for names in DECLARED.findall(text) for name in re.findall(r"\w+", names)]
     known = {*ops.FUNCTIONS, *getattr(builder, "functions", ()), *declared}  # f(x) = ...: an equation
-    for found, kind in ((hints.unicode_operator(text), hints.Written), (hints.definition(text, known), DiffcliError)):
-        if found is not None:  # refused before parsing, with the ASCII or diffcli form to write
-            line, column = _place(text, found[0])
-            raise kind(found[1], caret(text, line, column))
+    mistakes.refuse_written(text, known)
     try:
         return lalr.parse(text, tables(), builder.reduce)
     except (UnexpectedInput, DiffcliError) as e:
-        found = pasted.check(text, known)  # code pasted from elsewhere: the diffcli way to write it
-        if found is not None:
-            line, column = _place(text, found[0])
-            raise hints.Written(found[1], caret(text, line, column)) from None
+        mistakes.refuse_pasted(text, known)
         if isinstance(e, DiffcliError):
             raise
-        _unexpected(text, e)
-
-
-def _unexpected(text: str, e: UnexpectedInput) -> NoReturn:
-    """The error for text the grammar does not accept."""
-    line, column = e.line, e.column
-    at_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
-    if at_end:
-        lines = text.rstrip("\n").split("\n")
-        raise DiffcliError(
-            "the expression ends too early: something is missing at its end",
-            caret(text, len(lines), len(lines[-1]) + 1),
-        ) from None
-    pos = e.pos_in_stream
-    if isinstance(e, UnexpectedCharacters):
-        ch = text[pos] if pos is not None and pos < len(text) else "?"
-        message = f"unexpected character `{ch if ch.isprintable() else ascii(ch)[1:-1]}`"
-        if ch == "=":
-            message += ": compare with `==`; `name = expr` defines a name at the start of a statement"
-        elif ch in "!&":
-            message += ": use <, <=, >, >=, == or !="
-        elif ch == "." and pos is not None:
-            written = hints.dot(text, pos, ops.FUNCTIONS)
-            if written is not None:
-                written.detail = caret(text, line, column)
-                raise written from None
-    else:
-        assert isinstance(e, UnexpectedToken)  # the lexer raises UnexpectedCharacters, the parser this
-        message = f"unexpected `{e.token}`" + _juxtaposition_hint(text, pos, e.token)
-    raise DiffcliError(message, caret(text, line, column)) from None
-
-
-def _place(text: str, pos: int) -> tuple[int, int]:
-    """(line, column), both 1-based, of offset `pos`."""
-    line = text.count("\n", 0, pos) + 1
-    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
-
-
-ENDS_OPERAND = r"[\w.)\]][ \t]*\Z"  # a name, number or closing bracket before the place
-
-
-def _juxtaposition_hint(text: str, pos: int | None, token) -> str:
-    if pos is None or token.type not in ("NAME", "NUMBER", "LPAR"):
-        return ""
-    if token.type != "LPAR":
-        call = hints.call_without_parentheses(text, pos, ops.FUNCTIONS)
-        if call is not None:
-            return f": a function's argument goes in parentheses; did you mean `{call}`?"
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    line = text[start:] if end < 0 else text[start:end]
-    column = pos - start
-    if not re.search(ENDS_OPERAND, line[:column]):
-        return ""
-    fixed = (
-        f"{line[:column].rstrip()}*{line[column:]}".strip()
-        if len(line) <= 60
-        else f"...{line[max(column - 20, 0) : column].rstrip()}*{line[column : column + 20]}..."
-    )
-    return f": juxtaposition is not multiplication; did you mean `{fixed}`?"
+        mistakes.unexpected(text, e)
 
 
 def _span(children) -> tuple:
@@ -378,17 +313,8 @@ class _Builder:
             if found is None:
                 found = self.variables[name] = self.graph.var(name, shape)
             return found
-        if name in ops.FUNCTIONS:
-            power = hints.function_power(self.text, token.end_pos, name, ops.FUNCTIONS)
-            raise DiffcliError(power or f"`{name}` is a function: call it as {name}(...)")
         known = set(self.names) | set(self.shapes) | set(ops.CONSTANTS)
-        unbound = f"name `{name}` is not bound: give it a value with --at {name}=VALUE"
-        glued = hints.glued_call(name, known, ops.FUNCTIONS)
-        if glued is not None:
-            raise DiffcliError(f"{unbound} (did you mean `{glued}`?)")
-        if name in hints.CONSTANT_SPELLINGS:
-            raise DiffcliError(f"{unbound} (the constant is written `{hints.CONSTANT_SPELLINGS[name]}`)")
-        raise DiffcliError(unbound + suggest(name, known))
+        raise mistakes.unbound(name, self.text, token.end_pos, known)
 
     def declare(self, name: str) -> None:
         """An undefined function: `f(u)` and `f'(u)` become nodes that only `diff` handles."""
@@ -410,14 +336,7 @@ class _Builder:
         entry = ops.FUNCTIONS.get(name)
         if entry is None:
             check_name(name)
-            hint = f": declare it with --function {name} (or a `function {name}` line)" if primes else ""
-            foreign = hints.foreign_function(name, ops.FUNCTIONS) or pasted.unknown_function(
-                name, self.text, ops.FUNCTIONS, self.functions
-            )
-            message = (None if primes else foreign) or (
-                f"unknown function `{name}`{hint}" + suggest(name, [*ops.FUNCTIONS, *self.functions])
-            )
-            raise DiffcliError(message, caret(self.text, token.line, token.column))
+            raise mistakes.unknown_function(token, primes, self.text, self.functions)
         if primes and (name not in ops.OPS or ops.OPS[name].print.kind != "primed"):
             raise DiffcliError(
                 f"`{name}{chr(39) * primes}`: primes follow sinc, digamma and declared functions only; "

@@ -7,8 +7,9 @@ from diffcli.cli.spec import Options
 from diffcli.compute.problem import load
 from diffcli.core.ops import CONSTANTS
 from diffcli.errors import DiffcliError
+from diffcli.matrix import derive as matrix_derive
 from diffcli.render import formulas as view
-from diffcli.render import steps
+from diffcli.render import matrixcalc, steps
 from diffcli.render import verdict as verdict_view
 from diffcli.render.present import present, write
 from diffcli.symbolic import matrices
@@ -82,11 +83,8 @@ def by_array(o: Options) -> bool:
 
 def matrix_diff(o: Options) -> int:
     """diff in matrix notation (--shape, or --at with a vector or matrix variable)."""
-    from diffcli.matrix.derive import Ask, matrix_diff as derivative  # noqa: I001  (one import, start-up)
-    from diffcli.render import matrixcalc
-
     if o.implicit or o.function:
         raise DiffcliError("--shape (matrix notation) goes without --implicit and --function")
-    ask = Ask(o.expr, tuple(o.shape or ()), tuple(o.at or ()), tuple(o.wrt or ()), o.order, o.of, o.steps)
-    result = derivative(ask)
+    ask = matrix_derive.Ask(o.expr, tuple(o.shape or ()), tuple(o.at or ()), tuple(o.wrt or ()), o.order, o.of, o.steps)
+    result = matrix_derive.matrix_diff(ask)
     return present(result, o.format, view=matrixcalc, strict=o.strict, kinks=o.kinks, latex=o.latex)

@@ -17,6 +17,7 @@ from diffcli.core.ops import (
     special,
     structure,
     tensors,
+    trigonometric,
 )
 from diffcli.core.ops.names import CONSTANTS, functions
 from diffcli.core.ops.piecewise import COMPARISONS
@@ -25,6 +26,7 @@ from diffcli.core.ops.table import OPS, Kink, Op, Print, register
 
 register(
     *arithmetic.ENTRIES,
+    *trigonometric.ENTRIES,
     *elementary.ENTRIES,
     *angles.ENTRIES,
     *special.ENTRIES,
