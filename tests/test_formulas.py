@@ -204,7 +204,11 @@ def answer(entries: list[str]) -> str:
     return "; ".join(entries)
 
 
-@pytest.mark.parametrize("case", CASES[:100], ids=lambda c: c["expr"][:40])
+# The first 25 run by default; all 100 with `-m slow` (CI runs both): each case is about 0.4 s.
+FROZEN = [case if k < 25 else pytest.param(case, marks=pytest.mark.slow) for k, case in enumerate(CASES[:100])]
+
+
+@pytest.mark.parametrize("case", FROZEN, ids=lambda c: c["expr"][:40])
 def test_matrices_and_check_against_frozen_sympy(case):
     f, vector = case["expr"], f"[{case['expr']}, {case['second']}]"
     wrt = ["--wrt", "x,y"]
@@ -219,6 +223,7 @@ def test_matrices_and_check_against_frozen_sympy(case):
         assert "where(" not in det and same(case[key], det), (command, det, case[key])
 
 
+@pytest.mark.slow  # 100 random expressions through SymPy: about 6 s
 def test_matrices_against_live_sympy():
     sp = pytest.importorskip("sympy", reason="the live SymPy comparison needs sympy")
     import importlib.util
