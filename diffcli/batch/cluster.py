@@ -72,8 +72,9 @@ def run(command: str, job: PointsJob, req, progress=None) -> dict:
         )
     if job.device != "cpu":
         raise DiffcliError("--engine dask runs on the workers' CPUs: drop --device gpu")
+    distributed = modules()[1]  # imported before quiet(): its import sets Dask's own logger levels
     try:
-        with quiet(), Cluster(job.scheduler, modules()[1]) as cluster:  # Dask's logs: its failures come back as errors
+        with quiet(), Cluster(job.scheduler, distributed) as cluster:  # Dask's logs: its failures come back as errors
             if out is not None and parquet.is_folder_target(out):
                 source, read = stream.opened(job)
                 with source:
