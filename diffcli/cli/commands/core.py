@@ -63,15 +63,26 @@ def numeric(command: str, o: Options, req: Request) -> int:
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
 
 
+# A name that may be a variable: not inside another word or after a dot, and not followed by `(`
+# or `'` (a call) or by one `=` (a definition or a keyword argument).
+NAME_TOKEN = re.compile(r"(?<![\w.])[^\W\d]\w*(?!\w)(?!\s*(?:[(']|=(?!=)))")
+
+
 def unbound(text: str, at) -> list[str]:
     """The free names of the expression that --at does not bind (e and pi are constants); none
     when the text does not parse or --at binds a name the text does not use (the loader then
     says why, with its hints)."""
     try:
+        bound: set[str] | None = set(parse_at(at))
+    except DiffcliError:
+        bound = None  # said below, after the text's own errors, as before
+    if bound is not None and all(name in bound or name in CONSTANTS for name in NAME_TOKEN.findall(text)):
+        return []  # every name is bound: no second parse of the text (most of a long objective's run)
+    try:
         used = names_used(text)
     except DiffcliError:
         return []
-    bound = set(parse_at(at))
+    bound = set(parse_at(at)) if bound is None else bound
     if bound - set(used):  # --at x=3 for X^2: a slip, which the loader names (did you mean `x`?)
         return []
     return [name for name in used if name not in bound and name not in CONSTANTS]
