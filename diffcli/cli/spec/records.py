@@ -5,7 +5,7 @@ read against them."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 class Option:
@@ -66,7 +66,7 @@ class Options:
     declaration, so no command reads a string-keyed dict. A name the command does not declare
     is an AttributeError (tests/test_cli_options.py checks every `o.NAME` the commands read)."""
 
-    if False:  # for type checkers only: the attributes are made per command below
+    if TYPE_CHECKING:  # the attributes are made per command by options_type
 
         def __getattr__(self, name: str) -> Any: ...
 
