@@ -58,6 +58,10 @@ FUNCTIONS = [
     "exp(-x^2)",
     "1/(1 + x^2)",
     "x/(1 + x)",
+    "x^x",  # variable powers: the guard issue 25 took out of the printed formula
+    "x^sin(x)",
+    "x^(1/x)",
+    "(1 + x)^x",
 ]
 INNER = ["3*x", "x^2", "x^2 + 1", "2*x - 1", "sin(x)", "exp(x)", "sqrt(x)", "1/x"]
 OUTER = [

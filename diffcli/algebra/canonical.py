@@ -73,6 +73,7 @@ class Forms:
         self.keys: dict = {}
         self.form: dict[int, Poly] = {}
         self._expanded: dict[int, Poly | None] = {}
+        self._constant: list[bool] = []  # atom i -> whether it holds no variable
         self.work, self.budget = 0, None  # terms handled so far, and the most allowed (None: no limit)
 
     def spend(self, terms: int) -> None:
@@ -267,7 +268,49 @@ class Forms:
             inverse = self.power(forms[1], Fraction(-1))
             return None if inverse is None else self.product(forms[0], inverse)
         k = HALF if op == "sqrt" else exact(n.args[1]) if n.args[1].op == "const" else None
+        if k is None and op == "pow":
+            return self.shifted_power(n, forms[0], forms[1])
         return None if k is None else self.power(forms[0], k)
+
+    def shifted_power(self, n: Node, base: Poly, exponent: Poly) -> Poly | None:
+        """a^(b + k), k a whole number and a not a number, as a^b*a^k: then x^(x - 1) and
+        x^(x - 2), which the power rule makes of x^x, are x^x/x and x^x/x^2, and its
+        derivatives gather as a textbook's x^x*(log(x) + 1). None: n stays an atom."""
+        k = exponent.get((), 0)
+        if not k or type(k) is not int or len(exponent) < 2 or self.constant(base):
+            return None
+        graph = n.graph
+        shift = graph.const(float(k))
+        rest = graph.node("sub", (n.args[1], shift), None, True)
+        lifted = graph.node("pow", (n.args[0], rest), None, True)
+        for m in (shift, rest, lifted):
+            if id(m) not in self.form:
+                self.settle(m)
+        lowered = self.power(base, Fraction(k))
+        return None if lowered is None else self.product(self.form[id(lifted)], lowered)
+
+    def constant(self, p: Poly) -> bool:
+        """Whether form p holds no variable (numbers, named constants, calls of those)."""
+        return all(self.constant_atom(i) for m in p for i, _ in m)
+
+    def constant_atom(self, i: int) -> bool:
+        # the atoms below i first, in order (an atom is made after those it holds), so that a
+        # composition 1,000 deep is no recursion 1,000 deep
+        for j in range(len(self._constant), i + 1):
+            self._constant.append(self._constant_atom(j))
+        return self._constant[i]
+
+    def _constant_atom(self, i: int) -> bool:
+        a = self.atoms[i]
+        if a.kind == "number":
+            return True
+        if a.kind == "abs":
+            return self.constant_atom(a.value)
+        if a.kind == "sum":
+            return self.constant(a.poly)
+        if a.node.op in ("const", "var"):
+            return a.node.op == "const"
+        return isinstance(a.value, tuple) and all(f is not None and self.constant(f) for f in a.value)
 
     def settle(self, n: Node) -> Poly:
         """The form of scalar node n (its arguments settled before): built from theirs, or n

@@ -106,7 +106,15 @@ class FormDerivative:
             if term is None:
                 return None
             out = algebra.add(out, term)
-        return out
+        return self.logarithmic(i, out) if n.op in ("exp", "pow") else out
+
+    def logarithmic(self, i: int, d: Poly) -> Poly | None:
+        """The derivative d of atom i (exp(h), a^b) as the atom times its logarithmic
+        derivative kept whole, as SymPy keeps it: x^sin(x)*(cos(x)*log(x) + sin(x)/x), whose
+        next derivative is x^sin(x)*((...)^2 + ...), not a sum multiplied out order by order."""
+        if len(d) < 2 or not all(any(j == i and e >= 1 for j, e in m) for m in d):
+            return d
+        return self.forms.product(algebra.atom(i), algebra.divided(d, ((i, 1),)))
 
     def depend(self, n: Node) -> bool:
         """Whether node n depends on the variable."""

@@ -5,6 +5,9 @@ the textbook formula has none: pow's exponent rule takes log 0 as 0 (`log(where(
 autograd's replace_zero: d/db 0^b is 0, not 0*log(0)), and hypot's rule takes x/hypot(x, y) as
 0 at the origin (`where(h == 0, 0, g/h)`), and pow's base rule takes d/da a^b as 0 at a = b = 0
 (`where((a == 0)*(b == 0), 0, b*a^(b - 1))`, PyTorch's value). A textbook writes `log(a)` and `x/hypot(x, y)`:
+At higher orders where's own rule carries each guard's condition into the next derivative
+(where(a == 0, 0, g/where(a == 0, 1, a)), where(a == 0, 0, (b - 1)*b*a^(b - 2))), and the
+log's rule divides by the guarded operand itself: those are guards too.
 `unguard` rebuilds a derivative with each guard replaced by the textbook operand and lists the
 guards, so the caller can say (in a note under the formula) when the point sits on one. The
 evaluated DAG keeps its guards; only the printed one loses them, and it gives the same numbers
@@ -32,21 +35,20 @@ def guard_of(n: Node) -> tuple[Guard, Node] | None:
     if n.op != "where":
         return None
     cond, if_edge, otherwise = n.args
-    # where((a == 0)*(b == 0), 0, b*a^(b - 1)), or where(x == 0, 0, ...) for x^x: pow's base rule
-    # at 0^0 (x^0 is 1, its derivative 0)
     conds = cond.args if cond.op == "mul" else (cond,)
-    if is_zero(if_edge) and all(c.op == "eq" and is_zero(c.args[1]) for c in conds):
-        edge = conds[0].args[0]
-        if lowers(otherwise, edge):
-            return Guard("power", edge), otherwise
-    if cond.op != "eq" or not is_zero(cond.args[1]):
+    if not is_zero(if_edge) or not all(c.op == "eq" and is_zero(c.args[1]) for c in conds):
         return None
-    edge = cond.args[0]
-    # where(h == 0, 0, g/h): g/h, for the norms only (prod's rule masks a quotient too, and
-    # there the mask is the formula: prod is smooth where a factor is 0)
-    if is_zero(if_edge) and edge.op in NORMS and divides(otherwise, edge):
-        return Guard("zero", edge), otherwise
-    return None
+    edge = conds[0].args[0]
+    if edge.op in NORMS:
+        # where(h == 0, 0, g/h): g/h, for the norms
+        return (Guard("zero", edge), otherwise) if divides(otherwise, edge) else None
+    if n.shape != ():
+        return None  # prod's rule masks a quotient too, and there the mask is the formula
+    # In a scalar derivative only pow's rules mask by a == 0: its base rule at 0^0
+    # (where((a == 0)*(b == 0), 0, b*a^(b - 1)), where(x == 0, 0, ...) for x^x) and, at
+    # higher orders, where's own rule over either guard (where(a == 0, 0, g/where(a == 0, 1, a))
+    # for the log guard's operand), whatever the simplifier made of the masked term.
+    return Guard("log" if holds_log_guard(otherwise, edge) else "power", edge), otherwise
 
 
 def log_guard(n: Node) -> tuple[Guard, Node] | None:
@@ -60,11 +62,25 @@ def log_guard(n: Node) -> tuple[Guard, Node] | None:
     return None
 
 
-def lowers(n: Node, edge: Node) -> bool:
-    """Whether n holds edge^(b - 1), the power rule's lowered power that the guard keeps finite."""
+def operand_guard(n: Node) -> tuple[Guard, Node] | None:
+    """(the guard, a) when n is a scalar where(a == 0, 1, a) outside a log: the log guard's
+    operand, which the log's own rule divides by at higher orders (g/where(a == 0, 1, a))."""
+    if n.op == "where" and n.shape == () and holds_log_guard(n, n.args[2], deep=False):
+        return Guard("log", n.args[2]), n.args[2]
+    return None
+
+
+def holds_log_guard(n: Node, edge: Node, deep: bool = True) -> bool:
+    """Whether n holds (or, not `deep`, is) pow's where(edge == 0, 1, edge), the operand its
+    log guard keeps nonzero."""
     return any(
-        m.op == "pow" and m.args[0] is edge and m.args[1].op == "sub" and is_one(m.args[1].args[1])
-        for m in topological([n])
+        m.op == "where"
+        and is_one(m.args[1])
+        and m.args[2] is edge
+        and m.args[0].op == "eq"
+        and m.args[0].args[0] is edge
+        and is_zero(m.args[0].args[1])
+        for m in (topological([n]) if deep else [n])
     )
 
 
@@ -89,24 +105,15 @@ def unguard(root: Node) -> tuple[Node, list[Guard]]:
     done: dict[int, Node] = {}
     guards: list[Guard] = []
     graph = root.graph
-    order = topological([root])
-    # A base whose log is guarded is one whose exponent varies too: its power rule's a^(b - 1)
-    # reads a^b/a, so that b*a^b/a + a^b*log(a) gathers as a textbook's a^b*(b/a + log(a)).
-    logged = {id(found[1]) for found in map(log_guard, order) if found is not None}
-    for n in order:
-        found = guard_of(n)
-        logged_here = log_guard(n)
+    for n in topological([root]):
+        found = guard_of(n) or operand_guard(n)
+        logged = log_guard(n)
         if found is not None:
             guards.append(found[0])
             done[id(n)] = done[id(found[1])]
-        elif logged_here is not None:
-            guards.append(logged_here[0])
-            done[id(n)] = graph.node("log", (done[id(logged_here[1])],), n.payload, True)
-        elif n.op == "pow" and id(n.args[0]) in logged and n.args[1].op == "sub" and is_one(n.args[1].args[1]):
-            a = done[id(n.args[0])]
-            done[id(n)] = graph.node(
-                "div", (graph.node("pow", (a, done[id(n.args[1].args[0])]), None, True), a), None, True
-            )
+        elif logged is not None:
+            guards.append(logged[0])
+            done[id(n)] = graph.node("log", (done[id(logged[1])],), n.payload, True)
         elif not n.args:
             done[id(n)] = n
         else:

@@ -15,7 +15,11 @@ from diffcli.core.graph import Node
 from diffcli.core.ops import OPS
 from diffcli.core.ops.special import order_of, primes
 
-GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "phi", "omega", "tau", "rho"}
+GREEK = {
+    *("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"),
+    *("nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"),
+    *("Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"),
+}
 
 
 # Greek letters that LaTeX writes as Latin ones (no \\omicron, no \\Alpha)

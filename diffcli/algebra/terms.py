@@ -16,16 +16,18 @@ from diffcli.algebra import poly as algebra
 from diffcli.algebra.canonical import Forms
 from diffcli.algebra.poly import Poly
 from diffcli.algebra.text import measure
-from diffcli.core.graph import Node, to_float
+from diffcli.core.graph import Node, to_float, topological
 
 # Named constants a coefficient may be a rational multiple of (the printed name parses back to
 # the same number, so `2*pi` is exactly the folded 6.283185307179586)
 CONSTANTS = {"pi": Fraction(math.pi), "e": Fraction(math.e)}
+SHORT_DECIMAL = 8  # most characters of a decimal written as typed (0.0625, 12.375)
 SMALL = 1000  # largest numerator and denominator of a rational written beside a named constant
 
 
 class Terms:
-    def __init__(self, taken: set):
+    def __init__(self, taken: set, decimals: bool = False):
+        self.decimals = decimals  # the input typed decimals: write an exact decimal as one (0.5, 1.5)
         self.forms = Forms(self.printed)
         self.g = self.forms.graph
         self.atoms = self.forms.atoms
@@ -54,7 +56,13 @@ class Terms:
         return measure(n, self.sizes)[2]
 
     def shortest(self, candidates: list[Node]) -> Node:
-        return min(candidates, key=self.size)
+        """The shortest (characters without blanks, then with them); on a tie, the one that
+        writes its pieces fewest times, as a textbook takes a common factor out:
+        `x^x*(log(x) + 1)`, not `log(x)*x^x + x^x` (and keeps `4*x + 4*y`: numbers do not count)."""
+        sizes = [self.size(c) for c in candidates]
+        least = min(sizes)
+        tied = [c for c, s in zip(candidates, sizes) if s == least]
+        return tied[0] if len(tied) == 1 else min(tied, key=repeats)
 
     def node(self, op: str, *args: Node) -> Node:
         self.forms.spend(1)
@@ -64,19 +72,24 @@ class Terms:
         return self.g.const(value)
 
     def number(self, q: Fraction) -> tuple[list[Node], list[Node]]:
-        """A positive rational as numerator and denominator factors, the shorter of: a decimal
-        (2.99), a fraction split over the term (x/2: [] over [2]), a named constant's multiple
-        (pi/2), the float's shortest text (for an inexact 17-digit value)."""
+        """A positive rational as numerator and denominator factors, the shorter of: a fraction
+        split over the term (x/2: [] over [2]), a decimal (2.99), a named constant's multiple
+        (pi/2), the float's shortest text (for an inexact 17-digit value). On a tie the
+        fraction (3*x^2/2), unless the input typed decimals: then a short exact decimal is
+        written as one (0.5, 1.5*x^2), as typed."""
         options: list[tuple[list[Node], list[Node]]] = []
         if q.denominator == 1 and q.numerator < 2**53:
             return ([self.const(q.numerator)] if q != 1 else []), []
         decimal = self.const(to_float(q))
         if math.isinf(decimal.value):
             return [decimal], []  # past the largest float: it is inf, as its value is
-        if Fraction(repr(float(q))) == q or max(q.numerator, q.denominator) >= 2**53:
-            options.append(([decimal], []))
+        exact_decimal = Fraction(repr(float(q))) == q
+        if self.decimals and exact_decimal and len(repr(float(q))) <= SHORT_DECIMAL:
+            return [decimal], []
         if max(q.numerator, q.denominator) < 2**53:
             options.append(([self.const(q.numerator)] if q.numerator != 1 else [], [self.const(q.denominator)]))
+        if exact_decimal or max(q.numerator, q.denominator) >= 2**53:
+            options.append(([decimal], []))
         for name, value in self.constants.items():
             for k in (1, 2, -1):
                 r = q / value**k
@@ -163,7 +176,10 @@ class Terms:
         return out
 
     def ordered(self, m: tuple) -> list:
-        return sorted(m, key=lambda f: (self.atoms[f[0]].rank, f[0]))
+        # by kind (numbers, named constants, variables, calls, ...); among calls, those of
+        # numbers first, so that log(2)*exp2(x) and log(2)^3*exp2(x) read alike
+        constant = self.forms.constant_atom
+        return sorted(m, key=lambda f: (self.atoms[f[0]].rank[0], not constant(f[0]), self.atoms[f[0]].rank, f[0]))
 
     def assemble(self, c: Fraction, top: list[Node], bottom: list[Node]) -> Node:
         """c * product(top) / product(bottom), the sign in front."""
@@ -224,3 +240,17 @@ class Terms:
         if a.kind == "leaf" and a.node.op == "exp" and a.value and a.value[0] is not None:
             return a.value[0]
         return None
+
+
+def repeats(root: Node) -> int:
+    """How many times root's text writes a piece (not a number) again: the occurrences of each
+    node of the print DAG (its paths from the root) past the first."""
+    count = {id(root): 1}
+    total = 0
+    for n in reversed(topological([root])):
+        k = count.get(id(n), 0)
+        if n.op != "const":
+            total += k - 1
+        for a in n.args:
+            count[id(a)] = count.get(id(a), 0) + k
+    return total

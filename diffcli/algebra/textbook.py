@@ -30,9 +30,10 @@ COLLECT = 24  # most terms of a sum whose terms are tried in groups
 GROUPINGS = 4  # atoms tried for grouping terms (those in most terms)
 EFFORT = 20_000  # terms looked at in all; past that, each sum is only written out or factored
 # The printer's budget (Forms.spend counts terms handled): a base plus so much per node of the
-# DAGs printed. The golden records' largest formula spends 400,000 (876 nodes); past the budget
-# the canonical forms stop and the DAG as built is printed, its shared pieces named.
-BUDGET_BASE, BUDGET_PER_NODE = 500_000, 20
+# DAGs printed. The golden records' largest formula spends 400,000 (876 nodes); the 6th derivative
+# of tan(x)*exp(sin(x))/(1 + x^2) 1,040,000 (about 4 s); past the budget the canonical forms
+# stop and the DAG as built is printed, its shared pieces named.
+BUDGET_BASE, BUDGET_PER_NODE = 1_500_000, 20
 FORM_ORDERS = 12  # most orders taken of the function's form (render/form_derivative.py)
 
 
@@ -44,7 +45,7 @@ def textbook(root: Node, function: Node | None = None, wrt: tuple = (), unguarde
     Within a budget proportional to the DAGs (BUDGET_*); past it, the DAG as built."""
     nodes = topological([root])
     names = {n.name for n in nodes if n.op == "var"}
-    printer = Printer(names)
+    printer = Printer(names, root.graph.decimals or (function is not None and function.graph.decimals))
     sized = len(nodes) + (len(topological([function])) if function is not None else 0)
     printer.forms.budget = BUDGET_BASE + BUDGET_PER_NODE * sized
     best = None
@@ -52,8 +53,8 @@ def textbook(root: Node, function: Node | None = None, wrt: tuple = (), unguarde
         best = printer.run(root)
         if function is not None and 0 < len(wrt) <= FORM_ORDERS:
             other = printer.forward(function, wrt, unguarded)
-            if other is not None and printer.size(other) < printer.size(best):
-                best = other
+            if other is not None:
+                best = printer.shortest([best, other])
     except OverBudget:  # the canonical forms would cost more than the formula is worth: the DAG as built
         pass
     # The DAG as built, its shared pieces named, can still be shorter (a deep composition
@@ -65,8 +66,8 @@ def textbook(root: Node, function: Node | None = None, wrt: tuple = (), unguarde
 
 
 class Printer(Terms):
-    def __init__(self, taken: set):
-        super().__init__(taken)
+    def __init__(self, taken: set, decimals: bool = False):
+        super().__init__(taken, decimals)
         self.best: dict[int, Node] = {}
         self.spent = 0
 
@@ -165,12 +166,14 @@ class Printer(Terms):
         return algebra.degree(m, lambda i: self.atoms[i].rank[0] == 1)
 
     def plain(self, p: Poly) -> Node:
-        """p term by term: highest degree first, a positive term in front (1 - x^2, not -x^2 + 1)."""
+        """p term by term: highest degree first, a number after the other terms of its degree
+        (log(x) + 1), a positive term in front (1 - x^2, not -x^2 + 1)."""
         if not p:
             return self.const(0)
         self.forms.spend(len(p))
         terms = sorted(
-            p.items(), key=lambda t: (-self.degree(t[0]), [(self.atoms[i].rank, i, -e) for i, e in self.ordered(t[0])])
+            p.items(),
+            key=lambda t: (-self.degree(t[0]), not t[0], [(self.atoms[i].rank, i, -e) for i, e in self.ordered(t[0])]),
         )
         first = next((k for k, (_, c) in enumerate(terms) if c > 0), 0)
         terms.insert(0, terms.pop(first))
@@ -265,6 +268,17 @@ class Printer(Terms):
                 out += self.fractions(sign * c, h, algebra.scale(q, Fraction(sign)), depth)
         return out
 
+    def merged(self, c: Fraction, g: tuple, inner: Poly | None) -> tuple[Fraction, tuple, Poly | None]:
+        """c * g * inner with inner, where it is (minus) one of g's sums, as one more power of
+        that sum: (1 - log(x))^4, not (1 - log(x))^3*(1 - log(x))."""
+        if inner is None or len(inner) < 2:
+            return c, g, inner
+        for sign in (1, -1):
+            i = self.forms.keys.get(("sum", frozenset(algebra.scale(inner, Fraction(sign)).items())))
+            if i is not None and any(j == i for j, _ in g):
+                return sign * c, algebra.mono_mul(g, ((i, 1),)), None
+        return c, g, inner
+
     def cancelled(self, q: Poly, g: tuple) -> tuple[Poly, tuple]:
         """q / (sums in g's denominator) where they divide it exactly; g corrected."""
         powers = dict(g)
@@ -281,6 +295,7 @@ class Printer(Terms):
     def fractions(self, c: Fraction, g: tuple, inner: Poly | None, depth: int = 0) -> list[Node]:
         """c * g * inner, g's negative powers below the line: as factors, and, where the
         denominator holds sums, multiplied out (1/((1 + x)*(1 - x)) as 1/(1 - x^2))."""
+        c, g, inner = self.merged(c, g, inner)
         one = algebra.single(inner) if inner is not None else None
         self.forms.spend(1 + len(inner or ()))
         if one is not None:  # the rest cancelled to one term

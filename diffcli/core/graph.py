@@ -114,6 +114,9 @@ class Graph:
         # scalar const node -> its exact value as the simplifier's coefficient (an int when
         # whole, a Fraction, None when not finite); see ops/simplify.number
         self.numbers: dict[Node, int | Fraction | None] = {}
+        # whether the text typed a number with a point or an exponent (0.5, 1e-3): its formulas
+        # then print exact decimals as decimals, as typed (0.5*y, not y/2)
+        self.decimals = False
 
     def node(self, op: str, args: tuple, payload=None, simplify: bool = False) -> Node:
         """The interned node for op(args; payload), simplified when asked. A simplified

@@ -186,7 +186,10 @@ def diff(
         edges = [problem.graph.node("eq", (g.edge, problem.graph.const(0.0)), simplify=False) for g in guards]
         value, *on_edge = evaluate(problem, [node, *edges], result, probes)
         result.data["value"] = value
+        # one note per kind of guard and edge: an order-2 derivative holds the same guard often
         result.notes.extend(
-            note(g, writable_text(textbook(g.edge))) for g, hit in zip(guards, on_edge) if bool(np.any(hit))
+            dict.fromkeys(
+                note(g, writable_text(textbook(g.edge))) for g, hit in zip(guards, on_edge) if bool(np.any(hit))
+            )
         )
     return result

@@ -248,6 +248,7 @@ class _Builder:
         found = self.numbers.get(text)
         if found is None:
             found = self.numbers[text] = self.graph.const(literal(text))
+            self.graph.decimals = self.graph.decimals or not text.isdigit()
         return found
 
     def rule_name(self, kids: list) -> Node:
