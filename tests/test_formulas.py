@@ -300,3 +300,40 @@ def test_numbers_as_typed_and_factors_in_one_order(expr, order, printed):
 
 def test_latex_writes_pi_as_the_greek_letter():
     assert invoke("diff", "pi*r^2", "--latex").stdout.strip() == "2 \\pi \\cdot r"
+
+
+@pytest.mark.parametrize(
+    "expr,printed",
+    [
+        ("x^pi", "pi*x^(pi - 1)"),  # a folded pi - 1 prints as pi - 1, not 2.141592653589793
+        ("x^e", "e*x^(e - 1)"),
+        ("x^(e + 1)", "(e + 1)*x^e"),  # not 8372826328553321*x^e/2251799813685248
+        ("e^(-x^2)", "-2*x*e^(-x^2)"),  # a signed exponent in brackets
+        ("x*e^(-x)", "e^(-x)*(1 - x)"),
+        ("x^-2", "-2/x^3"),
+        ("sqrt(x + 2)*(x + 2)^(1/3)", "5/(6*(x + 2)^(1/6))"),  # one power of x + 2
+    ],
+)
+def test_named_constants_and_signs_print_as_a_textbook_does(expr, printed):
+    r = invoke("diff", expr, "--wrt", "x")
+    assert r.code == 0 and same(r.stdout.strip(), printed) and r.stdout.strip() == printed, r.stdout
+
+
+def test_second_derivative_of_x_to_the_pi_keeps_its_constants():
+    assert invoke("diff", "x^pi", "--order", "2").stdout.strip() == "pi*(pi - 1)*x^(pi - 2)"
+
+
+@pytest.mark.parametrize(
+    "expr,order,sympy",  # SymPy's diff, as it prints it (`**` read as `^`)
+    [
+        ("x^sin(x)", 2, "x^sin(x)*((log(x)*cos(x) + sin(x)/x)^2 - log(x)*sin(x) + 2*cos(x)/x - sin(x)/x^2)"),
+        ("x^(x + 1)", 1, "x^(x + 1)*(log(x) + (x + 1)/x)"),
+        ("(1 + x)^x", 2, "(x + 1)^x*((x/(x + 1) + log(x + 1))^2 - (x/(x + 1) - 2)/(x + 1))"),
+        ("x^(1/x)", 3, "-x^(1/x)*(6*log(x) - 11 + 3*(log(x) - 1)*(2*log(x) - 3)/x + (log(x) - 1)^3/x^2)/x^4"),
+        ("sqrt(x^(x + 3))", 2, "(log(x) + (x + 3)/x)^2*sqrt(x^(x + 3))/4 + (2 - (x + 3)/x)*sqrt(x^(x + 3))/(2*x)"),
+    ],
+)
+def test_variable_powers_are_no_longer_than_sympy_s(expr, order, sympy):
+    printed = formulas("diff", expr, "--wrt", "x", "--order", str(order))["derivative"]
+    assert same(printed, sympy) and "where(" not in printed
+    assert len(printed.replace(" ", "")) <= 1.5 * len(sympy.replace(" ", "")), printed

@@ -25,6 +25,7 @@ composition keeps a size linear in its DAG.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from diffcli.algebra import poly as algebra
@@ -200,6 +201,9 @@ class Forms:
             return None  # (2*x)^1e9: a coefficient of a billion digits; kept as written
         if k.denominator == 1:
             return self.tidy({algebra.mono_pow(m, k): Fraction(c) ** int(k)})
+        if c < 0 and len(m) == 1 and m[0][1] == 1 and self.atoms[m[0][0]].kind == "sum":
+            # (x - 2)^(1/3): the sum as written, not -(2 - x), whose root is not real
+            c, m = -c, ((self.sum_atom(algebra.scale(self.atoms[m[0][0]].poly, -ONE)), 1),)
         if c < 0:
             return None
         factors, unknown = [], 0
@@ -273,11 +277,14 @@ class Forms:
         return None if k is None else self.power(forms[0], k)
 
     def shifted_power(self, n: Node, base: Poly, exponent: Poly) -> Poly | None:
-        """a^(b + k), k a whole number and a not a number, as a^b*a^k: then x^(x - 1) and
-        x^(x - 2), which the power rule makes of x^x, are x^x/x and x^x/x^2, and its
-        derivatives gather as a textbook's x^x*(log(x) + 1). None: n stays an atom."""
-        k = exponent.get((), 0)
-        if not k or type(k) is not int or len(exponent) < 2 or self.constant(base):
+        """a^(b + c) with c < 0 and a not a number, as a^(b + c - k)*a^k for the whole
+        k = floor(c): then x^(x - 1) and x^(x - 2), which the power rule makes of x^x, are
+        x^x/x and x^x/x^2 (and x^(-y - 2.5) is x^(0.5 - y)/x^3), so that its derivatives
+        gather as a textbook's x^x*(log(x) + 1). A power typed with a positive shift
+        (x^(x + 3)) stays as typed. None: n stays an atom."""
+        c = exponent.get((), 0)
+        k = math.floor(c)
+        if k >= 0 or len(exponent) < 2 or self.constant(base):
             return None
         graph = n.graph
         shift = graph.const(float(k))

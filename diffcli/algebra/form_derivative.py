@@ -12,6 +12,8 @@ form derivative and the reverse-mode one is printed: the masks are what make the
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from diffcli.algebra import poly as algebra
 from diffcli.algebra.canonical import LIMIT, Forms
 from diffcli.algebra.guards import unguard
@@ -91,6 +93,8 @@ class FormDerivative:
         needs = [self.depend(arg) for arg in n.args]
         if not any(needs):
             return {}
+        if n.op == "pow" and needs[1] and self.unguarded:
+            return self.variable_power(i, n)
         out: Poly = {}
         for arg, need, partial in zip(n.args, needs, OPS[n.op].pullback(n, n.graph.const(1.0), needs)):
             if not need or partial is None:
@@ -107,6 +111,21 @@ class FormDerivative:
                 return None
             out = algebra.add(out, term)
         return self.logarithmic(i, out) if n.op in ("exp", "pow") else out
+
+    def variable_power(self, i: int, n: Node) -> Poly | None:
+        """d/dx a^b for an exponent b that varies, as a textbook takes it: a^b*(b'*log(a) + b*a'/a)
+        (x^(x + 1)*(log(x) + (x + 1)/x)), with no a^(b - 1) beside a^b. Printed forms only:
+        log(a) is the textbook's, not the evaluated rule's guarded one."""
+        a, b = n.args
+        da, db = self.poly(self.forms.of(a)), self.poly(self.forms.of(b))
+        inverse = self.forms.power(self.forms.of(a), Fraction(-1))
+        if da is None or db is None or inverse is None:
+            return None
+        by_exponent = self.forms.product(db, self.settle(n.graph.node("log", (a,), None, True))) if db else {}
+        by_base = self.forms.product(self.forms.product(self.forms.of(b), da) or {}, inverse) if da else {}
+        if by_exponent is None or by_base is None:
+            return None
+        return self.forms.product(algebra.atom(i), algebra.add(by_exponent, by_base))
 
     def logarithmic(self, i: int, d: Poly) -> Poly | None:
         """The derivative d of atom i (exp(h), a^b) as the atom times its logarithmic

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from diffcli.algebra import poly as algebra
 from diffcli.algebra.canonical import Forms
-from diffcli.algebra.poly import Poly
+from diffcli.algebra.poly import ONE, Poly
 from diffcli.algebra.text import measure
 from diffcli.core.graph import Node, to_float, topological
 
@@ -22,7 +22,10 @@ from diffcli.core.graph import Node, to_float, topological
 # the same number, so `2*pi` is exactly the folded 6.283185307179586)
 CONSTANTS = {"pi": Fraction(math.pi), "e": Fraction(math.e)}
 SHORT_DECIMAL = 8  # most characters of a decimal written as typed (0.0625, 12.375)
-SMALL = 1000  # largest numerator and denominator of a rational written beside a named constant
+SMALL = 1000
+FOLDED = (
+    10**6
+)  # a rational with a larger numerator or denominator is a float folded from an irrational  # largest numerator and denominator of a rational written beside a named constant
 
 
 class Terms:
@@ -88,8 +91,14 @@ class Terms:
             return [decimal], []
         if max(q.numerator, q.denominator) < 2**53:
             options.append(([self.const(q.numerator)] if q.numerator != 1 else [], [self.const(q.denominator)]))
-        if exact_decimal or max(q.numerator, q.denominator) >= 2**53:
+        folded = max(q.numerator, q.denominator) > FOLDED  # a float folded from an irrational
+        if exact_decimal or folded:
             options.append(([decimal], []))
+        if folded:  # pi - 1; pi*(pi - 1), the second derivative of x^pi
+            for by, rest in [(None, q)] + [(name, q / value) for name, value in self.constants.items()]:
+                shifted = self.shifted_constant(rest)
+                if shifted is not None:
+                    options.append(([self.g.var(by), shifted] if by else [shifted], []))
         for name, value in self.constants.items():
             for k in (1, 2, -1):
                 r = q / value**k
@@ -101,6 +110,27 @@ class Terms:
         if not options:
             options.append(([decimal], []))
         return min(options, key=lambda o: sum(self.size(f)[0] + 1 for f in o[0] + o[1]))
+
+    def shifted_constant(self, q: Fraction) -> Node | None:
+        """q as a named constant's small multiple plus a whole number (pi - 1, e + 1, 1 - 1/pi),
+        within a few ulps: the power rule folds x^pi's exponent pi - 1 in floats."""
+        v = float(q)
+        for name, value in self.constants.items():
+            for k in (1, -1):
+                base = float(value) ** k
+                for s in (1, -1, 2, -2, 3, -3):
+                    r = Fraction((v - s) / base).limit_denominator(12)
+                    if r == 0 or abs(r.numerator) > 12 or abs(float(r) * base + s - v) > 4 * math.ulp(v):
+                        continue
+                    if r < 0 and s < 0:
+                        continue  # -(pi + 1): q is positive
+                    top, bottom = self.number(abs(r))
+                    named = self.g.var(name)
+                    term = self.assemble(ONE, *((top + [named], bottom) if k > 0 else (top, bottom + [named])))
+                    if r < 0:
+                        return self.node("sub", self.const(s), term)
+                    return self.node("add" if s > 0 else "sub", term, self.const(abs(s)))
+        return None
 
     def exponent(self, e: Fraction) -> Node:
         if e.denominator == 1:

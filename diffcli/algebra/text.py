@@ -180,7 +180,9 @@ def _render(n: Node, kids: list[tuple[str, int]]) -> str:
         return f"sqrt({kids[0][0]})"
     if n.op == "pow":  # x^-2 needs no brackets; x^(-1/3) does: -1/3 binds as a quotient
         signed_quotient = n.args[1].op == "neg" and precedence.of(n.args[1].args[0]) < 4
-        return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4 or signed_quotient)}"
+        # a signed expression too, for the reader: e^(-x^2), not e^-x^2
+        signed = b[0].startswith("-") and n.args[1].op != "const"
+        return f"{_wrap(a, a[1] <= prec)}^{_wrap(b, b[1] < 4 or signed_quotient or signed)}"
     left = _wrap(a, a[1] < prec or (prec == 1 and a[1] <= 1))
     same = b[1] == prec and (n.op, n.args[1].op) not in ASSOCIATIVE
     signed = b[0].startswith("-") and prec >= 2  # never `x*-y`, `x - -y`: write x*(-y)
