@@ -286,7 +286,7 @@ def test_printed_expression_reparses_to_the_same_function(text):
         "(x^y)^2",
         "-x^2",
         "(-x)^2",
-        "2^-x",
+        "2^(-x)",  # a signed exponent that is not a number is bracketed, for the reader
         "x*(y + 1)",
         "sin(x)^2",
         "x + y - (x - y)",

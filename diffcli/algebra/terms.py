@@ -10,17 +10,19 @@ measured sizes of its nodes and the printed atoms; the printer adds the ways to 
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 from diffcli.algebra import poly as algebra
 from diffcli.algebra.canonical import Forms
 from diffcli.algebra.poly import ONE, Poly
-from diffcli.algebra.text import measure
-from diffcli.core.graph import Node, to_float, topological
+from diffcli.algebra.text import measure, to_text
+from diffcli.core.graph import Node, is_one, to_float, topological
 
 # Named constants a coefficient may be a rational multiple of (the printed name parses back to
 # the same number, so `2*pi` is exactly the folded 6.283185307179586)
 CONSTANTS = {"pi": Fraction(math.pi), "e": Fraction(math.e)}
+INNER_NUMBER = re.compile(r"\*\d")  # a number after a factor: exp(-x)*2*sin(x)
 SHORT_DECIMAL = 8  # most characters of a decimal written as typed (0.0625, 12.375)
 SMALL = 1000
 FOLDED = (
@@ -59,13 +61,16 @@ class Terms:
         return measure(n, self.sizes)[2]
 
     def shortest(self, candidates: list[Node]) -> Node:
-        """The shortest (characters without blanks, then with them); on a tie, the one that
-        writes its pieces fewest times, as a textbook takes a common factor out:
+        """The shortest (characters without blanks, then with them); on a tie, the one with
+        its numbers in front of its products (`2*exp(-x)*sin(x)`, not `exp(-x)*2*sin(x)`), then
+        the one that writes its pieces fewest times, as a textbook takes a common factor out:
         `x^x*(log(x) + 1)`, not `log(x)*x^x + x^x` (and keeps `4*x + 4*y`: numbers do not count)."""
         sizes = [self.size(c) for c in candidates]
         least = min(sizes)
         tied = [c for c, s in zip(candidates, sizes) if s == least]
-        return tied[0] if len(tied) == 1 else min(tied, key=repeats)
+        return (
+            tied[0] if len(tied) == 1 else min(tied, key=lambda c: (len(INNER_NUMBER.findall(to_text(c))), repeats(c)))
+        )
 
     def node(self, op: str, *args: Node) -> Node:
         self.forms.spend(1)
@@ -135,8 +140,9 @@ class Terms:
     def exponent(self, e: Fraction) -> Node:
         if e.denominator == 1:
             return self.const(e.numerator)
-        if Fraction(repr(float(e))) == e and len(repr(float(e))) <= len(str(e)):
-            return self.const(float(e))  # x^0.3, x^1.5
+        shorter = len(repr(float(e))) < len(str(e)) + (1 if self.decimals else 0)
+        if Fraction(repr(float(e))) == e and shorter:
+            return self.const(float(e))  # x^0.3; x^1.5 where the input typed decimals, else x^(3/2)
         return self.node("div", self.const(e.numerator), self.const(e.denominator))  # x^(1/3)
 
     def atom_node(self, i: int) -> Node:
@@ -212,8 +218,13 @@ class Terms:
         return sorted(m, key=lambda f: (self.atoms[f[0]].rank[0], not constant(f[0]), self.atoms[f[0]].rank, f[0]))
 
     def assemble(self, c: Fraction, top: list[Node], bottom: list[Node]) -> Node:
-        """c * product(top) / product(bottom), the sign in front."""
+        """c * product(top) / product(bottom), the sign in front; a quotient among the top
+        factors gives its denominator to the bottom: (log(x) + 2)/(2*sqrt(x)), not
+        (log(x) + 2)/sqrt(x)/2."""
         num_top, num_bottom = self.number(abs(c))
+        if num_bottom or bottom:
+            bottom = bottom + [f.args[1] for f in top if f.op == "div"]
+            top = [f.args[0] if f.op == "div" else f for f in top if f.op != "div" or not is_one(f.args[0])]
         numerator = self.chain("mul", top)
         if num_top:  # 2*(x*y): LaTeX writes `2 x` only for a single factor
             numerator = self.chain("mul", num_top + ([] if numerator is None else [numerator]))

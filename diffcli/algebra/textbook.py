@@ -14,6 +14,7 @@ per node, so a DAG stays a DAG: shared pieces stay shared, and the printer names
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from fractions import Fraction
 
@@ -306,10 +307,17 @@ class Printer(Terms):
         bottom_mono = tuple((i, -e) for i, e in g if e < 0)
         sums = [(i, e) for i, e in bottom_mono if self.atoms[i].kind == "sum"]
         if sums and (len(sums) > 1 or sums[0][1] > 1):
-            product = self.forms.expand({tuple(sums): ONE})
-            if product is not None and len(product) > 1:
-                rest = [self.power_node(i, e) for i, e in self.ordered(bottom_mono) if self.atoms[i].kind != "sum"]
-                for sign in (1, -1):
+            rest = [self.power_node(i, e) for i, e in self.ordered(bottom_mono) if self.atoms[i].kind != "sum"]
+            # all multiplied out, or, where every sum has the power k, their product to the k:
+            # 4*x/(1 - x^2)^2, not 4*x/(x^4 - 2*x^2 + 1)
+            k = math.gcd(*(e.numerator for _, e in sums)) if all(e.denominator == 1 for _, e in sums) else 1
+            for power in {1, k} if len(sums) > 1 else {1}:
+                product = self.forms.expand({tuple((i, algebra.whole(Fraction(e) / power)) for i, e in sums): ONE})
+                if product is None or len(product) < 2:
+                    continue
+                for sign in (1, -1) if power % 2 else (1,):
                     below = self.plain(algebra.scale(product, Fraction(sign)))
-                    out.append(self.assemble(sign * c, top, rest + [below]))
+                    if power > 1:
+                        below = self.node("pow", below, self.const(power))
+                    out.append(self.assemble(sign * c if power % 2 else c, top, rest + [below]))
         return out
