@@ -202,10 +202,12 @@ def templated(problem: Problem, req: Request, command: str) -> Result | None:
         return None
     point = np.array([problem.bindings[w.name] for w in problem.wrt], dtype=np.float64)
     found = template.evaluate(groups, point, bool(req.hessian))
-    if found is None:
-        return None
+    return None if found is None else templated_result(found, problem.names(), req, command)
+
+
+def templated_result(found: template.Found, names: list[str], req: Request, command: str) -> Result:
+    """The Result of a templated evaluation over scalar variables `names` (in wrt order)."""
     result = Result(command)
-    names = problem.names()
     result.data["value"] = np.asarray(found.value)
     result.data["grad"] = dict(zip(names, [np.asarray(g) for g in found.grad.tolist()]))
     if req.hessian:
@@ -215,9 +217,9 @@ def templated(problem: Problem, req: Request, command: str) -> Result | None:
         rows, cols, values = found.hessian
         result.data["wrt"] = names
         if req.hessian == "sparse":
-            result.data["hessian"] = hessian.SparseHessian(len(point), rows, cols, values)
+            result.data["hessian"] = hessian.SparseHessian(len(names), rows, cols, values)
         else:
-            dense = result.data["hessian"] = np.zeros((len(point), len(point)))
+            dense = result.data["hessian"] = np.zeros((len(names), len(names)))
             dense[rows, cols] = values
     return result
 

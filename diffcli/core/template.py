@@ -57,6 +57,11 @@ def terms(f: Node) -> list[tuple[float, Node]]:
     return out
 
 
+def variables(t: Node) -> list[Node]:
+    """The variables of term t."""
+    return [n for n in topological([t]) if n.op == "var"]
+
+
 def signature(t: Node, position: dict) -> tuple | None:
     """(the term's shape, its slots' wrt positions), or None when it does not qualify."""
     local: dict = {}

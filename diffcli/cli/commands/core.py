@@ -10,9 +10,11 @@ import re
 
 from diffcli.batch.job import PointsJob
 from diffcli.cli.spec import Options
+from diffcli.compute import repeated
 from diffcli.compute.anomaly import note
 from diffcli.compute.problem import load, read_expression
-from diffcli.compute.request import Request, compute
+from diffcli.compute.request import Request, Result, compute
+from diffcli.core.layout import Layout
 from diffcli.core.ops import CONSTANTS
 from diffcli.data import arrays
 from diffcli.data.fileio import is_stdout
@@ -29,7 +31,11 @@ def numeric(command: str, o: Options, req: Request) -> int:
     Dask cluster with --engine dask), or one point."""
     if o.points is None and not on_dask(o):
         read = read_expression(o.expr)
-        missing = unbound(read[0], o.at)
+        try:
+            bindings: dict | None = parse_at(o.at)
+        except DiffcliError:
+            bindings = None  # said later, after the text's own errors
+        missing = unbound(read[0], o.at, bindings)
         asked = getattr(o, "det", False) or getattr(o, "latex", False) or getattr(o, "check", None) is not None
         free = missing and command != "eval" and not getattr(o, "classify", False) and getattr(o, "v", None) is None
         if asked or free:  # formulas (in the names --at leaves free): cli/commands/formulas.py
@@ -51,15 +57,27 @@ def numeric(command: str, o: Options, req: Request) -> int:
             raise DiffcliError("--out goes with --points: give --points FILE too")
         arrays.file_format(o.out)  # a format it cannot write is refused before the work
     with tracker(f"{command}: reading and differentiating") as track:
-        problem = load(
-            o.expr, o.at, getattr(o, "wrt", None), getattr(o, "const", None), o.of, o.dtype, device=o.device, read=read
-        )
-        if req.gradient or req.jacobian or req.hessian:
-            write(problem.constant_notes())
-        result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
+        result = repeated_sum(command, o, req, read[0], bindings)
+        if result is not None:
+            layout = Layout(list(result.data["grad"]), [()] * len(result.data["grad"]))
+        else:
+            problem = load(
+                o.expr,
+                o.at,
+                getattr(o, "wrt", None),
+                getattr(o, "const", None),
+                o.of,
+                o.dtype,
+                device=o.device,
+                read=read,
+            )
+            if req.gradient or req.jacobian or req.hessian:
+                write(problem.constant_notes())
+            result = compute(problem, req, command, stage=lambda text: track.update(label=f"{command}: {text}"))
+            layout = problem.layout
     if o.out is not None:  # the large result to the file, the rest (value, gradient) printed as usual
         assert key is not None  # --out without a result to write was refused above
-        write_out(o, result, key, problem)
+        write_out(o, result, key, layout)
     return present(result, o.format, strict=o.strict, kinks=getattr(o, "kinks", "quiet"), only=getattr(o, "only", None))
 
 
@@ -68,14 +86,11 @@ def numeric(command: str, o: Options, req: Request) -> int:
 NAME_TOKEN = re.compile(r"(?<![\w.])[^\W\d]\w*(?!\w)(?!\s*(?:[(']|=(?!=)))")
 
 
-def unbound(text: str, at) -> list[str]:
+def unbound(text: str, at, bindings: dict | None) -> list[str]:
     """The free names of the expression that --at does not bind (e and pi are constants); none
     when the text does not parse or --at binds a name the text does not use (the loader then
-    says why, with its hints)."""
-    try:
-        bound: set[str] | None = set(parse_at(at))
-    except DiffcliError:
-        bound = None  # said below, after the text's own errors, as before
+    says why, with its hints). `bindings`: parse_at(at), None where --at does not read."""
+    bound = None if bindings is None else set(bindings)
     if bound is not None and all(name in bound or name in CONSTANTS for name in NAME_TOKEN.findall(text)):
         return []  # every name is bound: no second parse of the text (most of a long objective's run)
     try:
@@ -88,12 +103,21 @@ def unbound(text: str, at) -> list[str]:
     return [name for name in used if name not in bound and name not in CONSTANTS]
 
 
-def write_out(o: Options, result, key: str, problem) -> None:
+def repeated_sum(command: str, o: Options, req: Request, text: str, bindings: dict | None) -> Result | None:
+    """A long sum of scalar terms of a few shapes at one point, every variable bound and
+    differentiated, in float64 on the CPU: its terms read at the text level
+    (compute/repeated.py). None: the general path (which says what is wrong, in its order)."""
+    if getattr(o, "wrt", None) or getattr(o, "const", None) or o.of or o.dtype != "float64" or o.device != "cpu":
+        return None
+    return None if bindings is None else repeated.compute(text, bindings, req, command)
+
+
+def write_out(o: Options, result, key: str, layout: Layout) -> None:
     """`result.data[key]` to o.out (a gradient as one vector in --wrt order, as plain prints it)."""
     array = result.data.pop(key)
     if key == "grad":
-        array = problem.layout.pack(array.values())
-    arrays.write(o.out, key, array, problem.labels, inputs=inputs(o))
+        array = layout.pack(array.values())
+    arrays.write(o.out, key, array, layout.labels, inputs=inputs(o))
 
 
 def inputs(o: Options) -> tuple:
