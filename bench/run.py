@@ -331,6 +331,7 @@ def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> No
 
     for n, kind in ((dense_n, "dense"), (sparse_n, "sparse")):
         text, point = rosenbrock_text(n), rosen_point(n)
+        at = [",".join(f"{k}={v}" for k, v in point.items())]
         shapes = {k: () for k in point}
 
         def parsed():  # a fresh graph per parse
@@ -338,7 +339,7 @@ def rosen_hessian(table: Table, dense_n: int, sparse_n: int, repeats: int) -> No
             return p, [p.graph.var(k) for k in point]
 
         def ours():
-            return as_the_command(text, [], point, request.Request(hessian=kind), "hessian")
+            return as_the_command(text, at, point, request.Request(hessian=kind), "hessian")
 
         def general():  # every term parsed, a fresh graph per parse
             p, wrt = parsed()
