@@ -231,6 +231,8 @@ class Terms:
         numerator = numerator or self.const(1)
         denominator = self.chain("mul", num_bottom + bottom)
         out = numerator if denominator is None else self.node("div", numerator, denominator)
+        if c < 0 and out.op == "sub":  # -(1 - 1/pi) as 1/pi - 1
+            return self.node("sub", out.args[1], out.args[0])
         return self.node("neg", out) if c < 0 else out
 
     def term(self, c: Fraction, m: tuple) -> Node:
