@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_template import REGULAR, ROSEN_AT, ROSENBROCK, SHAPES, compare
+from test_template import REGULAR, ROSEN_AT, ROSENBROCK, SHAPES, both, compare
 
 from conftest import invoke
-from diffcli.compute import repeated, request
-from diffcli.compute.problem import load
+from diffcli.compute import repeated
 from diffcli.compute.request import Request
 from diffcli.core import template
 from diffcli.syntax import repeated as text_terms
@@ -54,16 +53,10 @@ def test_a_shape_is_its_text_with_slots():
 
 
 def quick_and_general(text: str, at: list[str], kind: str | None):
+    """(the text level's result, the graph templates', the general path's)."""
     req = Request(gradient=True) if kind is None else Request(hessian=kind)
-    command = "grad" if kind is None else "hessian"
-    fast = repeated.compute(text, parse_at(at), req, command)
-    templated = request.templated(load(text, at), req, command)
-    saved, template.MIN_TERMS = template.MIN_TERMS, 10**9  # no sum is long enough: the general path
-    try:
-        general = request.compute(load(text, at), Request(gradient=True, kinks=True) if kind is None else req, command)
-    finally:
-        template.MIN_TERMS = saved
-    return fast, templated, general
+    fast = repeated.compute(text, parse_at(at), req, "grad" if kind is None else "hessian")
+    return (fast, *both(text, at, kind))
 
 
 TERM = st.tuples(
@@ -99,9 +92,10 @@ def test_text_level_terms_give_the_general_answers(menu, drawn, n, kind, seed, l
     point = np.random.default_rng(seed).uniform(-1.5, 1.5, n)
     at = [",".join(f"x{m}={float(point[m - 1])!r}" for m in sorted(used))]
     fast, templated, general = quick_and_general(text, at, kind)
-    assert fast is not None and templated is not None
+    assert fast is not None
     compare(fast, general, kind)
-    assert float(fast.data["value"]) == float(templated.data["value"])  # the same terms, summed alike
+    if templated is not None:  # (the parser folds a run of numbers: 2 + 2 + ... is no long sum there)
+        assert float(fast.data["value"]) == float(templated.data["value"])  # the same terms, summed alike
 
 
 @pytest.mark.parametrize(

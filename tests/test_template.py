@@ -65,9 +65,15 @@ def compare(fast, general, kind) -> None:
     if kind is not None:
         a, b = dense(fast.data["hessian"]), dense(general.data["hessian"])
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(b).max()))
-        if kind == "sparse":  # the same structural non-zeros, row by row
-            np.testing.assert_array_equal(fast.data["hessian"].rows, general.data["hessian"].rows)
-            np.testing.assert_array_equal(fast.data["hessian"].cols, general.data["hessian"].cols)
+        if kind == "sparse":  # the general path's entries, row by row, but for its structural zeros:
+            # differentiated once, the template knows d2(x1*x1*x2)/dx2^2 is 0, which the general
+            # path's structure keeps as an entry (found by a DIFFCLI_HYPOTHESIS=deep run)
+            h, g = fast.data["hessian"], general.data["hessian"]
+            kept = set(zip(h.rows.tolist(), h.cols.tolist()))
+            assert kept <= set(zip(g.rows.tolist(), g.cols.tolist()))
+            assert all(v == 0 for r, c, v in zip(g.rows, g.cols, g.values) if (r, c) not in kept)
+            order = np.lexsort((h.cols, h.rows))
+            assert (order == np.arange(len(order))).all()  # row by row
 
 
 REGULAR = [k for k, (_, qualifies) in enumerate(SHAPES) if qualifies]
@@ -102,7 +108,8 @@ def test_templates_give_the_general_answers(menu, drawn, n, kind, seed, spoiler)
     if not used:
         text += " + 0*x1"
     fast, general = both(text, at, kind)
-    assert (fast is not None) == (spoiler is None)  # every value here is finite
+    long_sum = len(template.terms(load(text, at).output)) >= template.MIN_TERMS  # the parser folds 2 + 2 + ...
+    assert (fast is not None) == (spoiler is None and long_sum)  # every value here is finite
     if fast is not None:
         compare(fast, general, kind)
 
