@@ -126,6 +126,17 @@ def test_extended_rosenbrock_through_the_command_line_both_ways(monkeypatch):
     assert len(answered) == 2 and all(a is not None for a in answered)  # the text level answered both
 
 
+def test_an_expression_file_ending_in_a_line_break_takes_the_text_level(tmp_path, monkeypatch):
+    answered = []
+    original = repeated.compute
+    monkeypatch.setattr(repeated, "compute", lambda *a: answered.append(original(*a)) or answered[-1])
+    path = tmp_path / "rosen.dc"
+    path.write_text(ROSENBROCK + "\n")
+    run = invoke("grad", str(path), "--at", ROSEN_AT[0], "--format", "json")
+    assert run.code == 0 and answered and answered[0] is not None
+    assert split("x + y\n") == [(1, "x"), (1, "y")] and split("x +\n y") is None  # a line inside is a statement
+
+
 def test_out_file_from_the_text_level(tmp_path):
     out = tmp_path / "g.npy"
     run = invoke("grad", ROSENBROCK, "--at", ROSEN_AT[0], "--out", str(out))

@@ -24,10 +24,8 @@ from diffcli.core.graph import Node, is_one, to_float, topological
 CONSTANTS = {"pi": Fraction(math.pi), "e": Fraction(math.e)}
 INNER_NUMBER = re.compile(r"\*\d")  # a number after a factor: exp(-x)*2*sin(x)
 SHORT_DECIMAL = 8  # most characters of a decimal written as typed (0.0625, 12.375)
-SMALL = 1000
-FOLDED = (
-    10**6
-)  # a rational with a larger numerator or denominator is a float folded from an irrational  # largest numerator and denominator of a rational written beside a named constant
+SMALL = 1000  # largest numerator and denominator of a rational written beside a named constant
+FOLDED = 10**6  # a larger numerator or denominator: a float folded from an irrational (pi - 1)
 
 
 class Terms:

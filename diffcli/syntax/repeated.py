@@ -43,7 +43,9 @@ class Term:
 
 
 def terms(text: str) -> list[Term] | None:
-    """The top-level terms of `text`, or None when it is not plain arithmetic."""
+    """The top-level terms of `text`, or None when it is not plain arithmetic (a file's final
+    line break is no part of it; a line break inside is: lines are statements)."""
+    text = text.strip()
     if not PLAIN.fullmatch(text):
         return None
     masked = EXPONENT.sub(lambda m: "0" * len(m.group()), text)
