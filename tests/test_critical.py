@@ -102,6 +102,16 @@ def same_points(points, expected, tol=1e-7):
         got.pop(match[0])
 
 
+def kind_of(eig: np.ndarray) -> str:
+    """A critical point's kind from its Hessian's eigenvalues (the reference's own test)."""
+    zero = 1e-9 * max(1, np.abs(eig).max())
+    if (eig > zero).all():
+        return "minimum"
+    if (eig < -zero).all():
+        return "maximum"
+    return "saddle" if (eig > zero).any() and (eig < -zero).any() else "degenerate"
+
+
 def sympy_points(expr: str, box: str):
     """Real critical points in the box by SymPy's Groebner-based solver, classified by the
     eigenvalues of the exact Hessian there."""
@@ -124,18 +134,7 @@ def sympy_points(expr: str, box: str):
         if not all(bounds[n][0] <= v <= bounds[n][1] for n, v in zip(names, x)):
             continue
         h = np.array(hessian.subs(dict(zip(symbols, solution))).evalf(30).tolist(), dtype=complex).real
-        eig = np.linalg.eigvalsh(h)
-        zero = 1e-9 * max(1, np.abs(eig).max())
-        kind = (
-            "minimum"
-            if (eig > zero).all()
-            else "maximum"
-            if (eig < -zero).all()
-            else "saddle"
-            if (eig > zero).any() and (eig < -zero).any()
-            else "degenerate"
-        )
-        out.append((tuple(x), kind))
+        out.append((tuple(x), kind_of(np.linalg.eigvalsh(h))))
     return out
 
 
@@ -265,18 +264,7 @@ def groebner_points(expr: str, bound: float):
             p = (rx.real, ry.real)
             if abs(gx(*p)) + abs(gy(*p)) > 1e-6 or any(np.max(np.abs(np.subtract(p, q[0]))) < 1e-6 for q in points):
                 continue
-            eig = np.linalg.eigvalsh(np.array(hessian(*p), dtype=float))
-            zero = 1e-9 * max(1, np.abs(eig).max())
-            kind = (
-                "minimum"
-                if (eig > zero).all()
-                else "maximum"
-                if (eig < -zero).all()
-                else "saddle"
-                if (eig > zero).any() and (eig < -zero).any()
-                else "degenerate"
-            )
-            points.append((p, kind))
+            points.append((p, kind_of(np.linalg.eigvalsh(np.array(hessian(*p), dtype=float)))))
     return points
 
 

@@ -122,8 +122,9 @@ class FormDerivative:
         if da is None or db is None or inverse is None:
             return None
         by_exponent = self.forms.product(db, self.settle(n.graph.node("log", (a,), None, True))) if db else {}
-        by_base = self.forms.product(self.forms.product(self.forms.of(b), da) or {}, inverse) if da else {}
-        if by_exponent is None or by_base is None:
+        scaled = self.forms.product(self.forms.of(b), da) if da else {}
+        by_base = self.forms.product(scaled, inverse) if scaled else {}  # a form too large: None, no form
+        if by_exponent is None or scaled is None or by_base is None:
             return None
         return self.forms.product(algebra.atom(i), algebra.add(by_exponent, by_base))
 

@@ -54,34 +54,31 @@ def guard_of(n: Node) -> tuple[Guard, Node] | None:
 def log_guard(n: Node) -> tuple[Guard, Node] | None:
     """(the guard, log(a)) when n is pow's log(where(a == 0, 1, a)), else None. Only under a
     log: prod's rule guards its quotient the same way, and there the guard is the formula."""
-    if n.op != "log" or n.args[0].op != "where":
-        return None
-    cond, if_edge, otherwise = n.args[0].args
-    if cond.op == "eq" and is_zero(cond.args[1]) and is_one(if_edge) and otherwise is cond.args[0]:
-        return Guard("log", otherwise), otherwise
+    if n.op == "log" and log_operand(n.args[0]) is not None:
+        return Guard("log", n.args[0].args[2]), n.args[0].args[2]
     return None
 
 
 def operand_guard(n: Node) -> tuple[Guard, Node] | None:
     """(the guard, a) when n is a scalar where(a == 0, 1, a) outside a log: the log guard's
     operand, which the log's own rule divides by at higher orders (g/where(a == 0, 1, a))."""
-    if n.op == "where" and n.shape == () and holds_log_guard(n, n.args[2], deep=False):
-        return Guard("log", n.args[2]), n.args[2]
+    a = log_operand(n) if n.shape == () else None
+    return None if a is None else (Guard("log", a), a)
+
+
+def log_operand(n: Node) -> Node | None:
+    """a when n is pow's where(a == 0, 1, a), the operand its log guard keeps nonzero."""
+    if n.op != "where":
+        return None
+    cond, if_edge, otherwise = n.args
+    if cond.op == "eq" and is_zero(cond.args[1]) and is_one(if_edge) and otherwise is cond.args[0]:
+        return otherwise
     return None
 
 
-def holds_log_guard(n: Node, edge: Node, deep: bool = True) -> bool:
-    """Whether n holds (or, not `deep`, is) pow's where(edge == 0, 1, edge), the operand its
-    log guard keeps nonzero."""
-    return any(
-        m.op == "where"
-        and is_one(m.args[1])
-        and m.args[2] is edge
-        and m.args[0].op == "eq"
-        and m.args[0].args[0] is edge
-        and is_zero(m.args[0].args[1])
-        for m in (topological([n]) if deep else [n])
-    )
+def holds_log_guard(n: Node, edge: Node) -> bool:
+    """Whether n holds pow's where(edge == 0, 1, edge)."""
+    return any(log_operand(m) is edge for m in topological([n]))
 
 
 def divides(n: Node, edge: Node) -> bool:

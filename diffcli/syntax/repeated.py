@@ -66,6 +66,7 @@ def shaped(sign: float, text: str) -> Term:
     parts = NAME.split(text)
     names = parts[1::2]
     distinct = list(dict.fromkeys(names))
+    # which slot each name fills; where no name repeats, their count says it (and hashes faster)
     slots = tuple(map(distinct.index, names)) if len(distinct) < len(names) else len(names)
     skeleton = "\x00".join(parts[0::2]).replace(" ", "").replace("\t", "")
     return Term(sign, text, (skeleton, slots), distinct)
